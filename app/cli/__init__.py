@@ -1,0 +1,131 @@
+"""The `cdht` command line. Subcommands live in `app/cli/cmd_*.py`, each with `register(subparsers)`.
+
+Every user-facing failure ends as one Vietnamese line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from app import __version__
+from app.errors import CdhtError
+from app.paths import default_data_dir, default_database_path
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(CdhtError):
+    """The command line itself is wrong."""
+
+
+class VietnameseParser(argparse.ArgumentParser):
+    """argparse with Vietnamese errors that exit with one line."""
+
+    def error(self, message: str) -> None:  # noqa: D102 - argparse override
+        raise UsageError(f"Lệnh không hợp lệ ({self.prog}): {message}. Xem '{self.prog} --help'.")
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def open_workspace(args: argparse.Namespace):
+    """The workspace named by --db (or the per-user default)."""
+    from app.services.workspace import Workspace
+
+    return Workspace.open(Path(args.db) if args.db else default_database_path(), user=args.user)
+
+
+def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None]) -> Callable[[argparse.Namespace], int]:
+    """Wrap a handler so it receives an open workspace that is always closed afterwards."""
+
+    def run(args: argparse.Namespace) -> int:
+        ws = open_workspace(args)
+        try:
+            return handler(ws, args) or EXIT_OK
+        finally:
+            ws.close()
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = VietnameseParser(
+        prog="cdht",
+        description="CĐHT xã — tự đánh giá, công nhận \"Cộng đồng học tập\" cấp xã (Thông tư 25/2023/TT-BGDĐT).",
+    )
+    parser.add_argument("--version", action="version", version=f"cdht {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="tệp cơ sở dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
+    parser.add_argument("--user", help="tên người thao tác, ghi vào nhật ký thay đổi")
+    subparsers = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=VietnameseParser)
+    package = sys.modules[__name__]
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(subparsers)
+    return parser
+
+
+def _configure_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (ValueError, OSError):
+                pass
+
+
+def _log_crash() -> Path | None:
+    """Keep the traceback of an unexpected failure in the data folder for support, not on screen."""
+    try:
+        folder = default_data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "cdht-errors.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _configure_streams()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return int(args.func(args) or EXIT_OK)
+    except UsageError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except CdhtError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the last line of defence: no traceback in front of users
+        log = _log_crash()
+        where = f" Chi tiết kỹ thuật đã được ghi vào {log}." if log else ""
+        print(f"Lỗi: đã xảy ra lỗi không mong muốn; không có thay đổi nào được ghi dở dang.{where}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""The criteria catalogue: Thông tư 25/2023 (and any later amendment) as versioned data files.
+
+A catalogue is a JSON file in `data/catalogue/`. It is validated when loaded, and a malformed one is
+refused with a message naming the bad entry. Adding an amendment means adding a file, not code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from app.errors import CatalogueError
+from app.paths import CATALOGUE_DIR
+from app.text import nfc_deep
+
+CATALOGUE_FORMAT = "cdht-catalogue/1"
+LEVELS = (1, 2)
+INPUT_TYPES = ("boolean", "level", "ratio", "training")
+AREAS = ("normal", "disadvantaged")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One chỉ tiêu: its wording, how it is entered and what each level requires."""
+
+    id: str
+    criterion_id: str
+    text: str
+    input: str
+    requirement: dict[int, dict[str, Any]]
+    levels: tuple[int, ...] = ()
+    level_names: dict[int, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+    hint: str = ""
+    yes_text: str = "Đã thực hiện đầy đủ"
+    no_text: str = "Chưa thực hiện đầy đủ"
+
+    @property
+    def number(self) -> int:
+        """The position inside its criterion: 2 for '1.2'."""
+        return int(self.id.split(".")[1])
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One tiêu chí and its chỉ tiêu."""
+
+    id: str
+    name: str
+    source: dict[int, str]
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A validated catalogue, with indicators in document order."""
+
+    id: str
+    title: str
+    short_title: str
+    effective_from: dt.date
+    level_names: dict[int, str]
+    level_sources: dict[int, str]
+    validity_months: int
+    upgrade_after_months: int
+    submission_deadline: tuple[int, int]
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(ind for crit in self.criteria for ind in crit.indicators)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for crit in self.criteria:
+            if crit.id == criterion_id:
+                return crit
+        raise KeyError(criterion_id)
+
+    @property
+    def indicator_ids(self) -> tuple[str, ...]:
+        return tuple(ind.id for ind in self.indicators)
+
+
+def _fail(where: str, problem: str) -> CatalogueError:
+    return CatalogueError(f"Bộ tiêu chí không hợp lệ — {where}: {problem}")
+
+
+def _percent(value: Any, where: str) -> Fraction:
+    """Thresholds are strings or integers ('60', '12.5') so that they stay exact."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _fail(where, "ngưỡng phải là số nguyên hoặc chuỗi số, ví dụ \"60\"")
+    try:
+        number = Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise _fail(where, f"ngưỡng {value!r} không phải là số") from None
+    if not 0 <= number <= 100:
+        raise _fail(where, f"ngưỡng {value!r} phải nằm trong khoảng 0–100")
+    return number
+
+
+def _requirement(kind: str, raw: Any, levels: tuple[int, ...], where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise _fail(where, "yêu cầu phải là một đối tượng")
+    if kind == "boolean":
+        if raw != {"met": True}:
+            raise _fail(where, 'chỉ tiêu có/không phải có yêu cầu {"met": true}')
+        return {"met": True}
+    if kind == "level":
+        minimum = raw.get("min_level")
+        if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum not in levels:
+            raise _fail(where, f"min_level phải là một trong các mức {list(levels)}")
+        return {"min_level": minimum}
+    if kind == "ratio":
+        return {"min_percent": _percent(raw.get("min_percent"), where + " min_percent")}
+    result: dict[str, Any] = {}
+    for area in AREAS:
+        part = raw.get(area)
+        if not isinstance(part, dict):
+            raise _fail(where, f"thiếu ngưỡng cho '{area}'")
+        trained = _percent(part.get("trained_min_percent"), f"{where} {area}.trained_min_percent")
+        university = _percent(part.get("university_min_percent"), f"{where} {area}.university_min_percent")
+        result[area] = {"trained": trained, "university": university}
+    return result
+
+
+def _indicator(raw: Any, criterion_id: str, position: int) -> Indicator:
+    if not isinstance(raw, dict):
+        raise _fail(f"tiêu chí {criterion_id}, chỉ tiêu thứ {position}", "phải là một đối tượng")
+    ind_id = raw.get("id")
+    expected = f"{criterion_id}.{position}"
+    if ind_id != expected:
+        raise _fail(f"tiêu chí {criterion_id}, chỉ tiêu thứ {position}", f"mã phải là '{expected}', không phải {ind_id!r}")
+    where = f"chỉ tiêu {ind_id}"
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _fail(where, "thiếu nội dung chỉ tiêu (text)")
+    kind = raw.get("input")
+    if kind not in INPUT_TYPES:
+        raise _fail(where, f"kiểu nhập {kind!r} không được hỗ trợ (chỉ {', '.join(INPUT_TYPES)})")
+    levels: tuple[int, ...] = ()
+    level_names: dict[int, str] = {}
+    if kind == "level":
+        raw_levels = raw.get("levels")
+        if (not isinstance(raw_levels, list) or not raw_levels
+                or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in raw_levels)
+                or sorted(set(raw_levels)) != raw_levels):
+            raise _fail(where, "levels phải là danh sách số nguyên tăng dần, ví dụ [0, 1, 2, 3]")
+        levels = tuple(raw_levels)
+        names = raw.get("level_names", {})
+        level_names = {lv: str(names.get(str(lv), f"Mức độ {lv}")) for lv in levels}
+    fields = raw.get("fields", {})
+    required_fields = {"ratio": {"achieved", "total"}, "training": {"trained", "university", "total"}}.get(kind, set())
+    if not isinstance(fields, dict) or set(fields) != required_fields:
+        if required_fields or fields:
+            raise _fail(where, f"fields phải gồm đúng {sorted(required_fields)}")
+    requirement_raw = raw.get("requirement")
+    if not isinstance(requirement_raw, dict):
+        raise _fail(where, "thiếu yêu cầu theo mức độ (requirement)")
+    requirement = {}
+    for level in LEVELS:
+        requirement[level] = _requirement(kind, requirement_raw.get(str(level)), levels, f"{where}, mức độ {level}")
+    return Indicator(
+        id=ind_id, criterion_id=criterion_id, text=text, input=kind, requirement=requirement,
+        levels=levels, level_names=level_names, fields=dict(fields), hint=str(raw.get("hint", "")),
+        yes_text=str(raw.get("yes_text", "Đã thực hiện đầy đủ")), no_text=str(raw.get("no_text", "Chưa thực hiện đầy đủ")),
+    )
+
+
+def parse_catalogue(raw: Any, origin: str = "bộ tiêu chí") -> Catalogue:
+    """Validate a decoded catalogue document and build the `Catalogue`."""
+    raw = nfc_deep(raw)
+    if not isinstance(raw, dict) or raw.get("format") != CATALOGUE_FORMAT:
+        raise _fail(origin, f"thẻ định dạng phải là '{CATALOGUE_FORMAT}'")
+    for key in ("id", "title", "effective_from", "criteria"):
+        if key not in raw:
+            raise _fail(origin, f"thiếu trường '{key}'")
+    try:
+        effective = dt.date.fromisoformat(raw["effective_from"])
+    except (TypeError, ValueError):
+        raise _fail(origin, f"ngày hiệu lực {raw['effective_from']!r} không đúng dạng YYYY-MM-DD") from None
+    recognition = raw.get("recognition", {})
+    deadline_text = str(recognition.get("submission_deadline", "02-28"))
+    try:
+        month, day = (int(x) for x in deadline_text.split("-"))
+        dt.date(2001, month, day)
+    except ValueError:
+        raise _fail(origin, f"hạn nộp hồ sơ {deadline_text!r} không đúng dạng MM-DD") from None
+    levels_raw = raw.get("levels", {})
+    criteria_raw = raw["criteria"]
+    if not isinstance(criteria_raw, list) or not criteria_raw:
+        raise _fail(origin, "danh sách tiêu chí rỗng")
+    criteria = []
+    for position, crit in enumerate(criteria_raw, start=1):
+        if not isinstance(crit, dict) or crit.get("id") != str(position):
+            raise _fail(f"tiêu chí thứ {position}", f"mã phải là '{position}'")
+        name = crit.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(f"tiêu chí {position}", "thiếu tên tiêu chí")
+        indicators_raw = crit.get("indicators")
+        if not isinstance(indicators_raw, list) or not indicators_raw:
+            raise _fail(f"tiêu chí {position}", "không có chỉ tiêu nào")
+        indicators = tuple(_indicator(item, str(position), i) for i, item in enumerate(indicators_raw, start=1))
+        source = {lv: str(crit.get("source", {}).get(str(lv), "")) for lv in LEVELS}
+        criteria.append(Criterion(id=str(position), name=name, source=source, indicators=indicators))
+    return Catalogue(
+        id=str(raw["id"]),
+        title=str(raw["title"]),
+        short_title=str(raw.get("short_title", raw["title"])),
+        effective_from=effective,
+        level_names={lv: str(levels_raw.get(str(lv), {}).get("name", f"Mức độ {lv}")) for lv in LEVELS},
+        level_sources={lv: str(levels_raw.get(str(lv), {}).get("source", "")) for lv in LEVELS},
+        validity_months=int(recognition.get("validity_months", 36)),
+        upgrade_after_months=int(recognition.get("upgrade_after_months", 12)),
+        submission_deadline=(month, day),
+        criteria=tuple(criteria),
+    )
+
+
+def load_catalogue_file(path: Path) -> Catalogue:
+    """Read and validate one catalogue file."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogueError(f"Không đọc được bộ tiêu chí {path.name}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise CatalogueError(f"Bộ tiêu chí {path.name} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno})") from None
+    return parse_catalogue(raw, origin=path.name)
+
+
+def available_catalogues(directory: Path = CATALOGUE_DIR) -> dict[str, Catalogue]:
+    """Every catalogue shipped in `directory`, by id."""
+    result = {}
+    for path in sorted(directory.glob("*.json")):
+        catalogue = load_catalogue_file(path)
+        result[catalogue.id] = catalogue
+    return result
+
+
+@lru_cache(maxsize=None)
+def _all_catalogues() -> tuple[Catalogue, ...]:
+    return tuple(sorted(available_catalogues().values(), key=lambda c: c.effective_from))
+
+
+def catalogue_for_year(year: int) -> Catalogue:
+    """The catalogue in force for an assessment year: the newest one effective by 31/12 of that year."""
+    candidates = [c for c in _all_catalogues() if c.effective_from <= dt.date(year, 12, 31)]
+    if not candidates:
+        candidates = list(_all_catalogues()[:1])
+    if not candidates:
+        raise CatalogueError("Không tìm thấy bộ tiêu chí nào trong thư mục dữ liệu của ứng dụng.")
+    return candidates[-1]
+
+
+def catalogue_by_id(catalogue_id: str) -> Catalogue:
+    """A shipped catalogue by its id."""
+    for catalogue in _all_catalogues():
+        if catalogue.id == catalogue_id:
+            return catalogue
+    raise CatalogueError(f"Không có bộ tiêu chí mã '{catalogue_id}' trong phiên bản ứng dụng này.")

@@ -1,0 +1,192 @@
+"""The dataset interchange format `cdht-dataset/1`: one commune's figures for one assessment year.
+
+`parse_dataset` validates a decoded document completely before anything uses it, and raises
+`InputError` with a one-line Vietnamese message naming the first bad field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from app.domain.catalogue import Catalogue, Indicator, catalogue_for_year
+from app.errors import InputError
+from app.text import format_int, nfc_deep
+
+DATASET_FORMAT = "cdht-dataset/1"
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+#: The value fields each input type takes; everything else an indicator carries is free text.
+VALUE_FIELDS: dict[str, tuple[str, ...]] = {
+    "boolean": ("met",),
+    "level": ("level",),
+    "ratio": ("achieved", "total"),
+    "training": ("trained", "university", "total"),
+}
+
+#: Free-text fields the app itself fills in (the report uses them); other string fields are kept too.
+TEXT_FIELDS: dict[str, str] = {
+    "description": "Nội dung đã thực hiện",
+    "situation": "Hiện trạng",
+    "strengths": "Điểm mạnh",
+    "limitations": "Hạn chế",
+    "data_source": "Nguồn số liệu, mẫu số",
+    "decision_number": "Số quyết định công nhận",
+    "decision_date": "Ngày quyết định công nhận",
+    "notes": "Ghi chú",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "met": "kết quả thực hiện",
+    "level": "mức độ đạt chuẩn",
+    "achieved": "số công dân đạt danh hiệu",
+    "trained": "số công dân được đào tạo",
+    "university": "số có trình độ đại học trở lên",
+    "total": "tổng số công dân",
+}
+
+
+@dataclass(frozen=True)
+class Commune:
+    name: str
+    province: str
+    disadvantaged_area: bool
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated figures: `values[indicator_id][field]`, where a field that is absent was not entered."""
+
+    commune: Commune
+    year: int
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": DATASET_FORMAT,
+            "commune": {
+                "name": self.commune.name,
+                "province": self.commune.province,
+                "disadvantaged_area": self.commune.disadvantaged_area,
+            },
+            "year": self.year,
+            "indicators": {ind_id: dict(fields) for ind_id, fields in sorted(self.values.items(), key=_id_key)},
+        }
+
+
+def _id_key(item: tuple[str, Any]) -> tuple[int, ...]:
+    return tuple(int(part) for part in item[0].split("."))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bad(path: str, problem: str) -> InputError:
+    return InputError(f"Dữ liệu không hợp lệ — {path}: {problem}")
+
+
+def validate_indicator_values(indicator: Indicator, raw: Any, path: str) -> dict[str, Any]:
+    """Check one indicator's fields; return the kept fields (nulls dropped: they mean 'not entered')."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _bad(path, "phải là một đối tượng JSON, ví dụ {\"met\": true}")
+    kept: dict[str, Any] = {}
+    value_fields = VALUE_FIELDS[indicator.input]
+    for key, value in raw.items():
+        where = f"{path}.{key}"
+        if value is None:
+            continue
+        if key in value_fields:
+            kept[key] = _checked_value(indicator, key, value, where)
+        elif key in FIELD_LABELS or key in ("met", "level"):
+            raise _bad(where, f"chỉ tiêu {indicator.id} không dùng trường này (chỉ dùng {', '.join(value_fields)})")
+        elif isinstance(value, str):
+            kept[key] = value
+        else:
+            raise _bad(where, "trường bổ sung phải là chuỗi văn bản")
+    _check_consistency(indicator, kept, path)
+    return kept
+
+
+def _checked_value(indicator: Indicator, key: str, value: Any, where: str) -> Any:
+    if key == "met":
+        if not isinstance(value, bool):
+            raise _bad(where, "phải là true hoặc false")
+        return value
+    if key == "level":
+        if not _is_int(value):
+            raise _bad(where, f"mức độ phải là số nguyên trong {list(indicator.levels)}")
+        if value not in indicator.levels:
+            raise _bad(where, f"mức độ {value} không tồn tại; chỉ có {', '.join(map(str, indicator.levels))}")
+        return value
+    if not _is_int(value):
+        raise _bad(where, f"{FIELD_LABELS[key]} phải là số nguyên")
+    if value < 0:
+        raise _bad(where, f"{FIELD_LABELS[key]} không được âm ({value})")
+    if key == "total" and value == 0:
+        raise _bad(where, "tổng số công dân phải lớn hơn 0")
+    return value
+
+
+def _check_consistency(indicator: Indicator, kept: Mapping[str, Any], path: str) -> None:
+    total = kept.get("total")
+    for part in ("achieved", "trained", "university"):
+        if part in kept and total is not None and kept[part] > total:
+            raise _bad(
+                f"{path}.{part}",
+                f"{FIELD_LABELS[part]} ({format_int(kept[part])}) lớn hơn tổng số công dân ({format_int(total)})",
+            )
+    if "university" in kept and "trained" in kept and kept["university"] > kept["trained"]:
+        raise _bad(
+            f"{path}.university",
+            f"số có trình độ đại học trở lên ({format_int(kept['university'])}) lớn hơn "
+            f"số được đào tạo ({format_int(kept['trained'])})",
+        )
+
+
+def parse_dataset(raw: Any, catalogue: Catalogue | None = None) -> Dataset:
+    """Validate a decoded `cdht-dataset/1` document."""
+    raw = nfc_deep(raw)
+    if not isinstance(raw, dict):
+        raise _bad("tệp", "phải là một đối tượng JSON")
+    if raw.get("format") != DATASET_FORMAT:
+        raise _bad("format", f"phải là \"{DATASET_FORMAT}\", không phải {json.dumps(raw.get('format'), ensure_ascii=False)}")
+    year = raw.get("year")
+    if not _is_int(year) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise _bad("year", f"năm đánh giá phải là số nguyên từ {MIN_YEAR} đến {MAX_YEAR}")
+    commune_raw = raw.get("commune")
+    if not isinstance(commune_raw, dict):
+        raise _bad("commune", "thiếu thông tin xã (name, province, disadvantaged_area)")
+    for key in ("name", "province"):
+        value = commune_raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise _bad(f"commune.{key}", "phải là chuỗi văn bản không rỗng")
+    disadvantaged = commune_raw.get("disadvantaged_area")
+    if not isinstance(disadvantaged, bool):
+        raise _bad("commune.disadvantaged_area", "phải là true hoặc false (xã thuộc vùng khó khăn hay không)")
+    catalogue = catalogue or catalogue_for_year(year)
+    indicators_raw = raw.get("indicators", {})
+    if not isinstance(indicators_raw, dict):
+        raise _bad("indicators", "phải là một đối tượng, khóa là mã chỉ tiêu như \"1.1\"")
+    known = set(catalogue.indicator_ids)
+    values: dict[str, dict[str, Any]] = {}
+    for ind_id, ind_raw in indicators_raw.items():
+        if ind_id not in known:
+            raise _bad(f"indicators.{ind_id}", f"không có chỉ tiêu mã \"{ind_id}\" trong {catalogue.short_title}")
+        kept = validate_indicator_values(catalogue.indicator(ind_id), ind_raw, f"indicators.{ind_id}")
+        if kept:
+            values[ind_id] = kept
+    commune = Commune(commune_raw["name"].strip(), commune_raw["province"].strip(), disadvantaged)
+    return Dataset(commune=commune, year=year, values=values)
+
+
+def load_dataset_text(text: str, catalogue: Catalogue | None = None) -> Dataset:
+    """Decode and validate a dataset file's text."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"Tệp dữ liệu không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}") from None
+    return parse_dataset(raw, catalogue)

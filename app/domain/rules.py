@@ -1,0 +1,236 @@
+"""The rules engine: Thông tư 25/2023 Điều 6–8 as pure functions.
+
+Every indicator is judged at each level as `met`, `not_met` or `missing`, always with a reason a
+person can read. Percentages are compared with integers only (60% of 14 870 is met at 8 922, not at
+8 921). Missing data is never `met`. A criterion is met only when all its indicators are, a level
+only when all criteria are (Điều 8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Mapping
+
+from app.domain.catalogue import LEVELS, Catalogue, Indicator
+from app.domain.dataset import FIELD_LABELS
+from app.text import format_int, format_percent, format_threshold
+
+MET, NOT_MET, MISSING = "met", "not_met", "missing"
+STATUS_LABELS = {MET: "Đạt", NOT_MET: "Không đạt", MISSING: "Chưa có số liệu"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    reason: str
+
+    @property
+    def met(self) -> bool:
+        return self.status == MET
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator: Indicator
+    verdicts: dict[int, Verdict]
+    figure: str
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion_id: str
+    name: str
+    verdicts: dict[int, Verdict]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The legal verdict for one dataset. `level` is the highest level whose every criterion is met."""
+
+    catalogue_id: str
+    level: int
+    disadvantaged_area: bool
+    criteria: dict[str, CriterionResult]
+    indicators: dict[str, IndicatorResult]
+
+    def level_status(self, level: int) -> str:
+        return combine([c.verdicts[level].status for c in self.criteria.values()])
+
+    def unmet(self, level: int) -> list[IndicatorResult]:
+        """Indicators that keep this level from being met (not met or missing), in order."""
+        return [r for r in self.indicators.values() if not r.verdicts[level].met]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "catalogue": self.catalogue_id,
+            "level": self.level,
+            "disadvantaged_area": self.disadvantaged_area,
+            "criteria": {
+                cid: {
+                    "level1": c.verdicts[1].status,
+                    "level2": c.verdicts[2].status,
+                    "reasons": [f"Mức độ {lv}: {c.verdicts[lv].reason}" for lv in LEVELS],
+                }
+                for cid, c in self.criteria.items()
+            },
+            "indicators": {
+                iid: {
+                    "level1": r.verdicts[1].status,
+                    "level2": r.verdicts[2].status,
+                    "figure": r.figure,
+                    "reasons": [f"Mức độ {lv}: {r.verdicts[lv].reason}" for lv in LEVELS],
+                }
+                for iid, r in self.indicators.items()
+            },
+        }
+
+
+def combine(statuses: list[str]) -> str:
+    """All met -> met; any not met -> not_met; otherwise something is missing."""
+    if all(s == MET for s in statuses):
+        return MET
+    if any(s == NOT_MET for s in statuses):
+        return NOT_MET
+    return MISSING
+
+
+def reaches(part: int, whole: int, percent: Fraction) -> bool:
+    """True when part/whole >= percent/100, decided with integers only."""
+    return part * 100 * percent.denominator >= percent.numerator * whole
+
+
+def _missing_fields(indicator: Indicator, values: Mapping[str, Any], names: tuple[str, ...]) -> Verdict | None:
+    absent = [n for n in names if values.get(n) is None]
+    if not absent:
+        return None
+    if len(absent) == len(names):
+        return Verdict(MISSING, "Chưa nhập số liệu")
+    return Verdict(MISSING, "Chưa nhập " + ", ".join(FIELD_LABELS[n] for n in absent))
+
+
+def _judge_boolean(indicator: Indicator, values: Mapping[str, Any], level: int) -> Verdict:
+    missing = _missing_fields(indicator, values, ("met",))
+    if missing:
+        return missing
+    if values["met"]:
+        return Verdict(MET, indicator.yes_text)
+    return Verdict(NOT_MET, indicator.no_text)
+
+
+def _judge_level(indicator: Indicator, values: Mapping[str, Any], level: int) -> Verdict:
+    missing = _missing_fields(indicator, values, ("level",))
+    if missing:
+        return missing
+    reached = values["level"]
+    required = indicator.requirement[level]["min_level"]
+    required_name = indicator.level_names.get(required, f"mức độ {required}").lower()
+    reached_name = indicator.level_names.get(reached, f"mức độ {reached}")
+    if reached >= required:
+        return Verdict(MET, f"Đạt chuẩn {reached_name.lower()} (yêu cầu {required_name})")
+    if reached == 0:
+        return Verdict(NOT_MET, f"Chưa đạt chuẩn (yêu cầu {required_name})")
+    return Verdict(NOT_MET, f"Mới đạt chuẩn {reached_name.lower()}, yêu cầu {required_name}")
+
+
+def _ratio_text(label: str, part: int, whole: int, percent: Fraction) -> tuple[bool, str]:
+    ok = reaches(part, whole, percent)
+    sign = "≥" if ok else "<"
+    return ok, f"{label}{format_percent(Fraction(part * 100, whole))} {sign} {format_threshold(percent)}"
+
+
+def _judge_ratio(indicator: Indicator, values: Mapping[str, Any], level: int) -> Verdict:
+    missing = _missing_fields(indicator, values, ("achieved", "total"))
+    if missing:
+        return missing
+    ok, text = _ratio_text("Tỷ lệ ", values["achieved"], values["total"], indicator.requirement[level]["min_percent"])
+    return Verdict(MET if ok else NOT_MET, text)
+
+
+def _judge_training(indicator: Indicator, values: Mapping[str, Any], level: int, disadvantaged: bool) -> Verdict:
+    missing = _missing_fields(indicator, values, ("trained", "university", "total"))
+    if missing:
+        return missing
+    area = "disadvantaged" if disadvantaged else "normal"
+    thresholds = indicator.requirement[level][area]
+    ok_trained, trained = _ratio_text("Được đào tạo ", values["trained"], values["total"], thresholds["trained"])
+    ok_uni, uni = _ratio_text("đại học trở lên ", values["university"], values["total"], thresholds["university"])
+    suffix = " (ngưỡng xã thuộc vùng khó khăn)" if disadvantaged else ""
+    return Verdict(MET if ok_trained and ok_uni else NOT_MET, f"{trained}; {uni}{suffix}")
+
+
+def figure_text(indicator: Indicator, values: Mapping[str, Any]) -> str:
+    """The entered figure as printed in the summary table, or '' when nothing was entered."""
+    kind = indicator.input
+    if kind == "boolean":
+        met = values.get("met")
+        return "" if met is None else ("Có" if met else "Không")
+    if kind == "level":
+        reached = values.get("level")
+        return "" if reached is None else indicator.level_names.get(reached, f"Mức độ {reached}")
+    total = values.get("total")
+    if kind == "ratio":
+        achieved = values.get("achieved")
+        if achieved is None or total is None:
+            return ""
+        return f"{format_int(achieved)}/{format_int(total)} = {format_percent(Fraction(achieved * 100, total))}"
+    trained, university = values.get("trained"), values.get("university")
+    if trained is None or university is None or total is None:
+        return ""
+    return (
+        f"Đào tạo: {format_int(trained)}/{format_int(total)} = {format_percent(Fraction(trained * 100, total))}; "
+        f"ĐH trở lên: {format_int(university)}/{format_int(total)} = {format_percent(Fraction(university * 100, total))}"
+    )
+
+
+def judge_indicator(indicator: Indicator, values: Mapping[str, Any], disadvantaged: bool) -> IndicatorResult:
+    """Judge one indicator at both levels."""
+    verdicts = {}
+    for level in LEVELS:
+        if indicator.input == "boolean":
+            verdicts[level] = _judge_boolean(indicator, values, level)
+        elif indicator.input == "level":
+            verdicts[level] = _judge_level(indicator, values, level)
+        elif indicator.input == "ratio":
+            verdicts[level] = _judge_ratio(indicator, values, level)
+        else:
+            verdicts[level] = _judge_training(indicator, values, level, disadvantaged)
+    return IndicatorResult(indicator=indicator, verdicts=verdicts, figure=figure_text(indicator, values))
+
+
+def _criterion_reason(status: str, results: list[IndicatorResult], level: int) -> str:
+    if status == MET:
+        return f"Cả {len(results)} chỉ tiêu đều đạt"
+    failing = [r.id for r in results if r.verdicts[level].status == NOT_MET]
+    missing = [r.id for r in results if r.verdicts[level].status == MISSING]
+    parts = []
+    if failing:
+        parts.append("Chỉ tiêu chưa đạt: " + ", ".join(failing))
+    if missing:
+        parts.append("chưa có số liệu: " + ", ".join(missing))
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def evaluate(catalogue: Catalogue, values: Mapping[str, Mapping[str, Any]], disadvantaged_area: bool) -> Assessment:
+    """Judge every indicator, criterion and level of `catalogue` for the entered `values`."""
+    indicators: dict[str, IndicatorResult] = {}
+    criteria: dict[str, CriterionResult] = {}
+    for criterion in catalogue.criteria:
+        results = [judge_indicator(ind, values.get(ind.id, {}), disadvantaged_area) for ind in criterion.indicators]
+        for result in results:
+            indicators[result.id] = result
+        verdicts = {}
+        for level in LEVELS:
+            status = combine([r.verdicts[level].status for r in results])
+            verdicts[level] = Verdict(status, _criterion_reason(status, results, level))
+        criteria[criterion.id] = CriterionResult(criterion.id, criterion.name, verdicts)
+    level = 0
+    for candidate in LEVELS:
+        if all(c.verdicts[candidate].met for c in criteria.values()):
+            level = candidate
+    return Assessment(catalogue.id, level, disadvantaged_area, criteria, indicators)

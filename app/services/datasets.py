@@ -1,0 +1,62 @@
+"""Moving a year's figures in and out of the workspace as `cdht-dataset/1` files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from app.domain.dataset import VALUE_FIELDS, Dataset, load_dataset_text
+from app.errors import InputError
+from app.fileio import read_text_file, write_text_atomic
+from app.services.workspace import Changes, Profile, Workspace
+from app.text import fold
+
+
+def load_dataset_file(path: Path) -> Dataset:
+    """Read and validate a dataset file; InputError names the problem."""
+    return load_dataset_text(read_text_file(path, "tệp dữ liệu"))
+
+
+def import_dataset(ws: Workspace, dataset: Dataset) -> Changes:
+    """Make the workspace's year equal to the dataset's figures, all in one transaction.
+
+    The year is created when absent. Value fields absent from the dataset are cleared (the file is the
+    whole truth for the year's figures); free-text fields are only set, never cleared. A dataset of
+    another commune is refused.
+    """
+    changes = Changes()
+    with ws.transaction():
+        if ws.has_profile():
+            profile = ws.profile()
+            if fold(profile.commune_name) != fold(dataset.commune.name) or fold(profile.province) != fold(dataset.commune.province):
+                raise InputError(
+                    f"Tệp dữ liệu là của xã {dataset.commune.name} ({dataset.commune.province}), "
+                    f"còn cơ sở dữ liệu này là của xã {profile.commune_name} ({profile.province}). Không nhập gì."
+                )
+        else:
+            changes |= ws.save_profile(Profile(dataset.commune.name, dataset.commune.province,
+                                               disadvantaged_area=dataset.commune.disadvantaged_area))
+        if all(info.year != dataset.year for info in ws.years()):
+            changes |= ws.add_year(dataset.year)
+        changes |= ws.set_year_disadvantaged(dataset.year, dataset.commune.disadvantaged_area)
+        catalogue = ws.catalogue(dataset.year)
+        for indicator in catalogue.indicators:
+            incoming = dataset.values.get(indicator.id, {})
+            updates: dict[str, Any] = {name: incoming.get(name) for name in VALUE_FIELDS[indicator.input]}
+            updates.update({k: v for k, v in incoming.items() if k not in updates})
+            changes |= ws.set_values(dataset.year, indicator.id, updates)
+    return changes
+
+
+def export_dataset(ws: Workspace, year: int, with_verdicts: bool = False) -> dict[str, Any]:
+    """The year's figures as a `cdht-dataset/1` document, optionally with the engine's verdicts."""
+    document = ws.dataset(year).to_json()
+    if with_verdicts:
+        document["assessment"] = ws.assessment(year).to_json()
+    return document
+
+
+def write_dataset_file(ws: Workspace, year: int, path: Path, with_verdicts: bool = False) -> Path:
+    text = json.dumps(export_dataset(ws, year, with_verdicts), ensure_ascii=False, indent=2) + "\n"
+    return write_text_atomic(path, text)

@@ -1,0 +1,597 @@
+"""The commune's workspace: one database file and every use case on it.
+
+Threading: one connection, guarded by `Workspace.lock`; the UI calls these methods from its single
+database worker thread. Every mutation runs in one transaction together with its audit-log rows and
+returns a `Changes` flag set so that windows refresh only what changed. Text is NFC-normalised here,
+at the boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from app.domain.catalogue import Catalogue, catalogue_by_id, catalogue_for_year
+from app.domain.checklist import Checklist, EvidenceState, build_checklist
+from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Dataset, validate_indicator_values
+from app.domain.rules import Assessment, evaluate
+from app.errors import InputError, LockedError, NotFoundError
+from app.storage.db import open_database
+from app.text import nfc, parse_date
+
+DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
+ASSIGNMENT_STATUSES = {"todo": "Chưa thực hiện", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành"}
+EXPLANATION_FIELD = "no_evidence_explanation"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a mutation touched; panels refresh only what is flagged (Anki's OpChanges)."""
+
+    profile: bool = False
+    settings: bool = False
+    years: bool = False
+    indicators: bool = False
+    checklist: bool = False
+    evidence: bool = False
+    assignments: bool = False
+    recognitions: bool = False
+    documents: bool = False
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
+
+    def any(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+@dataclass(frozen=True)
+class Profile:
+    commune_name: str
+    province: str
+    recipient_authority: str = DEFAULT_RECIPIENT
+    disadvantaged_area: bool = False
+    signer_name: str = ""
+    signer_title: str = "Chủ tịch"
+
+    @property
+    def issuing_body(self) -> str:
+        """The issuing body as printed on documents: 'ỦY BAN NHÂN DÂN XÃ ĐỒNG TIẾN'."""
+        return f"ỦY BAN NHÂN DÂN XÃ {self.commune_name.upper()}"
+
+
+@dataclass(frozen=True)
+class YearInfo:
+    year: int
+    catalogue_id: str
+    disadvantaged_area: bool
+    copied_from: int | None
+    created_at: str
+    locked_at: str | None
+    package_version: int
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    indicator_id: str
+    lead_unit: str | None = None
+    coordinating_units: tuple[str, ...] = ()
+    due_date: dt.date | None = None
+    status: str = "todo"
+    note: str = ""
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.status != "done" and self.due_date is not None and self.due_date < today
+
+
+@dataclass(frozen=True)
+class Recognition:
+    id: int
+    level: int
+    decision_number: str
+    decision_date: dt.date
+    issuer: str
+    assessment_year: int | None
+    note: str
+
+    def expires_on(self, validity_months: int = 36) -> dt.date:
+        return add_months(self.decision_date, validity_months)
+
+    def upgrade_possible_from(self, months: int = 12) -> dt.date:
+        return add_months(self.decision_date, months)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    user: str
+    action: str
+    entity: str
+    entity_key: str
+    year: int | None
+    old: Any
+    new: Any
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, clamped to the month's end (31/01 + 1 month = 28/02 or 29/02)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _text(value: Any, label: str, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InputError(f"{label} phải là chuỗi văn bản.")
+    value = nfc(value).strip()
+    if required and not value:
+        raise InputError(f"{label} không được để trống.")
+    return value
+
+
+def _check_year(year: Any) -> int:
+    if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(f"Năm đánh giá phải là số nguyên từ {MIN_YEAR} đến {MAX_YEAR}, không phải {year!r}.")
+    return year
+
+
+class Workspace:
+    """A commune database and the use cases on it."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
+        self.db = db
+        self.path = path
+        self.lock = threading.RLock()
+        self.user = user or self.get_setting("user_name") or _login_name()
+
+    @classmethod
+    def open(cls, path: Path, user: str | None = None) -> "Workspace":
+        path = Path(path)
+        return cls(open_database(path), path, user)
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder that holds the database and, beside it, the evidence store."""
+        return self.path.parent
+
+    # ------------------------------------------------------------------ transactions and audit
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One atomic unit of work; nested calls become savepoints."""
+        with self.lock, self.db.atomic():
+            yield self.db
+
+    def audit(self, action: str, entity: str, key: str = "", year: int | None = None,
+              old: Any = None, new: Any = None) -> None:
+        """Append one audit row; call inside the transaction of the change it records."""
+        self.db.execute(
+            "INSERT INTO audit_log (at, user, action, entity, entity_key, year, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [_now(), self.user, action, entity, key, year,
+             None if old is None else json.dumps(old, ensure_ascii=False),
+             None if new is None else json.dumps(new, ensure_ascii=False)],
+        )
+
+    def audit_entries(self, entity: str | None = None, key_prefix: str | None = None,
+                      year: int | None = None, limit: int = 500) -> list[AuditEntry]:
+        """The newest audit rows first, optionally for one entity, key prefix (e.g. '1.2/') or year."""
+        where, params = [], []
+        if entity:
+            where.append("entity = ?")
+            params.append(entity)
+        if key_prefix:
+            where.append("entity_key LIKE ? ESCAPE '\\'")
+            params.append(key_prefix.replace("%", "\\%").replace("_", "\\_") + "%")
+        if year is not None:
+            where.append("year = ?")
+            params.append(year)
+        sql = "SELECT * FROM audit_log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT ?"
+        with self.lock:
+            rows = self.db.execute(sql, params + [limit]).fetchall()
+        return [
+            AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                       None if r[7] is None else json.loads(r[7]), None if r[8] is None else json.loads(r[8]))
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self.lock:
+            row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> Changes:
+        value = nfc(value) if isinstance(value, str) else value
+        with self.transaction():
+            old = self.get_setting(key)
+            if old == value:
+                return Changes()
+            self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value, ensure_ascii=False)],
+            )
+            self.audit("update", "settings", key, None, old, value)
+        if key == "user_name" and value:
+            self.user = value
+        return Changes(settings=True)
+
+    # ------------------------------------------------------------------ profile
+
+    def has_profile(self) -> bool:
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM profile WHERE id = 1").fetchone() is not None
+
+    def profile(self) -> Profile:
+        with self.lock:
+            row = self.db.execute(
+                "SELECT commune_name, province, recipient_authority, disadvantaged_area, signer_name, signer_title "
+                "FROM profile WHERE id = 1"
+            ).fetchone()
+        if row is None:
+            raise NotFoundError("Chưa khai báo thông tin xã. Hãy chạy 'cdht init' hoặc dùng trình hướng dẫn thiết lập.")
+        return Profile(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
+
+    def _clean_profile(self, profile: Profile) -> Profile:
+        return Profile(
+            commune_name=_text(profile.commune_name, "Tên xã", required=True),
+            province=_text(profile.province, "Tên tỉnh", required=True),
+            recipient_authority=_text(profile.recipient_authority, "Cơ quan nhận hồ sơ", required=True),
+            disadvantaged_area=bool(profile.disadvantaged_area),
+            signer_name=_text(profile.signer_name, "Người ký"),
+            signer_title=_text(profile.signer_title, "Chức vụ người ký"),
+        )
+
+    def save_profile(self, profile: Profile) -> Changes:
+        """Create or replace the commune profile."""
+        profile = self._clean_profile(profile)
+        with self.transaction():
+            old = self.profile().__dict__ if self.has_profile() else None
+            self.db.execute(
+                "INSERT INTO profile (id, commune_name, province, recipient_authority, disadvantaged_area, signer_name, "
+                "signer_title, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "commune_name=excluded.commune_name, province=excluded.province, "
+                "recipient_authority=excluded.recipient_authority, disadvantaged_area=excluded.disadvantaged_area, "
+                "signer_name=excluded.signer_name, signer_title=excluded.signer_title, updated_at=excluded.updated_at",
+                [profile.commune_name, profile.province, profile.recipient_authority, int(profile.disadvantaged_area),
+                 profile.signer_name, profile.signer_title, _now()],
+            )
+            if old != profile.__dict__:
+                self.audit("create" if old is None else "update", "profile", "", None, old, profile.__dict__)
+        return Changes(profile=True, checklist=True)
+
+    def update_profile(self, **changes: Any) -> Changes:
+        return self.save_profile(replace(self.profile(), **changes))
+
+    # ------------------------------------------------------------------ years
+
+    def years(self) -> list[YearInfo]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT year, catalogue_id, disadvantaged_area, copied_from, created_at, locked_at, package_version "
+                "FROM years ORDER BY year"
+            ).fetchall()
+        return [YearInfo(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+
+    def year(self, year: int) -> YearInfo:
+        for info in self.years():
+            if info.year == year:
+                return info
+        raise NotFoundError(f"Chưa có năm đánh giá {year}. Hãy thêm năm này trước (cdht year add {year}).")
+
+    def catalogue(self, year: int) -> Catalogue:
+        return catalogue_by_id(self.year(year).catalogue_id)
+
+    def add_year(self, year: int, copy_from: int | None = None) -> Changes:
+        """Create an assessment year (data window 01/01–31/12); optionally copy values and assignments forward."""
+        _check_year(year)
+        profile = self.profile()
+        with self.transaction():
+            if any(info.year == year for info in self.years()):
+                raise InputError(f"Năm đánh giá {year} đã có.")
+            source = self.year(copy_from) if copy_from is not None else None
+            catalogue = catalogue_for_year(year)
+            disadvantaged = source.disadvantaged_area if source else profile.disadvantaged_area
+            self.db.execute(
+                "INSERT INTO years (year, catalogue_id, disadvantaged_area, copied_from, created_at) VALUES (?, ?, ?, ?, ?)",
+                [year, catalogue.id, int(disadvantaged), copy_from, _now()],
+            )
+            self.audit("create", "year", str(year), year, None,
+                       {"catalogue": catalogue.id, "copied_from": copy_from, "disadvantaged_area": disadvantaged})
+            if source is not None:
+                self._copy_year(source.year, year, catalogue)
+        return Changes(years=True, indicators=True, checklist=True, assignments=True)
+
+    def _copy_year(self, source: int, target: int, catalogue: Catalogue) -> None:
+        known = set(catalogue.indicator_ids)
+        for ind_id, values in self.values(source).items():
+            if ind_id in known:
+                for name, value in values.items():
+                    self._write_value(target, ind_id, name, value)
+        for assignment in self.assignments(source):
+            if assignment.indicator_id in known:
+                due = assignment.due_date
+                if due is not None:
+                    due = add_months(due, 12 * (target - source))
+                self._write_assignment(target, replace(assignment, due_date=due, status="todo"))
+
+    def _check_unlocked(self, year: int) -> None:
+        if self.year(year).locked:
+            raise LockedError(f"Hồ sơ năm {year} đã được chốt; hãy mở khóa (nêu lý do) trước khi sửa.")
+
+    def set_year_disadvantaged(self, year: int, disadvantaged: bool) -> Changes:
+        with self.transaction():
+            info = self.year(year)
+            self._check_unlocked(year)
+            if info.disadvantaged_area != disadvantaged:
+                self.db.execute("UPDATE years SET disadvantaged_area = ? WHERE year = ?", [int(disadvantaged), year])
+                self.audit("update", "year.disadvantaged_area", str(year), year, info.disadvantaged_area, disadvantaged)
+        return Changes(years=True, checklist=True)
+
+    # ------------------------------------------------------------------ indicator values
+
+    def values(self, year: int) -> dict[str, dict[str, Any]]:
+        """Everything entered for a year: `values[indicator_id][field]` (value fields and free text)."""
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT indicator_id, field, value FROM indicator_values WHERE year = ?", [year]
+            ).fetchall()
+        result: dict[str, dict[str, Any]] = {}
+        for ind_id, name, value in rows:
+            result.setdefault(ind_id, {})[name] = json.loads(value)
+        return result
+
+    def _write_value(self, year: int, indicator_id: str, name: str, value: Any) -> bool:
+        """Store (or with None, clear) one field and audit it; returns whether anything changed."""
+        row = self.db.execute(
+            "SELECT value FROM indicator_values WHERE year = ? AND indicator_id = ? AND field = ?",
+            [year, indicator_id, name],
+        ).fetchone()
+        old = None if row is None else json.loads(row[0])
+        if old == value and (value is None or type(old) is type(value)):
+            return False
+        if value is None:
+            self.db.execute(
+                "DELETE FROM indicator_values WHERE year = ? AND indicator_id = ? AND field = ?", [year, indicator_id, name]
+            )
+        else:
+            self.db.execute(
+                "INSERT INTO indicator_values (year, indicator_id, field, value, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(year, indicator_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                [year, indicator_id, name, json.dumps(value, ensure_ascii=False), _now()],
+            )
+        self.audit("update" if old is not None and value is not None else ("clear" if value is None else "set"),
+                   "indicator_value", f"{indicator_id}/{name}", year, old, value)
+        return True
+
+    def set_values(self, year: int, indicator_id: str, updates: dict[str, Any]) -> Changes:
+        """Set several fields of one indicator at once (None clears a field); validated as a whole."""
+        catalogue = self.catalogue(year)
+        try:
+            indicator = catalogue.indicator(indicator_id)
+        except KeyError:
+            raise NotFoundError(f"Không có chỉ tiêu mã \"{indicator_id}\" trong {catalogue.short_title}.") from None
+        updates = {nfc(k): (nfc(v).strip() if isinstance(v, str) else v) for k, v in updates.items()}
+        updates = {k: (None if v == "" else v) for k, v in updates.items()}
+        with self.transaction():
+            self._check_unlocked(year)
+            merged = dict(self.values(year).get(indicator_id, {}))
+            merged.update(updates)
+            validate_indicator_values(indicator, merged, f"chỉ tiêu {indicator_id}")
+            changed = False
+            for name, value in updates.items():
+                changed |= self._write_value(year, indicator_id, name, value)
+        if not changed:
+            return Changes()
+        value_touched = any(k in VALUE_FIELDS[indicator.input] or k == EXPLANATION_FIELD for k in updates)
+        return Changes(indicators=True, checklist=value_touched)
+
+    def set_value(self, year: int, indicator_id: str, name: str, value: Any) -> Changes:
+        return self.set_values(year, indicator_id, {name: value})
+
+    # ------------------------------------------------------------------ verdicts
+
+    def dataset(self, year: int) -> Dataset:
+        profile = self.profile()
+        info = self.year(year)
+        return Dataset(
+            commune=Commune(profile.commune_name, profile.province, info.disadvantaged_area),
+            year=year,
+            values={k: v for k, v in self.values(year).items() if v},
+        )
+
+    def assessment(self, year: int) -> Assessment:
+        info = self.year(year)
+        return evaluate(catalogue_by_id(info.catalogue_id), self.values(year), info.disadvantaged_area)
+
+    def evidence_states(self, year: int) -> dict[str, EvidenceState]:
+        """Per indicator: how many live evidence items are linked, and the written explanation if none."""
+        with self.lock:
+            counts = dict(self.db.execute(
+                "SELECT l.indicator_id, COUNT(*) FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id "
+                "WHERE e.year = ? AND e.deleted_at IS NULL GROUP BY l.indicator_id", [year]
+            ).fetchall())
+        values = self.values(year)
+        return {
+            ind.id: EvidenceState(counts.get(ind.id, 0), str(values.get(ind.id, {}).get(EXPLANATION_FIELD, "")))
+            for ind in self.catalogue(year).indicators
+        }
+
+    def checklist(self, year: int) -> Checklist:
+        return build_checklist(self.assessment(year), self.evidence_states(year))
+
+    # ------------------------------------------------------------------ units and assignments
+
+    def units(self) -> list[Unit]:
+        with self.lock:
+            return [Unit(r[0], r[1]) for r in self.db.execute("SELECT id, name FROM units ORDER BY name").fetchall()]
+
+    def _unit_id(self, name: str) -> int:
+        name = _text(name, "Tên đơn vị", required=True)
+        row = self.db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
+        if row:
+            return int(row[0])
+        cursor = self.db.execute("INSERT INTO units (name) VALUES (?)", [name])
+        self.audit("create", "unit", name, None, None, name)
+        return int(cursor.lastrowid)
+
+    def add_unit(self, name: str) -> Changes:
+        with self.transaction():
+            self._unit_id(name)
+        return Changes(assignments=True)
+
+    def assignments(self, year: int) -> list[Assignment]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT a.id, a.indicator_id, u.name, a.due_date, a.status, a.note FROM assignments a "
+                "LEFT JOIN units u ON u.id = a.lead_unit_id WHERE a.year = ?", [year]
+            ).fetchall()
+            result = []
+            for row in rows:
+                coordinating = tuple(r[0] for r in self.db.execute(
+                    "SELECT u.name FROM assignment_units au JOIN units u ON u.id = au.unit_id "
+                    "WHERE au.assignment_id = ? ORDER BY u.name", [row[0]]).fetchall())
+                due = dt.date.fromisoformat(row[3]) if row[3] else None
+                result.append(Assignment(row[1], row[2], coordinating, due, row[4], row[5]))
+        order = {iid: i for i, iid in enumerate(catalogue_by_id(self.year(year).catalogue_id).indicator_ids)}
+        return sorted(result, key=lambda a: order.get(a.indicator_id, 999))
+
+    def _assignment_json(self, a: Assignment | None) -> dict[str, Any] | None:
+        if a is None:
+            return None
+        return {"lead_unit": a.lead_unit, "coordinating_units": list(a.coordinating_units),
+                "due_date": a.due_date.isoformat() if a.due_date else None, "status": a.status, "note": a.note}
+
+    def _write_assignment(self, year: int, assignment: Assignment) -> None:
+        old = next((a for a in self.assignments(year) if a.indicator_id == assignment.indicator_id), None)
+        if old == assignment:
+            return
+        lead = self._unit_id(assignment.lead_unit) if assignment.lead_unit else None
+        self.db.execute(
+            "INSERT INTO assignments (year, indicator_id, lead_unit_id, due_date, status, note) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(year, indicator_id) DO UPDATE SET lead_unit_id = excluded.lead_unit_id, "
+            "due_date = excluded.due_date, status = excluded.status, note = excluded.note",
+            [year, assignment.indicator_id, lead, assignment.due_date.isoformat() if assignment.due_date else None,
+             assignment.status, assignment.note],
+        )
+        assignment_id = self.db.execute(
+            "SELECT id FROM assignments WHERE year = ? AND indicator_id = ?", [year, assignment.indicator_id]
+        ).fetchone()[0]
+        self.db.execute("DELETE FROM assignment_units WHERE assignment_id = ?", [assignment_id])
+        for name in assignment.coordinating_units:
+            self.db.execute("INSERT OR IGNORE INTO assignment_units (assignment_id, unit_id) VALUES (?, ?)",
+                            [assignment_id, self._unit_id(name)])
+        self.audit("update" if old else "create", "assignment", assignment.indicator_id, year,
+                   self._assignment_json(old), self._assignment_json(assignment))
+
+    def set_assignment(self, year: int, indicator_id: str, lead_unit: str | None = None,
+                       coordinating_units: list[str] | tuple[str, ...] = (), due_date: dt.date | str | None = None,
+                       status: str = "todo", note: str = "") -> Changes:
+        """Who collects the data and evidence of one indicator, with whom, by when (seed 004's table)."""
+        catalogue = self.catalogue(year)
+        if indicator_id not in catalogue.indicator_ids:
+            raise NotFoundError(f"Không có chỉ tiêu mã \"{indicator_id}\".")
+        if status not in ASSIGNMENT_STATUSES:
+            raise InputError(f"Trạng thái phân công {status!r} không hợp lệ; chỉ có: {', '.join(ASSIGNMENT_STATUSES)}.")
+        if isinstance(due_date, str):
+            try:
+                due_date = parse_date(due_date) if due_date.strip() else None
+            except ValueError:
+                raise InputError(f"Hạn hoàn thành {due_date!r} không phải ngày hợp lệ (dd/mm/yyyy).") from None
+        lead = _text(lead_unit, "Đơn vị chủ trì") or None
+        coordinating = tuple(dict.fromkeys(c for c in (_text(x, "Đơn vị phối hợp") for x in coordinating_units) if c))
+        assignment = Assignment(indicator_id, lead, coordinating, due_date, status, _text(note, "Ghi chú"))
+        with self.transaction():
+            self.year(year)
+            self._write_assignment(year, assignment)
+        return Changes(assignments=True)
+
+    # ------------------------------------------------------------------ recognition history
+
+    def recognitions(self) -> list[Recognition]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT id, level, decision_number, decision_date, issuer, assessment_year, note FROM recognitions "
+                "ORDER BY decision_date"
+            ).fetchall()
+        return [Recognition(r[0], r[1], r[2], dt.date.fromisoformat(r[3]), r[4], r[5], r[6]) for r in rows]
+
+    def add_recognition(self, level: int, decision_number: str, decision_date: dt.date | str, issuer: str = "",
+                        assessment_year: int | None = None, note: str = "") -> Changes:
+        if level not in (1, 2):
+            raise InputError("Mức độ công nhận chỉ có thể là 1 hoặc 2.")
+        if isinstance(decision_date, str):
+            try:
+                decision_date = parse_date(decision_date)
+            except ValueError:
+                raise InputError(f"Ngày quyết định {decision_date!r} không hợp lệ (dd/mm/yyyy).") from None
+        number = _text(decision_number, "Số quyết định", required=True)
+        record = {"level": level, "decision_number": number, "decision_date": decision_date.isoformat(),
+                  "issuer": _text(issuer, "Cơ quan công nhận"), "assessment_year": assessment_year,
+                  "note": _text(note, "Ghi chú")}
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO recognitions (level, decision_number, decision_date, issuer, assessment_year, note) "
+                "VALUES (:level, :decision_number, :decision_date, :issuer, :assessment_year, :note)", record)
+            self.audit("create", "recognition", number, assessment_year, None, record)
+        return Changes(recognitions=True)
+
+    # ------------------------------------------------------------------ deadline
+
+    def submission_deadline(self, year: int) -> dt.date:
+        """The dossier deadline for an assessment year: 28/02 of the next year unless configured otherwise."""
+        configured = self.get_setting(f"deadline.{year}")
+        if configured:
+            return dt.date.fromisoformat(configured)
+        month, day = catalogue_by_id(self.year(year).catalogue_id).submission_deadline
+        return dt.date(year + 1, month, day)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some Windows setups
+        return "người dùng"
+
+
+__all__ = [
+    "Workspace", "Changes", "Profile", "YearInfo", "Unit", "Assignment", "Recognition", "AuditEntry",
+    "ASSIGNMENT_STATUSES", "DEFAULT_RECIPIENT", "EXPLANATION_FIELD", "add_months",
+]

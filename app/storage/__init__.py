@@ -1,0 +1,1 @@
+"""Storage: the SQLite file, its schema migrations and the evidence file store."""

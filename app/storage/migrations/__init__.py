@@ -1,0 +1,36 @@
+"""Ordered schema migrations, one module each: `mNNNN_what.py` defining `upgrade(db)`.
+
+Migration N brings the schema from version N-1 to N. Never edit a released migration; add a new one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from typing import Callable
+
+_NAME = re.compile(r"^m(\d{4})_\w+$")
+
+
+def _discover() -> list[Callable]:
+    found: dict[int, Callable] = {}
+    for info in pkgutil.iter_modules(__path__):
+        match = _NAME.match(info.name)
+        if not match:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        number = int(match.group(1))
+        if number in found:
+            raise RuntimeError(f"two migrations numbered {number}")
+        step = module.upgrade
+        step.__doc__ = module.__doc__.strip().splitlines()[0] if module.__doc__ else info.name
+        found[number] = step
+    numbers = sorted(found)
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {numbers}")
+    return [found[n] for n in numbers]
+
+
+MIGRATIONS: list[Callable] = _discover()
+SCHEMA_VERSION = len(MIGRATIONS)

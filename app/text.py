@@ -1,0 +1,83 @@
+"""Vietnamese text helpers: NFC normalisation, accent folding for search, number and date formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from fractions import Fraction
+from typing import Any
+
+
+def nfc(text: str) -> str:
+    """Return `text` in Unicode NFC, the form every stored and printed string uses."""
+    return unicodedata.normalize("NFC", text)
+
+
+def nfc_deep(value: Any) -> Any:
+    """NFC-normalise every string inside nested dicts and lists (keys included)."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {nfc_deep(k): nfc_deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [nfc_deep(v) for v in value]
+    return value
+
+
+def fold(text: str) -> str:
+    """Fold case and Vietnamese accents so that `dong` matches `Đồng` and `hoa` matches `hoà`."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def format_int(value: int) -> str:
+    """Group thousands with dots, as Vietnamese documents do: 14870 -> '14.870'."""
+    sign = "-" if value < 0 else ""
+    digits = str(abs(value))
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return sign + ".".join(groups)
+
+
+def format_percent(value: Fraction, decimals: int = 2) -> str:
+    """Format a percentage exactly, truncated (never rounded up): Fraction(59999, 1000) -> '59,99%'.
+
+    Truncation keeps the printed figure on the same side of a threshold as the exact value.
+    """
+    scale = 10**decimals
+    scaled = (value.numerator * scale) // value.denominator
+    whole, frac = divmod(scaled, scale)
+    text = format_int(whole)
+    if decimals:
+        text += "," + str(frac).rjust(decimals, "0")
+    return text + "%"
+
+
+def format_threshold(value: Fraction) -> str:
+    """Format a legal threshold without needless decimals: 60 -> '60%', 12.5 -> '12,5%'."""
+    if value.denominator == 1:
+        return f"{value.numerator}%"
+    text = format(float(value), "g").replace(".", ",")
+    return text + "%"
+
+
+def format_date_long(day: dt.date) -> str:
+    """'ngày 05 tháng 02 năm 2026', with the leading zeros Nghị định 30/2020 asks for."""
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def format_date_short(day: dt.date) -> str:
+    """'05/02/2026'."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse an ISO date (2026-02-05) or a Vietnamese one (05/02/2026); ValueError when neither."""
+    text = text.strip()
+    if "/" in text:
+        day, month, year = (int(part) for part in text.split("/"))
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(text)

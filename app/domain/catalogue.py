@@ -252,14 +252,21 @@ def _all_catalogues() -> tuple[Catalogue, ...]:
     return tuple(sorted(available_catalogues().values(), key=lambda c: c.effective_from))
 
 
-def catalogue_for_year(year: int) -> Catalogue:
-    """The catalogue in force for an assessment year: the newest one effective by 31/12 of that year."""
-    candidates = [c for c in _all_catalogues() if c.effective_from <= dt.date(year, 12, 31)]
-    if not candidates:
-        candidates = list(_all_catalogues()[:1])
-    if not candidates:
+def select_catalogue(catalogues: list[Catalogue] | tuple[Catalogue, ...], year: int) -> Catalogue:
+    """The catalogue in force for an assessment year: the newest one effective by 31/12 of that year.
+
+    A year before every catalogue's effective date gets the oldest one.
+    """
+    ordered = sorted(catalogues, key=lambda c: c.effective_from)
+    if not ordered:
         raise CatalogueError("Không tìm thấy bộ tiêu chí nào trong thư mục dữ liệu của ứng dụng.")
-    return candidates[-1]
+    candidates = [c for c in ordered if c.effective_from <= dt.date(year, 12, 31)]
+    return candidates[-1] if candidates else ordered[0]
+
+
+def catalogue_for_year(year: int) -> Catalogue:
+    """The shipped catalogue in force for an assessment year."""
+    return select_catalogue(_all_catalogues(), year)
 
 
 def catalogue_by_id(catalogue_id: str) -> Catalogue:

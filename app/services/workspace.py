@@ -352,14 +352,15 @@ class Workspace:
                     due = add_months(due, 12 * (target - source))
                 self._write_assignment(target, replace(assignment, due_date=due, status="todo"))
 
-    def _check_unlocked(self, year: int) -> None:
+    def ensure_unlocked(self, year: int) -> None:
+        """Raise LockedError when the year is finalized (chốt hồ sơ); every mutation of a year calls this."""
         if self.year(year).locked:
             raise LockedError(f"Hồ sơ năm {year} đã được chốt; hãy mở khóa (nêu lý do) trước khi sửa.")
 
     def set_year_disadvantaged(self, year: int, disadvantaged: bool) -> Changes:
         with self.transaction():
             info = self.year(year)
-            self._check_unlocked(year)
+            self.ensure_unlocked(year)
             if info.disadvantaged_area != disadvantaged:
                 self.db.execute("UPDATE years SET disadvantaged_area = ? WHERE year = ?", [int(disadvantaged), year])
                 self.audit("update", "year.disadvantaged_area", str(year), year, info.disadvantaged_area, disadvantaged)
@@ -411,7 +412,7 @@ class Workspace:
         updates = {nfc(k): (nfc(v).strip() if isinstance(v, str) else v) for k, v in updates.items()}
         updates = {k: (None if v == "" else v) for k, v in updates.items()}
         with self.transaction():
-            self._check_unlocked(year)
+            self.ensure_unlocked(year)
             merged = dict(self.values(year).get(indicator_id, {}))
             merged.update(updates)
             validate_indicator_values(indicator, merged, f"chỉ tiêu {indicator_id}")

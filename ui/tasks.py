@@ -7,8 +7,9 @@ other work runs in a pool. Results and errors come back to the GUI thread throug
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -39,15 +40,15 @@ class Task:
         self._timer: QTimer | None = None
         self.future: Future | None = None
 
-    def success(self, callback: Callable[[Any], None]) -> "Task":
+    def success(self, callback: Callable[[Any], None]) -> Task:
         self._on_success = callback
         return self
 
-    def failure(self, callback: Callable[[BaseException], None]) -> "Task":
+    def failure(self, callback: Callable[[BaseException], None]) -> Task:
         self._on_failure = callback
         return self
 
-    def with_progress(self, parent: QWidget | None, title: str, cancellable: bool = True) -> "Task":
+    def with_progress(self, parent: QWidget | None, title: str, cancellable: bool = True) -> Task:
         """Show a modal progress dialog with a Hủy (cancel) button while the task runs."""
         dialog = QProgressDialog(title, "Hủy" if cancellable else "", 0, 1000, parent)
         dialog.setWindowTitle(title)
@@ -79,7 +80,7 @@ class Task:
         else:
             self._relay.finished.emit(result, None)
 
-    def run(self) -> "Task":
+    def run(self) -> Task:
         if self._timer is not None:
             self._timer.start()
         executor = _db_executor if self.uses_db else _pool_executor

@@ -12,8 +12,9 @@ import os
 import pkgutil
 import sys
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from app import __version__
 from app.errors import CdhtError

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 
 from app.cli import print_json, with_workspace
+from app.domain.catalogue import catalogue_for_year
 from app.domain.checklist import Checklist, build_checklist
 from app.domain.rules import STATUS_LABELS, evaluate
 from app.errors import InputError
-from app.domain.catalogue import catalogue_for_year
 from app.services.datasets import import_dataset, load_dataset_file, write_dataset_file
 from app.services.workspace import DEFAULT_RECIPIENT, Profile, Workspace
 

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +247,7 @@ def available_catalogues(directory: Path = CATALOGUE_DIR) -> dict[str, Catalogue
     return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def _all_catalogues() -> tuple[Catalogue, ...]:
     return tuple(sorted(available_catalogues().values(), key=lambda c: c.effective_from))
 

@@ -6,8 +6,9 @@ law and still lack minh chứng for the dossier.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from app.domain.rules import LEVELS, MET, MISSING, NOT_MET, Assessment
 

@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from app.domain.catalogue import Catalogue, Indicator, catalogue_for_year
 from app.errors import InputError

@@ -8,9 +8,10 @@ only when all criteria are (Điều 8).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from app.domain.catalogue import LEVELS, Catalogue, Indicator
 from app.domain.dataset import FIELD_LABELS

@@ -12,10 +12,11 @@ import datetime as dt
 import getpass
 import json
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlite_utils
 
@@ -46,7 +47,7 @@ class Changes:
     recognitions: bool = False
     documents: bool = False
 
-    def __or__(self, other: "Changes") -> "Changes":
+    def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
 
     def any(self) -> bool:
@@ -145,7 +146,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _text(value: Any, label: str, required: bool = False) -> str:
@@ -175,7 +176,7 @@ class Workspace:
         self.user = user or self.get_setting("user_name") or _login_name()
 
     @classmethod
-    def open(cls, path: Path, user: str | None = None) -> "Workspace":
+    def open(cls, path: Path, user: str | None = None) -> Workspace:
         path = Path(path)
         return cls(open_database(path), path, user)
 

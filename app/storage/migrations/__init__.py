@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from typing import Callable
+from collections.abc import Callable
 
 _NAME = re.compile(r"^m(\d{4})_\w+$")
 

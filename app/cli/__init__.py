@@ -6,6 +6,7 @@ Every user-facing failure ends as one Vietnamese line on stderr and a non-zero e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -19,6 +20,7 @@ from typing import Any
 from app import __version__
 from app.errors import CdhtError
 from app.paths import default_data_dir, default_database_path
+from app.storage.lock import single_writer
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -45,15 +47,27 @@ def open_workspace(args: argparse.Namespace):
     return Workspace.open(Path(args.db) if args.db else default_database_path(), user=args.user)
 
 
-def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None]) -> Callable[[argparse.Namespace], int]:
-    """Wrap a handler so it receives an open workspace that is always closed afterwards."""
+def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None],
+                   write: bool = True) -> Callable[[argparse.Namespace], int]:
+    """Wrap a handler so it receives an open workspace that is always closed afterwards.
+
+    A writing command holds the data folder's single-writer lock, so it never runs beside the open app
+    or another writer; read-only commands (`write=False`) rely on SQLite's WAL snapshots instead.
+    """
 
     def run(args: argparse.Namespace) -> int:
-        ws = open_workspace(args)
-        try:
-            return handler(ws, args) or EXIT_OK
-        finally:
-            ws.close()
+        path = Path(args.db) if args.db else default_database_path()
+        guard = single_writer(path.parent) if write else contextlib.nullcontext()
+        with guard:
+            ws = open_workspace(args)
+            try:
+                if write:
+                    from app.services.evidence import recover_interrupted_imports
+
+                    recover_interrupted_imports(ws)
+                return handler(ws, args) or EXIT_OK
+            finally:
+                ws.close()
 
     return run
 
@@ -78,7 +92,7 @@ def _configure_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(encoding="utf-8")
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
             except (ValueError, OSError):
                 pass
 

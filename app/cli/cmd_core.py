@@ -36,9 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = years.add_parser("add", help="thêm năm đánh giá (số liệu 01/01–31/12)")
     add.add_argument("year", type=int)
     add.add_argument("--copy-from", type=int, metavar="NĂM", help="chép số liệu và phân công từ năm trước")
+    add.add_argument("--carry-evidence", choices=("valid", "all"),
+                     help="cùng lúc mang sang minh chứng của năm nguồn: 'valid' = còn hiệu lực sang năm mới, 'all' = tất cả")
     add.set_defaults(func=with_workspace(cmd_year_add))
     lst = years.add_parser("list", help="liệt kê các năm đánh giá")
-    lst.set_defaults(func=with_workspace(cmd_year_list))
+    lst.set_defaults(func=with_workspace(cmd_year_list, write=False))
 
     p = subparsers.add_parser("dataset", help="nhập/xuất tệp dữ liệu cdht-dataset/1")
     ds = p.add_subparsers(dest="dataset_command", metavar="import|export", required=True)
@@ -49,12 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     exp.add_argument("--year", type=int, required=True)
     exp.add_argument("--with-verdicts", action="store_true", help="kèm kết quả đánh giá")
     exp.add_argument("file", metavar="FILE.json")
-    exp.set_defaults(func=with_workspace(cmd_dataset_export))
+    exp.set_defaults(func=with_workspace(cmd_dataset_export, write=False))
 
     p = subparsers.add_parser("status", help="bảng kiểm tra mức độ 1 và mức độ 2 của một năm")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    p.set_defaults(func=with_workspace(cmd_status))
+    p.set_defaults(func=with_workspace(cmd_status, write=False))
 
 
 def print_checklist(title: str, checklist: Checklist) -> None:
@@ -103,9 +105,21 @@ def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_year_add(ws: Workspace, args: argparse.Namespace) -> int:
-    ws.add_year(args.year, copy_from=args.copy_from)
+    from app.services.evidence import carry_over_candidates, carry_over_evidence
+
+    if args.carry_evidence and args.copy_from is None:
+        raise InputError("--carry-evidence cần đi kèm --copy-from NĂM (năm có minh chứng để mang sang).")
+    with ws.transaction():
+        ws.add_year(args.year, copy_from=args.copy_from)
+        carried = []
+        if args.carry_evidence:
+            carried = [c.item for c in carry_over_candidates(ws, args.copy_from)
+                       if c.recommended or args.carry_evidence == "all"]
+            carry_over_evidence(ws, args.copy_from, args.year, [item.id for item in carried])
     source = f", chép từ năm {args.copy_from}" if args.copy_from else ""
     print(f"Đã thêm năm đánh giá {args.year} (số liệu từ 01/01/{args.year} đến 31/12/{args.year}{source}).")
+    if args.carry_evidence:
+        print(f"Đã mang sang {len(carried)} minh chứng: {', '.join(i.code for i in carried) or 'không có'}.")
     return 0
 
 

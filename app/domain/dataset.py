@@ -185,9 +185,17 @@ def parse_dataset(raw: Any, catalogue: Catalogue | None = None) -> Dataset:
 
 
 def load_dataset_text(text: str, catalogue: Catalogue | None = None) -> Dataset:
-    """Decode and validate a dataset file's text."""
+    """Decode and validate a dataset file's text; hostile files (deep nesting, giant numbers, lone
+    surrogates) end in the same clean InputError as any other bad file."""
     try:
         raw = json.loads(text)
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+        return parse_dataset(raw, catalogue)
     except json.JSONDecodeError as exc:
         raise InputError(f"Tệp dữ liệu không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}") from None
-    return parse_dataset(raw, catalogue)
+    except RecursionError:
+        raise InputError("Tệp dữ liệu có cấu trúc lồng nhau quá sâu; đây không phải tệp cdht-dataset/1 hợp lệ.") from None
+    except UnicodeEncodeError:
+        raise InputError("Tệp dữ liệu chứa ký tự Unicode không hợp lệ (mã \\uD800–\\uDFFF đứng lẻ).") from None
+    except ValueError:
+        raise InputError("Tệp dữ liệu chứa một số quá lớn (hàng nghìn chữ số); đây không phải số liệu hợp lệ.") from None

@@ -113,3 +113,22 @@ def test_python_dash_m_app_runs_without_traceback(tmp_path, write_json, dataset_
                             capture_output=True, text=True, encoding="utf-8", cwd=Path(__file__).parents[2])
     assert result.returncode != 0
     assert "indicators.5.1.achieved" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_year_add_carries_valid_evidence_forward(capsys, tmp_path, write_json, dataset_doc):
+    db = str(tmp_path / "e.sqlite3")
+    assert run_cli(capsys, "--db", db, "dataset", "import", str(write_json(dataset_doc)))[0] == 0
+    regulation = tmp_path / "Quy chế phối hợp.pdf"
+    regulation.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    plan = tmp_path / "Kế hoạch 2025.pdf"
+    plan.write_bytes(b"%PDF-1.4\n% ke hoach 2025\n%%EOF\n")
+    assert run_cli(capsys, "--db", db, "evidence", "add", str(regulation), "--indicator", "2.3", "--year", "2025",
+                   "--valid-until", "31/12/2027")[0] == 0
+    assert run_cli(capsys, "--db", db, "evidence", "add", str(plan), "--indicator", "1.2", "--year", "2025")[0] == 0
+    code, out, _ = run_cli(capsys, "--db", db, "year", "add", "2026", "--copy-from", "2025", "--carry-evidence", "valid")
+    assert code == 0 and "Đã mang sang 1 minh chứng: H2.3.01" in out
+    code, out, _ = run_cli(capsys, "--db", db, "status", "--year", "2026", "--json")
+    evidence = json.loads(out)["evidence"]
+    assert evidence["2.3"]["count"] == 1 and evidence["1.2"]["count"] == 0
+    code, _, err = run_cli(capsys, "--db", db, "year", "add", "2027", "--carry-evidence", "all")
+    assert code != 0 and "--copy-from" in err

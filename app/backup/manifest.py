@@ -1,0 +1,181 @@
+"""The backup manifest (`backup.json`) and what the app shows about a backup: date, commune, years, size.
+
+Manifest fields: format, kind ('auto' | 'manual' | 'safety'), created_at (ISO, with offset), app_version,
+schema_version, commune {name, province}, years, last_audit_id (newest audit row in the copy: the "changes
+since the last backup" rule compares with it), database {path, sha256, size, check}, evidence [{path, sha256,
+size}] (the stored files the database copy refers to), skipped [{path, sha256, reason}] (files it refers to
+that were missing, unreadable or altered in the store when copied).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from app.errors import InputError
+from app.paths import DATABASE_NAME
+
+FORMAT = "cdht-backup/1"
+MANIFEST_NAME = "backup.json"
+DB_NAME = DATABASE_NAME
+EVIDENCE_DIR = "evidence"
+KIND_LABELS = {"auto": "Tự động", "manual": "Sao lưu thủ công", "safety": "Trước khi sửa chữa"}
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_CHUNK = 1 << 20
+
+
+def is_sha256(name: str) -> bool:
+    return bool(_SHA.match(name))
+
+
+def evidence_relpath(sha: str) -> str:
+    """The fixed evidence store layout: `evidence/<sha[:2]>/<sha>` (forward slashes, also inside zips)."""
+    return f"{EVIDENCE_DIR}/{sha[:2]}/{sha}"
+
+
+def iter_evidence_store(data_dir: Path) -> Iterator[tuple[str, Path]]:
+    """Every (sha, path) in the evidence store beside a database; temporary and foreign files are skipped."""
+    store = Path(data_dir) / EVIDENCE_DIR
+    if not store.is_dir():
+        return
+    for bucket in sorted(store.iterdir()):
+        if not bucket.is_dir() or len(bucket.name) != 2:
+            continue
+        for item in sorted(bucket.iterdir()):
+            if is_sha256(item.name) and item.name[:2] == bucket.name and item.is_file():
+                yield item.name, item
+
+
+def hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, int]:
+    """SHA-256 and size of a stream, optionally copying it to `sink` on the way."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if sink is not None:
+            sink.write(chunk)
+    return digest.hexdigest(), size
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    with Path(path).open("rb") as handle:
+        return hash_stream(handle)
+
+
+def format_size(size: int) -> str:
+    """A size the way Vietnamese users read it: '850 KB', '3,4 MB', '1,2 GB'."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale * 0.95:  # 1010 KB reads better as 1 MB
+            value = size / scale
+            text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
+            return f"{text.replace('.', ',')} {unit}"
+    return f"{size} byte"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup (folder or zip), described by its manifest."""
+
+    path: Path
+    created_at: dt.datetime
+    kind: str
+    commune: str
+    province: str
+    years: tuple[int, ...]
+    evidence_count: int
+    size: int
+    app_version: str
+    schema_version: int
+    last_audit_id: int
+    database_ok: bool
+    manifest: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def is_zip(self) -> bool:
+        return self.path.suffix.lower() == ".zip"
+
+    @property
+    def label(self) -> str:
+        return self.created_at.astimezone().strftime("%d/%m/%Y %H:%M")
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def contents_text(self) -> str:
+        """'Xã Đồng Tiến (Hà Nội) · năm 2025, 2026 · 12 minh chứng · 3,4 MB'."""
+        commune = f"Xã {self.commune} ({self.province})" if self.commune else "Chưa khai báo xã"
+        years = "năm " + ", ".join(map(str, self.years)) if self.years else "chưa có năm đánh giá"
+        return f"{commune} · {years} · {self.evidence_count} minh chứng · {format_size(self.size)}"
+
+    @classmethod
+    def from_manifest(cls, path: Path, raw: Any) -> BackupInfo:
+        try:
+            if raw.get("format") != FORMAT:
+                raise ValueError("format")
+            created = dt.datetime.fromisoformat(raw["created_at"])
+            if created.tzinfo is None:
+                created = created.astimezone()
+            database = raw["database"]
+            evidence = raw["evidence"]
+            size = int(database["size"]) + sum(int(item["size"]) for item in evidence)
+            commune = raw.get("commune") or {}
+            return cls(
+                path=Path(path), created_at=created, kind=str(raw.get("kind", "manual")),
+                commune=str(commune.get("name", "")), province=str(commune.get("province", "")),
+                years=tuple(int(y) for y in raw.get("years", [])), evidence_count=len(evidence), size=size,
+                app_version=str(raw.get("app_version", "")), schema_version=int(raw.get("schema_version", 0)),
+                last_audit_id=int(raw.get("last_audit_id", 0)), database_ok=database.get("check") == "ok",
+                manifest=raw,
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise InputError(f"Tệp mô tả {MANIFEST_NAME} trong bản sao lưu '{path}' bị hỏng hoặc không đúng định dạng.") from None
+
+
+def read_backup_info(path: Path) -> BackupInfo:
+    """Read a backup folder's or zip's manifest; InputError when it is not a (complete) backup."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            text = (path / MANIFEST_NAME).read_bytes()
+        elif path.is_file() and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                text = archive.read(MANIFEST_NAME)
+        else:
+            raise InputError(f"'{path}' không phải bản sao lưu (cần một thư mục sao lưu hoặc tệp .zip).")
+    except (FileNotFoundError, KeyError):
+        raise InputError(f"'{path}' không phải bản sao lưu hoàn chỉnh: thiếu tệp {MANIFEST_NAME}.") from None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"Không đọc được bản sao lưu '{path}': {exc}.") from None
+    try:
+        raw = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InputError(f"Tệp {MANIFEST_NAME} trong bản sao lưu '{path}' bị hỏng.") from None
+    return BackupInfo.from_manifest(path, raw)
+
+
+def list_backups(root: Path) -> list[BackupInfo]:
+    """Complete backups (folders and zips) directly inside `root`, newest first; unfinished ones are ignored."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for item in root.iterdir():
+        if item.name.startswith(".") or not (item.is_dir() or item.suffix.lower() == ".zip"):
+            continue
+        try:
+            found.append(read_backup_info(item))
+        except InputError:
+            continue
+    return sorted(found, key=lambda info: info.created_at, reverse=True)
+
+
+__all__ = ["BackupInfo", "read_backup_info", "list_backups", "iter_evidence_store", "sha256_file", "hash_stream",
+           "evidence_relpath", "is_sha256", "format_size", "FORMAT", "MANIFEST_NAME", "DB_NAME", "EVIDENCE_DIR"]

@@ -1,0 +1,113 @@
+"""When the database will not open at start: say what is wrong, find the newest good backup, restore it.
+
+The damaged file is never deleted: it is renamed aside (`cdht.sqlite3.damaged-<stamp>`) before the backup
+is restored in its place, and put back if the restore fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.backup.create import default_backup_root
+from app.backup.manifest import BackupInfo, list_backups
+from app.backup.restore import restore_backup, verify_backup
+from app.errors import CdhtError, InputError
+from app.progress import Progress
+from app.storage.migrations import SCHEMA_VERSION
+
+_SQLITE_MAGIC = b"SQLite format 3\0"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class DatabaseHealth:
+    """What is wrong with a database file, if anything: status 'ok' | 'missing' | 'damaged' | 'newer' | 'unreadable'."""
+
+    path: Path
+    status: str
+    message: str
+    details: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def diagnose_database(path: Path) -> DatabaseHealth:
+    """Examine a database file without changing it (no migrations, no repairs)."""
+    path = Path(path)
+    if not path.exists():
+        return DatabaseHealth(path, "missing", f"Không tìm thấy tệp dữ liệu '{path}'.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        return DatabaseHealth(path, "unreadable", f"Không đọc được tệp dữ liệu '{path.name}': {exc.strerror or exc}.")
+    if header != _SQLITE_MAGIC and path.stat().st_size > 0:
+        return DatabaseHealth(path, "damaged", f"Tệp dữ liệu '{path.name}' bị hỏng: phần đầu tệp không còn đúng "
+                                               "định dạng (có thể do mất điện, virus hoặc ổ đĩa lỗi).")
+    try:
+        conn = sqlite3.connect(str(path), timeout=5)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return DatabaseHealth(path, "damaged", f"Tệp dữ liệu '{path.name}' bị hỏng và không mở được.", (str(exc),))
+    if rows != ["ok"]:
+        return DatabaseHealth(path, "damaged", f"Tệp dữ liệu '{path.name}' bị hỏng ({len(rows)} lỗi khi kiểm tra).",
+                              tuple(rows))
+    if version > SCHEMA_VERSION:
+        return DatabaseHealth(path, "newer", "Tệp dữ liệu được tạo bởi phiên bản ứng dụng mới hơn; hãy cập nhật "
+                                             "ứng dụng. Tệp không bị thay đổi.")
+    return DatabaseHealth(path, "ok", "Tệp dữ liệu bình thường.")
+
+
+def latest_good_backup(data_dir: Path, extra_roots: tuple[Path, ...] = (),
+                       progress: Progress | None = None) -> BackupInfo | None:
+    """The newest backup (in `<data>/backups` and `extra_roots`) whose every file checks out, or None."""
+    candidates: list[BackupInfo] = []
+    for root in (default_backup_root(Path(data_dir)), *extra_roots):
+        candidates.extend(list_backups(root))
+    candidates.sort(key=lambda info: info.created_at, reverse=True)
+    for info in candidates:
+        if info.database_ok and not verify_backup(info.path, progress):
+            return info
+    return None
+
+
+def move_aside(db_path: Path, now: dt.datetime | None = None) -> list[tuple[Path, Path]]:
+    """Rename a damaged database and its side files out of the way; returns (old, new) pairs."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    moved = []
+    for suffix in ("", *_SIDE_FILES):
+        source = db_path.with_name(db_path.name + suffix)
+        if source.exists():
+            target = db_path.with_name(f"{db_path.name}.damaged-{stamp}{suffix}")
+            os.replace(source, target)
+            moved.append((source, target))
+    return moved
+
+
+def recover_from_backup(backup: Path, db_path: Path, progress: Progress | None = None) -> Path:
+    """Replace a damaged database with a backup; the damaged file is kept beside it under another name."""
+    db_path = Path(db_path)
+    verify_problems = verify_backup(backup, progress)
+    if verify_problems:
+        raise InputError(f"Bản sao lưu không toàn vẹn ({verify_problems[0]}); hãy chọn bản khác.")
+    moved = move_aside(db_path)
+    try:
+        return restore_backup(backup, db_path, progress)
+    except CdhtError:
+        for original, aside in reversed(moved):
+            if not original.exists():
+                os.replace(aside, original)
+        raise
+
+
+__all__ = ["DatabaseHealth", "diagnose_database", "latest_good_backup", "recover_from_backup", "move_aside"]

@@ -1,0 +1,247 @@
+"""Dossier commands: finalize, unlock, export, send, outbox, verify, token.
+
+PINs and passwords come only from environment variables (--pin-env, --p12-password-env, --password-env) or
+an interactive prompt; they are never accepted on the command line and never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import re
+import sys
+from pathlib import Path
+
+from app.cli import EXIT_FAILURE, EXIT_OK, print_json, with_workspace
+from app.errors import InputError
+from app.services.workspace import Workspace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("finalize", help="chốt hồ sơ một năm (kiểm tra trước khi chốt)")
+    p.add_argument("--year", type=int, required=True)
+    p.set_defaults(func=with_workspace(cmd_finalize))
+
+    p = subparsers.add_parser("unlock", help="mở khóa hồ sơ đã chốt (ghi lý do vào nhật ký)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--reason", required=True, help="lý do mở khóa")
+    p.set_defaults(func=with_workspace(cmd_unlock))
+
+    # No abbreviations: "--pin 1234" must not be taken as "--pin-env 1234".
+    p = subparsers.add_parser("export", help="lập, ký và xuất gói hồ sơ (BagIt .zip)", allow_abbrev=False)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, metavar="FILE.zip")
+    p.add_argument("--level", type=int, choices=(1, 2), help="mức độ đề nghị công nhận (mặc định: mức đạt được)")
+    p.add_argument("--p12", metavar="FILE", help="tệp chứng thư số PKCS#12 (.p12/.pfx)")
+    p.add_argument("--p12-password-env", metavar="VAR", help="biến môi trường chứa mật khẩu tệp .p12")
+    p.add_argument("--pkcs11-lib", metavar="LIB", help="thư viện PKCS#11 của thiết bị ký số (.dll/.so)")
+    p.add_argument("--key-id", metavar="HEX", help="mã khóa (CKA_ID, hệ 16) của chứng thư trên thiết bị")
+    p.add_argument("--serial", metavar="HEX", help="hoặc số hiệu (serial, hệ 16) của chứng thư")
+    p.add_argument("--pin-env", metavar="VAR", help="biến môi trường chứa mã PIN của thiết bị")
+    p.add_argument("--external", action="store_true", help="dùng các văn bản đã ký ngoài và đã nhập vào ứng dụng")
+    p.set_defaults(func=with_workspace(cmd_export))
+
+    p = subparsers.add_parser("send", help="xếp gói hồ sơ vào hộp thư đi và gửi ngay nếu có mạng", allow_abbrev=False)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--to", required=True, metavar="ADDR", help="địa chỉ thư của cơ quan nhận")
+    p.add_argument("--package", metavar="FILE.zip", help="gói cần gửi (mặc định: gói xuất gần nhất của năm)")
+    p.add_argument("--password-env", metavar="VAR", help="biến môi trường chứa mật khẩu thư điện tử")
+    p.set_defaults(func=with_workspace(cmd_send))
+
+    p = subparsers.add_parser("outbox", help="hộp thư đi: xem trạng thái, hoặc 'outbox send' để gửi các thư chờ",
+                              allow_abbrev=False)
+    p.add_argument("action", nargs="?", choices=("send",), help="gửi các thư đang chờ")
+    p.add_argument("--json", action="store_true", help="in dạng JSON")
+    p.add_argument("--password-env", metavar="VAR", help="biến môi trường chứa mật khẩu thư điện tử")
+    p.set_defaults(func=with_workspace(cmd_outbox))
+
+    p = subparsers.add_parser("verify", help="kiểm tra một gói hồ sơ (.zip, .parts.json hoặc phần .001)")
+    p.add_argument("package", metavar="FILE.zip")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--trust", action="append", metavar="CA.pem", help="chứng thư CA tin cậy (có thể lặp lại)")
+    p.set_defaults(func=cmd_verify)
+
+    p = subparsers.add_parser("token", help="thiết bị ký số (USB token)")
+    tokens = p.add_subparsers(dest="token_command", metavar="list", required=True)
+    lst = tokens.add_parser("list", help="liệt kê khe cắm, thiết bị và chứng thư số (không cần PIN)")
+    lst.add_argument("--pkcs11-lib", required=True, metavar="LIB")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_token_list)
+
+
+def _secret(variable: str | None, prompt: str) -> str:
+    """A secret from the named environment variable, else typed at a prompt (never echoed)."""
+    if variable:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+            raise InputError("Tên biến môi trường không hợp lệ (chỉ gồm chữ, số, dấu _). Đừng ghi mật khẩu/PIN vào lệnh.")
+        value = os.environ.get(variable)
+        if value is None:
+            raise InputError(f"Biến môi trường {variable} chưa được đặt.")
+        return value
+    if not sys.stdin.isatty():
+        raise InputError(f"Cần {prompt.lower()}: hãy đặt biến môi trường và dùng tùy chọn tương ứng (…-env).")
+    return getpass.getpass(f"{prompt}: ")
+
+
+def signing_key_from_args(ws: Workspace, args: argparse.Namespace):
+    """The signing key the options name, else the workspace's saved signing settings; None for ký ngoài."""
+    from app.dossier.records import signing_settings
+    from app.dossier.signing import Pkcs12Key, TokenKey
+
+    if args.external:
+        return None
+    settings = signing_settings(ws)
+    module = args.pkcs11_lib or (settings.pkcs11_module if settings.method == "pkcs11" and not args.p12 else "")
+    if module:
+        key_id = args.key_id or (None if args.serial else settings.key_id) or None
+        serial_text = args.serial or (settings.cert_serial if not key_id else "")
+        try:
+            serial = int(serial_text, 16) if serial_text else None
+        except ValueError:
+            raise InputError(f"Số hiệu chứng thư '{serial_text}' phải ở hệ 16.") from None
+        return TokenKey(Path(module), _secret(args.pin_env, "Mã PIN thiết bị ký số"), key_id=key_id, serial=serial)
+    p12 = args.p12 or (settings.pkcs12_path if settings.method == "pkcs12" else "")
+    if p12:
+        return Pkcs12Key(Path(p12), _secret(args.p12_password_env, "Mật khẩu tệp chứng thư số"))
+    if settings.method == "external":
+        return None
+    raise InputError("Chưa chọn cách ký: dùng --p12 FILE, --pkcs11-lib LIB --key-id HEX, hoặc --external.")
+
+
+def cmd_finalize(ws: Workspace, args: argparse.Namespace) -> int:
+    from app.dossier.finalize import finalize, preflight
+
+    for item in preflight(ws, args.year):
+        print(f"{'✔' if item.ok else '✘'} {item.label}")
+        for problem in item.problems:
+            print(f"    - {problem}")
+    finalize(ws, args.year)
+    info = ws.year(args.year)
+    print(f"Đã chốt hồ sơ năm {args.year} (phiên bản gói {info.package_version}).")
+    return EXIT_OK
+
+
+def cmd_unlock(ws: Workspace, args: argparse.Namespace) -> int:
+    from app.dossier.finalize import unlock
+
+    unlock(ws, args.year, args.reason)
+    print(f"Đã mở khóa hồ sơ năm {args.year}; lý do đã được ghi vào nhật ký. Lần chốt sau sẽ tạo phiên bản gói mới.")
+    return EXIT_OK
+
+
+def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
+    from app.dossier.delivery import export_package
+
+    if not ws.year(args.year).locked:  # before asking for a PIN that would not be used
+        raise InputError(f"Hồ sơ năm {args.year} chưa được chốt. Hãy chạy 'cdht finalize --year {args.year}' trước.")
+    key = signing_key_from_args(ws, args)
+    delivered = export_package(ws, args.year, Path(args.out), key, level=args.level)
+    record = delivered.record
+    print(f"Đã lập gói hồ sơ {delivered.path} ({record.size} byte), phiên bản {record.version}, "
+          f"mã gói {record.package_uuid}.")
+    print(f"SHA-256: {record.sha256}")
+    print(delivered.message)
+    return EXIT_OK
+
+
+def cmd_send(ws: Workspace, args: argparse.Namespace) -> int:
+    from app.dossier.outbox import flush_outbox, mail_settings, queue_package
+    from app.dossier.records import latest_package
+
+    if args.package:
+        package = Path(args.package)
+    else:
+        record = latest_package(ws, args.year)
+        if record is None:
+            raise InputError(f"Chưa xuất gói hồ sơ nào cho phiên bản hiện tại của năm {args.year}; hãy chạy 'cdht export'.")
+        package = Path(record.path)
+    messages = queue_package(ws, package, args.to)
+    print(f"Đã xếp {len(messages)} thư vào hộp thư đi (gửi {args.to}).")
+    password = _mail_password(args, mail_settings(ws))
+    return _report_flush(flush_outbox(ws, password))
+
+
+def _mail_password(args: argparse.Namespace, settings) -> str | None:
+    from app.dossier.outbox import stored_password
+
+    if not settings.username:
+        return None
+    if args.password_env:
+        return _secret(args.password_env, "Mật khẩu thư điện tử")
+    stored = stored_password(settings)
+    if stored is not None:
+        return stored
+    return _secret(None, f"Mật khẩu thư điện tử của {settings.username}")
+
+
+def _report_flush(result) -> int:
+    if result.sent or result.retrying or result.failed:
+        print(f"Đã gửi {result.sent} thư; {result.retrying} thư sẽ gửi lại sau; {result.failed} thư thất bại.")
+    if result.error:
+        print(f"Chưa gửi được: {result.error}. Thư vẫn nằm trong hộp thư đi.")
+    return EXIT_FAILURE if result.failed else EXIT_OK
+
+
+def cmd_outbox(ws: Workspace, args: argparse.Namespace) -> int:
+    from app.dossier.outbox import flush_outbox, mail_settings, outbox_json, outbox_messages
+
+    if args.action == "send":
+        return _report_flush(flush_outbox(ws, _mail_password(args, mail_settings(ws))))
+    if args.json:
+        print_json(outbox_json(ws))
+        return EXIT_OK
+    messages = outbox_messages(ws)
+    if not messages:
+        print("Hộp thư đi trống.")
+    for m in messages:
+        note = f" — {m.last_error}" if m.last_error and m.state != "sent" else ""
+        print(f"{m.id:>4}  {m.state_label:<13} {m.recipient}  năm {m.year} v{m.version} phần {m.part_index}/"
+              f"{m.part_count}  lần gửi: {m.attempts}{note}")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from app.dossier.verify import verify_package
+
+    report = verify_package(Path(args.package), trust=[Path(t) for t in args.trust or []])
+    if args.json:
+        print_json(report.to_json())
+    else:
+        info = report.info
+        if info.get("CDHT-Commune"):
+            print(f"Gói hồ sơ xã {info.get('CDHT-Commune')} ({info.get('CDHT-Province', '')}), năm {info.get('CDHT-Year')}, "
+                  f"mức độ {info.get('CDHT-Level-Requested')}, phiên bản {info.get('CDHT-Package-Version')}, "
+                  f"mã gói {info.get('CDHT-Package-UUID')}")
+        for check in report.checks:
+            print(check.line())
+        print(report.summary())
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from app.dossier.tokens import diagnose
+
+    report = diagnose(Path(args.pkcs11_lib))
+    if args.json:
+        print_json({"module": report.module, "app_bits": report.app_bits, "slots": [
+            {"slot_id": s.slot_id, "description": s.description, "token_label": s.token_label,
+             "manufacturer": s.manufacturer, "model": s.model, "token_serial": s.token_serial,
+             "pin_warning": s.pin_warning, "certificates": [
+                 {"subject": c.subject, "issuer": c.issuer, "serial": c.serial_hex, "key_id": c.key_id,
+                  "label": c.label, "not_before": c.not_before.isoformat(), "not_after": c.not_after.isoformat()}
+                 for c in s.certificates]} for s in report.slots]})
+        return EXIT_OK
+    print(f"Thư viện: {report.module} (ứng dụng {report.app_bits}-bit)")
+    if not report.slots:
+        print("Không thấy thiết bị ký số nào đang cắm.")
+    for slot in report.slots:
+        warning = f" — {slot.pin_warning}" if slot.pin_warning else ""
+        print(f"Khe {slot.slot_id}: {slot.token_label or '(không tên)'} — {slot.manufacturer} {slot.model}, "
+              f"số sê-ri {slot.token_serial}{warning}")
+        for cert in slot.certificates:
+            print(f"    mã khóa {cert.key_id or '(trống)'}  serial {cert.serial_hex}")
+            print(f"      chủ thể: {cert.subject}")
+            print(f"      cấp bởi: {cert.issuer}")
+            print(f"      hiệu lực: {cert.not_before:%d/%m/%Y} – {cert.not_after:%d/%m/%Y}")
+    return EXIT_OK

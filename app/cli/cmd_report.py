@@ -1,0 +1,147 @@
+"""Document commands: report (the dossier documents), collect (unit workbooks), meeting and narrative texts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from app.cli import print_json, with_workspace
+from app.documents import document_readiness, write_all_documents
+from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.errors import InputError
+from app.fileio import read_text_file
+from app.services import documents as docs
+from app.services.workspace import Workspace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("report", help="in hồ sơ: tờ trình, báo cáo, bản tổng hợp, biên bản (PDF, DOCX, XLSX)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC", help="thư mục ghi các văn bản")
+    p.add_argument("--level", type=int, choices=(1, 2), help="mức độ đề nghị (mặc định: mức độ đạt đủ)")
+    p.set_defaults(func=with_workspace(cmd_report))
+
+    p = subparsers.add_parser("collect", help="phiếu thu thập số liệu Excel cho các đơn vị")
+    sub = p.add_subparsers(dest="collect_command", metavar="export|import", required=True)
+    exp = sub.add_parser("export", help="xuất phiếu cho từng đơn vị chủ trì")
+    exp.add_argument("--year", type=int, required=True)
+    exp.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    exp.add_argument("--unit", help="chỉ xuất phiếu của một đơn vị")
+    exp.set_defaults(func=with_workspace(cmd_collect_export))
+    imp = sub.add_parser("import", help="nhập phiếu đơn vị đã điền (kiểm tra toàn bộ trước khi ghi)")
+    imp.add_argument("file", metavar="FILE.xlsx")
+    imp.add_argument("--year", type=int, help="chỉ nhận phiếu của năm này")
+    imp.set_defaults(func=with_workspace(cmd_collect_import))
+
+    p = subparsers.add_parser("meeting", help="biên bản họp xét kết quả tự đánh giá")
+    sub = p.add_subparsers(dest="meeting_command", metavar="set|show", required=True)
+    st = sub.add_parser("set", help="ghi thông tin cuộc họp xét (từ tham số hoặc tệp JSON)")
+    st.add_argument("--year", type=int, required=True)
+    st.add_argument("--json", metavar="FILE.json", help="tệp JSON chứa toàn bộ thông tin cuộc họp")
+    st.add_argument("--date", help="ngày họp (dd/mm/yyyy)")
+    st.add_argument("--place", help="địa điểm")
+    st.add_argument("--start-time", help="giờ bắt đầu, ví dụ \"08 giờ 00 phút\"")
+    st.add_argument("--end-time", help="giờ kết thúc")
+    st.add_argument("--chair", help="họ tên người chủ trì")
+    st.add_argument("--chair-title", help="chức vụ người chủ trì")
+    st.add_argument("--secretary", help="họ tên thư ký")
+    st.add_argument("--secretary-title", help="chức vụ thư ký")
+    st.add_argument("--attendee", action="append", default=[], metavar="TÊN|CHỨC VỤ|CƠ QUAN",
+                    help="người dự họp (lặp lại cho mỗi người)")
+    st.add_argument("--content", help="nội dung thảo luận")
+    st.add_argument("--conclusions", help="kết luận")
+    st.add_argument("--level", type=int, choices=(1, 2), help="mức độ thống nhất đề nghị")
+    st.set_defaults(func=with_workspace(cmd_meeting_set))
+    sh = sub.add_parser("show", help="xem thông tin cuộc họp đã ghi")
+    sh.add_argument("--year", type=int, required=True)
+    sh.set_defaults(func=with_workspace(cmd_meeting_show, write=False))
+
+    p = subparsers.add_parser("narrative", help="các phần văn bản của báo cáo tự đánh giá")
+    sub = p.add_subparsers(dest="narrative_command", metavar="set|show", required=True)
+    st = sub.add_parser("set", help="ghi các phần văn bản (KEY=GIÁ_TRỊ hoặc tệp JSON)")
+    st.add_argument("--year", type=int, required=True)
+    st.add_argument("--json", metavar="FILE.json")
+    st.add_argument("pairs", nargs="*", metavar="KEY=GIÁ_TRỊ", help=f"khóa: {', '.join(docs.TEXT_KEYS)}")
+    st.set_defaults(func=with_workspace(cmd_narrative_set))
+    sh = sub.add_parser("show", help="xem các phần văn bản")
+    sh.add_argument("--year", type=int, required=True)
+    sh.set_defaults(func=with_workspace(cmd_narrative_show, write=False))
+
+
+def cmd_report(ws: Workspace, args: argparse.Namespace) -> int:
+    written = write_all_documents(ws, args.year, Path(args.out), args.level)
+    for path in written.values():
+        print(path)
+    problems = document_readiness(ws, args.year)
+    if problems:
+        print("Lưu ý, hồ sơ chưa hoàn chỉnh:")
+        for problem in problems:
+            print(f"  - {problem}")
+    return 0
+
+
+def cmd_collect_export(ws: Workspace, args: argparse.Namespace) -> int:
+    for unit, path in write_collection_workbooks(ws, args.year, Path(args.out), args.unit).items():
+        print(f"{unit}: {path}")
+    return 0
+
+
+def cmd_collect_import(ws: Workspace, args: argparse.Namespace) -> int:
+    result = import_collection_workbook(ws, Path(args.file), args.year)
+    if result.changed:
+        print(f"Đã nhập phiếu của {result.unit} (năm {result.year}): cập nhật chỉ tiêu {', '.join(result.changed)}.")
+    else:
+        print(f"Phiếu của {result.unit} (năm {result.year}) không có gì thay đổi.")
+    return 0
+
+
+def _load_json(path: str) -> dict:
+    try:
+        data = json.loads(read_text_file(Path(path), "tệp JSON"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"Tệp '{path}' không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).") from None
+    if not isinstance(data, dict):
+        raise InputError(f"Tệp '{path}' phải chứa một đối tượng JSON.")
+    return data
+
+
+def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
+    existing = docs.review_meeting(ws, args.year)
+    raw = existing.to_json() if existing else {}
+    if args.json:
+        raw.update(_load_json(args.json))
+    options = {"meeting_date": args.date, "place": args.place, "start_time": args.start_time,
+               "end_time": args.end_time, "chair_name": args.chair, "chair_title": args.chair_title,
+               "secretary_name": args.secretary, "secretary_title": args.secretary_title, "content": args.content,
+               "conclusions": args.conclusions, "level_agreed": args.level}
+    raw.update({key: value for key, value in options.items() if value is not None})
+    if args.attendee:
+        raw["attendees"] = [dict(zip(("name", "title", "organisation"), (part.strip() for part in item.split("|")), strict=False))
+                            for item in args.attendee]
+    changes = docs.save_review_meeting(ws, args.year, docs.meeting_from_json(raw))
+    print(f"Đã ghi biên bản họp xét năm {args.year}." if changes.any() else "Không có gì thay đổi.")
+    return 0
+
+
+def cmd_meeting_show(ws: Workspace, args: argparse.Namespace) -> int:
+    meeting = docs.review_meeting(ws, args.year)
+    print_json(meeting.to_json() if meeting else None)
+    return 0
+
+
+def cmd_narrative_set(ws: Workspace, args: argparse.Namespace) -> int:
+    updates = _load_json(args.json) if args.json else {}
+    for pair in args.pairs:
+        if "=" not in pair:
+            raise InputError(f"\"{pair}\" phải có dạng KEY=GIÁ_TRỊ.")
+        key, value = pair.split("=", 1)
+        updates[key.strip()] = value
+    changes = docs.set_document_texts(ws, args.year, updates)
+    print("Đã ghi." if changes.any() else "Không có gì thay đổi.")
+    return 0
+
+
+def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
+    print_json(docs.document_texts(ws, args.year))
+    return 0

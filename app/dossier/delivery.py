@@ -1,0 +1,112 @@
+"""Putting a package where it leaves the office: build it onto a USB drive or folder, or copy an existing one,
+always under a temporary name first, then read it back from the device and verify it before saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.dossier.final_documents import DocumentSource
+from app.dossier.package import build_package
+from app.dossier.records import PackageRecord
+from app.dossier.signing import SigningKey
+from app.dossier.verify import VerifyReport, verify_package
+from app.errors import CancelledError, InputError, StorageError
+from app.progress import NullProgress, Progress, check_cancelled
+
+SAFE_TO_REMOVE = "Có thể rút ổ USB ra."
+
+
+@dataclass(frozen=True)
+class Delivered:
+    path: Path
+    report: VerifyReport
+    record: PackageRecord | None = None
+
+    @property
+    def message(self) -> str:
+        return f"Đã ghi và đọc lại để kiểm tra gói hồ sơ '{self.path.name}': nguyên vẹn. {SAFE_TO_REMOVE}"
+
+
+class _Scaled:
+    """Maps a sub-task's progress onto a slice of the whole."""
+
+    def __init__(self, progress: Progress, start: float, end: float) -> None:
+        self.progress, self.start, self.end = progress, start, end
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self.progress.report(self.start + (self.end - self.start) * fraction, message)
+
+    def cancelled(self) -> bool:
+        return self.progress.cancelled()
+
+
+def _forget_cached(path: Path) -> None:
+    """Ask the OS to drop its cached copy so the read-back really reads the device (Linux; harmless elsewhere)."""
+    if hasattr(os, "posix_fadvise"):
+        try:
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+                os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            pass
+
+
+def _read_back(path: Path, progress: Progress) -> VerifyReport:
+    _forget_cached(path)
+    report = verify_package(path, progress=progress)
+    if not report.ok:
+        path.unlink(missing_ok=True)
+        raise InputError(f"Gói vừa ghi ra '{path}' bị lỗi khi đọc lại nên đã được xóa (ổ đĩa có thể hỏng): "
+                         f"{report.summary()}")
+    return report
+
+
+def export_package(ws, year: int, target: Path, key: SigningKey | None, *, level: int | None = None,
+                   progress: Progress | None = None, documents: DocumentSource | None = None) -> Delivered:
+    """Build the year's package directly at `target` (USB or folder), then read it back and verify it."""
+    progress = progress or NullProgress()
+    record = build_package(ws, year, Path(target), key, level=level, progress=_Scaled(progress, 0.0, 0.7),
+                           documents=documents)
+    report = _read_back(Path(target), _Scaled(progress, 0.7, 1.0))
+    return Delivered(Path(target), report, record)
+
+
+def copy_package(source: Path, folder: Path, progress: Progress | None = None) -> Delivered:
+    """Copy an already built package into `folder` (e.g. a USB drive) without rebuilding it, then verify the copy."""
+    progress = progress or NullProgress()
+    source, folder = Path(source), Path(folder)
+    if not source.is_file():
+        raise InputError(f"Không tìm thấy gói hồ sơ '{source}'.")
+    target = folder / source.name
+    total = max(source.stat().st_size, 1)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{source.name}.", suffix=".tmp", delete=False)
+        temporary = Path(handle.name)
+        try:
+            with handle, open(source, "rb") as reader:
+                copied = 0
+                while chunk := reader.read(1 << 20):
+                    handle.write(chunk)
+                    copied += len(chunk)
+                    check_cancelled(progress)
+                    progress.report(0.6 * copied / total, "Đang chép gói hồ sơ…")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except CancelledError:
+        raise
+    except OSError as exc:
+        free = shutil.disk_usage(folder).free if folder.exists() else 0
+        hint = " Ổ đĩa không đủ chỗ trống." if free < total else ""
+        raise StorageError(f"Không chép được gói hồ sơ vào '{folder}': {exc.strerror or exc}.{hint}") from None
+    report = _read_back(target, _Scaled(progress, 0.6, 1.0))
+    return Delivered(target, report)

@@ -1,0 +1,139 @@
+"""Ký ngoài: the official signs the final PDFs with the CA's own software, and the app takes them back.
+
+Exported files are the exact final documents of the package version. On import each file is matched to
+its original by name, and accepted only if it carries an intact signature covering the whole file and its
+content is the exported document (an incremental update of it, or the same text page by page).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.dossier.final_documents import DocumentSource, FinalDocuments, final_documents
+from app.dossier.records import now_utc
+from app.dossier.sigcheck import SignatureCheck, check_pdf_signatures
+from app.dossier.zipstream import sha256_file
+from app.errors import InputError
+from app.fileio import write_bytes_atomic
+from app.services.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file: str
+    document: str
+    accepted: bool
+    message: str
+    signatures: tuple[SignatureCheck, ...] = ()
+
+
+def export_unsigned(ws: Workspace, year: int, folder: Path, level: int | None = None,
+                    source: DocumentSource | None = None) -> list[Path]:
+    """Copy the final unsigned PDFs into `folder` for signing with the CA's tool."""
+    final = final_documents(ws, year, level, source)
+    folder = Path(folder)
+    return [write_bytes_atomic(folder / pdf.name, pdf.read_bytes()) for pdf in final.pdfs]
+
+
+def _match(name: str, originals: list[Path]) -> Path | None:
+    """The original a signed file belongs to: same name, or the original's stem followed by a suffix ("_signed")."""
+    stem = Path(name).stem.casefold()
+    candidates = [p for p in originals if stem == p.stem.casefold() or stem.startswith(p.stem.casefold())]
+    return max(candidates, key=lambda p: len(p.stem), default=None)
+
+
+def _page_texts(data: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return ["".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def _same_content(original: bytes, signed: bytes) -> bool:
+    if signed.startswith(original):
+        return True
+    try:
+        return _page_texts(original) == _page_texts(signed)
+    except Exception:  # noqa: BLE001 - an unreadable PDF is simply not the same document
+        return False
+
+
+def _signed_folder(final: FinalDocuments) -> Path:
+    return final.folder.parent / "signed"
+
+
+def import_signed(ws: Workspace, year: int, files: list[Path], level: int | None = None,
+                  source: DocumentSource | None = None, trust_roots=None) -> list[ImportResult]:
+    """Check and keep PDFs signed outside the app; each file gets a verdict with the reason."""
+    final = final_documents(ws, year, level, source)
+    results = []
+    for file in files:
+        file = Path(file)
+        original = _match(file.name, list(final.pdfs))
+        if original is None:
+            results.append(ImportResult(file.name, "", False, "Không khớp với văn bản nào của hồ sơ (tên tệp khác)."))
+            continue
+        try:
+            data = file.read_bytes()
+            checks = tuple(check_pdf_signatures(io.BytesIO(data), trust_roots))
+        except (OSError, ValueError) as exc:
+            results.append(ImportResult(file.name, original.name, False, f"Không đọc được tệp: {exc}."))
+            continue
+        if not checks:
+            message, accepted = "Tệp chưa có chữ ký số.", False
+        elif not all(c.intact and c.covers_document for c in checks):
+            bad = next(c for c in checks if not (c.intact and c.covers_document))
+            message, accepted = f"Chữ ký không hợp lệ: {bad.problem or 'nội dung đã bị thay đổi'}.", False
+        elif not _same_content(original.read_bytes(), data):
+            message, accepted = "Nội dung tệp đã ký khác với văn bản đã xuất để ký.", False
+        else:
+            message, accepted = f"Hợp lệ: {checks[-1].describe()}.", True
+        if accepted:
+            _keep(ws, year, final, original.name, data, checks[-1])
+        results.append(ImportResult(file.name, original.name, accepted, message, checks))
+    return results
+
+
+def _keep(ws: Workspace, year: int, final: FinalDocuments, name: str, data: bytes, check: SignatureCheck) -> None:
+    path = write_bytes_atomic(_signed_folder(final) / name, data)
+    with ws.transaction():
+        old = ws.db.execute("SELECT sha256 FROM signed_documents WHERE year = ? AND version = ? AND level = ? AND name = ?",
+                            [year, final.version, final.level, name]).fetchone()
+        ws.db.execute(
+            "INSERT INTO signed_documents (year, version, level, name, sha256, size, signer, signed_at, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year, version, level, name) DO UPDATE SET "
+            "sha256=excluded.sha256, size=excluded.size, signer=excluded.signer, signed_at=excluded.signed_at, "
+            "imported_at=excluded.imported_at",
+            [year, final.version, final.level, name, sha256_file(path), len(data), check.signer,
+             check.signed_at.isoformat() if check.signed_at else None, now_utc()])
+        ws.audit("import", "signed_document", f"v{final.version}/{name}", year, old[0] if old else None,
+                 {"sha256": sha256_file(path), "signer": check.signer})
+
+
+def signed_status(ws: Workspace, year: int, final: FinalDocuments) -> dict[str, tuple[str, str] | None]:
+    """Per final PDF: (signer, signed_at) once a valid externally signed copy was imported, else None."""
+    with ws.lock:
+        rows = {r[0]: (r[1], r[2] or "") for r in ws.db.execute(
+            "SELECT name, signer, signed_at FROM signed_documents WHERE year = ? AND version = ? AND level = ?",
+            [year, final.version, final.level]).fetchall()}
+    return {pdf.name: rows.get(pdf.name) for pdf in final.pdfs}
+
+
+def signed_documents_for_package(ws: Workspace, year: int, final: FinalDocuments) -> tuple[dict[str, Path], list[str]]:
+    """The imported signed PDFs, one per final document, re-checked on disk; InputError names what is missing."""
+    with ws.lock:
+        rows = {r[0]: (r[1], r[2]) for r in ws.db.execute(
+            "SELECT name, sha256, signer FROM signed_documents WHERE year = ? AND version = ? AND level = ?",
+            [year, final.version, final.level]).fetchall()}
+    folder = _signed_folder(final)
+    missing = [pdf.name for pdf in final.pdfs if pdf.name not in rows]
+    if missing:
+        raise InputError("Chưa nhập bản đã ký ngoài của: " + ", ".join(missing) + ".")
+    files = {}
+    for pdf in final.pdfs:
+        path = folder / pdf.name
+        if not path.is_file() or sha256_file(path) != rows[pdf.name][0]:
+            raise InputError(f"Bản đã ký của '{pdf.name}' bị thiếu hoặc bị sửa sau khi nhập; hãy nhập lại.")
+        files[pdf.name] = path
+    return files, sorted({signer for _, signer in rows.values()})

@@ -1,0 +1,89 @@
+"""Chốt hồ sơ: the pre-flight list, locking the year, and unlocking it with a recorded reason.
+
+Each lock starts a new package version (`years.package_version`), so a package sent after an unlock can
+never be mistaken for the earlier one; the package UUID of the year stays the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.checklist import EVIDENCE_MISSING
+from app.domain.rules import MISSING
+from app.dossier.records import now_utc, package_uuid
+from app.errors import InputError
+from app.services.workspace import Changes, Workspace
+from app.text import nfc
+
+
+@dataclass(frozen=True)
+class PreflightItem:
+    """One line of the pre-flight list: what is checked, whether it passes, and what is still missing."""
+
+    label: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _assessed(ws: Workspace, year: int) -> PreflightItem:
+    assessment = ws.assessment(year)
+    problems = tuple(f"Chỉ tiêu {iid}: {result.verdicts[1].reason}"
+                     for iid, result in assessment.indicators.items() if result.verdicts[1].status == MISSING)
+    return PreflightItem("Đã đánh giá đủ các chỉ tiêu", problems)
+
+
+def _evidence(ws: Workspace, year: int) -> PreflightItem:
+    problems = tuple(f"Chỉ tiêu {iid} chưa có minh chứng hoặc giải trình"
+                     for iid, state in ws.evidence_states(year).items() if state.status == EVIDENCE_MISSING)
+    return PreflightItem("Mỗi chỉ tiêu có minh chứng hoặc giải trình", problems)
+
+
+def _documents(ws: Workspace, year: int) -> list[PreflightItem]:
+    try:
+        from app.documents import document_readiness, render_dossier_pdfs, write_summary_xlsx  # noqa: F401
+    except ImportError:
+        return [PreflightItem("Nội dung báo cáo, biên bản họp xét", ("Phiên bản này chưa có chức năng soạn văn bản.",))]
+    return [PreflightItem("Nội dung báo cáo, biên bản họp xét, người ký", tuple(document_readiness(ws, year)))]
+
+
+def preflight(ws: Workspace, year: int) -> list[PreflightItem]:
+    """The checks that must all pass before the year can be finalized."""
+    ws.year(year)
+    return [_assessed(ws, year), _evidence(ws, year), *_documents(ws, year)]
+
+
+def finalize(ws: Workspace, year: int) -> Changes:
+    """Lock the year (chốt hồ sơ) once every pre-flight check passes; a new package version begins."""
+    with ws.transaction():
+        info = ws.year(year)
+        if info.locked:
+            raise InputError(f"Hồ sơ năm {year} đã được chốt lúc {info.locked_at}.")
+        failing = [item for item in preflight(ws, year) if not item.ok]
+        if failing:
+            details = "; ".join(f"{item.label}: {', '.join(p.rstrip('.') for p in item.problems)}" for item in failing)
+            raise InputError(f"Chưa thể chốt hồ sơ năm {year}. {details}.")
+        version = info.package_version + 1
+        locked_at = now_utc()
+        ws.db.execute("UPDATE years SET locked_at = ?, package_version = ? WHERE year = ?", [locked_at, version, year])
+        ws.audit("finalize", "year", str(year), year, {"package_version": info.package_version},
+                 {"locked_at": locked_at, "package_version": version})
+        package_uuid(ws, year)
+    return Changes(years=True, checklist=True, documents=True)
+
+
+def unlock(ws: Workspace, year: int, reason: str) -> Changes:
+    """Reopen a finalized year for corrections; the reason is kept in the audit log."""
+    reason = nfc(reason or "").strip()
+    if len(reason) < 5:
+        raise InputError("Hãy nêu lý do mở khóa hồ sơ (ít nhất 5 ký tự); lý do được ghi vào nhật ký thay đổi.")
+    with ws.transaction():
+        info = ws.year(year)
+        if not info.locked:
+            raise InputError(f"Hồ sơ năm {year} chưa được chốt nên không cần mở khóa.")
+        ws.db.execute("UPDATE years SET locked_at = NULL WHERE year = ?", [year])
+        ws.audit("unlock", "year", str(year), year, {"locked_at": info.locked_at,
+                                                    "package_version": info.package_version}, {"reason": reason})
+    return Changes(years=True, checklist=True, documents=True)

@@ -1,0 +1,1 @@
+"""The evidence library (minh chứng): content-addressed file store, type checks, codes, thumbnails, demo files."""

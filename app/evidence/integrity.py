@@ -1,0 +1,202 @@
+"""Checking the evidence store against the database, and repairing what needs no guessing.
+
+`verify_evidence_files` re-hashes every stored file and reports missing or altered files, files no row
+references, and links to indicators the year's catalogue does not have. `repair_evidence` deletes
+leftovers of interrupted imports (temporary files, and stored files an unfinished import journal
+lists that no row references) and links to unknown indicators; everything else is reported for a
+person to decide, because fixing it would mean guessing (e.g. which copy of a file is the right one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.evidence.store import EvidenceStore, ImportJournal, evidence_root, hash_file, is_sha256
+from app.progress import Progress
+
+MISSING, ALTERED, ORPHAN_FILE, DANGLING_LINK = "missing", "altered", "orphan_file", "dangling_link"
+
+
+@dataclass(frozen=True)
+class EvidenceProblem:
+    kind: str
+    """'missing' | 'altered' | 'orphan_file' | 'dangling_link'."""
+    message: str
+    evidence_id: int | None = None
+    path: Path | None = None
+    indicator_id: str | None = None
+
+
+def _store(ws) -> EvidenceStore:
+    return EvidenceStore(evidence_root(ws))
+
+
+def _label(row) -> str:
+    state = ", đang ở thùng rác" if row["deleted_at"] else ""
+    return f"Minh chứng {row['code']} ('{row['original_name']}', năm {row['year']}{state})"
+
+
+def verify_evidence_files(ws, progress: Progress | None = None) -> list[EvidenceProblem]:
+    """Re-hash every stored file and compare store and database; an empty list means all is well."""
+    store = _store(ws)
+    with ws.lock:
+        cursor = ws.db.execute("SELECT id, year, code, sha256, size, original_name, deleted_at FROM evidence ORDER BY id")
+        columns = [c[0] for c in cursor.description]
+        rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+        links = ws.db.execute(
+            "SELECT l.evidence_id, l.indicator_id, e.year, e.code FROM evidence_links l "
+            "LEFT JOIN evidence e ON e.id = l.evidence_id ORDER BY l.evidence_id, l.position").fetchall()
+        catalogues = {info.year: set(ws.catalogue(info.year).indicator_ids) for info in ws.years()}
+    problems: list[EvidenceProblem] = []
+    by_sha: dict[str, list[dict]] = {}
+    for row in rows:
+        by_sha.setdefault(row["sha256"], []).append(row)
+    total = max(1, sum(group[0]["size"] for group in by_sha.values()))
+    done = 0
+
+    def on_bytes(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress.report(min(done / total, 0.99))
+
+    for sha, group in by_sha.items():
+        path = store.path(sha) if is_sha256(sha) else store.root / "?" / sha
+        if progress is not None:
+            progress.report(min(done / total, 0.99), f"Đang kiểm tra {group[0]['original_name']}")
+        if not path.is_file():
+            problems.extend(EvidenceProblem(MISSING, f"{_label(r)} mất tệp trong kho ({path}). Hãy nhập lại tệp gốc.",
+                                            r["id"], path) for r in group)
+            continue
+        try:
+            actual = hash_file(path, on_bytes)
+        except OSError as exc:
+            problems.extend(EvidenceProblem(MISSING, f"{_label(r)}: không đọc được tệp trong kho ({exc.strerror}).",
+                                            r["id"], path) for r in group)
+            continue
+        if actual != sha:
+            problems.extend(EvidenceProblem(ALTERED, f"{_label(r)} đã bị thay đổi nội dung sau khi nhập (mã băm "
+                                            "không khớp). Hãy nhập lại tệp gốc.", r["id"], path) for r in group)
+    problems.extend(_orphans(store, set(by_sha)))
+    for evidence_id, indicator_id, year, code in links:
+        if year is None:
+            problems.append(EvidenceProblem(DANGLING_LINK, f"Liên kết tới chỉ tiêu {indicator_id} thuộc minh chứng số "
+                                            f"{evidence_id} không còn tồn tại.", evidence_id, None, indicator_id))
+        elif indicator_id not in catalogues.get(year, set()):
+            problems.append(EvidenceProblem(DANGLING_LINK, f"Minh chứng {code} (năm {year}) gắn với chỉ tiêu "
+                                            f"'{indicator_id}' không có trong bộ tiêu chí của năm.", evidence_id, None,
+                                            indicator_id))
+    if progress is not None:
+        progress.report(1.0, "Đã kiểm tra xong kho minh chứng.")
+    return problems
+
+
+def _orphans(store: EvidenceStore, referenced: set[str]) -> list[EvidenceProblem]:
+    problems = []
+    for path in store.temp_files() + store.journals():
+        problems.append(EvidenceProblem(ORPHAN_FILE, f"Tệp tạm còn sót lại từ lần nhập bị gián đoạn: {path}.", None, path))
+    for sha in store.stored_hashes():
+        if sha not in referenced:
+            path = store.path(sha)
+            problems.append(EvidenceProblem(ORPHAN_FILE, f"Tệp {path} trong kho minh chứng không thuộc minh chứng nào.",
+                                            None, path))
+    for path in store.stray_files():
+        problems.append(EvidenceProblem(ORPHAN_FILE, f"Tệp lạ {path} trong kho minh chứng (không do ứng dụng tạo ra).",
+                                        None, path))
+    return problems
+
+
+def _referenced(ws) -> set[str]:
+    with ws.lock:
+        return {r[0] for r in ws.db.execute("SELECT DISTINCT sha256 FROM evidence").fetchall()}
+
+
+def _journal_hashes(store: EvidenceStore) -> set[str]:
+    listed: set[str] = set()
+    for journal in store.journals():
+        listed.update(ImportJournal.read(journal))
+    return listed
+
+
+def repair_evidence(ws, problems: list[EvidenceProblem]) -> list[str]:
+    """Fix what is certain, report the rest; one Vietnamese line per problem."""
+    store = _store(ws)
+    referenced = _referenced(ws)
+    interrupted = _journal_hashes(store)
+    lines: list[str] = []
+    for problem in problems:
+        if problem.kind == ORPHAN_FILE and problem.path is not None:
+            lines.append(_repair_orphan(store, problem.path, referenced, interrupted))
+        elif problem.kind == DANGLING_LINK and problem.evidence_id is not None and problem.indicator_id is not None:
+            lines.append(_repair_link(ws, problem))
+        elif problem.kind in (MISSING, ALTERED):
+            lines.append(f"Cần xử lý thủ công: {problem.message}")
+        else:
+            lines.append(f"Không tự sửa được: {problem.message}")
+    for journal in store.journals():
+        if not any(store.path(sha).exists() and sha not in referenced for sha in ImportJournal.read(journal)):
+            journal.unlink(missing_ok=True)
+    return lines
+
+
+def _repair_orphan(store: EvidenceStore, path: Path, referenced: set[str], interrupted: set[str]) -> str:
+    path = Path(path)
+    if not path.exists():
+        return f"Tệp {path} không còn; không cần sửa."
+    if path.parent == store.temp_dir:
+        if path.name.endswith(".journal"):
+            return f"Nhật ký nhập {path.name} sẽ được xóa khi mọi tệp của lần nhập đó đã được xử lý."
+        return _delete(path, "Đã xóa tệp tạm còn sót lại")
+    name = path.name
+    if is_sha256(name) and name not in referenced and name in interrupted:
+        return _delete(path, "Đã xóa tệp của lần nhập bị gián đoạn (chưa kịp ghi vào cơ sở dữ liệu)")
+    if is_sha256(name) and name in referenced:
+        return f"Tệp {path} nay đã thuộc một minh chứng; không cần sửa."
+    return (f"Giữ nguyên {path}: không rõ tệp này từ đâu (có thể do khôi phục bản sao lưu cũ). Hãy kiểm tra, nhập "
+            "lại nếu cần rồi xóa bằng tay.")
+
+
+def _delete(path: Path, what: str) -> str:
+    try:
+        path.unlink()
+    except OSError as exc:
+        return f"Không xóa được {path}: {exc.strerror or exc}."
+    return f"{what}: {path}."
+
+
+def _repair_link(ws, problem: EvidenceProblem) -> str:
+    with ws.transaction():
+        row = ws.db.execute("SELECT year, code FROM evidence WHERE id = ?", [problem.evidence_id]).fetchone()
+        if row is not None and ws.year(row[0]).locked:
+            return f"Không tự sửa (năm {row[0]} đã chốt hồ sơ): {problem.message}"
+        if row is not None and problem.indicator_id in ws.catalogue(row[0]).indicator_ids:
+            return f"Liên kết {row[1]} → {problem.indicator_id} nay đã hợp lệ; không cần sửa."
+        ws.db.execute("DELETE FROM evidence_links WHERE evidence_id = ? AND indicator_id = ?",
+                      [problem.evidence_id, problem.indicator_id])
+        key = f"{row[1] if row else problem.evidence_id}/{problem.indicator_id}"
+        ws.audit("repair_unlink", "evidence_link", key, row[0] if row else None, problem.indicator_id, None)
+    return f"Đã gỡ liên kết không hợp lệ {key}."
+
+
+def recover_interrupted_imports(ws) -> list[str]:
+    """At start: remove leftovers of imports interrupted before their commit; returns what was done.
+
+    Only temporary files and journal-listed files no row references are touched; unknown files are
+    reported by `verify_evidence_files`, never deleted here.
+    """
+    store = _store(ws)
+    problems = [EvidenceProblem(ORPHAN_FILE, "", None, p) for p in store.temp_files()]
+    referenced = _referenced(ws)
+    for sha in sorted(_journal_hashes(store) - referenced):
+        if store.path(sha).exists():
+            problems.append(EvidenceProblem(ORPHAN_FILE, "", None, store.path(sha)))
+    if not problems and not store.journals():
+        return []
+    return [line for line in repair_evidence(ws, problems) if line.startswith("Đã")]
+
+
+__all__ = [
+    "EvidenceProblem", "verify_evidence_files", "repair_evidence", "recover_interrupted_imports",
+    "MISSING", "ALTERED", "ORPHAN_FILE", "DANGLING_LINK",
+]

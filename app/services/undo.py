@@ -1,0 +1,221 @@
+"""Undo and redo of indicator-value edits, rebuilt from the audit log.
+
+The audit log already holds every old and new value, so undo needs no state of its own. The edits of a
+year are replayed from the log into a stack of steps: one step is the rows one edit wrote for one
+indicator (consecutive rows, same user, same second). Undoing a step restores the old values of its
+fields and is itself audited: one row per field with action 'undo' (entity 'indicator_value', so the
+per-indicator history shows it) plus one row in entity 'undo' naming the undone audit ids, which is what
+makes the replay exact. Redo writes the steps' new values back the same way (action 'redo').
+A new edit after an undo clears the redo stack, as in every editor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.dataset import validate_indicator_values
+from app.errors import InputError
+from app.services.workspace import Changes, Workspace
+
+EDIT_ACTIONS = frozenset({"set", "update", "clear"})
+UNDO_ENTITY = "undo"
+#: How many neighbouring steps of the same indicator an undo may take along when restoring one step alone
+#: would leave figures that contradict each other (an edit split across a second boundary).
+MAX_MERGE = 3
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    at: str
+    user: str
+    action: str
+    entity: str
+    key: str
+    old: Any
+    new: Any
+
+    @property
+    def indicator_id(self) -> str:
+        return self.key.split("/", 1)[0]
+
+    @property
+    def field(self) -> str:
+        return self.key.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """One undoable edit: the audit rows it wrote, all for one indicator."""
+
+    rows: tuple[_Row, ...]
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(r.id for r in self.rows)
+
+    @property
+    def indicator_id(self) -> str:
+        return self.rows[0].indicator_id
+
+    @property
+    def at(self) -> str:
+        return self.rows[-1].at
+
+    @property
+    def user(self) -> str:
+        return self.rows[-1].user
+
+    def old_values(self) -> dict[str, Any]:
+        """Each field's value before the step (the earliest row's old value)."""
+        result: dict[str, Any] = {}
+        for row in self.rows:
+            result.setdefault(row.field, row.old)
+        return result
+
+    def new_values(self) -> dict[str, Any]:
+        """Each field's value after the step (the latest row's new value)."""
+        return {row.field: row.new for row in self.rows}
+
+    def describe(self) -> str:
+        fields = ", ".join(dict.fromkeys(r.field for r in self.rows))
+        return f"chỉ tiêu {self.indicator_id} ({fields})"
+
+
+@dataclass(frozen=True)
+class UndoHistory:
+    """The steps that can be undone (newest last) and redone (next to redo last)."""
+
+    undo: tuple[UndoStep, ...]
+    redo: tuple[UndoStep, ...]
+
+    def can_undo(self) -> bool:
+        return bool(self.undo)
+
+    def can_redo(self) -> bool:
+        return bool(self.redo)
+
+
+def _rows(ws: Workspace, year: int) -> list[_Row]:
+    with ws.lock:
+        raw = ws.db.execute(
+            "SELECT id, at, user, action, entity, entity_key, old, new FROM audit_log "
+            "WHERE year = ? AND entity IN ('indicator_value', ?) ORDER BY id", [year, UNDO_ENTITY]
+        ).fetchall()
+    return [_Row(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else json.loads(r[6]),
+                 None if r[7] is None else json.loads(r[7])) for r in raw]
+
+
+def _same_step(previous: _Row, row: _Row) -> bool:
+    return (previous.id + 1 == row.id and previous.at == row.at and previous.user == row.user
+            and previous.indicator_id == row.indicator_id)
+
+
+def history(ws: Workspace, year: int) -> UndoHistory:
+    """Replay the year's audit log into undo and redo stacks."""
+    rows = _rows(ws, year)
+    by_id = {r.id: r for r in rows}
+    done: list[UndoStep] = []
+    undone: list[UndoStep] = []
+    previous: _Row | None = None
+    for row in rows:
+        if row.entity == UNDO_ENTITY:
+            ids = tuple((row.new or {}).get("ids", ()))
+            step = UndoStep(tuple(by_id[i] for i in ids if i in by_id))
+            if row.action == "undo":
+                done = [s for s in done if not set(s.ids) & set(ids)]
+                undone.append(step)
+            elif row.action == "redo":
+                undone = [s for s in undone if not set(s.ids) & set(ids)]
+                done.append(step)
+            previous = None
+            continue
+        if row.action not in EDIT_ACTIONS:
+            previous = None
+            continue
+        if previous is not None and done and _same_step(previous, row):
+            done[-1] = UndoStep(done[-1].rows + (row,))
+        else:
+            done.append(UndoStep((row,)))
+        undone.clear()
+        previous = row
+    return UndoHistory(tuple(done), tuple(undone))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _restore(ws: Workspace, year: int, indicator_id: str, targets: dict[str, Any], action: str) -> bool:
+    """Write `targets` into one indicator's fields and audit each change with `action`; True if any changed."""
+    current = ws.values(year).get(indicator_id, {})
+    changed = False
+    for name, value in targets.items():
+        old = current.get(name)
+        if old == value and type(old) is type(value):
+            continue
+        if value is None:
+            ws.db.execute("DELETE FROM indicator_values WHERE year = ? AND indicator_id = ? AND field = ?",
+                          [year, indicator_id, name])
+        else:
+            ws.db.execute(
+                "INSERT INTO indicator_values (year, indicator_id, field, value, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(year, indicator_id, field) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                [year, indicator_id, name, json.dumps(value, ensure_ascii=False), _now()],
+            )
+        ws.audit(action, "indicator_value", f"{indicator_id}/{name}", year, old, value)
+        changed = True
+    return changed
+
+
+def _consistent(ws: Workspace, year: int, indicator_id: str, targets: dict[str, Any]) -> bool:
+    merged = dict(ws.values(year).get(indicator_id, {}))
+    merged.update(targets)
+    try:
+        validate_indicator_values(ws.catalogue(year).indicator(indicator_id), merged, f"chỉ tiêu {indicator_id}")
+    except InputError:
+        return False
+    return True
+
+
+def _apply(ws: Workspace, year: int, stack: tuple[UndoStep, ...], action: str) -> Changes:
+    if not stack:
+        raise InputError("Không còn thay đổi nào để hoàn tác." if action == "undo" else "Không còn thay đổi nào để làm lại.")
+    taken = [stack[-1]]
+    while True:
+        rows = tuple(sorted((r for s in taken for r in s.rows), key=lambda r: r.id))
+        step = UndoStep(rows)
+        targets = step.old_values() if action == "undo" else step.new_values()
+        if _consistent(ws, year, step.indicator_id, targets):
+            break
+        candidates = stack[: len(stack) - len(taken)]
+        if len(taken) > MAX_MERGE or not candidates or candidates[-1].indicator_id != step.indicator_id:
+            raise InputError(
+                f"Không thể {'hoàn tác' if action == 'undo' else 'làm lại'} thay đổi ở chỉ tiêu {step.indicator_id}: "
+                "số liệu sau khi khôi phục sẽ mâu thuẫn với nhau."
+            )
+        taken.append(candidates[-1])
+    _restore(ws, year, step.indicator_id, targets, action)
+    ws.audit(action, UNDO_ENTITY, step.indicator_id, year, None, {"ids": list(step.ids)})
+    return Changes(indicators=True, checklist=True)
+
+
+def undo(ws: Workspace, year: int) -> Changes:
+    """Undo the latest indicator-value edit of `year`; InputError when there is nothing to undo."""
+    with ws.transaction():
+        ws.ensure_unlocked(year)
+        return _apply(ws, year, history(ws, year).undo, "undo")
+
+
+def redo(ws: Workspace, year: int) -> Changes:
+    """Redo the latest undone edit of `year`; InputError when there is nothing to redo."""
+    with ws.transaction():
+        ws.ensure_unlocked(year)
+        return _apply(ws, year, history(ws, year).redo, "redo")
+
+
+__all__ = ["UndoHistory", "UndoStep", "history", "undo", "redo"]

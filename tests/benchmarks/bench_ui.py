@@ -1,0 +1,172 @@
+"""UI speed: edit-to-checklist latency and cold start of the main window (figures, not pass/fail tests).
+
+- edit_to_checklist_ms: from an edit of indicator 5.1 being committed (focus leaves the field) to the
+  checklist panel having repainted the new verdict; baseline = the same write + checklist in the core
+  alone. Target ≤ 50 ms.
+- cold_start_s: from launching a fresh Python process to the main window shown on a commune with data;
+  baseline = a bare QApplication + empty QMainWindow in a fresh process. Target ≤ 2 s.
+
+Run: `python -c "import pathlib, tempfile, tests.benchmarks.bench_ui as b; print(b.run(pathlib.Path(tempfile.mkdtemp())))"`
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+YEAR = 2025
+EDIT_ROUNDS = 30
+START_ROUNDS = 5
+
+
+def make_commune(folder: Path) -> Path:
+    """A commune with every indicator filled in (deterministic figures), as the window opens it."""
+    from app.services.workspace import Profile
+    from ui.locations import real_database
+    from ui.wizard import SetupData, create_commune_workspace
+
+    ws = create_commune_workspace(real_database(folder), SetupData(Profile("Đồng Tiến", "Hưng Yên"), YEAR, "Đo tốc độ"))
+    catalogue = ws.catalogue(YEAR)
+    for number, indicator in enumerate(catalogue.indicators):
+        if indicator.input == "boolean":
+            values = {"met": number % 5 != 0, "description": f"Nội dung đã thực hiện của chỉ tiêu {indicator.id}."}
+        elif indicator.input == "level":
+            values = {"level": indicator.levels[-1]}
+        elif indicator.input == "ratio":
+            values = {"achieved": 5000, "total": 10000}
+        else:
+            values = {"trained": 5500, "university": 1300, "total": 10000}
+        ws.set_values(YEAR, indicator.id, values)
+    path = ws.path
+    ws.close()
+    return path
+
+
+def _child(code: str, env: dict[str, str]) -> float:
+    """Seconds from spawning `python -c code` to the moment the child prints (window shown)."""
+    started = time.time()
+    output = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=True).stdout
+    shown = float(output.strip().splitlines()[-1])
+    return shown - started
+
+
+def cold_start(folder: Path) -> tuple[float, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CDHT_DATA_DIR=str(folder))
+    app_code = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from ui.main import Launcher, create_application
+        app = create_application([])
+        launcher = Launcher(Path({str(folder)!r}))
+        launcher.start()
+        app.processEvents()
+        print(time.time())
+    """)
+    bare_code = textwrap.dedent("""
+        import time
+        from PySide6.QtWidgets import QApplication, QMainWindow
+        app = QApplication([])
+        window = QMainWindow()
+        window.show()
+        app.processEvents()
+        print(time.time())
+    """)
+    _child(app_code, env)  # warm the OS file cache once, as a second start on a PC would be
+    app_times = [_child(app_code, env) for _ in range(START_ROUNDS)]
+    bare_times = [_child(bare_code, env) for _ in range(START_ROUNDS)]
+    return statistics.median(app_times), statistics.median(bare_times)
+
+
+def edit_to_checklist(folder: Path) -> tuple[float, float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["CDHT_DATA_DIR"] = str(folder)
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.workspace import Workspace
+    from ui.context import AppContext
+    from ui.locations import real_database
+    from ui.main import create_application
+    from ui.main_window import MainWindow
+    from ui.tasks import wait_for_idle
+
+    app = create_application([])
+    ws = Workspace.open(real_database(folder))
+    ctx = AppContext(ws, YEAR)
+    window = MainWindow(ctx)
+    window.resize(1366, 768)
+    window.show()
+    window.open_indicator("5.1")
+    for _ in range(5):
+        app.processEvents()
+    editor, panel = window.indicators.editor, window.checklist
+    cell = panel._cells[("5.1", 1)]
+    panel.findChild(type(window.indicators.editor_scroll)).ensureWidgetVisible(cell)
+    app.processEvents()
+
+    class PaintWatch(QObject):
+        painted_at = 0.0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                PaintWatch.painted_at = time.perf_counter()
+            return False
+
+    watch = PaintWatch()
+    cell.word.installEventFilter(watch)
+    field = editor._bindings["achieved"].widget
+    samples = []
+    for round_number in range(EDIT_ROUNDS):
+        value = "6500" if round_number % 2 == 0 else "5500"
+        expected = "Đạt" if round_number % 2 == 0 else "Không đạt"
+        field.setFocus()
+        field.selectAll()
+        QTest.keyClicks(field, value)
+        PaintWatch.painted_at = 0.0
+        started = time.perf_counter()
+        editor.commit()
+        deadline = started + 5
+        while time.perf_counter() < deadline:
+            QApplication.processEvents()
+            if panel.verdict_text("5.1", 1) == expected and PaintWatch.painted_at > started:
+                break
+        samples.append((PaintWatch.painted_at - started) * 1000)
+    wait_for_idle()
+    window.close()
+
+    core_samples = []
+    for round_number in range(EDIT_ROUNDS):
+        started = time.perf_counter()
+        ws.set_value(YEAR, "5.1", "achieved", 6400 if round_number % 2 == 0 else 5400)
+        ws.checklist(YEAR)
+        core_samples.append((time.perf_counter() - started) * 1000)
+    ws.close()
+    return statistics.median(samples), statistics.median(core_samples)
+
+
+def run(workdir: Path) -> list[dict]:
+    folder = Path(workdir) / "data"
+    make_commune(folder)
+    start, bare = cold_start(folder)
+    edit, core = edit_to_checklist(folder)
+    return [
+        {"name": "ui.edit_to_checklist_ms", "value": round(edit, 2), "unit": "ms", "baseline": round(core, 2),
+         "ratio": round(edit / core, 2) if core else None, "target": "≤ 50 ms"},
+        {"name": "ui.cold_start_s", "value": round(start, 3), "unit": "s", "baseline": round(bare, 3),
+         "ratio": round(start / bare, 2) if bare else None, "target": "≤ 2 s"},
+    ]
+
+
+if __name__ == "__main__":
+    import json
+    import tempfile
+
+    print(json.dumps(run(Path(tempfile.mkdtemp(prefix="cdht-bench-ui-"))), ensure_ascii=False, indent=2))

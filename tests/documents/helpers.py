@@ -1,0 +1,84 @@
+"""A realistic commune workspace for the document tests: Kiến Hưng 2025 with figures, evidence and a meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from app.services import documents as docs
+from app.services.workspace import Profile, Workspace
+
+YEAR = 2025
+BOOLEAN_INDICATORS = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1")
+
+
+def add_evidence(ws: Workspace, year: int, code: str, indicators: list[str], *, number: str = "", issued: str | None = None,
+                 issuer: str = "", summary: str = "", deleted: bool = False) -> None:
+    """Insert one evidence row the way the evidence library stores it (its service may not exist yet)."""
+    with ws.transaction():
+        cursor = ws.db.execute(
+            "INSERT INTO evidence (year, code, sha256, size, original_name, doc_number, issued_date, issuer, summary, "
+            "created_at, deleted_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+            [year, code, hashlib.sha256(code.encode()).hexdigest(), f"{code}.pdf", number, issued, issuer, summary,
+             "2026-01-10T00:00:00+00:00", "2026-01-11T00:00:00+00:00" if deleted else None])
+        for position, indicator in enumerate(indicators):
+            ws.db.execute("INSERT INTO evidence_links (evidence_id, indicator_id, position) VALUES (?, ?, ?)",
+                          [cursor.lastrowid, indicator, position])
+
+
+def build_workspace(path: Path, *, evidence_count: int = 0) -> Workspace:
+    ws = Workspace.open(path, user="Cán bộ VHXH")
+    ws.save_profile(Profile("Kiến Hưng", "Hà Nội", "Sở Giáo dục và Đào tạo", False, "Trịnh Thị Thu Huyền",
+                            "Phó Chủ tịch"))
+    ws.add_year(YEAR)
+    for ind in BOOLEAN_INDICATORS:
+        ws.set_values(YEAR, ind, {"met": True, "description": f"Đã triển khai đầy đủ nội dung chỉ tiêu {ind}."})
+    ws.set_values(YEAR, "4.2", {"level": 3, "decision_number": "12/QĐ-UBND", "decision_date": "15/12/2025"})
+    ws.set_values(YEAR, "4.3", {"level": 2})
+    ws.set_values(YEAR, "4.4", {"level": 2})
+    ws.set_values(YEAR, "5.1", {"achieved": 8922, "total": 14870, "data_source": "Hội Khuyến học xã"})
+    ws.set_values(YEAR, "5.2", {"trained": 7900, "university": 1900, "total": 14870})
+    ws.set_assignment(YEAR, "1.1", "Trung tâm Dịch vụ sự nghiệp công", ["Hội Khuyến học", "Đài truyền thanh"],
+                      dt.date(2025, 11, 30), "done")
+    ws.set_assignment(YEAR, "5.1", "Hội Khuyến học", ["Các thôn"], "30/11/2025", "in_progress")
+    ws.set_assignment(YEAR, "5.2", "Phòng Văn hóa – Xã hội", [], None, "todo")
+    ws.set_assignment(YEAR, "2.1", "Phòng Kinh tế", ["Phòng Văn hóa – Xã hội"], None, "todo")
+    add_evidence(ws, YEAR, "H1.1.01", ["1.1"], number="45/KH-UBND", issued="2025-02-10", issuer="UBND xã Kiến Hưng",
+                 summary="Kế hoạch tuyên truyền học tập suốt đời năm 2025")
+    add_evidence(ws, YEAR, "H5.1.01", ["5.1"], number="08/BC-HKH", issued="2025-12-20", issuer="Hội Khuyến học xã",
+                 summary="Báo cáo kết quả đánh giá danh hiệu “Công dân học tập”")
+    add_evidence(ws, YEAR, "H1.2.09", ["1.2", "1.3"], number="46/KH-UBND", issued="2025-03-01",
+                 issuer="UBND xã Kiến Hưng", summary="Kế hoạch xây dựng xã hội học tập năm 2025")
+    add_evidence(ws, YEAR, "H9.9.99", ["1.1"], summary="Minh chứng đã xóa (trong thùng rác)", deleted=True)
+    for n in range(evidence_count):
+        crit = n % 5 + 1
+        ind = f"{crit}.{n % 3 + 1}"
+        add_evidence(ws, YEAR, f"H{ind}.{n + 10:03d}", [ind], number=f"{n + 1}/QĐ-UBND", issued="2025-06-01",
+                     issuer="UBND xã Kiến Hưng", summary=f"Văn bản minh chứng số {n + 1} về chỉ tiêu {ind}")
+    return ws
+
+
+def fill_documents(ws: Workspace) -> None:
+    docs.set_document_texts(ws, YEAR, {
+        "situation": "Xã Kiến Hưng có diện tích tự nhiên 12,5 km², dân số 14.870 người.\nCó 3 trường học.",
+        "process": "Ủy ban nhân dân xã ban hành Kế hoạch số 46/KH-UBND và thành lập tổ tự đánh giá.",
+        "strengths": "Cấp ủy, chính quyền quan tâm chỉ đạo; nhân dân tích cực hưởng ứng.",
+        "limitations": "Tỷ lệ công dân có trình độ đại học trở lên chưa cao.",
+        "recommendations": "Đề nghị Sở Giáo dục và Đào tạo quan tâm hỗ trợ kinh phí cho Trung tâm học tập cộng đồng.",
+        "document_date": "05/02/2026",
+    })
+    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json({
+        "meeting_date": "2026-01-20", "start_time": "08 giờ 00 phút", "end_time": "10 giờ 30 phút",
+        "place": "Hội trường Ủy ban nhân dân xã Kiến Hưng",
+        "chair_name": "Trịnh Thị Thu Huyền", "chair_title": "Phó Chủ tịch UBND xã",
+        "secretary_name": "Nguyễn Văn Đức", "secretary_title": "Công chức Văn hóa - Xã hội",
+        "attendees": [
+            {"name": "Lê Thị Hằng", "title": "Chủ tịch", "organisation": "Hội Khuyến học xã"},
+            {"name": "Phạm Quốc Việt", "title": "Chủ tịch", "organisation": "Ủy ban MTTQ Việt Nam xã"},
+            {"name": "Đỗ Thị Ánh", "title": "Bí thư", "organisation": "Đoàn Thanh niên xã"},
+        ],
+        "content": "Các đại biểu thảo luận, đối chiếu số liệu với minh chứng.",
+        "conclusions": "Cuộc họp nhất trí với kết quả tự đánh giá.",
+        "level_agreed": 1,
+    }))

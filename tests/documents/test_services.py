@@ -1,0 +1,70 @@
+"""Narrative texts, the review meeting and readiness: stored, audited, validated, refused when locked."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.documents import document_readiness
+from app.errors import InputError, LockedError
+from app.services import documents as docs
+from app.services.workspace import EXPLANATION_FIELD
+from tests.documents.helpers import YEAR, fill_documents
+
+
+def test_texts_are_saved_once_and_audited(workspace):
+    changes = docs.set_document_texts(workspace, YEAR, {"situation": "  Xã có 12 thôn.  ", "document_date": "2026-02-05"})
+    assert changes.documents
+    texts = docs.document_texts(workspace, YEAR)
+    assert texts["situation"] == "Xã có 12 thôn." and texts["document_date"] == "2026-02-05"
+    assert not docs.set_document_texts(workspace, YEAR, {"situation": "Xã có 12 thôn."}).any()
+    entry = workspace.audit_entries(entity="document_text", limit=5)
+    assert {(e.entity_key, e.new) for e in entry} == {("situation", "Xã có 12 thôn."), ("document_date", "2026-02-05")}
+    docs.set_document_texts(workspace, YEAR, {"situation": ""})
+    assert docs.document_texts(workspace, YEAR)["situation"] == ""
+    assert workspace.audit_entries(entity="document_text", limit=1)[0].action == "clear"
+    with pytest.raises(InputError, match="Không có mục văn bản"):
+        docs.set_document_texts(workspace, YEAR, {"lời chào": "x"})
+    with pytest.raises(InputError, match="không phải ngày hợp lệ"):
+        docs.set_document_texts(workspace, YEAR, {"document_date": "31/02/2026"})
+
+
+def test_meeting_round_trip_and_validation(workspace):
+    fill_documents(workspace)
+    meeting = docs.review_meeting(workspace, YEAR)
+    assert meeting.chair_name == "Trịnh Thị Thu Huyền" and len(meeting.attendees) == 3
+    assert meeting.attendees[1].organisation == "Ủy ban MTTQ Việt Nam xã" and meeting.level_agreed == 1
+    assert not docs.save_review_meeting(workspace, YEAR, meeting).any()
+    audit = workspace.audit_entries(entity="review_meeting", limit=5)
+    assert len(audit) == 1 and audit[0].new["attendees"][0]["name"] == "Lê Thị Hằng"
+    with pytest.raises(InputError, match="Người chủ trì không được để trống"):
+        docs.meeting_from_json({"meeting_date": "20/01/2026"})
+    with pytest.raises(InputError, match="Ngày họp xét"):
+        docs.meeting_from_json({"meeting_date": "hôm qua", "chair_name": "A"})
+    with pytest.raises(InputError, match="Họ tên người dự họp thứ 1"):
+        docs.meeting_from_json({"meeting_date": "20/01/2026", "chair_name": "A", "attendees": [{"title": "x"}]})
+
+
+def test_locked_year_refuses_changes(workspace):
+    workspace.db.execute("UPDATE years SET locked_at = '2026-02-01T00:00:00+00:00' WHERE year = ?", [YEAR])
+    with pytest.raises(LockedError):
+        docs.set_document_texts(workspace, YEAR, {"situation": "x"})
+    with pytest.raises(LockedError):
+        docs.save_review_meeting(workspace, YEAR, docs.meeting_from_json({"meeting_date": "20/01/2026",
+                                                                           "chair_name": "A"}))
+
+
+def test_readiness_lists_what_blocks_the_dossier(workspace):
+    problems = document_readiness(workspace, YEAR)
+    assert any("Chưa ghi biên bản họp xét" in p for p in problems)
+    assert any("Đặc điểm tình hình" in p for p in problems)
+    fill_documents(workspace)
+    problems = document_readiness(workspace, YEAR)
+    assert len(problems) == 1 and "11 chỉ tiêu thiếu minh chứng" in problems[0]
+    for indicator in workspace.checklist(YEAR).lacking_evidence():
+        workspace.set_values(YEAR, indicator, {EXPLANATION_FIELD: "Minh chứng lưu tại bộ phận một cửa."})
+    assert document_readiness(workspace, YEAR) == []
+    meeting = docs.review_meeting(workspace, YEAR)
+    docs.save_review_meeting(workspace, YEAR, docs.meeting_from_json(
+        {**meeting.to_json(), "attendees": [{"name": "Đỗ Thị Ánh", "organisation": "Đoàn Thanh niên xã"}]}))
+    problems = document_readiness(workspace, YEAR)
+    assert any("Hội Khuyến học" in p for p in problems) and any("Mặt trận" in p for p in problems)

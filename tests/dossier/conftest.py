@@ -1,0 +1,149 @@
+"""Fixtures for the dossier area: the test PKI (CA, PKCS#12, SoftHSM2 token) and a year ready to finalize."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app.domain.dataset import parse_dataset
+from app.dossier.signing import Pkcs12Key, TokenKey
+from app.services.datasets import import_dataset
+from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
+from app.services.workspace import Profile, Workspace
+from tests.dossier.pki import TestPki, make_pki
+
+YEAR = 2025
+DATASET = {
+    "format": "cdht-dataset/1",
+    "commune": {"name": "Đồng Tiến", "province": "Thái Nguyên", "disadvantaged_area": False},
+    "year": YEAR,
+    "indicators": {
+        "1.1": {"met": True}, "1.2": {"met": True}, "1.3": {"met": True},
+        "2.1": {"met": True}, "2.2": {"met": True}, "2.3": {"met": True},
+        "3.1": {"met": True}, "3.2": {"met": True}, "3.3": {"met": True},
+        "4.1": {"met": True}, "4.2": {"level": 3}, "4.3": {"level": 2}, "4.4": {"level": 2},
+        "5.1": {"achieved": 8922, "total": 14870},
+        "5.2": {"trained": 7435, "university": 1785, "total": 14870},
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory) -> TestPki:
+    made = make_pki(tmp_path_factory.mktemp("pki"))
+    os.environ["SOFTHSM2_CONF"] = str(made.softhsm_conf)
+    return made
+
+
+@pytest.fixture
+def p12_key(pki) -> Pkcs12Key:
+    return Pkcs12Key(pki.p12, pki.p12_password)
+
+
+@pytest.fixture
+def token_key(pki) -> TokenKey:
+    return TokenKey(pki.module, pki.token_pin, key_id=pki.key_id)
+
+
+def add_evidence(ws: Workspace, year: int, code: str, data: bytes, original_name: str, indicators: list[str]) -> Path:
+    """Put a file in the content-addressed store and catalogue it, as the evidence library does."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = ws.data_dir / "evidence" / digest[:2] / digest
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    with ws.transaction():
+        cursor = ws.db.execute(
+            "INSERT INTO evidence (year, code, sha256, size, original_name, summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [year, code, digest, len(data), original_name, f"Minh chứng {code}", "2026-01-05T00:00:00+00:00"])
+        for position, indicator in enumerate(indicators):
+            ws.db.execute("INSERT INTO evidence_links (evidence_id, indicator_id, position) VALUES (?, ?, ?)",
+                          [cursor.lastrowid, indicator, position])
+    return path
+
+
+def small_pdf(text: str) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    page.drawString(72, 760, text)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def make_ready_workspace(folder: Path) -> Workspace:
+    """A commune whose 2025 dossier passes every pre-flight check (level 1 met, evidence for each indicator)."""
+    ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
+    ws.save_profile(Profile("Đồng Tiến", "Thái Nguyên", signer_name="Nguyễn Văn An", signer_title="Chủ tịch"))
+    import_dataset(ws, parse_dataset(DATASET))
+    catalogue = ws.catalogue(YEAR)
+    for index, indicator in enumerate(catalogue.indicator_ids, start=1):
+        if indicator == "3.3":
+            ws.set_value(YEAR, indicator, "no_evidence_explanation", "Số liệu do Phòng Văn hóa - Xã hội cung cấp.")
+            continue
+        add_evidence(ws, YEAR, f"H{index:02d}.01", small_pdf(f"Minh chung {indicator}"), f"Quyết định {indicator}.PDF",
+                     [indicator])
+    add_evidence(ws, YEAR, "H99.01", b"\x89PNG fake image bytes for the store", "ảnh hoạt động.png", ["1.1"])
+    set_document_texts(ws, YEAR, {
+        "situation": "Xã Đồng Tiến có 14.870 công dân.", "process": "UBND xã ban hành kế hoạch tự đánh giá.",
+        "strengths": "Phong trào học tập phát triển.", "limitations": "Cơ sở vật chất còn thiếu.",
+        "recommendations": "Đề nghị Sở Giáo dục và Đào tạo xem xét công nhận.",
+    })
+    save_review_meeting(ws, YEAR, ReviewMeeting(
+        meeting_date=dt.date(2026, 1, 15), chair_name="Nguyễn Văn An", chair_title="Chủ tịch UBND xã",
+        attendees=(Attendee("Trần Thị Bình", "Chủ tịch", "Hội Khuyến học xã"),
+                   Attendee("Lê Văn Cường", "Chủ tịch", "Ủy ban Mặt trận Tổ quốc Việt Nam xã")),
+        conclusions="Thống nhất đề nghị công nhận mức độ 1.", level_agreed=1,
+    ))
+    return ws
+
+
+@pytest.fixture(scope="session")
+def ready_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ready-template")
+    make_ready_workspace(folder).close()
+    return folder
+
+
+@pytest.fixture
+def ready_ws(ready_template: Path, tmp_path: Path):
+    """A fresh copy of the ready workspace (database and evidence store) for each test."""
+    folder = tmp_path / "xa"
+    shutil.copytree(ready_template, folder)
+    ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
+    yield ws
+    ws.close()
+
+
+@dataclass(frozen=True)
+class Built:
+    folder: Path
+    package: Path
+    uuid: str
+    version: int
+
+
+@pytest.fixture(scope="session")
+def built(ready_template: Path, pki, tmp_path_factory) -> Built:
+    """One finalized year and its package signed with the PKCS#12 key, shared read-only by many tests."""
+    from app.dossier.finalize import finalize
+    from app.dossier.package import build_package
+
+    folder = tmp_path_factory.mktemp("built") / "xa"
+    shutil.copytree(ready_template, folder)
+    ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
+    try:
+        finalize(ws, YEAR)
+        record = build_package(ws, YEAR, folder.parent / "out" / "goi.zip", Pkcs12Key(pki.p12, pki.p12_password))
+    finally:
+        ws.close()
+    return Built(folder, Path(record.path), record.package_uuid, record.version)

@@ -1,0 +1,127 @@
+"""A throw-away test PKI: a root CA, a commune signer (PKCS#12 file) and a SoftHSM2 token holding the same key.
+
+Made with `cryptography` in a fraction of a second; the token is a real PKCS#11 module (SoftHSM2) with a
+Vietnamese token label and a Vietnamese certificate label, so lookups by key id are exercised for real.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
+P12_PASSWORD = "mật-khẩu-p12"
+TOKEN_PIN = "123456"
+TOKEN_SO_PIN = "12345678"
+TOKEN_LABEL = "Token Ký Số Xã"
+KEY_ID = "a1b2c3"
+ORGANISATION = "Ủy ban nhân dân xã Đồng Tiến"
+
+
+@dataclass(frozen=True)
+class TestPki:
+    folder: Path
+    ca_pem: Path
+    other_ca_pem: Path
+    signer_cert_pem: Path
+    p12: Path
+    p12_password: str
+    softhsm_conf: Path
+    module: Path
+    token_label: str
+    token_pin: str
+    key_id: str
+    signer_serial: int
+
+
+def _name(common_name: str, organisation: str) -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ])
+
+
+def _ca(common_name: str, now: dt.datetime) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = _name(common_name, "CA thử nghiệm CĐHT")
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                     crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def _signer(ca_key: rsa.RSAPrivateKey, ca_cert: x509.Certificate,
+            now: dt.datetime) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder().subject_name(_name(ORGANISATION, ORGANISATION)).issuer_name(ca_cert.subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=730))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def _run(*args: str, env: dict[str, str]) -> None:
+    subprocess.run(args, check=True, capture_output=True, env=env, timeout=60)
+
+
+def make_pki(folder: Path) -> TestPki:
+    """Create the CA, the signer's PKCS#12 file and a SoftHSM2 token under `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC)
+    ca_key, ca_cert = _ca("CA Gốc Thử Nghiệm", now)
+    _, other_cert = _ca("CA Khác", now)
+    key, cert = _signer(ca_key, ca_cert, now)
+    pem = serialization.Encoding.PEM
+    (folder / "ca.pem").write_bytes(ca_cert.public_bytes(pem))
+    (folder / "other-ca.pem").write_bytes(other_cert.public_bytes(pem))
+    (folder / "signer.pem").write_bytes(cert.public_bytes(pem))
+    (folder / "signer.p12").write_bytes(pkcs12.serialize_key_and_certificates(
+        b"signer", key, cert, [ca_cert], serialization.BestAvailableEncryption(P12_PASSWORD.encode("utf-8"))))
+    (folder / "signer.key.pem").write_bytes(key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (folder / "signer.der").write_bytes(cert.public_bytes(serialization.Encoding.DER))
+    (folder / "ca.der").write_bytes(ca_cert.public_bytes(serialization.Encoding.DER))
+
+    tokens = folder / "tokens"
+    tokens.mkdir(exist_ok=True)
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
+    _run("softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL, "--so-pin", TOKEN_SO_PIN,
+         "--pin", TOKEN_PIN, env=env)
+    _run("softhsm2-util", "--import", str(folder / "signer.key.pem"), "--token", TOKEN_LABEL,
+         "--label", "Khóa ký của UBND xã", "--id", KEY_ID, "--pin", TOKEN_PIN, env=env)
+    module = str(SOFTHSM_MODULE)
+    for der, object_id, label in ((folder / "signer.der", KEY_ID, "Chứng thư UBND xã Đồng Tiến"),
+                                  (folder / "ca.der", "ca01", "CA Gốc")):
+        _run("pkcs11-tool", "--module", module, "--token-label", TOKEN_LABEL, "--login", "--pin", TOKEN_PIN,
+             "--write-object", str(der), "--type", "cert", "--id", object_id, "--label", label, env=env)
+    (folder / "signer.key.pem").unlink()
+    return TestPki(folder, folder / "ca.pem", folder / "other-ca.pem", folder / "signer.pem", folder / "signer.p12",
+                   P12_PASSWORD, conf, SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN, KEY_ID, cert.serial_number)

@@ -1,0 +1,80 @@
+"""Qt test setup: offscreen platform, the app's theme, and a commune workspace in a temporary folder."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+import app.services.workspace as workspace_module  # noqa: E402
+from app.services.workspace import Profile, Workspace  # noqa: E402
+from ui.context import AppContext  # noqa: E402
+from ui.tasks import wait_for_idle  # noqa: E402
+from ui.theme import apply_theme  # noqa: E402
+
+YEAR = 2025
+
+
+class Clock:
+    """The audit clock, advanced by hand: edits between two ticks count as one step for undo."""
+
+    def __init__(self) -> None:
+        self._seconds = itertools.count()
+        self.now = ""
+        self.tick()
+
+    def tick(self) -> None:
+        self.now = f"2026-01-01T{next(self._seconds):08d}"
+
+    def __call__(self) -> str:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    monkeypatch.setenv("CDHT_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def themed(qapp):
+    apply_theme(qapp)
+    return qapp
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(workspace_module, "_now", clock)
+    return clock
+
+
+@pytest.fixture
+def ws(data_dir, clock):
+    ws = Workspace.open(data_dir / "cdht.sqlite3", user="Lê Thị Hoa")
+    ws.save_profile(Profile("Đồng Tiến", "Hưng Yên", signer_name="Trần Văn Ân"))
+    ws.add_year(YEAR)
+    clock.tick()
+    yield ws
+    wait_for_idle()
+    ws.close()
+
+
+@pytest.fixture
+def ctx(ws) -> AppContext:
+    return AppContext(ws, YEAR)
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type like a person, one key event per character (QTest.keyClicks aborts on Vietnamese letters)."""
+    widget.setFocus()
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))

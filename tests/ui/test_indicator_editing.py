@@ -1,0 +1,116 @@
+"""Driving the real indicator editor: live checklist, refused input, autosave, undo and redo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import YEAR, type_text
+from ui.main_window import MainWindow
+from ui.tasks import wait_for_idle
+
+
+def open_window(qtbot, ctx, indicator_id: str) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_indicator(indicator_id)
+    return window
+
+
+def test_entering_a_ratio_flips_the_checklist_and_undo_flips_it_back(qtbot, ctx, ws, clock) -> None:
+    ws.set_values(YEAR, "5.1", {"achieved": 5000, "total": 10000})
+    clock.tick()
+    window = open_window(qtbot, ctx, "5.1")
+    panel, editor = window.checklist, window.indicators.editor
+    assert panel.verdict_text("5.1", 1) == "Không đạt"
+
+    achieved = editor._bindings["achieved"].widget
+    achieved.selectAll()
+    type_text(achieved, "6.000")
+    assert "60,00%" in editor.live_ratio.text()  # shown while typing, before anything is stored
+    editor.commit()
+    qtbot.waitUntil(lambda: panel.verdict_text("5.1", 1) == "Đạt", timeout=3000)
+    assert panel.verdict_text("5.1", 2) == "Không đạt"
+    assert ws.values(YEAR)["5.1"]["achieved"] == 6000
+    assert "Đủ điều kiện" not in panel.headline.text()  # other indicators are still missing
+    clock.tick()
+
+    # Ctrl+Z pressed inside the number field reaches the window's undo of stored edits
+    achieved.setFocus()
+    qtbot.keyClick(achieved, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: panel.verdict_text("5.1", 1) == "Không đạt", timeout=3000)
+    assert ws.values(YEAR)["5.1"]["achieved"] == 5000
+    qtbot.waitUntil(lambda: achieved.text() == "5.000", timeout=3000)
+    entries = ws.audit_entries(entity="indicator_value", key_prefix="5.1/", year=YEAR)
+    assert entries[0].action == "undo" and entries[0].user == "Lê Thị Hoa"
+
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: panel.verdict_text("5.1", 1) == "Đạt", timeout=3000)
+    assert achieved.text() == "6.000"
+
+
+def test_a_refused_figure_stays_in_the_field_with_the_reason(qtbot, ctx, ws) -> None:
+    ws.set_values(YEAR, "5.1", {"achieved": 50, "total": 100})
+    window = open_window(qtbot, ctx, "5.1")
+    editor = window.indicators.editor
+    achieved = editor._bindings["achieved"].widget
+    achieved.selectAll()
+    type_text(achieved, "900")
+    editor.commit()
+    qtbot.waitUntil(editor.error_label.isVisible, timeout=3000)
+    assert "lớn hơn tổng số" in editor.error_label.text()
+    assert ws.values(YEAR)["5.1"]["achieved"] == 50
+    assert achieved.text() == "900"
+
+    total = editor._bindings["total"].widget
+    total.selectAll()
+    type_text(total, "1000")
+    editor.commit()
+    qtbot.waitUntil(lambda: ws.values(YEAR)["5.1"] == {"achieved": 900, "total": 1000}, timeout=3000)
+    qtbot.waitUntil(lambda: not editor.error_label.isVisible(), timeout=3000)
+    assert window.checklist.verdict_text("5.1", 2) == "Đạt"
+
+
+def test_typed_text_is_stored_without_saving_even_when_the_window_closes_at_once(qtbot, ctx, ws) -> None:
+    window = open_window(qtbot, ctx, "1.2")
+    editor = window.indicators.editor
+    description = editor._bindings["description"].widget
+    type_text(description, "Ban hành Kế hoạch số 18/KH-UBND ngày 12/02/2025")
+    assert "1.2" not in ws.values(YEAR)  # still inside the typing pause
+    window.close()
+    assert ws.values(YEAR)["1.2"]["description"] == "Ban hành Kế hoạch số 18/KH-UBND ngày 12/02/2025"
+
+
+def test_yes_no_choice_is_stored_at_once_and_shown_in_the_tree(qtbot, ctx, ws) -> None:
+    window = open_window(qtbot, ctx, "3.1")
+    editor = window.indicators.editor
+    yes = next(b for b in editor._group.buttons() if b.text().startswith("Đã"))
+    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton, pos=QPoint(8, yes.height() // 2))
+    qtbot.waitUntil(lambda: window.checklist.verdict_text("3.1", 1) == "Đạt", timeout=3000)
+    assert ws.values(YEAR)["3.1"] == {"met": True}
+    item = window.indicators.tree._items["3.1"]
+    assert "Đạt" in item.toolTip(1)
+    rows = editor.audit_model.rowCount()
+    assert rows == 1 and "Nhập" in editor.audit_model.index(0, 2).data()
+
+
+def test_level_choice_and_decision_date(qtbot, ctx, ws) -> None:
+    window = open_window(qtbot, ctx, "4.2")
+    editor = window.indicators.editor
+    combo = editor._bindings["level"].widget
+    combo.setCurrentIndex(combo.findData(2))
+    qtbot.waitUntil(lambda: window.checklist.verdict_text("4.2", 1) == "Đạt", timeout=3000)
+    assert window.checklist.verdict_text("4.2", 2) == "Không đạt"
+    date = editor._bindings["decision_date"].widget
+    type_text(date, "05/12/2025")
+    editor.commit()
+    wait_for_idle()
+    assert ws.values(YEAR)["4.2"]["decision_date"] == "2025-12-05"
+    date.clear()
+    type_text(date, "32/13/2025")
+    editor.commit()
+    assert date.property("invalid") is True
+    assert ws.values(YEAR)["4.2"]["decision_date"] == "2025-12-05"
+    QApplication.processEvents()

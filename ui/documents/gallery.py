@@ -1,0 +1,26 @@
+"""Gallery shots of the documents page: forms filled from the workspace and a generated Tờ trình previewed."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QWidget
+
+from app.documents import render_document_pdf
+from ui.context import AppContext
+from ui.documents.page import DocumentsPage
+from ui.tasks import wait_for_idle
+
+
+def shots(ctx: AppContext) -> list[tuple[str, QWidget]]:
+    page = DocumentsPage(ctx)
+    page.resize(1200, 800)
+    wait_for_idle()
+    if ctx.year is not None and ctx.ws.has_profile():
+        path = Path(tempfile.mkdtemp(prefix="cdht-gallery-")) / "to_trinh.pdf"
+        try:
+            page.load_preview(render_document_pdf(ctx.ws, ctx.year, "to_trinh", path))
+        except Exception:  # noqa: BLE001 - a workspace without a met level still shows the page
+            pass
+    return [("documents_page", page)]

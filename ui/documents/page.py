@@ -1,0 +1,449 @@
+"""The documents page: the report's narrative texts, the review meeting, generating, previewing, printing and
+saving the dossier documents, and the units' data-collection workbooks.
+
+All database and file work runs through `ui.tasks` on the worker thread; this module runs no SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.documents import DOCUMENTS, DOCX_DOCUMENTS, document_readiness, render_document_pdf, write_document_docx
+from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.services import documents as docs
+from app.services.workspace import Changes
+from ui.context import AppContext
+from ui.dialogs import message_box
+from ui.tasks import run_in_background, show_error
+
+ATTENDEE_COLUMNS = ("Họ và tên", "Chức vụ", "Cơ quan, tổ chức")
+
+
+class NarrativeForm(QWidget):
+    """The report's narrative sections and the documents' date."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QFormLayout(self)
+        self.editors: dict[str, QPlainTextEdit] = {}
+        for key, label in docs.NARRATIVE_FIELDS.items():
+            editor = QPlainTextEdit()
+            editor.setPlaceholderText(f"Nhập {label.lower()}… (mỗi đoạn một dòng)")
+            editor.setMinimumHeight(60)
+            self.editors[key] = editor
+            layout.addRow(label, editor)
+        self.extra_bases = QPlainTextEdit()
+        self.extra_bases.setPlaceholderText("Ví dụ: Kế hoạch số 46/KH-UBND ngày 01/3/2025 của UBND xã …")
+        self.extra_bases.setMaximumHeight(60)
+        layout.addRow("Căn cứ bổ sung", self.extra_bases)
+        self.document_date = QLineEdit()
+        self.document_date.setPlaceholderText("dd/mm/yyyy — để trống để viết tay khi ký")
+        layout.addRow("Ngày ký văn bản", self.document_date)
+
+    def load(self, texts: dict[str, str]) -> None:
+        for key, editor in self.editors.items():
+            editor.setPlainText(texts.get(key, ""))
+        self.extra_bases.setPlainText(texts.get("extra_bases", ""))
+        day = texts.get("document_date", "")
+        self.document_date.setText(dt.date.fromisoformat(day).strftime("%d/%m/%Y") if day else "")
+
+    def values(self) -> dict[str, str]:
+        result = {key: editor.toPlainText() for key, editor in self.editors.items()}
+        result["extra_bases"] = self.extra_bases.toPlainText()
+        result["document_date"] = self.document_date.text()
+        return result
+
+
+class MeetingForm(QWidget):
+    """The review meeting record with an editable attendee list."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QFormLayout(self)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("dd/MM/yyyy")
+        self.date.setDate(QDate.currentDate())
+        self.place = QLineEdit()
+        self.start_time, self.end_time = QLineEdit(), QLineEdit()
+        self.start_time.setPlaceholderText("08 giờ 00 phút")
+        self.end_time.setPlaceholderText("10 giờ 30 phút")
+        self.chair, self.chair_title = QLineEdit(), QLineEdit()
+        self.secretary, self.secretary_title = QLineEdit(), QLineEdit()
+        self.attendees = QTableWidget(0, len(ATTENDEE_COLUMNS))
+        self.attendees.setHorizontalHeaderLabels(ATTENDEE_COLUMNS)
+        self.attendees.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.attendees.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attendees.setMinimumHeight(110)
+        add, remove = QPushButton("Thêm người dự họp"), QPushButton("Xóa dòng đã chọn")
+        add.clicked.connect(lambda: self.add_attendee("", "", ""))
+        remove.clicked.connect(self._remove_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        self.content, self.conclusions = QPlainTextEdit(), QPlainTextEdit()
+        self.content.setMaximumHeight(70)
+        self.conclusions.setMaximumHeight(70)
+        self.level = QComboBox()
+        self.level.addItem("(chưa thống nhất)", None)
+        self.level.addItem("Mức độ 1", 1)
+        self.level.addItem("Mức độ 2", 2)
+        for label, widget in (("Ngày họp", self.date), ("Địa điểm", self.place), ("Giờ bắt đầu", self.start_time),
+                              ("Giờ kết thúc", self.end_time), ("Người chủ trì", self.chair),
+                              ("Chức vụ người chủ trì", self.chair_title), ("Thư ký", self.secretary),
+                              ("Chức vụ thư ký", self.secretary_title), ("Thành phần dự họp", self.attendees)):
+            layout.addRow(label, widget)
+        layout.addRow("", buttons)
+        layout.addRow("Nội dung thảo luận", self.content)
+        layout.addRow("Kết luận", self.conclusions)
+        layout.addRow("Mức độ thống nhất đề nghị", self.level)
+
+    def add_attendee(self, name: str, title: str, organisation: str) -> None:
+        row = self.attendees.rowCount()
+        self.attendees.insertRow(row)
+        for col, text in enumerate((name, title, organisation)):
+            self.attendees.setItem(row, col, QTableWidgetItem(text))
+
+    def _remove_selected(self) -> None:
+        for row in sorted({index.row() for index in self.attendees.selectedIndexes()}, reverse=True):
+            self.attendees.removeRow(row)
+
+    def load(self, meeting: docs.ReviewMeeting | None) -> None:
+        self.attendees.setRowCount(0)
+        if meeting is None:
+            for widget in (self.place, self.start_time, self.end_time, self.chair, self.chair_title,
+                           self.secretary, self.secretary_title):
+                widget.clear()
+            self.content.clear()
+            self.conclusions.clear()
+            self.level.setCurrentIndex(0)
+            return
+        day = meeting.meeting_date
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        for widget, text in ((self.place, meeting.place), (self.start_time, meeting.start_time),
+                             (self.end_time, meeting.end_time), (self.chair, meeting.chair_name),
+                             (self.chair_title, meeting.chair_title), (self.secretary, meeting.secretary_name),
+                             (self.secretary_title, meeting.secretary_title)):
+            widget.setText(text)
+        for person in meeting.attendees:
+            self.add_attendee(person.name, person.title, person.organisation)
+        self.content.setPlainText(meeting.content)
+        self.conclusions.setPlainText(meeting.conclusions)
+        self.level.setCurrentIndex(max(0, self.level.findData(meeting.level_agreed)))
+
+    def to_json(self) -> dict:
+        attendees = []
+        for row in range(self.attendees.rowCount()):
+            cells = [(self.attendees.item(row, col).text() if self.attendees.item(row, col) else "").strip()
+                     for col in range(len(ATTENDEE_COLUMNS))]
+            if any(cells):
+                attendees.append(dict(zip(("name", "title", "organisation"), cells, strict=False)))
+        return {"meeting_date": self.date.date().toString("yyyy-MM-dd"), "place": self.place.text(),
+                "start_time": self.start_time.text(), "end_time": self.end_time.text(),
+                "chair_name": self.chair.text(), "chair_title": self.chair_title.text(),
+                "secretary_name": self.secretary.text(), "secretary_title": self.secretary_title.text(),
+                "attendees": attendees, "content": self.content.toPlainText(),
+                "conclusions": self.conclusions.toPlainText(), "level_agreed": self.level.currentData()}
+
+
+class DocumentsPage(QWidget):
+    """Hồ sơ, văn bản: write the narrative, record the meeting, then generate, preview, print and save."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._printer: QPrinter | None = None  # kept alive: Qt print dialogs crash with a collected printer
+        self._preview_dir = Path(tempfile.mkdtemp(prefix="cdht-preview-"))
+        self._preview_path: Path | None = None
+        self.pdf = QPdfDocument(self)
+        self._build()
+        ctx.changes_applied.connect(self._on_changes)
+        ctx.year_changed.connect(lambda _year: self.refresh())
+        self.refresh()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.narrative = NarrativeForm()
+        self.meeting = MeetingForm()
+        save_narrative = QPushButton("Lưu nội dung báo cáo")
+        save_narrative.clicked.connect(self.save_narrative)
+        save_meeting = QPushButton("Lưu biên bản họp xét")
+        save_meeting.clicked.connect(self.save_meeting)
+        tabs = QTabWidget()
+        tabs.addTab(_with_button(self.narrative, save_narrative), "Nội dung báo cáo")
+        tabs.addTab(_with_button(self.meeting, save_meeting), "Họp xét")
+        tabs.addTab(self._units_tab(), "Phiếu đơn vị")
+
+        self.readiness = QLabel()
+        self.readiness.setWordWrap(True)
+        self.document = QComboBox()
+        for key, (_builder, title) in DOCUMENTS.items():
+            self.document.addItem(title, key)
+        self.level = QComboBox()
+        self.level.addItem("Mức độ đạt đủ", None)
+        self.level.addItem("Đề nghị mức độ 1", 1)
+        self.level.addItem("Đề nghị mức độ 2", 2)
+        generate = QPushButton("Tạo và xem văn bản")
+        generate.clicked.connect(self.generate_preview)
+        self.print_preview_button = QPushButton("Xem trước khi in…")
+        self.print_preview_button.clicked.connect(self.print_preview)
+        self.print_button = QPushButton("In…")
+        self.print_button.clicked.connect(self.print_document)
+        self.save_pdf_button = QPushButton("Lưu PDF…")
+        self.save_pdf_button.clicked.connect(self.save_pdf)
+        self.save_docx_button = QPushButton("Lưu Word…")
+        self.save_docx_button.clicked.connect(self.save_docx)
+        row1 = QHBoxLayout()
+        row1.addWidget(QLabel("Văn bản:"))
+        row1.addWidget(self.document, 1)
+        row1.addWidget(self.level)
+        row1.addWidget(generate)
+        row2 = QHBoxLayout()
+        for button in (self.print_preview_button, self.print_button, self.save_pdf_button, self.save_docx_button):
+            row2.addWidget(button)
+        row2.addStretch(1)
+        self.view = QPdfView()
+        self.view.setDocument(self.pdf)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.readiness)
+        right_layout.addLayout(row1)
+        right_layout.addLayout(row2)
+        right_layout.addWidget(self.view, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(tabs)
+        splitter.addWidget(right)
+        splitter.setSizes([480, 620])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.document.currentIndexChanged.connect(lambda _index: self._update_buttons())
+        self._update_buttons()
+
+    def _units_tab(self) -> QWidget:
+        widget = QWidget()
+        layout = QVBoxLayout(widget)
+        text = QLabel("Xuất cho mỗi đơn vị chủ trì một phiếu Excel chỉ gồm các chỉ tiêu được phân công. Khi đơn vị "
+                      "gửi lại, nhập phiếu: ứng dụng kiểm tra toàn bộ phiếu, báo lỗi theo từng ô và chỉ ghi khi "
+                      "phiếu hợp lệ.")
+        text.setWordWrap(True)
+        export_button = QPushButton("Xuất phiếu cho các đơn vị…")
+        export_button.clicked.connect(self.export_workbooks)
+        import_button = QPushButton("Nhập phiếu đơn vị đã điền…")
+        import_button.clicked.connect(self.import_workbook)
+        dossier_button = QPushButton("Tạo toàn bộ hồ sơ vào thư mục…")
+        dossier_button.clicked.connect(self.export_all)
+        for item in (text, export_button, import_button, dossier_button):
+            layout.addWidget(item)
+        layout.addStretch(1)
+        return widget
+
+    # ------------------------------------------------------------------ refresh
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.documents or changes.indicators or changes.evidence or changes.profile or changes.checklist:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the forms and the readiness list for the current year."""
+        year = self.ctx.year
+        if year is None:
+            self.readiness.setText("Chưa có năm đánh giá.")
+            return
+        ws = self.ctx.ws
+
+        def load(_progress):
+            return docs.document_texts(ws, year), docs.review_meeting(ws, year), document_readiness(ws, year)
+
+        run_in_background(load).success(self._loaded).failure(lambda e: show_error(self, e)).run()
+
+    def _loaded(self, result) -> None:
+        texts, meeting, problems = result
+        self.narrative.load(texts)
+        self.meeting.load(meeting)
+        self.show_readiness(problems)
+
+    def show_readiness(self, problems: list[str]) -> None:
+        if problems:
+            self.readiness.setText("<b>Hồ sơ chưa hoàn chỉnh:</b><br>" + "<br>".join(f"• {p}" for p in problems))
+            self.readiness.setStyleSheet("color: #8a4b00;")
+        else:
+            self.readiness.setText("<b>Hồ sơ đã đủ điều kiện in và gửi.</b>")
+            self.readiness.setStyleSheet("color: #1b5e20;")
+
+    def _update_buttons(self) -> None:
+        ready = self._preview_path is not None
+        for button in (self.print_preview_button, self.print_button, self.save_pdf_button):
+            button.setEnabled(ready)
+        self.save_docx_button.setEnabled(self.document.currentData() in DOCX_DOCUMENTS)
+
+    # ------------------------------------------------------------------ saving forms
+
+    def save_narrative(self) -> None:
+        ws, year, values = self.ctx.ws, self.ctx.year, self.narrative.values()
+        (run_in_background(lambda _p: docs.set_document_texts(ws, year, values))
+         .success(self._saved).failure(lambda e: show_error(self, e)).run())
+
+    def save_meeting(self) -> None:
+        ws, year, raw = self.ctx.ws, self.ctx.year, self.meeting.to_json()
+        (run_in_background(lambda _p: docs.save_review_meeting(ws, year, docs.meeting_from_json(raw)))
+         .success(self._saved).failure(lambda e: show_error(self, e)).run())
+
+    def _saved(self, changes: Changes) -> None:
+        self.ctx.apply(changes)
+
+    # ------------------------------------------------------------------ generating and preview
+
+    def generate_preview(self) -> None:
+        ws, year, key, level = self.ctx.ws, self.ctx.year, self.document.currentData(), self.level.currentData()
+        path = self._preview_dir / f"{key}_{year}.pdf"
+        (run_in_background(lambda _p: render_document_pdf(ws, year, key, path, level))
+         .success(self.load_preview).failure(lambda e: show_error(self, e))
+         .with_progress(self, "Đang tạo văn bản…", cancellable=False).run())
+
+    def load_preview(self, path: Path) -> None:
+        """Show a generated PDF in the preview pane."""
+        self.pdf.close()
+        self.pdf.load(str(path))
+        self._preview_path = Path(path)
+        self._update_buttons()
+
+    def _printer_instance(self) -> QPrinter:
+        if self._printer is None:
+            self._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        return self._printer
+
+    def paint_pages(self, printer: QPrinter) -> None:
+        """Draw the previewed PDF's pages onto the printer, each scaled to the printable page."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            return
+        try:
+            dpi = printer.resolution()
+            target = printer.pageLayout().paintRectPixels(dpi)
+            for page in range(self.pdf.pageCount()):
+                if page:
+                    printer.newPage()
+                points = self.pdf.pagePointSize(page)
+                scale = min(target.width() / points.width(), target.height() / points.height())
+                size = QSize(int(points.width() * scale), int(points.height() * scale))
+                image = self.pdf.render(page, size)
+                painter.drawImage(QRect(QPoint(0, 0), size), image)
+        finally:
+            painter.end()
+
+    def print_preview(self) -> None:
+        dialog = QPrintPreviewDialog(self._printer_instance(), self)
+        dialog.setWindowTitle("Xem trước khi in")
+        dialog.paintRequested.connect(self.paint_pages)
+        dialog.exec()
+
+    def print_document(self) -> None:
+        printer = self._printer_instance()
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("In văn bản")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.paint_pages(printer)
+
+    def save_pdf(self) -> None:
+        key = self.document.currentData()
+        target, _ = QFileDialog.getSaveFileName(self, "Lưu PDF", f"{key}_{self.ctx.year}.pdf", "Tệp PDF (*.pdf)")
+        if not target:
+            return
+        ws, year, level = self.ctx.ws, self.ctx.year, self.level.currentData()
+        (run_in_background(lambda _p: render_document_pdf(ws, year, key, Path(target), level))
+         .success(lambda path: message_box(self, "Đã lưu", f"Đã lưu văn bản vào {path}."))
+         .failure(lambda e: show_error(self, e)).run())
+
+    def save_docx(self) -> None:
+        key = self.document.currentData()
+        target, _ = QFileDialog.getSaveFileName(self, "Lưu bản Word", f"{key}_{self.ctx.year}.docx",
+                                                "Tài liệu Word (*.docx)")
+        if not target:
+            return
+        ws, year, level = self.ctx.ws, self.ctx.year, self.level.currentData()
+        (run_in_background(lambda _p: write_document_docx(ws, year, key, Path(target), level))
+         .success(lambda path: message_box(self, "Đã lưu", f"Đã lưu bản Word vào {path}."))
+         .failure(lambda e: show_error(self, e)).run())
+
+    def export_all(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục lưu hồ sơ")
+        if not folder:
+            return
+        from app.documents import write_all_documents
+
+        ws, year, level = self.ctx.ws, self.ctx.year, self.level.currentData()
+        (run_in_background(lambda progress: write_all_documents(ws, year, Path(folder), level, progress))
+         .success(lambda written: message_box(self, "Đã tạo hồ sơ", f"Đã ghi {len(written)} tệp vào {folder}."))
+         .failure(lambda e: show_error(self, e)).with_progress(self, "Đang tạo hồ sơ…").run())
+
+    # ------------------------------------------------------------------ unit workbooks
+
+    def export_workbooks(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục lưu phiếu thu thập")
+        if not folder:
+            return
+        ws, year = self.ctx.ws, self.ctx.year
+        (run_in_background(lambda progress: write_collection_workbooks(ws, year, Path(folder), progress=progress))
+         .success(lambda written: message_box(self, "Đã xuất phiếu",
+                                              "Đã xuất phiếu cho: " + ", ".join(written) + "."))
+         .failure(lambda e: show_error(self, e)).with_progress(self, "Đang xuất phiếu…").run())
+
+    def import_workbook(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Chọn phiếu đơn vị đã điền", "", "Sổ Excel (*.xlsx)")
+        if not path:
+            return
+        ws, year = self.ctx.ws, self.ctx.year
+        (run_in_background(lambda progress: import_collection_workbook(ws, Path(path), year, progress))
+         .success(self._imported).failure(lambda e: show_error(self, e, "Không nhập được phiếu"))
+         .with_progress(self, "Đang nhập phiếu…").run())
+
+    def _imported(self, result) -> None:
+        self.ctx.apply(result.changes)
+        if result.changed:
+            text = f"Đã nhập phiếu của {result.unit}: cập nhật chỉ tiêu {', '.join(result.changed)}."
+        else:
+            text = f"Phiếu của {result.unit} không có gì thay đổi so với dữ liệu hiện có."
+        message_box(self, "Đã nhập phiếu", text)
+
+
+def _with_button(form: QWidget, button: QPushButton) -> QWidget:
+    widget = QWidget()
+    layout = QVBoxLayout(widget)
+    layout.addWidget(form)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(button)
+    layout.addLayout(row)
+    layout.addStretch(1)
+    return widget

@@ -1,0 +1,705 @@
+"""The dossier page: chốt hồ sơ, signing options, export to USB or a folder, ký ngoài, e-mail outbox, verify.
+
+All database, signing and file work runs through `ui.tasks` off the GUI thread; this module runs no SQL.
+Passwords and PINs are asked in a dialog each time (the SMTP password may live in the OS keyring) and are
+never stored by the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dossier import drives, finalize, outbox, records
+from app.dossier.delivery import copy_package, export_package
+from app.dossier.external import export_unsigned, import_signed
+from app.dossier.signing import Pkcs12Key, TokenKey
+from app.dossier.tokens import diagnose
+from app.dossier.verify import MARKS, verify_package
+from app.errors import InputError
+from app.services.workspace import Changes
+from ui.context import AppContext
+from ui.dialogs import message_box
+from ui.tasks import run_in_background, show_error
+
+OK_COLOR, FAIL_COLOR = "#1b7f3b", "#b3261e"
+AUTO_SEND_MS = 60_000
+
+
+def ask_secret(parent: QWidget, title: str, label: str) -> str | None:
+    """A password/PIN dialog with Vietnamese buttons; None when cancelled."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    dialog.setOkButtonText("Đồng ý")
+    dialog.setCancelButtonText("Hủy")
+    return dialog.textValue() if dialog.exec() else None
+
+
+def ask_text(parent: QWidget, title: str, label: str) -> str | None:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setOkButtonText("Đồng ý")
+    dialog.setCancelButtonText("Hủy")
+    return dialog.textValue() if dialog.exec() else None
+
+
+def table(headers: list[str]) -> QTableWidget:
+    widget = QTableWidget(0, len(headers))
+    widget.setHorizontalHeaderLabels(headers)
+    widget.verticalHeader().setVisible(False)
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    widget.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    widget.setWordWrap(True)
+    return widget
+
+
+def fill(widget: QTableWidget, rows: list[list[str]]) -> None:
+    widget.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            widget.setItem(r, c, QTableWidgetItem(value))
+    widget.resizeColumnsToContents()
+    widget.horizontalHeader().setSectionResizeMode(widget.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
+    widget.resizeRowsToContents()
+
+
+def note(text: str = "", color: str | None = None) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if color:
+        label.setStyleSheet(f"color: {color}; font-weight: bold;")
+    return label
+
+
+class FinalizeTab(QWidget):
+    """The pre-flight list with ✔/✘ and reasons; Chốt hồ sơ and Mở khóa (with a reason)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        self.status = note()
+        layout.addWidget(self.status)
+        self.checks = QTreeWidget()
+        self.checks.setHeaderHidden(True)
+        self.checks.setWordWrap(True)
+        layout.addWidget(self.checks, 1)
+        buttons = QHBoxLayout()
+        self.finalize_button = QPushButton("Chốt hồ sơ")
+        self.unlock_button = QPushButton("Mở khóa…")
+        self.finalize_button.clicked.connect(self.finalize)
+        self.unlock_button.clicked.connect(self.unlock)
+        buttons.addWidget(self.finalize_button)
+        buttons.addWidget(self.unlock_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+    def refresh(self) -> None:
+        year = self.ctx.year
+        if year is None:
+            self.status.setText("Chưa có năm đánh giá.")
+            return
+
+        def load(_progress):
+            return self.ctx.ws.year(year), finalize.preflight(self.ctx.ws, year), records.package_uuid(self.ctx.ws, year) \
+                if self.ctx.ws.year(year).locked else None
+
+        run_in_background(load).success(self._show).failure(lambda e: show_error(self, e)).run()
+
+    def _show(self, loaded) -> None:
+        info, items, uuid = loaded
+        self.checks.clear()
+        for item in items:
+            node = QTreeWidgetItem([f"{'✔' if item.ok else '✘'}  {item.label}"])
+            node.setForeground(0, Qt.GlobalColor.darkGreen if item.ok else Qt.GlobalColor.darkRed)
+            for problem in item.problems:
+                QTreeWidgetItem(node, [problem])
+            self.checks.addTopLevelItem(node)
+            node.setExpanded(True)
+        if info.locked:
+            self.status.setText(f"Hồ sơ năm {info.year} ĐÃ CHỐT lúc {info.locked_at} — phiên bản gói {info.package_version}, "
+                                f"mã gói {uuid}. Muốn sửa số liệu phải mở khóa (nêu lý do).")
+        else:
+            ready = all(item.ok for item in items)
+            self.status.setText(f"Hồ sơ năm {info.year} đang nhập liệu. "
+                                + ("Đã đủ điều kiện chốt hồ sơ." if ready else "Còn các mục ✘ dưới đây cần hoàn thành."))
+        self.finalize_button.setEnabled(not info.locked and all(item.ok for item in items))
+        self.unlock_button.setEnabled(info.locked)
+
+    def finalize(self) -> None:
+        year = self.ctx.year
+        run_in_background(lambda _p: finalize.finalize(self.ctx.ws, year)).success(self.ctx.apply) \
+            .failure(lambda e: show_error(self, e)).run()
+
+    def unlock(self) -> None:
+        reason = ask_text(self, "Mở khóa hồ sơ", "Lý do mở khóa (được ghi vào nhật ký thay đổi):")
+        if reason is None:
+            return
+        year = self.ctx.year
+        run_in_background(lambda _p: finalize.unlock(self.ctx.ws, year, reason)).success(self.ctx.apply) \
+            .failure(lambda e: show_error(self, e)).run()
+
+
+class SigningTab(QWidget):
+    """How to sign: a PKCS#12 file, a USB token (diagnostics, choose the certificate), or ký ngoài."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        method_box = QGroupBox("Cách ký")
+        methods = QHBoxLayout(method_box)
+        self.method_group = QButtonGroup(self)
+        self.method_buttons: dict[str, QRadioButton] = {}
+        for key, label in records.SIGNING_METHODS.items():
+            button = QRadioButton(label)
+            self.method_group.addButton(button)
+            self.method_buttons[key] = button
+            methods.addWidget(button)
+            button.toggled.connect(self._update_visibility)
+        layout.addWidget(method_box)
+
+        self.p12_box = QGroupBox("Tệp chứng thư số")
+        p12_form = QFormLayout(self.p12_box)
+        self.p12_path = QLineEdit()
+        p12_form.addRow("Tệp .p12/.pfx:", self._with_browse(self.p12_path, "Chứng thư số (*.p12 *.pfx)"))
+        layout.addWidget(self.p12_box)
+
+        self.token_box = QGroupBox("Thiết bị ký số (USB token)")
+        token_layout = QVBoxLayout(self.token_box)
+        token_form = QFormLayout()
+        self.module_path = QLineEdit()
+        self.module_path.setPlaceholderText("Ví dụ: C:\\Windows\\System32\\vgca_csp11.dll")
+        token_form.addRow("Thư viện PKCS#11:", self._with_browse(self.module_path, "Thư viện (*.dll *.so *.dylib)"))
+        self.key_id = QLineEdit()
+        self.key_id.setPlaceholderText("chọn chứng thư trong bảng bên dưới")
+        token_form.addRow("Mã khóa đã chọn:", self.key_id)
+        token_layout.addLayout(token_form)
+        read_button = QPushButton("Đọc thiết bị")
+        read_button.clicked.connect(self.read_token)
+        token_layout.addWidget(read_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.token_info = note()
+        token_layout.addWidget(self.token_info)
+        self.certificates = table(["Khe", "Thiết bị", "Mã khóa", "Người sở hữu", "Hiệu lực", "Số hiệu", "Cấp bởi"])
+        self.certificates.itemSelectionChanged.connect(self._pick_certificate)
+        token_layout.addWidget(self.certificates, 1)
+        self.certificates.setMinimumHeight(150)
+        layout.addWidget(self.token_box)
+
+        images = QGroupBox("Hình ảnh trên chữ ký (không bắt buộc, PNG nền trong suốt)")
+        image_form = QFormLayout(images)
+        self.seal_image = QLineEdit()
+        self.signature_image = QLineEdit()
+        image_form.addRow("Con dấu (màu đỏ):", self._with_browse(self.seal_image, "Ảnh PNG (*.png)"))
+        image_form.addRow("Chữ ký (màu xanh):", self._with_browse(self.signature_image, "Ảnh PNG (*.png)"))
+        layout.addWidget(images)
+
+        self.external_box = QGroupBox("Ký ngoài bằng phần mềm của nhà cung cấp chữ ký số")
+        external = QVBoxLayout(self.external_box)
+        external.addWidget(note("1. Xuất các văn bản chưa ký ra một thư mục. 2. Ký từng tệp bằng phần mềm ký số của "
+                                "nhà cung cấp. 3. Nhập lại các tệp đã ký: ứng dụng kiểm tra người ký, thời gian và "
+                                "tính toàn vẹn trước khi đóng gói."))
+        row = QHBoxLayout()
+        export_button = QPushButton("Xuất văn bản để ký ngoài…")
+        import_button = QPushButton("Nhập văn bản đã ký…")
+        export_button.clicked.connect(self.export_unsigned)
+        import_button.clicked.connect(self.import_signed)
+        row.addWidget(export_button)
+        row.addWidget(import_button)
+        row.addStretch(1)
+        external.addLayout(row)
+        self.import_results = table(["Tệp", "Văn bản", "Kết quả"])
+        self.import_results.setMinimumHeight(150)
+        external.addWidget(self.import_results)
+        layout.addWidget(self.external_box)
+
+        save_button = QPushButton("Lưu cài đặt ký số")
+        save_button.clicked.connect(self.save)
+        layout.addWidget(save_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+
+    def _with_browse(self, edit: QLineEdit, pattern: str) -> QWidget:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(edit, 1)
+        button = QPushButton("Chọn…")
+        button.clicked.connect(lambda: self._browse(edit, pattern))
+        row.addWidget(button)
+        return holder
+
+    def _browse(self, edit: QLineEdit, pattern: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp", edit.text(), pattern)
+        if path:
+            edit.setText(path)
+
+    def method(self) -> str:
+        return next((k for k, b in self.method_buttons.items() if b.isChecked()), "pkcs12")
+
+    def _update_visibility(self) -> None:
+        method = self.method()
+        self.p12_box.setVisible(method == "pkcs12")
+        self.token_box.setVisible(method == "pkcs11")
+        self.external_box.setVisible(method == "external")
+
+    def refresh(self) -> None:
+        run_in_background(lambda _p: records.signing_settings(self.ctx.ws)).success(self._show).run()
+
+    def _show(self, settings: records.SigningSettings) -> None:
+        self.method_buttons[settings.method].setChecked(True)
+        self.p12_path.setText(settings.pkcs12_path)
+        self.module_path.setText(settings.pkcs11_module)
+        self.key_id.setText(settings.key_id)
+        self.seal_image.setText(settings.seal_image)
+        self.signature_image.setText(settings.signature_image)
+        self._update_visibility()
+
+    def settings(self) -> records.SigningSettings:
+        return records.SigningSettings(self.method(), self.p12_path.text(), self.module_path.text(), self.key_id.text(),
+                                       "", self.seal_image.text(), self.signature_image.text())
+
+    def save(self) -> None:
+        settings = self.settings()
+        run_in_background(lambda _p: records.save_signing_settings(self.ctx.ws, settings)).success(self.ctx.apply) \
+            .failure(lambda e: show_error(self, e)).run()
+
+    def read_token(self) -> None:
+        module = self.module_path.text().strip()
+        run_in_background(lambda _p: diagnose(Path(module)), uses_db=False).success(self.show_token) \
+            .failure(lambda e: show_error(self, e)).with_progress(self, "Đang đọc thiết bị ký số…", False).run()
+
+    def show_token(self, report) -> None:
+        self.token_info.setText(f"Thư viện {report.module} (ứng dụng {report.app_bits}-bit): {len(report.slots)} thiết bị, "
+                                f"{len(report.certificates)} chứng thư."
+                                + "".join(f" {s.token_label}: {s.pin_warning}." for s in report.slots if s.pin_warning))
+        fill(self.certificates, [
+            [str(slot.slot_id), slot.token_label or slot.model, cert.key_id or "(trống)", cert.holder or cert.subject,
+             f"{cert.not_before:%d/%m/%Y} – {cert.not_after:%d/%m/%Y}", cert.serial_hex, cert.issuer]
+            for slot, cert in report.certificates])
+
+    def _pick_certificate(self) -> None:
+        rows = self.certificates.selectionModel().selectedRows()
+        if rows:
+            self.key_id.setText(self.certificates.item(rows[0].row(), 2).text().replace("(trống)", ""))
+
+    def signing_key(self) -> Pkcs12Key | TokenKey | None | bool:
+        """The key for this export (asking the password/PIN now); None for ký ngoài; False when cancelled."""
+        method = self.method()
+        if method == "external":
+            return None
+        if method == "pkcs12":
+            if not self.p12_path.text().strip():
+                raise InputError("Hãy chọn tệp chứng thư số (.p12/.pfx) trong thẻ Ký số.")
+            password = ask_secret(self, "Mật khẩu chứng thư số", f"Mật khẩu của tệp {Path(self.p12_path.text()).name}:")
+            return False if password is None else Pkcs12Key(Path(self.p12_path.text().strip()), password)
+        if not self.module_path.text().strip() or not self.key_id.text().strip():
+            raise InputError("Hãy chọn thư viện PKCS#11 và chứng thư số (Đọc thiết bị, rồi chọn một dòng).")
+        pin = ask_secret(self, "Mã PIN thiết bị ký số", "Mã PIN (thiết bị sẽ bị khóa sau 3 lần nhập sai):")
+        return False if pin is None else TokenKey(Path(self.module_path.text().strip()), pin, key_id=self.key_id.text())
+
+    def export_unsigned(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục để xuất văn bản chưa ký")
+        if not folder:
+            return
+        year = self.ctx.year
+        run_in_background(lambda _p: export_unsigned(self.ctx.ws, year, Path(folder))) \
+            .success(lambda files: message_box(self, "Ký ngoài", f"Đã xuất {len(files)} văn bản vào {folder}.")) \
+            .failure(lambda e: show_error(self, e)).with_progress(self, "Đang xuất văn bản…").run()
+
+    def import_signed(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Chọn các văn bản đã ký", "", "PDF (*.pdf)")
+        if files:
+            self.import_files([Path(f) for f in files])
+
+    def import_files(self, files: list[Path]) -> None:
+        year = self.ctx.year
+        run_in_background(lambda _p: import_signed(self.ctx.ws, year, files)).success(self.show_import) \
+            .failure(lambda e: show_error(self, e)).with_progress(self, "Đang kiểm tra chữ ký…").run()
+
+    def show_import(self, results) -> None:
+        fill(self.import_results, [[r.file, r.document or "—", ("✔ " if r.accepted else "✘ ") + r.message]
+                                   for r in results])
+        self.ctx.apply(Changes(documents=True))
+
+
+class ExportTab(QWidget):
+    """Export to a USB drive or folder in the background, with progress and cancel; then "Có thể rút ổ USB ra"."""
+
+    def __init__(self, ctx: AppContext, signing: SigningTab, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.signing = ctx, signing
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Chọn nơi ghi gói hồ sơ:"))
+        self.targets = QListWidget()
+        self.targets.setMaximumHeight(130)
+        layout.addWidget(self.targets)
+        row = QHBoxLayout()
+        refresh = QPushButton("Tìm lại ổ USB")
+        refresh.clicked.connect(self.refresh_drives)
+        folder = QPushButton("Chọn thư mục khác…")
+        folder.clicked.connect(self.choose_folder)
+        self.level = QComboBox()
+        self.level.addItem("Mức độ đề nghị: theo kết quả đánh giá", None)
+        self.level.addItem("Mức độ 1", 1)
+        self.level.addItem("Mức độ 2", 2)
+        self.level.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        row.addWidget(refresh)
+        row.addWidget(folder)
+        row.addWidget(self.level)
+        row.addStretch(1)
+        layout.addLayout(row)
+        actions = QHBoxLayout()
+        self.build_button = QPushButton("Lập, ký và ghi gói hồ sơ")
+        self.build_button.clicked.connect(self.export)
+        self.copy_button = QPushButton("Chép lại gói đã lập (không lập lại)")
+        self.copy_button.clicked.connect(self.copy_latest)
+        actions.addWidget(self.build_button)
+        actions.addWidget(self.copy_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        self.result = note(color=OK_COLOR)
+        layout.addWidget(self.result)
+        layout.addWidget(QLabel("Các gói đã lập:"))
+        self.history = table(["Phiên bản", "Mức độ", "Lập lúc", "Cách ký", "Người ký", "Dung lượng", "Tệp"])
+        layout.addWidget(self.history, 1)
+        self.refresh_drives()
+
+    def refresh_drives(self, extra: Path | None = None) -> None:
+        current = [self.targets.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.targets.count())]
+        self.targets.clear()
+        for drive in drives.removable_drives():
+            item = QListWidgetItem(f"🖴 {drive.describe()}")
+            item.setData(Qt.ItemDataRole.UserRole, str(drive.path))
+            self.targets.addItem(item)
+        folders = [c for c in current if c and not any(c == d for d in self._drive_paths())]
+        for folder in folders + ([str(extra)] if extra else []):
+            item = QListWidgetItem(f"📁 {folder}")
+            item.setData(Qt.ItemDataRole.UserRole, folder)
+            self.targets.addItem(item)
+        if self.targets.count() == 0:
+            placeholder = QListWidgetItem("Chưa thấy ổ USB nào. Cắm ổ USB rồi bấm \"Tìm lại ổ USB\", hoặc chọn thư mục.")
+            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.targets.addItem(placeholder)
+        for index in range(self.targets.count()):
+            if self.targets.item(index).data(Qt.ItemDataRole.UserRole):
+                self.targets.setCurrentRow(index if extra is None else self.targets.count() - 1)
+                break
+
+    def _drive_paths(self) -> list[str]:
+        return [str(d.path) for d in drives.removable_drives()]
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục ghi gói hồ sơ")
+        if folder:
+            self.refresh_drives(Path(folder))
+
+    def target_folder(self) -> Path:
+        item = self.targets.currentItem()
+        if item is None or not item.data(Qt.ItemDataRole.UserRole):
+            raise InputError("Hãy chọn ổ USB hoặc thư mục để ghi gói hồ sơ.")
+        return Path(item.data(Qt.ItemDataRole.UserRole))
+
+    def export(self) -> None:
+        try:
+            folder = self.target_folder()
+            key = self.signing.signing_key()
+        except InputError as error:
+            show_error(self, error)
+            return
+        if key is False:
+            return
+        year, level = self.ctx.year, self.level.currentData()
+
+        def work(progress):
+            from app.dossier.package import package_name
+
+            target = folder / f"{package_name(self.ctx.ws, year, self.ctx.ws.year(year).package_version)}.zip"
+            return export_package(self.ctx.ws, year, target, key, level=level, progress=progress)
+
+        run_in_background(work).success(self._done).failure(lambda e: show_error(self, e)) \
+            .with_progress(self, "Đang lập và ghi gói hồ sơ…").run()
+
+    def copy_latest(self) -> None:
+        try:
+            folder = self.target_folder()
+        except InputError as error:
+            show_error(self, error)
+            return
+        year = self.ctx.year
+
+        def work(progress):
+            record = records.latest_package(self.ctx.ws, year)
+            if record is None:
+                raise InputError("Chưa có gói nào cho phiên bản hiện tại; hãy lập gói trước.")
+            return copy_package(Path(record.path), folder, progress)
+
+        run_in_background(work).success(self._done).failure(lambda e: show_error(self, e)) \
+            .with_progress(self, "Đang chép gói hồ sơ…").run()
+
+    def _done(self, delivered) -> None:
+        self.result.setText(delivered.message)
+        self.ctx.apply(Changes(documents=True))
+        message_box(self, "Đã ghi gói hồ sơ", delivered.message)
+
+    def refresh(self) -> None:
+        year = self.ctx.year
+        run_in_background(lambda _p: records.packages(self.ctx.ws, year)).success(self._show_history).run()
+
+    def _show_history(self, packages) -> None:
+        fill(self.history, [[str(p.version), str(p.level), p.built_at, records.SIGNING_METHODS[p.signing_method],
+                             p.signer, f"{p.size / 1024**2:.1f} MB", p.path] for p in packages])
+
+
+class MailTab(QWidget):
+    """SMTP settings, queueing the package, and the outbox with each message's state; sends in the background."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._password: str | None = None  # kept in memory for this session only
+        layout = QVBoxLayout(self)
+        settings_box = QGroupBox("Máy chủ thư đi (SMTP)")
+        form = QFormLayout(settings_box)
+        self.host = QLineEdit()
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.security = QComboBox()
+        for key, label in outbox.SECURITY.items():
+            self.security.addItem(label, key)
+        self.username = QLineEdit()
+        self.sender = QLineEdit()
+        self.max_mb = QSpinBox()
+        self.max_mb.setRange(1, 100)
+        self.max_mb.setSuffix(" MB mỗi thư")
+        self.remember = QCheckBox("Lưu mật khẩu vào két mật khẩu của hệ điều hành")
+        form.addRow("Máy chủ:", self.host)
+        form.addRow("Cổng:", self.port)
+        form.addRow("Bảo mật:", self.security)
+        form.addRow("Tên đăng nhập:", self.username)
+        form.addRow("Địa chỉ người gửi:", self.sender)
+        form.addRow("Giới hạn tệp đính kèm:", self.max_mb)
+        form.addRow("", self.remember)
+        save = QPushButton("Lưu cài đặt thư")
+        save.clicked.connect(self.save)
+        form.addRow("", save)
+        layout.addWidget(settings_box)
+        row = QHBoxLayout()
+        self.recipient = QLineEdit()
+        self.recipient.setPlaceholderText("địa chỉ thư của Phòng/Sở Giáo dục và Đào tạo")
+        queue = QPushButton("Xếp gói đã lập vào hộp thư đi")
+        queue.clicked.connect(self.queue)
+        send = QPushButton("Gửi ngay")
+        send.clicked.connect(lambda: self.send(interactive=True))
+        row.addWidget(QLabel("Gửi tới:"))
+        row.addWidget(self.recipient, 1)
+        row.addWidget(queue)
+        row.addWidget(send)
+        layout.addLayout(row)
+        self.status = note()
+        layout.addWidget(self.status)
+        self.messages = table(["Trạng thái", "Người nhận", "Năm", "Phiên bản", "Phần", "Lần gửi", "Gửi lại lúc",
+                               "Ghi chú"])
+        layout.addWidget(self.messages, 1)
+        self.timer = QTimer(self)
+        self.timer.setInterval(AUTO_SEND_MS)
+        self.timer.timeout.connect(lambda: self.send(interactive=False))
+        self.timer.start()
+
+    def refresh(self) -> None:
+        def load(_p):
+            return outbox.mail_settings(self.ctx.ws), outbox.outbox_messages(self.ctx.ws)
+
+        run_in_background(load).success(self._show).run()
+
+    def _show(self, loaded) -> None:
+        settings, messages = loaded
+        self.host.setText(settings.host)
+        self.port.setValue(settings.port)
+        self.security.setCurrentIndex(max(0, self.security.findData(settings.security)))
+        self.username.setText(settings.username)
+        self.sender.setText(settings.sender)
+        self.max_mb.setValue(max(1, settings.max_attachment_bytes // 1_000_000))
+        fill(self.messages, [[m.state_label, m.recipient, str(m.year), str(m.version), f"{m.part_index}/{m.part_count}",
+                              str(m.attempts), "" if m.state in ("sent", "failed") else m.next_try_at,
+                              m.last_error or (m.sent_at or "")] for m in messages])
+
+    def current_settings(self) -> outbox.MailSettings:
+        return outbox.MailSettings(self.host.text(), self.port.value(), self.security.currentData(),
+                                   self.username.text(), self.sender.text(), self.max_mb.value() * 1_000_000)
+
+    def save(self) -> None:
+        settings = self.current_settings()
+        if settings.username and self.remember.isChecked():
+            password = ask_secret(self, "Mật khẩu thư điện tử", f"Mật khẩu của {settings.username}:")
+            if password:
+                self._password = password
+                if not outbox.remember_password(settings, password):
+                    self.status.setText("Máy này không có két mật khẩu; mật khẩu sẽ được hỏi mỗi lần mở ứng dụng.")
+        run_in_background(lambda _p: outbox.save_mail_settings(self.ctx.ws, settings)).success(self.ctx.apply) \
+            .failure(lambda e: show_error(self, e)).run()
+
+    def queue(self) -> None:
+        year, recipient = self.ctx.year, self.recipient.text()
+
+        def work(_p):
+            record = records.latest_package(self.ctx.ws, year)
+            if record is None:
+                raise InputError("Chưa có gói hồ sơ cho phiên bản hiện tại; hãy lập gói ở thẻ Xuất gói trước.")
+            return outbox.queue_package(self.ctx.ws, Path(record.path), recipient)
+
+        run_in_background(work).success(lambda messages: (
+            self.status.setText(f"Đã xếp {len(messages)} thư vào hộp thư đi; thư sẽ tự gửi khi có mạng."),
+            self.ctx.apply(Changes(documents=True)), self.send(interactive=True))) \
+            .failure(lambda e: show_error(self, e)).with_progress(self, "Đang chia gói thành các tệp đính kèm…").run()
+
+    def send(self, interactive: bool) -> None:
+        settings = self.current_settings()
+        if settings.username and self._password is None:
+            self._password = outbox.stored_password(settings)
+            if self._password is None:
+                if not interactive:
+                    return
+                self._password = ask_secret(self, "Mật khẩu thư điện tử", f"Mật khẩu của {settings.username}:")
+                if self._password is None:
+                    return
+        password = self._password
+
+        def work(_p):
+            if outbox.pending_count(self.ctx.ws) == 0:
+                return None
+            return outbox.flush_outbox(self.ctx.ws, password)
+
+        run_in_background(work).success(self._sent).failure(lambda e: show_error(self, e) if interactive else None).run()
+
+    def _sent(self, result) -> None:
+        if result is None:
+            return
+        text = f"Đã gửi {result.sent} thư; {result.retrying} thư chờ gửi lại; {result.failed} thư thất bại."
+        if result.error:
+            text += f" {result.error}"
+            if "mật khẩu" in result.error:
+                self._password = None
+        self.status.setText(text)
+        self.refresh()
+
+
+class VerifyTab(QWidget):
+    """Check a package (or its e-mail parts) and show each check."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.package = QLineEdit()
+        self.trust = QLineEdit()
+        self.trust.setPlaceholderText("không bắt buộc: chứng thư CA gốc để xác minh chuỗi tin cậy")
+        form.addRow("Gói hồ sơ:", self._browse_row(self.package, "Gói hồ sơ (*.zip *.parts.json *.001)"))
+        form.addRow("CA tin cậy:", self._browse_row(self.trust, "Chứng thư (*.pem *.cer *.crt)"))
+        layout.addLayout(form)
+        check = QPushButton("Kiểm tra gói")
+        check.clicked.connect(self.verify)
+        layout.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)
+        self.summary = note()
+        layout.addWidget(self.summary)
+        self.checks = table(["", "Nội dung kiểm tra", "Kết quả"])
+        layout.addWidget(self.checks, 1)
+
+    def _browse_row(self, edit: QLineEdit, pattern: str) -> QWidget:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(edit, 1)
+        button = QPushButton("Chọn…")
+        button.clicked.connect(lambda: self._pick(edit, pattern))
+        row.addWidget(button)
+        return holder
+
+    def _pick(self, edit: QLineEdit, pattern: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp", "", pattern)
+        if path:
+            edit.setText(path)
+
+    def verify(self) -> None:
+        package, trust = Path(self.package.text().strip()), self.trust.text().strip()
+        run_in_background(lambda p: verify_package(package, [Path(trust)] if trust else None, progress=p),
+                          uses_db=False).success(self.show_report).failure(lambda e: show_error(self, e)) \
+            .with_progress(self, "Đang kiểm tra gói hồ sơ…").run()
+
+    def show_report(self, report) -> None:
+        self.summary.setText(report.summary())
+        self.summary.setStyleSheet(f"color: {OK_COLOR if report.ok else FAIL_COLOR}; font-weight: bold;")
+        fill(self.checks, [[MARKS[c.status], c.title, c.detail] for c in report.checks])
+
+
+class DossierPage(QWidget):
+    """Hồ sơ: chốt, ký số, xuất gói, gửi thư, kiểm tra gói."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.finalize_tab = FinalizeTab(ctx)
+        self.signing_tab = SigningTab(ctx)
+        self.export_tab = ExportTab(ctx, self.signing_tab)
+        self.mail_tab = MailTab(ctx)
+        self.verify_tab = VerifyTab()
+        for widget, title in ((self.finalize_tab, "Chốt hồ sơ"), (self.signing_tab, "Ký số"),
+                              (self.export_tab, "Xuất gói (USB/thư mục)"), (self.mail_tab, "Gửi thư điện tử"),
+                              (self.verify_tab, "Kiểm tra gói")):
+            self.tabs.addTab(widget, title)
+        layout.addWidget(self.tabs)
+        ctx.changes_applied.connect(self._on_changes)
+        ctx.year_changed.connect(lambda _year: self.refresh())
+        self.refresh()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if self.ctx.year is None:
+            return
+        if changes.years or changes.checklist or changes.documents or changes.evidence or changes.profile:
+            self.finalize_tab.refresh()
+            self.export_tab.refresh()
+            self.mail_tab.refresh()
+        elif changes.settings:
+            self.signing_tab.refresh()
+            self.mail_tab.refresh()
+
+    def refresh(self) -> None:
+        if self.ctx.year is None or not self.ctx.ws.has_profile():
+            return
+        self.finalize_tab.refresh()
+        self.signing_tab.refresh()
+        self.export_tab.refresh()
+        self.mail_tab.refresh()

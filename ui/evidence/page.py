@@ -1,0 +1,409 @@
+"""The "Minh chứng" page: the evidence library of the selected year.
+
+Left: search (accents optional), a filter by indicator, the list with thumbnails, and the trash.
+Right: the preview (PDF pages, images, or open with the system app) above the catalogue fields and
+the indicator links. Files come in through the import buttons or drag-and-drop and are imported in the
+background with a progress bar and cancel; every file gets its own line in the result.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import CancelledError
+from app.services import evidence as ev
+from app.services.workspace import Changes
+from app.text import format_date_short
+from ui.context import AppContext
+from ui.dialogs import ask_yes_no
+from ui.evidence.details import DetailsPanel
+from ui.evidence.preview import PreviewPane
+from ui.evidence.thumbnails import ThumbnailQueue, badge_icon
+from ui.labels import indicator_label
+from ui.tasks import run_in_background, show_error
+
+ALL = None
+ICON_SIZE = 64
+LIBRARY, TRASH = 0, 1
+FILE_FILTER = ("Tài liệu minh chứng (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.doc *.docx *.xls *.xlsx *.odt *.ods "
+               "*.mp4);;Tất cả tệp (*)")
+
+
+class EvidencePage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.ctx = ctx
+        self.items: list[ev.EvidenceItem] = []
+        self.setAcceptDrops(True)
+        self.thumbnails = ThumbnailQueue(ctx.ws, self._set_icon, self)
+
+        title = QLabel("Minh chứng")
+        title.setObjectName("pageTitle")
+        self.import_files_button = QPushButton("Nhập tệp…")
+        self.import_files_button.setObjectName("primary")
+        self.import_files_button.clicked.connect(self.choose_files)
+        self.import_folder_button = QPushButton("Nhập thư mục…")
+        self.import_folder_button.clicked.connect(self.choose_folder)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addStretch()
+        drop_hint = QLabel("hoặc kéo thả tệp, thư mục vào đây")
+        drop_hint.setObjectName("muted")
+        header.addWidget(drop_hint)
+        header.addWidget(self.import_files_button)
+        header.addWidget(self.import_folder_button)
+
+        self.search = QLineEdit(placeholderText="Tìm theo tên, số văn bản, trích yếu… (gõ không dấu cũng được)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _text: self.refresh())
+        self.filter = QComboBox()
+        self.filter.setMinimumWidth(260)
+        self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.view = QComboBox()
+        self.view.addItems(["Thư viện", "Thùng rác"])
+        self.view.currentIndexChanged.connect(lambda _i: self.refresh())
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.filter)
+        filters.addWidget(self.view)
+
+        self.explanation_box = QGroupBox()
+        self.explanation = QPlainTextEdit(placeholderText="Vì sao chỉ tiêu này không có minh chứng (ví dụ: văn bản "
+                                                          "đang chờ cấp trên ban hành)…")
+        self.explanation.setFixedHeight(58)
+        self.explanation_button = QPushButton("Lưu giải trình")
+        self.explanation_button.clicked.connect(self.save_explanation)
+        box = QHBoxLayout(self.explanation_box)
+        box.addWidget(self.explanation, 1)
+        box.addWidget(self.explanation_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.explanation_box.hide()
+
+        self.list = QListWidget()
+        self.list.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.list.setSpacing(2)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setUniformItemSizes(True)
+        self.list.currentItemChanged.connect(lambda _a, _b: self._selection_changed())
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        self.remove_button = QPushButton("Chuyển vào thùng rác")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.restore_button = QPushButton("Khôi phục")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.empty_button = QPushButton("Dọn sạch thùng rác")
+        self.empty_button.clicked.connect(self.empty_trash)
+        list_buttons = QHBoxLayout()
+        list_buttons.addWidget(self.count, 1)
+        for button in (self.remove_button, self.restore_button, self.empty_button):
+            list_buttons.addWidget(button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.list, 1)
+        left_layout.addLayout(list_buttons)
+
+        self.preview = PreviewPane(ctx.ws)
+        self.details = DetailsPanel()
+        self.details.save_requested.connect(self.save_fields)
+        self.details.link_toggled.connect(self.toggle_link)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.preview)
+        right.addWidget(self.details)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([480, 760])
+
+        self.status = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(filters)
+        layout.addWidget(self.explanation_box)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.status)
+
+        ctx.changes_applied.connect(self._on_changes)
+        ctx.year_changed.connect(lambda _year: self.reload_catalogue())
+        self.reload_catalogue()
+
+    # ------------------------------------------------------------------ loading
+
+    def reload_catalogue(self) -> None:
+        """Fill the indicator filter and link list for the current year, then the list."""
+        year = self.ctx.year
+        indicators = list(self.ctx.ws.catalogue(year).indicators) if year is not None else []
+        current = self.filter.currentData()
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.addItem("Tất cả chỉ tiêu", ALL)
+        self.filter.addItem("Chưa gắn chỉ tiêu", ev.UNLINKED)
+        for indicator in indicators:
+            self.filter.addItem(f"Chỉ tiêu {indicator_label(indicator)}", indicator.id)
+        index = self.filter.findData(current)
+        self.filter.setCurrentIndex(index if index >= 0 else 0)
+        self.filter.blockSignals(False)
+        self.details.set_catalogue(indicators)
+        for widget in (self.import_files_button, self.import_folder_button):
+            widget.setEnabled(year is not None)
+        self.refresh()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.years:
+            self.reload_catalogue()
+        elif changes.evidence or changes.indicators or changes.checklist:
+            self.refresh()
+
+    def in_trash(self) -> bool:
+        return self.view.currentIndex() == TRASH
+
+    def indicator_filter(self) -> str | None:
+        return self.filter.currentData()
+
+    def refresh(self) -> None:
+        year = self.ctx.year
+        selected = self.current_item()
+        self.items = [] if year is None else ev.list_evidence(
+            self.ctx.ws, year, indicator_id=self.indicator_filter(), query=self.search.text(), trash=self.in_trash())
+        self.list.blockSignals(True)
+        self.list.clear()
+        for item in self.items:
+            entry = QListWidgetItem(badge_icon(item.mime), self._entry_text(item))
+            entry.setData(Qt.ItemDataRole.UserRole, item.id)
+            entry.setToolTip(f"{item.original_name}\n{item.date_warning()}".strip())
+            self.list.addItem(entry)
+        self.list.blockSignals(False)
+        self.thumbnails.load(self.items)
+        self._update_count()
+        self._update_buttons()
+        self._update_explanation()
+        if selected is not None and self.select_id(selected.id):
+            return
+        if self.items:
+            self.list.setCurrentRow(0)
+        else:
+            self._selection_changed()
+
+    def _entry_text(self, item: ev.EvidenceItem) -> str:
+        facts = [item.kind_label]
+        if item.doc_number:
+            facts.append(f"Số {item.doc_number}")
+        if item.issued_date:
+            facts.append(format_date_short(item.issued_date))
+        facts.append(f"Chỉ tiêu {', '.join(item.indicator_ids)}" if item.indicator_ids else "Chưa gắn chỉ tiêu")
+        if item.date_warning():
+            facts.append("⚠ ngày ngoài năm")
+        return f"{item.code}   {item.title}\n{' · '.join(facts)}"
+
+    def _set_icon(self, evidence_id: int, icon: QIcon) -> None:
+        for row in range(self.list.count()):
+            entry = self.list.item(row)
+            if entry.data(Qt.ItemDataRole.UserRole) == evidence_id:
+                entry.setIcon(icon)
+
+    def _update_count(self) -> None:
+        count = len(self.items)
+        if self.in_trash():
+            self.count.setText(f"Thùng rác: {count} minh chứng")
+        elif self.indicator_filter():
+            self.count.setText(f"Chỉ tiêu {self.indicator_filter()}: {count} minh chứng")
+        else:
+            self.count.setText(f"{count} minh chứng")
+
+    def _update_buttons(self) -> None:
+        trash = self.in_trash()
+        has = self.current_item() is not None
+        self.remove_button.setVisible(not trash)
+        self.restore_button.setVisible(trash)
+        self.empty_button.setVisible(trash)
+        self.remove_button.setEnabled(has)
+        self.restore_button.setEnabled(has)
+        self.empty_button.setEnabled(bool(self.items))
+
+    def _update_explanation(self) -> None:
+        indicator_id = self.indicator_filter()
+        show = (self.ctx.year is not None and bool(indicator_id) and not self.in_trash() and not self.search.text()
+                and not self.items)
+        self.explanation_box.setVisible(show)
+        if show:
+            self.explanation_box.setTitle(f"Chỉ tiêu {indicator_id} chưa có minh chứng — giải trình")
+            self.explanation.setPlainText(ev.no_evidence_explanation(self.ctx.ws, self.ctx.year, indicator_id))
+
+    # ------------------------------------------------------------------ selection
+
+    def current_item(self) -> ev.EvidenceItem | None:
+        entry = self.list.currentItem()
+        if entry is None:
+            return None
+        wanted = entry.data(Qt.ItemDataRole.UserRole)
+        return next((i for i in self.items if i.id == wanted), None)
+
+    def select_id(self, evidence_id: int) -> bool:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == evidence_id:
+                self.list.setCurrentRow(row)
+                self._selection_changed()
+                return True
+        return False
+
+    def select_code(self, code: str) -> bool:
+        item = next((i for i in self.items if i.code == code), None)
+        return item is not None and self.select_id(item.id)
+
+    def _selection_changed(self) -> None:
+        item = self.current_item()
+        if item is not self.preview.item and (item is None or self.preview.item is None
+                                              or item.id != self.preview.item.id):
+            self.preview.show_item(item)
+        locked = self.ctx.year is not None and self.ctx.ws.year(self.ctx.year).locked
+        self.details.show_item(item, editable=not self.in_trash() and not locked)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ import
+
+    def choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Chọn tệp minh chứng", "", FILE_FILTER)
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục minh chứng")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import files/folders in the background, linked to the indicator being filtered on (if any)."""
+        year = self.ctx.year
+        if year is None or not paths:
+            return
+        indicator = self.indicator_filter()
+        indicators = [indicator] if indicator else []
+        ws = self.ctx.ws
+        (run_in_background(lambda progress: ev.import_files(ws, year, paths, indicator_ids=indicators,
+                                                            progress=progress))
+         .success(self._imported).failure(self._import_failed)
+         .with_progress(self, "Đang nhập minh chứng…").run())
+
+    def _imported(self, results: list[ev.ImportResult]) -> None:
+        if self.in_trash():
+            self.view.setCurrentIndex(LIBRARY)
+        self.ctx.apply(Changes(evidence=True, checklist=True))
+        self.show_results(results)
+        first = next((r for r in results if r.evidence_id is not None), None)
+        if first is not None:
+            self.select_id(first.evidence_id)
+
+    def _import_failed(self, error: BaseException) -> None:
+        if isinstance(error, CancelledError):
+            self.ctx.apply(Changes(evidence=True, checklist=True))
+            self._show_status(html.escape(error.message), "#8a6100")
+        else:
+            show_error(self, error, "Không nhập được minh chứng")
+
+    def show_results(self, results: list[ev.ImportResult]) -> None:
+        """One summary line, then a line for each file that was not simply imported, and every note."""
+        lines = [f"<b>{html.escape(ev.summarize(results))}</b>"]
+        for result in results:
+            if result.status != ev.IMPORTED:
+                lines.append(f"• {html.escape(result.status_label)}: {html.escape(result.message)}")
+            lines.extend(f"• Lưu ý: {html.escape(note)}" for note in result.notes)
+        shown = lines[:12]
+        if len(lines) > len(shown):
+            shown.append(f"… và {len(lines) - len(shown)} dòng nữa.")
+        refused = any(r.status in (ev.REFUSED, ev.SKIPPED) for r in results)
+        self._show_status("<br>".join(shown), "#c0392b" if refused else "#1f2933")
+
+    def _show_status(self, text: str, color: str) -> None:
+        self.status.setStyleSheet(f"QLabel {{ background: white; border: 1px solid #d9dee5; border-radius: 6px; "
+                                  f"padding: 8px; color: {color}; }}")
+        self.status.setText(text)
+        self.status.show()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(url.isLocalFile() for url in urls) and self.ctx.year is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    # ------------------------------------------------------------------ changes
+
+    def save_fields(self, evidence_id: int, fields: dict) -> None:
+        self.ctx.submit(lambda ws: ev.update_evidence(ws, evidence_id, **fields), self)
+
+    def toggle_link(self, evidence_id: int, indicator_id: str, linked: bool) -> None:
+        if linked:
+            self.ctx.submit(lambda ws: ev.link_evidence(ws, evidence_id, indicator_id), self,
+                            on_failure=self._failed_and_reload)
+        else:
+            self.ctx.submit(lambda ws: ev.unlink_evidence(ws, evidence_id, indicator_id), self,
+                            on_failure=self._failed_and_reload)
+
+    def _failed_and_reload(self, error: BaseException) -> None:
+        self.refresh()
+        show_error(self, error)
+
+    def save_explanation(self) -> None:
+        year, indicator_id = self.ctx.year, self.indicator_filter()
+        if year is None or not indicator_id:
+            return
+        text = self.explanation.toPlainText()
+        self.ctx.submit(lambda ws: ev.set_no_evidence_explanation(ws, year, indicator_id, text), self)
+
+    def remove_selected(self) -> None:
+        item = self.current_item()
+        if item is not None and not item.deleted:
+            self.ctx.submit(lambda ws: ev.remove_evidence(ws, item.id), self)
+
+    def restore_selected(self) -> None:
+        item = self.current_item()
+        if item is not None and item.deleted:
+            self.ctx.submit(lambda ws: ev.restore_evidence(ws, item.id), self)
+
+    def empty_trash(self) -> None:
+        if not self.items or not ask_yes_no(
+                self, "Dọn sạch thùng rác",
+                f"Xóa hẳn {len(self.items)} minh chứng trong thùng rác năm {self.ctx.year}? Không thể hoàn tác."):
+            return
+        year = self.ctx.year
+
+        def done(result: tuple[Changes, ev.TrashReport]) -> None:
+            changes, report = result
+            self.ctx.apply(changes)
+            self._show_status(html.escape(report.message()), "#1f2933")
+
+        (run_in_background(lambda _progress: ev.empty_trash(self.ctx.ws, year))
+         .success(done).failure(lambda error: show_error(self, error)).run())

@@ -1,0 +1,139 @@
+"""List icons for evidence: a cached thumbnail of the image or first PDF page, else a badge with the file type.
+
+Thumbnails are made one by one from a timer on the GUI thread so that a long list appears at once
+and fills in; each is cached as PNG (`app.evidence.thumbs`) and reused across sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtPdf import QPdfDocument
+
+from app.errors import CdhtError
+from app.evidence.thumbs import image_thumbnail, thumbnail_path
+from app.services.evidence import EvidenceItem, stored_file
+
+SIZE = 96
+_BADGES = {
+    "application/pdf": ("PDF", "#c0392b"), "image/jpeg": ("JPG", "#1b7f3b"), "image/png": ("PNG", "#1b7f3b"),
+    "image/tiff": ("TIFF", "#1b7f3b"), "application/msword": ("DOC", "#1d5fa8"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("DOCX", "#1d5fa8"),
+    "application/vnd.ms-excel": ("XLS", "#217346"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("XLSX", "#217346"),
+    "application/vnd.oasis.opendocument.text": ("ODT", "#1d5fa8"),
+    "application/vnd.oasis.opendocument.spreadsheet": ("ODS", "#217346"), "video/mp4": ("MP4", "#6b3fa0"),
+}
+
+
+@lru_cache(maxsize=32)
+def badge_icon(mime: str) -> QIcon:
+    """A page-shaped badge with the file type written on it."""
+    text, color = _BADGES.get(mime, ("TỆP", "#5f6b7a"))
+    pixmap = QPixmap(SIZE, SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor("#c3cad4"))
+    painter.setBrush(QColor("white"))
+    painter.drawRoundedRect(QRectF(18, 6, 60, 84), 4, 4)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawRoundedRect(QRectF(10, 50, 76, 26), 4, 4)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(15)
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(QRectF(10, 50, 76, 26), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def render_pdf_page(path, size: int) -> QImage | None:
+    """The first page of a PDF rendered to fit `size` pixels, or None when it cannot be read."""
+    document = QPdfDocument()
+    document.load(str(path))
+    try:
+        if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
+            return None
+        page = document.pagePointSize(0)
+        scale = size / max(page.width(), page.height(), 1)
+        image = document.render(0, QSize(max(1, int(page.width() * scale)), max(1, int(page.height() * scale))))
+        return None if image.isNull() else image
+    finally:
+        document.close()
+
+
+def make_thumbnail(ws, item: EvidenceItem, size: int = SIZE) -> QIcon | None:
+    """The item's thumbnail (from the cache, or made now); None for types without one."""
+    target = thumbnail_path(ws, item.sha256, size)
+    if not target.exists():
+        source = stored_file(ws, item)
+        if not source.exists():
+            return None
+        if item.mime.startswith("image/"):
+            try:
+                if image_thumbnail(source, target, size) is None:
+                    return None
+            except CdhtError:
+                return None
+        elif item.mime == "application/pdf":
+            image = render_pdf_page(source, size)
+            if image is None:
+                return None
+            canvas = QImage(image.size(), QImage.Format.Format_ARGB32)
+            canvas.fill(QColor("white"))
+            painter = QPainter(canvas)
+            painter.drawImage(0, 0, image)
+            painter.end()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not canvas.save(str(target), "PNG"):
+                return QIcon(_square(QPixmap.fromImage(canvas), size))
+        else:
+            return None
+    pixmap = QPixmap(str(target))
+    return None if pixmap.isNull() else QIcon(_square(pixmap, size))
+
+
+def _square(pixmap: QPixmap, size: int) -> QPixmap:
+    """Centre a thumbnail on a square so list texts line up whatever the page's shape."""
+    canvas = QPixmap(size, size)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
+    painter.drawPixmap((size - pixmap.width()) // 2, (size - pixmap.height()) // 2, pixmap)
+    painter.end()
+    return canvas
+
+
+class ThumbnailQueue(QObject):
+    """Makes thumbnails a few at a time and hands each icon to `deliver(item_id, icon)`."""
+
+    def __init__(self, ws, deliver: Callable[[int, QIcon], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.deliver = deliver
+        self._pending: list[EvidenceItem] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._next)
+
+    def load(self, items: list[EvidenceItem]) -> None:
+        self._pending = [i for i in items if i.mime.startswith("image/") or i.mime == "application/pdf"]
+        if self._pending:
+            self._timer.start()
+
+    def idle(self) -> bool:
+        return not self._pending
+
+    def _next(self) -> None:
+        if not self._pending:
+            self._timer.stop()
+            return
+        item = self._pending.pop(0)
+        icon = make_thumbnail(self.ws, item)
+        if icon is not None:
+            self.deliver(item.id, icon)

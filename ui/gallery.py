@@ -1,0 +1,162 @@
+"""`python -m ui.gallery OUT_DIR`: a PNG of every main screen and dialog, drawn from the demo commune.
+
+Runs offscreen in a temporary data folder, so it never touches real data. Other parts of the app add
+their own screens through `ui/<area>/gallery.py` modules exposing `shots(ctx) -> [(file_stem, widget)]`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import importlib  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
+
+WINDOW_SIZE = (1366, 768)
+
+
+def _settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def save(widget: QWidget, path: Path) -> Path:
+    """Show `widget` (at its size hint when it has no size yet), render it and save it as PNG."""
+    if not widget.isVisible():
+        if not widget.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            widget.adjustSize()
+        widget.show()
+    _settle()
+    widget.grab().save(str(path))
+    return path
+
+
+def area_gallery_modules() -> list[str]:
+    """`ui.<area>.gallery` modules other parts of the app provide."""
+    root = Path(__file__).resolve().parent
+    return sorted(f"ui.{folder.name}.gallery" for folder in root.iterdir()
+                  if folder.is_dir() and (folder / "gallery.py").exists())
+
+
+def main_screens(window, ctx, out: Path) -> list[Path]:  # noqa: ANN001 - MainWindow, AppContext
+    from ui.main_window import PAGE_ASSIGNMENTS, PAGE_INDICATORS, PAGE_OVERVIEW
+
+    files = []
+
+    def shot(name: str, prepare: Callable[[], None]) -> None:
+        prepare()
+        _settle()
+        files.append(save(window, out / f"{name}.png"))
+
+    shot("main-overview", lambda: window.show_page(PAGE_OVERVIEW))
+    for indicator_id in ("1.2", "4.2", "5.1", "5.2"):
+        shot(f"main-indicator-{indicator_id.replace('.', '-')}", lambda i=indicator_id: window.open_indicator(i))
+    shot("main-assignments", lambda: window.show_page(PAGE_ASSIGNMENTS))
+    shot("main-assignments-filtered", lambda: window.assignments.set_unit_filter("Phòng Kinh tế"))
+    window.assignments.set_unit_filter(None)
+    for offset, name in enumerate(("evidence", "documents", "dossier")):
+        shot(f"main-{name}", lambda i=offset: window.show_page(PAGE_ASSIGNMENTS + 1 + i))
+    window.dock.hide()
+    shot("main-indicators-no-panel", lambda: window.open_indicator("5.1"))
+    window.dock.show()
+    window.show_page(PAGE_INDICATORS)
+    return files
+
+
+def full_length(widget: QWidget, width: int) -> QWidget:
+    """Lay a scrollable page's content out at full height, for a whole-page picture."""
+    widget.setFixedWidth(width)
+    widget.adjustSize()
+    widget.resize(width, max(widget.sizeHint().height(), widget.minimumSizeHint().height()))
+    return widget
+
+
+def dialogs(ctx) -> list[tuple[str, QWidget]]:  # noqa: ANN001
+    from ui.recognition_dialog import RecognitionDialog
+    from ui.settings_dialog import SettingsDialog
+    from ui.wizard import SetupWizard, StartDialog
+    from ui.year_dialog import AddYearDialog
+
+    result: list[tuple[str, QWidget]] = [("dialog-start", StartDialog())]
+    wizard = SetupWizard()
+    result.append(("dialog-wizard-1", wizard))
+    settings = SettingsDialog(ctx)
+    result.append(("dialog-settings-profile", settings))
+    result += [("dialog-add-year", AddYearDialog(ctx)), ("dialog-recognition", RecognitionDialog(ctx))]
+    return result
+
+
+def run(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="cdht-gallery-"))
+    os.environ["CDHT_DATA_DIR"] = str(data)
+
+    from app.demo import create_demo_workspace
+    from ui.context import AppContext
+    from ui.locations import demo_database
+    from ui.main import create_application
+    from ui.main_window import MainWindow
+    from ui.pages.indicator_editor import IndicatorEditor
+    from ui.widgets.checklist_panel import ChecklistPanel
+
+    app = create_application([sys.argv[0]])
+    ws = create_demo_workspace(demo_database(data))
+    ctx = AppContext(ws, demo=True)
+    window = MainWindow(ctx)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    files = main_screens(window, ctx, out)
+
+    editor = IndicatorEditor(ctx)
+    editor.show_indicator("5.1")
+    files.append(save(full_length(editor, 640), out / "part-indicator-editor-5-1-full.png"))
+    panel = ChecklistPanel(ctx)
+    panel.resize(420, 1500)
+    files.append(save(panel, out / "part-checklist-panel-full.png"))
+
+    for name, dialog in dialogs(ctx):
+        files.append(save(dialog, out / f"{name}.png"))
+        if name == "dialog-wizard-1":
+            dialog.next()
+            files.append(save(dialog, out / "dialog-wizard-2.png"))
+        if name == "dialog-settings-profile":
+            for index, tab in enumerate(("deadline", "user", "folder"), start=1):
+                dialog.tabs.setCurrentIndex(index)
+                files.append(save(dialog, out / f"dialog-settings-{tab}.png"))
+        dialog.close()
+
+    for module_name in area_gallery_modules():
+        try:
+            module = importlib.import_module(module_name)
+            for stem, widget in module.shots(ctx):
+                files.append(save(widget, out / f"{stem}.png"))
+                if isinstance(widget, QDialog):
+                    widget.close()
+        except Exception as error:  # noqa: BLE001 - one area's broken gallery must not stop the others
+            print(f"Bỏ qua {module_name}: {error!r}", file=sys.stderr)
+    window.close()
+    ws.close()
+    app.processEvents()
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("Cách dùng: python -m ui.gallery THƯ_MỤC_ẢNH", file=sys.stderr)
+        return 2
+    files = run(Path(args[0]))
+    for path in files:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""`cdht-gui`: start the desktop app — theme, choosing the commune (or the demo), the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.errors import CdhtError
+from app.services.workspace import Workspace
+from ui.context import AppContext
+from ui.locations import data_dir, demo_database, real_database, ui_state
+from ui.theme import apply_theme
+
+MODE_REAL, MODE_DEMO = "real", "demo"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the bundled font and the app's theme (reused when one exists)."""
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("CĐHT xã")
+    app.setOrganizationName("CDHT-xa")
+    apply_theme(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def _has_commune(path: Path) -> bool:
+    """Whether `path` holds a set-up commune; a damaged file counts, so that opening it offers recovery."""
+    from app.backup.recovery import diagnose_database
+
+    if not path.exists():
+        return False
+    if diagnose_database(path).status == "damaged":
+        return True
+    ws = Workspace.open(path)
+    try:
+        return ws.has_profile() and bool(ws.years())
+    finally:
+        ws.close()
+
+
+class Launcher:
+    """Opens the right workspace and window, and switches between the commune's data and the demo."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.window = None
+        self.ctx: AppContext | None = None
+        self.lock = None  # the data folder's single-writer lock, held while a workspace is open
+
+    def start(self) -> bool:
+        """Open the last used workspace, or ask on first start; False when the user cancels."""
+        last = ui_state(self.folder).value("launcher/mode", MODE_REAL)
+        if last == MODE_DEMO and _has_commune(demo_database(self.folder)):
+            return self.open(MODE_DEMO)
+        if _has_commune(real_database(self.folder)):
+            return self.open(MODE_REAL)
+        return self.first_start()
+
+    def first_start(self) -> bool:
+        from ui.wizard import StartDialog
+
+        dialog = StartDialog()
+        if not dialog.exec():
+            return False
+        if dialog.choice == "demo":
+            return self.open(MODE_DEMO)
+        return self.setup()
+
+    def setup(self) -> bool:
+        from ui.wizard import SetupWizard, create_commune_workspace
+
+        wizard = SetupWizard()
+        if not wizard.exec():
+            return False
+        ws = create_commune_workspace(real_database(self.folder), wizard.data())
+        return self.open(MODE_REAL, ws)
+
+    def _open_real(self) -> Workspace | None:
+        """Open the commune's database; a damaged one gets the recovery screen instead of an error."""
+        from app.backup.recovery import diagnose_database
+
+        path = real_database(self.folder)
+        health = diagnose_database(path)
+        if health.status == "damaged":
+            from ui.backup.recovery_dialog import RecoveryDialog
+
+            dialog = RecoveryDialog(path, health)
+            if not dialog.exec() or dialog.restored_path is None:
+                return None
+            path = dialog.restored_path
+        return Workspace.open(path)
+
+    def open(self, mode: str, ws: Workspace | None = None) -> bool:
+        from app.services.evidence import recover_interrupted_imports
+        from app.storage.lock import acquire_single_writer
+        from ui.main_window import MainWindow
+
+        database = demo_database(self.folder) if mode == MODE_DEMO else real_database(self.folder)
+        if self.lock is not None:
+            self.lock.release()
+        self.lock = acquire_single_writer(database.parent)
+        if ws is None:
+            if mode == MODE_DEMO:
+                from app.demo import create_demo_workspace
+
+                ws = create_demo_workspace(database)
+            else:
+                ws = self._open_real()
+                if ws is None:
+                    return False
+        recover_interrupted_imports(ws)
+        state = ui_state(self.folder)
+        state.setValue("launcher/mode", mode)
+        state.sync()
+        self.ctx = AppContext(ws, demo=(mode == MODE_DEMO))
+        self.window = MainWindow(self.ctx, self.switch)
+        self.window.show()
+        return True
+
+    def switch(self, mode: str) -> None:
+        old_window, old_ctx = self.window, self.ctx
+        if old_window is not None:
+            old_window.close()
+        opened = self.open(mode) if mode == MODE_DEMO or _has_commune(real_database(self.folder)) else self.setup()
+        if old_ctx is not None:
+            old_ctx.ws.close()
+        if not opened and old_window is not None:
+            self.open(MODE_DEMO if old_ctx is not None and old_ctx.demo else MODE_REAL)
+
+
+def main(argv: list[str] | None = None) -> int:
+    app = create_application(argv)
+    try:
+        launcher = Launcher(data_dir())
+        if not launcher.start():
+            return 0
+    except CdhtError as error:
+        from ui.dialogs import message_box
+
+        message_box(None, "Không mở được dữ liệu", error.message, kind="error")
+        return 1
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,394 @@
+"""The commune's workspace window: navigation, pages, the live checklist dock, menus and undo.
+
+Pages of other parts of the app (evidence, documents, dossier, backup dialogs) are loaded when
+installed and replaced by a short notice otherwise. Layout (geometry, dock, splitter, page) is kept in
+the data folder's ui-state.ini.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import undo as undo_service
+from app.services.workspace import Changes
+from ui.context import AppContext
+from ui.dialogs import message_box
+from ui.labels import FIELD_NAMES
+from ui.locations import ui_state
+from ui.pages.assignments import AssignmentsPage
+from ui.pages.dashboard import DashboardPage
+from ui.pages.external import find_class, make_page
+from ui.pages.indicators import IndicatorsPage
+from ui.errorlog import log_exception
+from ui.tasks import run_in_background, user_message, wait_for_idle
+from ui.widgets.checklist_panel import ChecklistPanel
+
+EXTERNAL_PAGES = (
+    ("Minh chứng", "ui.evidence.page", "EvidencePage"),
+    ("Văn bản", "ui.documents.page", "DocumentsPage"),
+    ("Hồ sơ", "ui.dossier.page", "DossierPage"),
+)
+BACKUP_DIALOGS = (
+    ("Sao lưu dữ liệu…", "BackupDialog"),
+    ("Khôi phục từ bản sao lưu…", "RestoreDialog"),
+    ("Kiểm tra toàn vẹn dữ liệu…", "CheckDialog"),
+)
+PAGE_OVERVIEW, PAGE_INDICATORS, PAGE_ASSIGNMENTS = 0, 1, 2
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, switch_workspace: Callable[[str], None] | None = None,
+                 today: dt.date | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._switch_workspace = switch_workspace
+        self.state = ui_state(ctx.ws.data_dir)
+        self.setWindowTitle(self._title())
+        self.setMinimumSize(1000, 640)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setAccessibleName("Điều hướng")
+        self.nav.setFixedWidth(180)
+        self.stack = QStackedWidget()
+        self.overview = DashboardPage(ctx, today=today)
+        self.indicators = IndicatorsPage(ctx)
+        self.assignments = AssignmentsPage(ctx, today=today)
+        pages: list[tuple[str, QWidget]] = [
+            ("Tổng quan", self.overview), ("Chỉ tiêu & số liệu", self.indicators), ("Phân công", self.assignments),
+        ]
+        pages += [(title, make_page(ctx, title, module, name)) for title, module, name in EXTERNAL_PAGES]
+        for title, page in pages:
+            item = QListWidgetItem(title)
+            item.setSizeHint(QSize(0, 40))
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        if ctx.demo:
+            column.addWidget(self._demo_banner())
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        column.addLayout(row, 1)
+        self.setCentralWidget(central)
+
+        self.checklist = ChecklistPanel(ctx)
+        self.checklist.indicator_activated.connect(self.open_indicator)
+        self.dock = QDockWidget("Bảng kiểm tra điều kiện công nhận", self)
+        self.dock.setObjectName("checklistDock")
+        self.dock.setWidget(self.checklist)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                              | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.dock.setMinimumWidth(360)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.start_auto_backup()
+
+        self._build_toolbar()
+        self._build_menus(pages)
+        self.saved_label = QLabel("Mọi thay đổi được lưu tự động.")
+        self.user_label = QLabel()
+        self.statusBar().addWidget(self.saved_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
+        ctx.saved.connect(self._on_saved)
+        ctx.changes_applied.connect(self._on_changes)
+        ctx.year_changed.connect(lambda _year: self._update_undo_actions())
+        self._refresh_years()
+        self._update_undo_actions()
+        self._update_user()
+        self._restore_layout()
+
+    # ------------------------------------------------------------------ building
+
+    def _title(self) -> str:
+        ws = self.ctx.ws
+        name = f"Xã {ws.profile().commune_name}, {ws.profile().province}" if ws.has_profile() else ""
+        suffix = " (xã mẫu)" if self.ctx.demo else ""
+        return f"CĐHT xã — {name}{suffix}"
+
+    def _demo_banner(self) -> QWidget:
+        banner = QFrame()
+        banner.setObjectName("demoBanner")
+        layout = QHBoxLayout(banner)
+        layout.setContentsMargins(12, 6, 12, 6)
+        text = QLabel("Đang mở <b>xã mẫu</b>: dữ liệu minh họa, lưu riêng, không phải dữ liệu thật của xã.")
+        text.setWordWrap(True)
+        layout.addWidget(text, 1)
+        if self._switch_workspace is not None:
+            button = QPushButton("Chuyển sang dữ liệu của xã")
+            button.clicked.connect(lambda: self._switch("real"))
+            layout.addWidget(button)
+        return banner
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Thanh công cụ")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        year_label = QLabel("Năm đánh giá:")
+        self.year_combo = QComboBox()
+        self.year_combo.setAccessibleName("Năm đánh giá")
+        self.year_combo.setMinimumContentsLength(6)
+        self.year_combo.currentIndexChanged.connect(self._year_selected)
+        year_label.setBuddy(self.year_combo)
+        bar.addWidget(year_label)
+        bar.addWidget(self.year_combo)
+        add_year = QAction("Thêm năm…", self)
+        add_year.setToolTip("Thêm năm đánh giá mới")
+        add_year.triggered.connect(self.add_year)
+        self.add_year_action = add_year
+        bar.addAction(add_year)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.undo_action = QAction("Hoàn tác", self)
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action = QAction("Làm lại", self)
+        self.redo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
+        self.redo_action.triggered.connect(self.redo)
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        self.toggle_dock = self.dock.toggleViewAction()
+        self.toggle_dock.setText("Bảng kiểm tra")
+        self.toggle_dock.setShortcut(QKeySequence("F9"))
+        bar.addAction(self.toggle_dock)
+
+    def _build_menus(self, pages: list[tuple[str, QWidget]]) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&Tệp")
+        if self._switch_workspace is not None:
+            if self.ctx.demo:
+                file_menu.addAction("Mở dữ liệu của xã", lambda: self._switch("real"))
+            else:
+                file_menu.addAction("Mở xã mẫu (dữ liệu minh họa)", lambda: self._switch("demo"))
+            file_menu.addSeparator()
+        for text, class_name in BACKUP_DIALOGS:
+            file_menu.addAction(text, lambda name=class_name, label=text: self._open_backup_dialog(name, label))
+        file_menu.addSeparator()
+        settings = file_menu.addAction("Cài đặt…", self.open_settings)
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("Thoát", self.close)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+
+        edit_menu = menu.addMenu("&Chỉnh sửa")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+
+        view_menu = menu.addMenu("&Xem")
+        for index, (title, _page) in enumerate(pages):
+            action = view_menu.addAction(title, lambda i=index: self.show_page(i))
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        view_menu.addSeparator()
+        view_menu.addAction(self.toggle_dock)
+
+        year_menu = menu.addMenu("&Năm")
+        year_menu.addAction(self.add_year_action)
+
+        help_menu = menu.addMenu("Trợ &giúp")
+        help_menu.addAction("Giới thiệu", self._about)
+
+    # ------------------------------------------------------------------ navigation
+
+    def show_page(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+
+    def open_indicator(self, indicator_id: str) -> None:
+        self.show_page(PAGE_INDICATORS)
+        self.indicators.open_indicator(indicator_id)
+
+    def _refresh_years(self) -> None:
+        years = [info.year for info in self.ctx.ws.years()]
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for year in years:
+            self.year_combo.addItem(str(year), year)
+        self.year_combo.setCurrentIndex(max(0, self.year_combo.findData(self.ctx.year)))
+        self.year_combo.blockSignals(False)
+
+    def _year_selected(self, _index: int) -> None:
+        year = self.year_combo.currentData()
+        if year is not None and year != self.ctx.year:
+            self.indicators.flush()
+            self.ctx.set_year(year)
+
+    # ------------------------------------------------------------------ actions
+
+    def add_year(self) -> None:
+        from ui.year_dialog import AddYearDialog
+
+        self.indicators.flush()
+        AddYearDialog(self.ctx, self).exec()
+
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        self.indicators.flush()
+        SettingsDialog(self.ctx, self).exec()
+
+    def _open_backup_dialog(self, class_name: str, label: str) -> None:
+        dialog_class = find_class("ui.backup.dialogs", class_name)
+        if dialog_class is None:
+            message_box(self, label.rstrip("…"), "Chức năng đang được hoàn thiện và sẽ có trong phiên bản tới.")
+            return
+        self.indicators.flush()
+        wait_for_idle()
+        dialog_class(self.ctx, self).exec()
+
+    def _about(self) -> None:
+        message_box(self, "Giới thiệu",
+                    "CĐHT xã — phần mềm tự đánh giá và chuẩn bị hồ sơ đề nghị công nhận \"Cộng đồng học tập\" "
+                    "cấp xã theo Thông tư số 25/2023/TT-BGDĐT.\nDữ liệu lưu tại: " + str(self.ctx.ws.data_dir))
+
+    def _switch(self, mode: str) -> None:
+        if self._switch_workspace is not None:
+            QTimer.singleShot(0, lambda: self._switch_workspace(mode))
+
+    def undo(self) -> None:
+        self._run_undo(undo_service.undo, "Đã hoàn tác")
+
+    def redo(self) -> None:
+        self._run_undo(undo_service.redo, "Đã làm lại")
+
+    def _run_undo(self, operation: Callable[[Any, int], Changes], done_text: str) -> None:
+        year = self.ctx.year
+        if year is None:
+            return
+        self.indicators.flush()
+        history = undo_service.history(self.ctx.ws, year)
+        step = (history.undo[-1] if history.undo else None) if operation is undo_service.undo else (
+            history.redo[-1] if history.redo else None)
+
+        def finished(_changes: Changes) -> None:
+            if step is not None:
+                self.saved_label.setText(f"{done_text}: {self._step_text(step)}.")
+                if self.stack.currentWidget() is self.indicators:
+                    self.indicators.open_indicator(step.indicator_id)
+
+        self.ctx.submit(lambda ws: operation(ws, year), self, on_success=finished)
+
+    @staticmethod
+    def _step_text(step: undo_service.UndoStep) -> str:
+        fields = ", ".join(dict.fromkeys(FIELD_NAMES.get(r.field, r.field).lower() for r in step.rows))
+        return f"chỉ tiêu {step.indicator_id} ({fields})"
+
+    def _update_undo_actions(self) -> None:
+        year = self.ctx.year
+        history = undo_service.history(self.ctx.ws, year) if year is not None else None
+        can_undo = bool(history and history.can_undo())
+        can_redo = bool(history and history.can_redo())
+        self.undo_action.setEnabled(can_undo)
+        self.redo_action.setEnabled(can_redo)
+        undo_tip = f"Hoàn tác: {self._step_text(history.undo[-1])}" if can_undo else "Không có gì để hoàn tác"
+        redo_tip = f"Làm lại: {self._step_text(history.redo[-1])}" if can_redo else "Không có gì để làm lại"
+        self.undo_action.setToolTip(undo_tip + " (Ctrl+Z)")
+        self.redo_action.setToolTip(redo_tip + " (Ctrl+Y)")
+        self.undo_action.setStatusTip(undo_tip)
+        self.redo_action.setStatusTip(redo_tip)
+
+    # ------------------------------------------------------------------ change handling
+
+    def _on_saved(self, changes: Changes) -> None:
+        if changes.any():
+            self.saved_label.setText(f"Đã lưu tự động lúc {dt.datetime.now():%H:%M:%S}.")
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.years:
+            self._refresh_years()
+        if changes.profile:
+            self.setWindowTitle(self._title())
+        if changes.settings:
+            self._update_user()
+        if changes.indicators or changes.years:
+            self._update_undo_actions()
+
+    def _update_user(self) -> None:
+        self.user_label.setText(f"Người sử dụng: {self.ctx.ws.user}")
+
+    # ------------------------------------------------------------------ layout memory and closing
+
+    def _restore_layout(self) -> None:
+        geometry = self.state.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 768)
+        window_state = self.state.value("window/state")
+        if isinstance(window_state, QByteArray) and not window_state.isEmpty():
+            self.restoreState(window_state)
+        splitter = self.state.value("window/indicatorSplitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.indicators.splitter.restoreState(splitter)
+        else:
+            self.resizeDocks([self.dock], [430], Qt.Orientation.Horizontal)
+        self.show_page(int(self.state.value("window/page", PAGE_OVERVIEW) or 0))
+
+    def save_layout(self) -> None:
+        self.state.setValue("window/geometry", self.saveGeometry())
+        self.state.setValue("window/state", self.saveState())
+        self.state.setValue("window/indicatorSplitter", self.indicators.splitter.saveState())
+        self.state.setValue("window/page", self.nav.currentRow())
+        self.state.sync()
+
+    def flush(self) -> None:
+        """Store pending typing and wait until every write has reached the database."""
+        self.indicators.flush()
+        wait_for_idle()
+
+    def start_auto_backup(self) -> None:
+        """Every 5 minutes, back up when the rule says so (30 minutes with changes); also on close."""
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(5 * 60 * 1000)
+        self.backup_timer.timeout.connect(self.auto_backup)
+        self.backup_timer.start()
+
+    def auto_backup(self) -> None:
+        from app.backup.policy import maybe_auto_backup
+
+        if self.ctx.demo:
+            return
+        ws = self.ctx.ws
+        run_in_background(lambda progress: maybe_auto_backup(ws, progress=progress)).failure(
+            lambda error: self.statusBar().showMessage(f"Sao lưu tự động chưa thực hiện được: {user_message(error)}")
+        ).run()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush()
+        self.save_layout()
+        if not self.ctx.demo:
+            from app.backup.policy import maybe_auto_backup
+
+            try:
+                maybe_auto_backup(self.ctx.ws, closing=True)
+            except Exception as error:  # noqa: BLE001 - closing must never be blocked by a failed backup
+                log_exception(error)
+        super().closeEvent(event)

@@ -1,0 +1,62 @@
+"""The change history of one indicator, newest first, as a read-only table model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.services.workspace import AuditEntry
+from ui.labels import ACTION_NAMES, FIELD_NAMES, value_text
+
+COLUMNS = ("Thời gian", "Người thực hiện", "Thay đổi")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def local_time(stamp: str) -> str:
+    """An audit timestamp (UTC ISO) as local 'dd/mm/yyyy hh:mm'."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
+def describe(entry: AuditEntry) -> str:
+    field = entry.entity_key.split("/", 1)[-1]
+    name = FIELD_NAMES.get(field, field)
+    action = ACTION_NAMES.get(entry.action, entry.action)
+    return f"{action} «{name}»: {value_text(field, entry.old)} → {value_text(field, entry.new)}"
+
+
+class AuditTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._entries: list[AuditEntry] = []
+
+    def set_entries(self, entries: list[AuditEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self._entries[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return (local_time(entry.at), entry.user, describe(entry))[index.column()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None

@@ -1,0 +1,64 @@
+"""Adding an assessment year, optionally carrying last year's figures and assignments forward."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QVBoxLayout, QWidget
+
+from app.errors import CdhtError
+from ui.context import AppContext
+from ui.dialogs import button_box
+from ui.widgets.verdict import wrapped
+
+
+class AddYearDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Thêm năm đánh giá")
+        years = [info.year for info in ctx.ws.years()]
+        self.year = QSpinBox()
+        self.year.setRange(2024, 2100)
+        self.year.setValue(max(years) + 1 if years else dt.date.today().year)
+        self.copy = QCheckBox()
+        self.copy.setChecked(bool(years))
+        self.year.valueChanged.connect(self._update_copy)
+        form = QFormLayout()
+        form.addRow("Năm đánh giá:", self.year)
+        form.addRow(self.copy)
+        self.error = wrapped(object_name="error")
+        self.error.hide()
+        buttons = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self._create)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(wrapped("Số liệu của năm đánh giá tính từ 01/01 đến 31/12; hồ sơ nộp trước 28/02 năm sau.",
+                                 object_name="muted"))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(440)
+        self._update_copy()
+
+    def _source(self) -> int | None:
+        earlier = [info.year for info in self.ctx.ws.years() if info.year < self.year.value()]
+        return max(earlier) if earlier else None
+
+    def _update_copy(self) -> None:
+        source = self._source()
+        self.copy.setEnabled(source is not None)
+        self.copy.setText(f"Sao chép số liệu, nội dung và phân công từ năm {source} (sửa lại sau)" if source
+                          else "Không có năm trước để sao chép")
+
+    def _create(self) -> None:
+        source = self._source() if self.copy.isChecked() else None
+        try:
+            changes = self.ctx.ws.add_year(self.year.value(), copy_from=source)
+        except CdhtError as error:
+            self.error.setText(error.message)
+            self.error.show()
+            return
+        self.ctx.set_year(self.year.value())
+        self.ctx.apply(changes)
+        self.accept()

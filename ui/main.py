@@ -134,7 +134,31 @@ class Launcher:
             self.open(MODE_DEMO if old_ctx is not None and old_ctx.demo else MODE_REAL)
 
 
+SELF_TEST_WINDOW_FLAG = "--self-test-window"
+
+
+def _self_test_window(argv: list[str]) -> int:
+    """`cdht-gui --self-test-window` (run by `cdht self-test`): the demo commune's main window, offscreen, in the
+    data folder the self-test chose; checked and closed by ui.selftest."""
+    import os
+
+    from ui.selftest import run_window_check
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    create_application([a for a in argv if a != SELF_TEST_WINDOW_FLAG])
+    launcher = Launcher(data_dir())
+
+    def make_window():
+        launcher.open(MODE_DEMO)
+        return launcher.window
+
+    return run_window_check(make_window=make_window)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    if SELF_TEST_WINDOW_FLAG in argv:
+        return _self_test_window(argv)
     app = create_application(argv)
     try:
         launcher = Launcher(data_dir())

@@ -25,6 +25,25 @@ from app.storage.lock import single_writer
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
+_ARGPARSE_TEXTS = {
+    "usage: ": "Cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "show this help message and exit": "hiện trợ giúp này rồi thoát",
+    "show program's version number and exit": "hiện số phiên bản rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không nhận ra: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ cho kiểu %(type)s: %(value)r",
+    "expected one argument": "cần một giá trị",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn mơ hồ: %(option)s có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng cùng tham số %s",
+}
+# argparse looks its texts up through the module-level gettext alias at run time; give it Vietnamese ones.
+argparse._ = lambda text: _ARGPARSE_TEXTS.get(text, text)  # type: ignore[attr-defined]
+
+
 class UsageError(CdhtError):
     """The command line itself is wrong."""
 
@@ -80,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cdht {__version__}")
     parser.add_argument("--db", metavar="PATH", help="tệp cơ sở dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
     parser.add_argument("--user", help="tên người thao tác, ghi vào nhật ký thay đổi")
+    parser.add_argument("--self-test", action="store_true", help="tự kiểm tra bản cài đặt (như lệnh self-test)")
     subparsers = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=VietnameseParser)
     package = sys.modules[__name__]
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
@@ -115,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        if args.self_test:
+            from app.selftest import run_self_test
+
+            return run_self_test()
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_USAGE

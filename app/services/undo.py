@@ -2,7 +2,7 @@
 
 The audit log already holds every old and new value, so undo needs no state of its own. The edits of a
 year are replayed from the log into a stack of steps: one step is the rows one edit wrote for one
-indicator (consecutive rows, same user, same second). Undoing a step restores the old values of its
+indicator (consecutive rows of the same transaction). Undoing a step restores the old values of its
 fields and is itself audited: one row per field with action 'undo' (entity 'indicator_value', so the
 per-indicator history shows it) plus one row in entity 'undo' naming the undone audit ids, which is what
 makes the replay exact. Redo writes the steps' new values back the same way (action 'redo').
@@ -11,25 +11,21 @@ A new edit after an undo clears the redo stack, as in every editor.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.dataset import validate_indicator_values
 from app.errors import InputError
 from app.services.workspace import Changes, Workspace
 
 EDIT_ACTIONS = frozenset({"set", "update", "clear"})
 UNDO_ENTITY = "undo"
-#: How many neighbouring steps of the same indicator an undo may take along when restoring one step alone
-#: would leave figures that contradict each other (an edit split across a second boundary).
-MAX_MERGE = 3
 
 
 @dataclass(frozen=True)
 class _Row:
     id: int
+    txn: int
     at: str
     user: str
     action: str
@@ -102,16 +98,15 @@ class UndoHistory:
 def _rows(ws: Workspace, year: int) -> list[_Row]:
     with ws.lock:
         raw = ws.db.execute(
-            "SELECT id, at, user, action, entity, entity_key, old, new FROM audit_log "
+            "SELECT id, txn, at, user, action, entity, entity_key, old, new FROM audit_log "
             "WHERE year = ? AND entity IN ('indicator_value', ?) ORDER BY id", [year, UNDO_ENTITY]
         ).fetchall()
-    return [_Row(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else json.loads(r[6]),
-                 None if r[7] is None else json.loads(r[7])) for r in raw]
+    return [_Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else json.loads(r[7]),
+                 None if r[8] is None else json.loads(r[8])) for r in raw]
 
 
 def _same_step(previous: _Row, row: _Row) -> bool:
-    return (previous.id + 1 == row.id and previous.at == row.at and previous.user == row.user
-            and previous.indicator_id == row.indicator_id)
+    return previous.txn == row.txn and previous.indicator_id == row.indicator_id
 
 
 def history(ws: Workspace, year: int) -> UndoHistory:
@@ -145,60 +140,21 @@ def history(ws: Workspace, year: int) -> UndoHistory:
     return UndoHistory(tuple(done), tuple(undone))
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _restore(ws: Workspace, year: int, indicator_id: str, targets: dict[str, Any], action: str) -> bool:
     """Write `targets` into one indicator's fields and audit each change with `action`; True if any changed."""
-    current = ws.values(year).get(indicator_id, {})
     changed = False
     for name, value in targets.items():
-        old = current.get(name)
-        if old == value and type(old) is type(value):
-            continue
-        if value is None:
-            ws.db.execute("DELETE FROM indicator_values WHERE year = ? AND indicator_id = ? AND field = ?",
-                          [year, indicator_id, name])
-        else:
-            ws.db.execute(
-                "INSERT INTO indicator_values (year, indicator_id, field, value, updated_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(year, indicator_id, field) DO UPDATE SET value = excluded.value, "
-                "updated_at = excluded.updated_at",
-                [year, indicator_id, name, json.dumps(value, ensure_ascii=False), _now()],
-            )
-        ws.audit(action, "indicator_value", f"{indicator_id}/{name}", year, old, value)
-        changed = True
+        changed |= ws._write_value(year, indicator_id, name, value, action=action)
     return changed
 
 
-def _consistent(ws: Workspace, year: int, indicator_id: str, targets: dict[str, Any]) -> bool:
-    merged = dict(ws.values(year).get(indicator_id, {}))
-    merged.update(targets)
-    try:
-        validate_indicator_values(ws.catalogue(year).indicator(indicator_id), merged, f"chỉ tiêu {indicator_id}")
-    except InputError:
-        return False
-    return True
-
-
 def _apply(ws: Workspace, year: int, stack: tuple[UndoStep, ...], action: str) -> Changes:
+    """Restore the newest step of `stack`. Every stored state was validated when it was written, so
+    stepping back (or forward) through whole transactions always lands on consistent figures."""
     if not stack:
         raise InputError("Không còn thay đổi nào để hoàn tác." if action == "undo" else "Không còn thay đổi nào để làm lại.")
-    taken = [stack[-1]]
-    while True:
-        rows = tuple(sorted((r for s in taken for r in s.rows), key=lambda r: r.id))
-        step = UndoStep(rows)
-        targets = step.old_values() if action == "undo" else step.new_values()
-        if _consistent(ws, year, step.indicator_id, targets):
-            break
-        candidates = stack[: len(stack) - len(taken)]
-        if len(taken) > MAX_MERGE or not candidates or candidates[-1].indicator_id != step.indicator_id:
-            raise InputError(
-                f"Không thể {'hoàn tác' if action == 'undo' else 'làm lại'} thay đổi ở chỉ tiêu {step.indicator_id}: "
-                "số liệu sau khi khôi phục sẽ mâu thuẫn với nhau."
-            )
-        taken.append(candidates[-1])
+    step = stack[-1]
+    targets = step.old_values() if action == "undo" else step.new_values()
     _restore(ws, year, step.indicator_id, targets, action)
     ws.audit(action, UNDO_ENTITY, step.indicator_id, year, None, {"ids": list(step.ids)})
     return Changes(indicators=True, checklist=True)

@@ -123,6 +123,7 @@ class Recognition:
 @dataclass(frozen=True)
 class AuditEntry:
     id: int
+    txn: int
     at: str
     user: str
     action: str
@@ -173,6 +174,7 @@ class Workspace:
         self.db = db
         self.path = path
         self.lock = threading.RLock()
+        self._txn: int | None = None
         self.user = user or self.get_setting("user_name") or _login_name()
 
     @classmethod
@@ -193,16 +195,33 @@ class Workspace:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """One atomic unit of work; nested calls become savepoints."""
-        with self.lock, self.db.atomic():
-            yield self.db
+        """One atomic unit of work; nested calls become savepoints.
+
+        The audit rows of one outermost transaction share a transaction number (`audit_log.txn`), so that
+        one user action can be recognised (and undone) as a whole.
+        """
+        with self.lock:
+            outermost = not self.db.conn.in_transaction
+            with self.db.atomic():
+                if outermost:
+                    self._txn = self._next_txn()
+                try:
+                    yield self.db
+                finally:
+                    if outermost:
+                        self._txn = None
+
+    def _next_txn(self) -> int:
+        return int(self.db.execute("SELECT COALESCE(MAX(txn), 0) + 1 FROM audit_log").fetchone()[0])
 
     def audit(self, action: str, entity: str, key: str = "", year: int | None = None,
               old: Any = None, new: Any = None) -> None:
         """Append one audit row; call inside the transaction of the change it records."""
+        txn = getattr(self, "_txn", None) or self._next_txn()
         self.db.execute(
-            "INSERT INTO audit_log (at, user, action, entity, entity_key, year, old, new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [_now(), self.user, action, entity, key, year,
+            "INSERT INTO audit_log (txn, at, user, action, entity, entity_key, year, old, new) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [txn, _now(), self.user, action, entity, key, year,
              None if old is None else json.dumps(old, ensure_ascii=False),
              None if new is None else json.dumps(new, ensure_ascii=False)],
         )
@@ -220,15 +239,18 @@ class Workspace:
         if year is not None:
             where.append("year = ?")
             params.append(year)
-        sql = "SELECT * FROM audit_log"
+        sql = "SELECT id, txn, at, user, action, entity, entity_key, year, old, new FROM audit_log"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
         with self.lock:
-            rows = self.db.execute(sql, params + [limit]).fetchall()
+            cursor = self.db.execute(sql, params + [limit])
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         return [
-            AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                       None if r[7] is None else json.loads(r[7]), None if r[8] is None else json.loads(r[8]))
+            AuditEntry(r["id"], r["txn"], r["at"], r["user"], r["action"], r["entity"], r["entity_key"], r["year"],
+                       None if r["old"] is None else json.loads(r["old"]),
+                       None if r["new"] is None else json.loads(r["new"]))
             for r in rows
         ]
 
@@ -380,8 +402,9 @@ class Workspace:
             result.setdefault(ind_id, {})[name] = json.loads(value)
         return result
 
-    def _write_value(self, year: int, indicator_id: str, name: str, value: Any) -> bool:
-        """Store (or with None, clear) one field and audit it; returns whether anything changed."""
+    def _write_value(self, year: int, indicator_id: str, name: str, value: Any, action: str | None = None) -> bool:
+        """Store (or with None, clear) one field and audit it (as `action`, default set/update/clear);
+        returns whether anything changed."""
         row = self.db.execute(
             "SELECT value FROM indicator_values WHERE year = ? AND indicator_id = ? AND field = ?",
             [year, indicator_id, name],
@@ -399,8 +422,9 @@ class Workspace:
                 "ON CONFLICT(year, indicator_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 [year, indicator_id, name, json.dumps(value, ensure_ascii=False), _now()],
             )
-        self.audit("update" if old is not None and value is not None else ("clear" if value is None else "set"),
-                   "indicator_value", f"{indicator_id}/{name}", year, old, value)
+        if action is None:
+            action = "update" if old is not None and value is not None else ("clear" if value is None else "set")
+        self.audit(action, "indicator_value", f"{indicator_id}/{name}", year, old, value)
         return True
 
     def set_values(self, year: int, indicator_id: str, updates: dict[str, Any]) -> Changes:

@@ -3,7 +3,8 @@
 Each `bench_<area>.py` module exposes `run(workdir: Path) -> list[dict]`; every dict is one figure:
 `{"name", "value", "unit", "baseline", "ratio", "target"}` (build it with `result(...)`). Figures are medians
 over repeated runs; a baseline (e.g. `cp -r` + `sha256sum`) is measured in the same run on the same data.
-Targets are short strings the runner checks: "≤ 2×" (against the ratio), "≤ 50 ms", "≤ 3 s", "≤ 300 MB".
+Targets are short strings the runner checks: "≤ 2×" or "ratio <= 2" (against the ratio), "≤ 50 ms", "≤ 3 s",
+"≤ 300 MB"; a unitless number compares with the value as is. Anything else is shown but not checked.
 
 Helpers here: `quick()` / `scale()` / `repeats()` for the `--quick` sizes, `median_seconds()` and
 `command_seconds()` for timing, `run_child()` / `measure_command()` for a subprocess's time and peak memory.
@@ -149,7 +150,7 @@ CALL_MARKER = "\n@@cdht-bench-result@@"
 
 # ---------------------------------------------------------------------------------------------- targets
 
-_TARGET = re.compile(r"^\s*(≤|<=|<|≥|>=|>)\s*([0-9]+(?:[.,][0-9]+)?)\s*(×|x|ms|µs|s|KB|MB|GB|KiB|MiB|GiB|%)?",
+_TARGET = re.compile(r"^\s*(ratio\s*)?(≤|<=|<|≥|>=|>)\s*([0-9]+(?:[.,][0-9]+)?)\s*(×|x|ms|µs|s|KB|MB|GB|KiB|MiB|GiB|%)?",
                      re.IGNORECASE)
 _FACTORS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "kb": 1 / 1024, "kib": 1 / 1024, "mb": 1.0, "mib": 1.0,
             "gb": 1024.0, "gib": 1024.0, "%": 1.0}
@@ -162,8 +163,8 @@ def meets_target(row: dict[str, Any]) -> bool | None:
     match = _TARGET.match(row.get("target") or "")
     if not match or row.get("value") is None:
         return None
-    sign, number, unit = match.group(1), float(match.group(2).replace(",", ".")), (match.group(3) or "")
-    if unit.lower() in ("×", "x"):
+    sign, number, unit = match.group(2), float(match.group(3).replace(",", ".")), (match.group(4) or "")
+    if match.group(1) or unit.lower() in ("×", "x"):
         actual = row.get("ratio")
         if actual is None:
             return None

@@ -66,7 +66,8 @@ def run_module(name: str, workdir: Path, quick: bool) -> list[dict[str, Any]]:
         return [{"name": f"{name}: lỗi — {last}", "value": None, "unit": "", "baseline": None, "ratio": None,
                  "target": "", "ok": False, "error": child.stderr[-4000:]}]
     rows = json.loads(out.read_text(encoding="utf-8"))
-    if not any(row.get("unit") == "MB" and "bộ nhớ" in row.get("name", "") for row in rows):
+    if not any(row.get("unit") == "MB" and ("bộ nhớ" in row.get("name", "") or "memory" in row.get("name", "").lower())
+               for row in rows):
         rows.append(memory_result(f"{name} (cả tiến trình đo)", child.peak_mb))
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def say(line: str) -> None:
@@ -102,12 +103,87 @@ def run_evidence_import(data_dir: Path, start: int) -> None:
         say(f"CONFIRMED {index}")
 
 
+COLLECT_UNIT = "Hội Khuyến học"
+
+
+def collection_round(index: int) -> dict[str, dict[str, Any]]:
+    """What round `index` types into the unit's workbook: every chỉ tiêu of the workbook changes every round."""
+    def texts(ind: str) -> dict[str, str]:
+        return {"description": f"Nội dung vòng {index} — {ind}", "data_source": f"Sổ theo dõi vòng {index}"}
+
+    return {
+        "1.1": {"met": index % 2 == 0, **texts("1.1")},
+        "4.2": {"level": 1 + index % 3, **texts("4.2"), "decision_number": f"{index}/QĐ-UBND",
+                "decision_date": "15/12/2025"},
+        "5.1": {"achieved": 8000 + index, "total": 14870, **texts("5.1")},
+    }
+
+
+def fill_collection_workbook(template: Path, target: Path, index: int) -> Path:
+    """The unit's exported workbook with round `index` typed into its input cells, as a clerk would."""
+    from openpyxl import load_workbook
+
+    from app.documents.collection import META_SHEET, NO, YES
+    from app.domain.catalogue import catalogue_for_year
+
+    catalogue = catalogue_for_year(2025)
+    values = collection_round(index)
+    book = load_workbook(template)
+    rows = list(book[META_SHEET].iter_rows(values_only=True))
+    table = rows[[r[0] for r in rows].index("sheet") + 1:]
+    for sheet, cell, indicator, name in (r[:4] for r in table if r[0]):
+        value = values[indicator][name]
+        if name == "met":
+            value = YES if value else NO
+        elif name == "level":
+            value = catalogue.indicator(indicator).level_names[value]
+        book[sheet][cell] = value
+    book.save(target)
+    return target
+
+
+def run_collect_import(data_dir: Path, start: int, template: str) -> None:
+    """`cdht collect import` of a freshly filled unit workbook, again and again."""
+    from app.cli import main
+
+    db = data_dir / "cdht.sqlite3"
+    incoming = data_dir.parent / "incoming"
+    incoming.mkdir(exist_ok=True)
+    say("READY")
+    index = start
+    while True:
+        index += 1
+        source = fill_collection_workbook(Path(template), incoming / f"phieu-{index}.xlsx", index)
+        if main(["--db", str(db), "collect", "import", str(source)]) != 0:
+            say(f"FAILED {index}")
+            return
+        say(f"CONFIRMED {index}")
+
+
+def run_dossier_export(data_dir: Path, start: int, p12: str) -> None:
+    """`cdht export` of the finalized year to a new package file each round (signed with a PKCS#12 file)."""
+    import app.dossier.delivery  # noqa: F401 - loaded before READY so the kill moments fall on the work itself
+    import app.dossier.sigcheck  # noqa: F401
+    from app.cli import main
+    from tests.robustness.dossier import export_argv
+
+    out = data_dir.parent / "usb"
+    say("READY")
+    index = start
+    while True:
+        index += 1
+        if main(export_argv(data_dir / "cdht.sqlite3", out / f"goi-{index}.zip", Path(p12))) != 0:
+            say(f"FAILED {index}")
+            return
+        say(f"CONFIRMED {index}")
+
+
 def main(argv: list[str]) -> None:
     from app.storage.lock import acquire_single_writer
 
     scenario, data_dir = argv[0], Path(argv[1])
     start = int(argv[2])
-    if scenario not in ("restore", "dataset-import"):  # the CLI takes the writer lock itself
+    if scenario not in ("restore", "dataset-import", "collect-import", "dossier-export"):  # the CLI locks itself
         lock = acquire_single_writer(data_dir)  # noqa: F841 - held until the process is killed
     if scenario == "dataset-import":
         run_dataset_import(data_dir, start)
@@ -117,6 +193,10 @@ def main(argv: list[str]) -> None:
         run_restore(data_dir, start, argv[3])
     elif scenario == "evidence-import":
         run_evidence_import(data_dir, start)
+    elif scenario == "collect-import":
+        run_collect_import(data_dir, start, argv[3])
+    elif scenario == "dossier-export":
+        run_dossier_export(data_dir, start, argv[3])
     else:
         raise SystemExit(f"unknown scenario {scenario}")
 

@@ -74,6 +74,7 @@ CREATE TABLE recognitions (
 
 CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
+    txn INTEGER NOT NULL,
     at TEXT NOT NULL,
     user TEXT NOT NULL,
     action TEXT NOT NULL,
@@ -84,6 +85,7 @@ CREATE TABLE audit_log (
     new TEXT
 ) STRICT;
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_key);
+CREATE INDEX audit_log_txn ON audit_log (txn);
 
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

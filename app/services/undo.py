@@ -11,43 +11,29 @@ A new edit after an undo clears the redo stack, as in every editor.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.services.workspace import AuditEntry, Changes, Workspace
 
 EDIT_ACTIONS = frozenset({"set", "update", "clear"})
 UNDO_ENTITY = "undo"
 
 
-@dataclass(frozen=True)
-class _Row:
-    id: int
-    txn: int
-    at: str
-    user: str
-    action: str
-    entity: str
-    key: str
-    old: Any
-    new: Any
+def _indicator(row: AuditEntry) -> str:
+    return row.entity_key.split("/", 1)[0]
 
-    @property
-    def indicator_id(self) -> str:
-        return self.key.split("/", 1)[0]
 
-    @property
-    def field(self) -> str:
-        return self.key.split("/", 1)[1]
+def _field(row: AuditEntry) -> str:
+    return row.entity_key.split("/", 1)[1]
 
 
 @dataclass(frozen=True)
 class UndoStep:
     """One undoable edit: the audit rows it wrote, all for one indicator."""
 
-    rows: tuple[_Row, ...]
+    rows: tuple[AuditEntry, ...]
 
     @property
     def ids(self) -> tuple[int, ...]:
@@ -55,7 +41,7 @@ class UndoStep:
 
     @property
     def indicator_id(self) -> str:
-        return self.rows[0].indicator_id
+        return _indicator(self.rows[0])
 
     @property
     def at(self) -> str:
@@ -69,16 +55,20 @@ class UndoStep:
         """Each field's value before the step (the earliest row's old value)."""
         result: dict[str, Any] = {}
         for row in self.rows:
-            result.setdefault(row.field, row.old)
+            result.setdefault(_field(row), row.old)
         return result
 
     def new_values(self) -> dict[str, Any]:
         """Each field's value after the step (the latest row's new value)."""
-        return {row.field: row.new for row in self.rows}
+        return {_field(row): row.new for row in self.rows}
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the step touched, in order, once each."""
+        return tuple(dict.fromkeys(_field(r) for r in self.rows))
 
     def describe(self) -> str:
-        fields = ", ".join(dict.fromkeys(r.field for r in self.rows))
-        return f"chỉ tiêu {self.indicator_id} ({fields})"
+        return f"chỉ tiêu {self.indicator_id} ({', '.join(self.fields)})"
 
 
 @dataclass(frozen=True)
@@ -95,27 +85,17 @@ class UndoHistory:
         return bool(self.redo)
 
 
-def _rows(ws: Workspace, year: int) -> list[_Row]:
-    with ws.lock:
-        raw = ws.db.execute(
-            "SELECT id, txn, at, user, action, entity, entity_key, old, new FROM audit_log "
-            "WHERE year = ? AND entity IN ('indicator_value', ?) ORDER BY id", [year, UNDO_ENTITY]
-        ).fetchall()
-    return [_Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6], None if r[7] is None else json.loads(r[7]),
-                 None if r[8] is None else json.loads(r[8])) for r in raw]
-
-
-def _same_step(previous: _Row, row: _Row) -> bool:
-    return previous.txn == row.txn and previous.indicator_id == row.indicator_id
+def _same_step(previous: AuditEntry, row: AuditEntry) -> bool:
+    return previous.txn == row.txn and _indicator(previous) == _indicator(row)
 
 
 def history(ws: Workspace, year: int) -> UndoHistory:
     """Replay the year's audit log into undo and redo stacks."""
-    rows = _rows(ws, year)
+    rows = ws.audit_entries(entity=("indicator_value", UNDO_ENTITY), year=year, limit=None, oldest_first=True)
     by_id = {r.id: r for r in rows}
     done: list[UndoStep] = []
     undone: list[UndoStep] = []
-    previous: _Row | None = None
+    previous: AuditEntry | None = None
     for row in rows:
         if row.entity == UNDO_ENTITY:
             ids = tuple((row.new or {}).get("ids", ()))

@@ -226,13 +226,15 @@ class Workspace:
              None if new is None else json.dumps(new, ensure_ascii=False)],
         )
 
-    def audit_entries(self, entity: str | None = None, key_prefix: str | None = None,
-                      year: int | None = None, limit: int = 500) -> list[AuditEntry]:
-        """The newest audit rows first, optionally for one entity, key prefix (e.g. '1.2/') or year."""
+    def audit_entries(self, entity: str | tuple[str, ...] | None = None, key_prefix: str | None = None,
+                      year: int | None = None, limit: int | None = 500, oldest_first: bool = False) -> list[AuditEntry]:
+        """Audit rows, newest first (or oldest first), optionally for some entities, a key prefix (e.g. '1.2/')
+        or a year."""
         where, params = [], []
         if entity:
-            where.append("entity = ?")
-            params.append(entity)
+            entities = (entity,) if isinstance(entity, str) else tuple(entity)
+            where.append(f"entity IN ({', '.join('?' * len(entities))})")
+            params.extend(entities)
         if key_prefix:
             where.append("entity_key LIKE ? ESCAPE '\\'")
             params.append(key_prefix.replace("%", "\\%").replace("_", "\\_") + "%")
@@ -242,9 +244,9 @@ class Workspace:
         sql = "SELECT id, txn, at, user, action, entity, entity_key, year, old, new FROM audit_log"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC LIMIT ?"
+        sql += " ORDER BY id " + ("ASC" if oldest_first else "DESC") + " LIMIT ?"
         with self.lock:
-            cursor = self.db.execute(sql, params + [limit])
+            cursor = self.db.execute(sql, params + [-1 if limit is None else limit])
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         return [

@@ -1,24 +1,36 @@
-"""`cdht-gui`: start the desktop app — theme, choosing the commune (or the demo), the main window."""
+"""`cdht-gui`: start the desktop app — theme, choosing the commune (or the demo), the main window.
+
+The core services the start needs are imported before anything from Qt: once PySide6 is loaded it reads
+the source of every module imported after it, which would make each start slower.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
-
+import app.backup.recovery  # noqa: F401 - loaded before Qt (see module docstring)
+import app.services.evidence  # noqa: F401
+import app.services.undo  # noqa: F401
+import app.storage.lock  # noqa: F401
 from app.errors import CdhtError
 from app.services.workspace import Workspace
 from ui.context import AppContext
 from ui.locations import data_dir, demo_database, real_database, ui_state
 from ui.theme import apply_theme
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
 MODE_REAL, MODE_DEMO = "real", "demo"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the bundled font and the app's theme (reused when one exists)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance()
     if app is None:
         QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)

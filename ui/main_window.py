@@ -1,7 +1,8 @@
 """The commune's workspace window: navigation, pages, the live checklist dock, menus and undo.
 
 Pages of other parts of the app (evidence, documents, dossier, backup dialogs) are loaded when
-installed and replaced by a short notice otherwise. Layout (geometry, dock, splitter, page) is kept in
+installed and replaced by a short notice otherwise; their pages are built on first show, so opening the
+window does not wait for the libraries they use. Layout (geometry, dock, splitter, page) is kept in
 the data folder's ui-state.ini.
 """
 
@@ -34,13 +35,13 @@ from app.services import undo as undo_service
 from app.services.workspace import Changes
 from ui.context import AppContext
 from ui.dialogs import message_box
+from ui.errorlog import log_exception
 from ui.labels import FIELD_NAMES
 from ui.locations import ui_state
 from ui.pages.assignments import AssignmentsPage
 from ui.pages.dashboard import DashboardPage
-from ui.pages.external import find_class, make_page
+from ui.pages.external import LazyPage, find_class
 from ui.pages.indicators import IndicatorsPage
-from ui.errorlog import log_exception
 from ui.tasks import run_in_background, user_message, wait_for_idle
 from ui.widgets.checklist_panel import ChecklistPanel
 
@@ -78,7 +79,8 @@ class MainWindow(QMainWindow):
         pages: list[tuple[str, QWidget]] = [
             ("Tổng quan", self.overview), ("Chỉ tiêu & số liệu", self.indicators), ("Phân công", self.assignments),
         ]
-        pages += [(title, make_page(ctx, title, module, name)) for title, module, name in EXTERNAL_PAGES]
+        self.external_pages = [LazyPage(ctx, title, module, name) for title, module, name in EXTERNAL_PAGES]
+        pages += [(page.title, page) for page in self.external_pages]
         for title, page in pages:
             item = QListWidgetItem(title)
             item.setSizeHint(QSize(0, 40))
@@ -100,10 +102,10 @@ class MainWindow(QMainWindow):
         column.addLayout(row, 1)
         self.setCentralWidget(central)
 
-        self.checklist = ChecklistPanel(ctx)
-        self.checklist.indicator_activated.connect(self.open_indicator)
         self.dock = QDockWidget("Bảng kiểm tra điều kiện công nhận", self)
         self.dock.setObjectName("checklistDock")
+        self.checklist = ChecklistPanel(ctx, self.dock)  # built in place: moving a styled panel costs a re-polish
+        self.checklist.indicator_activated.connect(self.open_indicator)
         self.dock.setWidget(self.checklist)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                               | QDockWidget.DockWidgetFeature.DockWidgetMovable)
@@ -298,7 +300,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _step_text(step: undo_service.UndoStep) -> str:
-        fields = ", ".join(dict.fromkeys(FIELD_NAMES.get(r.field, r.field).lower() for r in step.rows))
+        fields = ", ".join(FIELD_NAMES.get(name, name).lower() for name in step.fields)
         return f"chỉ tiêu {step.indicator_id} ({fields})"
 
     def _update_undo_actions(self) -> None:

@@ -24,7 +24,7 @@ def connect(path: Path) -> sqlite_utils.Database:
     """A connection with the app's pragmas, usable from the DB worker thread."""
     try:
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
-        db = sqlite_utils.Database(conn)
+        db = sqlite_utils.Database(conn, execute_plugins=False)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 10000")
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]

@@ -35,6 +35,7 @@ from ui.models.assignments import (
     AssignmentsFilterModel,
     AssignmentsTableModel,
 )
+from ui.pages.deferred import LoadsWhenShown
 from ui.theme import status_icon
 from ui.widgets.verdict import wrapped
 
@@ -91,7 +92,9 @@ class AssignmentDelegate(QStyledItemDelegate):
         model.setData(index, value, Qt.ItemDataRole.EditRole)
 
 
-class AssignmentsPage(QWidget):
+class AssignmentsPage(LoadsWhenShown, QWidget):
+    """The assignment table with its filters; filled when first shown, refreshed on changes while visible."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
@@ -141,7 +144,7 @@ class AssignmentsPage(QWidget):
         for column, width in ((COL_DUE, 100), (COL_STATUS, 150)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             self.table.setColumnWidth(column, width)
-        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        header.sectionResized.connect(lambda *_: self._fit_rows())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 16)
@@ -156,12 +159,19 @@ class AssignmentsPage(QWidget):
 
         ctx.changes_applied.connect(self._on_changes)
         ctx.year_changed.connect(lambda _year: self.reload())
-        self.reload()
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
     def reload(self) -> None:
+        self.request_load()
+
+    def _fit_rows(self) -> None:
+        """Row heights follow the wrapped text; a hidden table is fitted when it is shown (it resizes then)."""
+        if self.table.isVisible():
+            self.table.resizeRowsToContents()
+
+    def _load(self) -> None:
         year = self.ctx.year
         if year is None:
             return
@@ -170,7 +180,7 @@ class AssignmentsPage(QWidget):
         self.model.set_rows(ws.catalogue(year), ws.assignments(year), self.today())
         self._reload_units()
         self._update_summary()
-        self.table.resizeRowsToContents()
+        self._fit_rows()
 
     def _reload_units(self) -> None:
         current = self.proxy.unit
@@ -185,9 +195,10 @@ class AssignmentsPage(QWidget):
 
     def _filter_changed(self, _index: int) -> None:
         self.proxy.set_unit(self.unit_filter.currentData())
-        self.table.resizeRowsToContents()
+        self._fit_rows()
 
     def set_unit_filter(self, unit: str | None) -> None:
+        self.ensure_loaded()
         self.unit_filter.setCurrentIndex(max(0, self.unit_filter.findData(unit)))
 
     def _update_summary(self) -> None:

@@ -1,7 +1,9 @@
 """Pages and dialogs built by other parts of the app, loaded only when they are installed.
 
 The window works whether or not they exist yet: a missing (or failing) page is replaced by a short
-"Chức năng đang được hoàn thiện" notice, and the failure goes to the error log.
+"Chức năng đang được hoàn thiện" notice, and the failure goes to the error log. These pages pull in
+heavy libraries (PDF rendering, signing, spreadsheets), so the window holds a `LazyPage` for each and
+builds the real page the first time it is shown — the window opens without paying for them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import importlib.util
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from ui.context import AppContext
 from ui.widgets.verdict import wrapped
@@ -61,3 +64,39 @@ def make_page(ctx: AppContext, title: str, module_name: str, class_name: str) ->
 
             log_exception(error)
     return PlaceholderPage(title)
+
+
+class LazyPage(QWidget):
+    """Holds the place of page `module_name.class_name` in the window; builds it on first show (or `page()`)."""
+
+    def __init__(self, ctx: AppContext, title: str, module_name: str, class_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.ctx = ctx
+        self.title = title
+        self.module_name = module_name
+        self.class_name = class_name
+        self._page: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def is_built(self) -> bool:
+        return self._page is not None
+
+    def page(self) -> QWidget:
+        """The real page, built now if it was not yet."""
+        if self._page is None:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._page = make_page(self.ctx, self.title, self.module_name, self.class_name)
+            finally:
+                QApplication.restoreOverrideCursor()
+            self._layout.addWidget(self._page)
+            if self.isVisible():
+                self._page.show()
+        return self._page
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.page()
+        super().showEvent(event)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.services.workspace import Changes
 from ui.context import AppContext
 from ui.labels import criterion_label, indicator_label
+from ui.pages.deferred import LoadsWhenShown
 from ui.pages.indicator_editor import IndicatorEditor
 from ui.theme import status_icon, status_word
 
@@ -135,8 +136,8 @@ class CriteriaTree(QTreeWidget):
         return value if value and not str(value).startswith("c") else None
 
 
-class IndicatorsPage(QWidget):
-    """Tree on the left, the selected indicator's editor on the right."""
+class IndicatorsPage(LoadsWhenShown, QWidget):
+    """Tree on the left, the selected indicator's editor on the right (filled when first shown)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,14 +163,15 @@ class IndicatorsPage(QWidget):
         layout.addWidget(self.splitter)
         self.tree.currentItemChanged.connect(self._on_selected)
         ctx.changes_applied.connect(self._on_changes)
-        ctx.year_changed.connect(lambda _year: self._reload())
-        self._reload()
+        ctx.year_changed.connect(lambda _year: self.request_load())
 
-    def _reload(self) -> None:
+    def _load(self) -> None:
         selected = self.tree.current_indicator() or "1.1"
         self.tree.rebuild()
         if self.ctx.year is not None:
+            self.tree.blockSignals(True)  # the editor is rebuilt once, below
             self.tree.select_indicator(selected)
+            self.tree.blockSignals(False)
             self.editor.show_indicator(selected)
 
     def _on_selected(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
@@ -181,11 +183,12 @@ class IndicatorsPage(QWidget):
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.years:
-            self._reload()
+            self.request_load()
         elif changes.checklist or changes.evidence or changes.profile:
             self.tree.update_icons()
 
     def open_indicator(self, indicator_id: str) -> None:
+        self.ensure_loaded()
         self.tree.select_indicator(indicator_id)
         self.tree.setFocus()
 

@@ -192,4 +192,4 @@ class ChecklistPanel(QWidget):
 
     def verdict_text(self, indicator_id: str, level: int) -> str:
         """The status word shown for one indicator and level (for tests and benchmarks)."""
-        return self._cells[(indicator_id, level)].word.text()
+        return self._cells[(indicator_id, level)].word_text()

@@ -7,6 +7,8 @@ import unicodedata
 from fractions import Fraction
 from typing import Any
 
+from app.errors import InputError
+
 
 def nfc(text: str) -> str:
     """Return `text` in Unicode NFC, the form every stored and printed string uses."""
@@ -65,8 +67,10 @@ def format_threshold(value: Fraction) -> str:
 
 
 def format_date_long(day: dt.date) -> str:
-    """'ngày 05 tháng 02 năm 2026', with the leading zeros Nghị định 30/2020 asks for."""
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    """'ngày 05 tháng 02 năm 2026', 'ngày 15 tháng 3 năm 2026': Nghị định 30/2020 puts a leading zero only on
+    days below 10 and on months 1 and 2."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def format_date_short(day: dt.date) -> str:
@@ -81,3 +85,21 @@ def parse_date(text: str) -> dt.date:
         day, month, year = (int(part) for part in text.split("/"))
         return dt.date(year, month, day)
     return dt.date.fromisoformat(text)
+
+
+def clean_text(value: Any, label: str, required: bool = False) -> str:
+    """A form or file value as stored text: NFC, trimmed; InputError naming `label` when it is not text
+    (or empty while required)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InputError(f"{label} phải là chuỗi văn bản.")
+    value = nfc(value).strip()
+    if required and not value:
+        raise InputError(f"{label} không được để trống.")
+    return value
+
+
+def utc_now() -> str:
+    """The current time as stored in the database: ISO 8601, UTC, whole seconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,4 +1,5 @@
-"""Document commands: report (the dossier documents), collect (unit workbooks), meeting and narrative texts."""
+"""Document commands: report (the dossier documents), collect (unit workbooks), meeting, narrative texts and
+the Nơi nhận list."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from app.cli import print_json, with_workspace
 from app.documents import document_readiness, write_all_documents
 from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents.common import default_recipients, recipient_lines
 from app.errors import InputError
 from app.fileio import read_text_file
 from app.services import documents as docs
@@ -67,6 +69,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sh = sub.add_parser("show", help="xem các phần văn bản")
     sh.add_argument("--year", type=int, required=True)
     sh.set_defaults(func=with_workspace(cmd_narrative_show, write=False))
+
+    p = subparsers.add_parser("recipients", help="nơi nhận của tờ trình và báo cáo (theo từng năm)")
+    sub = p.add_subparsers(dest="recipients_command", metavar="set|show", required=True)
+    st = sub.add_parser("set", help="ghi danh sách nơi nhận, mỗi tham số một nơi (dòng \"Lưu: …\" để cuối)")
+    st.add_argument("--year", type=int, required=True)
+    st.add_argument("lines", nargs="*", metavar="NƠI_NHẬN", help="ví dụ: \"Sở Giáo dục và Đào tạo\" \"Lưu: VT, VHXH\"")
+    st.add_argument("--clear", action="store_true", help="xóa danh sách riêng, dùng lại danh sách thường dùng")
+    st.set_defaults(func=with_workspace(cmd_recipients_set))
+    sh = sub.add_parser("show", help="xem nơi nhận sẽ in trên văn bản")
+    sh.add_argument("--year", type=int, required=True)
+    sh.set_defaults(func=with_workspace(cmd_recipients_show, write=False))
 
 
 def cmd_report(ws: Workspace, args: argparse.Namespace) -> int:
@@ -144,4 +157,20 @@ def cmd_narrative_set(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
     print_json(docs.document_texts(ws, args.year))
+    return 0
+
+
+def cmd_recipients_set(ws: Workspace, args: argparse.Namespace) -> int:
+    if args.clear == bool(args.lines):
+        raise InputError("Hãy ghi các nơi nhận, hoặc dùng --clear để trở về danh sách thường dùng (không dùng cả hai).")
+    changes = docs.set_recipients(ws, args.year, [] if args.clear else list(args.lines))
+    print("Đã ghi nơi nhận." if changes.any() else "Không có gì thay đổi.")
+    return 0
+
+
+def cmd_recipients_show(ws: Workspace, args: argparse.Namespace) -> int:
+    custom = docs.recipients(ws, args.year)
+    print("Nơi nhận:" + ("" if custom else " (danh sách thường dùng)"))
+    for line in recipient_lines(custom or default_recipients(ws.profile())):
+        print(f"- {line}")
     return 0

@@ -5,7 +5,14 @@ Narrative sections come from the texts the commune writes; every figure and verd
 
 from __future__ import annotations
 
-from app.documents.common import CDHT, criteria_summary, dossier_document, standard_recipients, status_label
+from app.documents.common import (
+    CDHT,
+    criteria_summary,
+    dossier_document,
+    evidence_codes_text,
+    standard_recipients,
+    status_label,
+)
 from app.documents.data import DossierData
 from app.documents.model import Document, Para, Run, para, paragraphs
 from app.domain.rules import IndicatorResult
@@ -42,7 +49,7 @@ def _narrative(data: DossierData, key: str) -> list[Para]:
 def _evidence_line(data: DossierData, result: IndicatorResult) -> str:
     codes = data.evidence_codes(result.id)
     if codes:
-        return ", ".join(codes) + "."
+        return evidence_codes_text(codes) + "."
     explanation = str(data.values.get(result.id, {}).get(EXPLANATION_FIELD, "")).strip()
     if explanation:
         return f"Không có minh chứng; giải trình: {explanation}"
@@ -124,5 +131,5 @@ def build(data: DossierData) -> Document:
                        f"xã {commune}./."))
     return dossier_document(
         data, "bao_cao", "BÁO CÁO", f"Kết quả tự đánh giá {CDHT} cấp xã năm {year}", blocks,
-        number_code="BC-UBND", recipients=standard_recipients(data),
+        number_code="BC-UBND", recipients=standard_recipients(data), signature_field=True,
     )

@@ -47,6 +47,6 @@ def build(data: DossierData) -> Document:
     blocks.append(para(ending + "Biên bản đã được đọc lại cho các thành viên dự họp nghe và nhất trí thông qua./."))
     return dossier_document(
         data, "bien_ban", "BIÊN BẢN", f"Họp xét kết quả tự đánh giá {CDHT} cấp xã năm {year}", blocks,
-        number_code="BB-UBND", date=meeting.meeting_date,
+        number_code="BB-UBND", date=meeting.meeting_date, signature_field=True,
         signer=Signer(("CHỦ TRÌ",), meeting.chair_name), left_signer=Signer(("THƯ KÝ",), meeting.secretary_name),
     )

@@ -315,6 +315,7 @@ def _parse_cell(indicator: Indicator, name: str, raw: Any) -> Any:
 
 
 _VALIDATION_MESSAGE = re.compile(r"— chỉ tiêu [\d.]+\.(\w+): (.*)$", re.S)
+_INPUT_CELL = re.compile(rf"{VALUE_COLUMN}([1-9][0-9]{{0,6}})")
 
 
 def read_collection_workbook(ws: Workspace, path: Path, expected_year: int | None = None
@@ -340,7 +341,12 @@ def read_collection_workbook(ws: Workspace, path: Path, expected_year: int | Non
             problems.append(f"{_where(item)}: chỉ tiêu {item.indicator_id} không có trong bộ tiêu chí.")
             continue
         sheet = book[item.sheet]
-        row = int(re.sub(r"\D", "", item.cell))
+        address = _INPUT_CELL.fullmatch(item.cell)
+        if address is None:
+            problems.append(f"Trang thông tin của phiếu ghi ô nhập '{item.cell}' không hợp lệ (phiếu đã bị sửa); "
+                            "hãy xuất phiếu mới.")
+            continue
+        row = int(address.group(1))
         label = next((lbl for name, lbl, _hint in _field_rows(indicator) if name == item.field), "")
         if (str(sheet[f"A{row}"].value or "").strip(), str(sheet[f"C{row}"].value or "").strip()) != (
                 item.indicator_id, label):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 
 from app.documents.data import DossierData, signer_lines
 from app.documents.model import Cell, Document, Para, Signer, TableBlock
 from app.domain.catalogue import Criterion, Indicator
 from app.domain.rules import STATUS_LABELS
+from app.services.workspace import Profile
 
 CDHT = "“Cộng đồng học tập”"
 
@@ -16,9 +18,10 @@ CDHT = "“Cộng đồng học tập”"
 def dossier_document(data: DossierData, key: str, type_title: str, summary: str, blocks: Sequence[Para | TableBlock],
                      *, number_code: str | None = None, recipients: Sequence[str] = (), signer: Signer | None = None,
                      left_signer: Signer | None = None, unsigned: bool = False, landscape: bool = False,
-                     subtitle: str = "", date: dt.date | None = None) -> Document:
+                     subtitle: str = "", date: dt.date | None = None, signature_field: bool = False) -> Document:
     """A document of the commune's UBND for this year, signed by the profile's signer unless another
-    `signer` is given or it is an `unsigned` annex; `date` defaults to the dossier's document date."""
+    `signer` is given or it is an `unsigned` annex; `date` defaults to the dossier's document date.
+    `signature_field` puts an empty digital-signature field at the signer's place."""
     if signer is None and not unsigned:
         signer = commune_signer(data)
     return Document(
@@ -26,7 +29,7 @@ def dossier_document(data: DossierData, key: str, type_title: str, summary: str,
         issuing_lines=data.issuing_lines, place=data.commune, date=date or data.date,
         date_year=date.year if date else data.date_year, number_code=number_code, number=data.number(key),
         blocks=tuple(blocks), recipients=tuple(recipients), signer=signer, left_signer=left_signer,
-        landscape=landscape, subtitle=subtitle,
+        landscape=landscape, subtitle=subtitle, signature_field=signature_field and signer is not None,
     )
 
 
@@ -34,10 +37,72 @@ def commune_signer(data: DossierData) -> Signer:
     return Signer(signer_lines(data.profile.signer_title), data.profile.signer_name)
 
 
+ARCHIVE_COPY = "Lưu: VT, VHXH"
+
+
+def default_recipients(profile: Profile) -> list[str]:
+    """The usual Nơi nhận of a document sent up with the dossier, without punctuation; the archive copy last."""
+    return [profile.recipient_authority, "TT Đảng ủy, TT HĐND xã", "CT, các PCT UBND xã", "Hội Khuyến học xã",
+            ARCHIVE_COPY]
+
+
+def recipient_lines(names: Sequence[str]) -> list[str]:
+    """Nơi nhận as printed: '…;' on each line, the archive copy ('Lưu: …') last and ending with '.'.
+
+    A list the commune wrote without an archive line gets the usual one, as NĐ 30/2020 requires it.
+    """
+    cleaned = [re.sub(r"^[-–•+\s]+", "", name).strip().rstrip(";.,").strip() for name in names]
+    cleaned = [name for name in cleaned if name]
+    archive = [name for name in cleaned if name.casefold().startswith("lưu")]
+    others = [name for name in cleaned if name not in archive]
+    ordered = others + (archive[-1:] or [ARCHIVE_COPY])
+    return [f"{name};" for name in ordered[:-1]] + [f"{ordered[-1]}."]
+
+
 def standard_recipients(data: DossierData) -> list[str]:
-    """Nơi nhận of a document sent up with the dossier; the last line is the archive copy."""
-    return [f"{data.profile.recipient_authority};", "TT Đảng ủy, TT HĐND xã;", "CT, các PCT UBND xã;",
-            "Hội Khuyến học xã;", "Lưu: VT, VHXH."]
+    """Nơi nhận of the Tờ trình and the Báo cáo: the year's own list when the commune wrote one, else the usual."""
+    custom = [line for line in data.texts.get("recipients", "").splitlines() if line.strip()]
+    return recipient_lines(custom or default_recipients(data.profile))
+
+
+#: How many code groups (single codes or ranges) a table cell or report line lists before referring to the
+#: Danh mục minh chứng for the rest.
+EVIDENCE_GROUPS_SHOWN = 12
+_TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
+def code_ranges(codes: Sequence[str]) -> list[str]:
+    """Evidence codes with runs of consecutive numbers shown as ranges: H1.2.01, H1.2.02, H1.2.03 -> 'H1.2.01–H1.2.03'.
+
+    Codes keep their order; only neighbours with the same prefix and digit count, numbered one apart, merge.
+    """
+    groups: list[list[str]] = []
+    previous: tuple[str, int, int] | None = None
+    for code in codes:
+        match = _TRAILING_NUMBER.match(code)
+        key = (match.group(1), len(match.group(2)), int(match.group(2))) if match else None
+        if key and previous and key[:2] == previous[:2] and key[2] == previous[2] + 1:
+            groups[-1].append(code)
+        else:
+            groups.append([code])
+        previous = key
+    result = []
+    for group in groups:
+        if len(group) >= 3:
+            result.append(f"{group[0]}–{group[-1]}")
+        else:
+            result.extend(group)
+    return result
+
+
+def evidence_codes_text(codes: Sequence[str], limit: int = EVIDENCE_GROUPS_SHOWN) -> str:
+    """A readable evidence list for a table cell or a report line, however many items an indicator has:
+    consecutive codes as ranges, and past `limit` groups a count with a pointer to the Danh mục minh chứng."""
+    groups = code_ranges(codes)
+    if len(groups) <= limit:
+        return ", ".join(groups)
+    return (f"{', '.join(groups[:limit])}, … (tổng số {len(codes)} minh chứng, "
+            "xem đầy đủ tại Danh mục minh chứng)")
 
 
 def level_name(level: int) -> str:
@@ -66,8 +131,10 @@ def grouped_table(data: DossierData, header: Sequence[str], widths: Sequence[flo
     """
     rows = [tuple(Cell(text, bold=True, align="centre") for text in header)]
     col_spans = []
+    headings = []
     for criterion in data.catalogue.criteria:
         title = Cell(f"Tiêu chí {criterion.id}. {criterion.name}", bold=True)
+        headings.append(len(rows))
         if criterion_cells is None:
             col_spans.append((len(rows), 1, len(header) - 1))
             rows.append((Cell(criterion.id, bold=True, align="centre"), title, *[Cell("")] * (len(header) - 2)))
@@ -75,4 +142,5 @@ def grouped_table(data: DossierData, header: Sequence[str], widths: Sequence[flo
             rows.append((Cell(criterion.id, bold=True, align="centre"), title, *criterion_cells(criterion)))
         for indicator in criterion.indicators:
             rows.append((Cell(indicator.id, align="centre"), Cell(indicator.text), *indicator_cells(indicator)))
-    return TableBlock(widths=tuple(widths), rows=tuple(rows), col_spans=tuple(col_spans), font_size=font_size)
+    return TableBlock(widths=tuple(widths), rows=tuple(rows), col_spans=tuple(col_spans), font_size=font_size,
+                      keep_with_next=tuple(headings))

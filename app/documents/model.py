@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from app.text import nfc
+from app.text import format_date_long, nfc
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,15 @@ class Cell:
 @dataclass(frozen=True)
 class TableBlock:
     """A bordered table. `widths` are relative; `col_spans` merge (row, first_column, last_column);
-    the first `header_rows` rows repeat on every page."""
+    the first `header_rows` rows repeat on every page; a row listed in `keep_with_next` (a tiêu chí heading)
+    never ends a page on its own."""
 
     widths: tuple[float, ...]
     rows: tuple[tuple[Cell, ...], ...]
     header_rows: int = 1
     col_spans: tuple[tuple[int, int, int], ...] = ()
     font_size: float = 11
+    keep_with_next: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Document:
     left_signer: Signer | None = None
     landscape: bool = False
     subtitle: str = ""
+    signature_field: bool = False  # an empty digital-signature field where the signer signs
 
     @property
     def number_line(self) -> str:
@@ -124,6 +127,6 @@ def typeset(text: str) -> str:
 def date_text(day: dt.date | None, year: int) -> str:
     """'ngày 05 tháng 02 năm 2026', or 'ngày      tháng      năm 2026' with slots to fill by hand."""
     if day is not None:
-        return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+        return format_date_long(day)
     gap = "\u00a0" * 6
     return f"ngày{gap}tháng{gap}năm {year}"

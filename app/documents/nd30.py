@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -25,7 +26,8 @@ from app.paths import FONTS_DIR
 # ---------------------------------------------------------------------- page and type sizes (also used by Word)
 
 MARGIN_TOP_MM, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 20, 20, 30, 15
-HEADER_LEFT_MM = 65  # issuing-body column; the Quốc hiệu column takes the rest of the line
+HEADER_LEFT_MM = 65  # issuing-body column
+HEADER_RIGHT_MM = 100  # Quốc hiệu column, at the right margin (on landscape pages too)
 BODY_PT = 14
 ISSUING_PT = 12.5
 NATIONAL_TITLE_PT = 12
@@ -38,7 +40,12 @@ RECIPIENT_LABEL_PT = 12
 RECIPIENT_PT = 11
 PAGE_NUMBER_PT = 13
 FIRST_LINE_INDENT_MM = 10
+FRAME_PADDING = 6  # reportlab's default padding inside the page frame, in points
+MIN_ROW_PART = 40  # points: a row taller than a page starts on this page only when this much room is left
 SIGNATURE_SPACE_MM = 26
+#: The empty digital-signature field at the signer's place (the signing tools sign into it), and its width.
+SIGNATURE_FIELD_NAME = "ChuKy_NguoiKy"
+SIGNATURE_FIELD_WIDTH_PT = 230
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
@@ -107,7 +114,7 @@ def line(text: str, st: ParagraphStyle) -> Paragraph:
 class Rule(Flowable):
     """A horizontal rule of a given width, centred in the space it is given (under titles and bodies)."""
 
-    def __init__(self, width: float, thickness: float = 0.6, above: float = 3, below: float = 2) -> None:
+    def __init__(self, width: float, thickness: float = 0.6, above: float = 1.5, below: float = 2) -> None:
         super().__init__()
         self.rule_width = width
         self.thickness = thickness
@@ -119,13 +126,45 @@ class Rule(Flowable):
         return available_width, self.thickness + self.above + self.below
 
     def draw(self) -> None:
-        start = (self.available - self.rule_width) / 2
+        width = min(self.rule_width, self.available)
+        start = (self.available - width) / 2
         self.canv.setLineWidth(self.thickness)
-        self.canv.line(start, self.below, start + self.rule_width, self.below)
+        self.canv.line(start, self.below, start + width, self.below)
 
 
-def _borderless(rows, widths) -> Table:
-    table = Table(rows, colWidths=widths)
+class SignatureField(Flowable):
+    """Blank space for the handwritten or digital signature, holding an empty, borderless PDF signature field
+    (AcroForm /Sig widget) so that signing software puts the signature exactly here. Draws nothing visible."""
+
+    def __init__(self, height: float, name: str = SIGNATURE_FIELD_NAME, width: float = SIGNATURE_FIELD_WIDTH_PT) -> None:
+        super().__init__()
+        self.height = height
+        self.name = name
+        self.field_width = width
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.available = available_width
+        return available_width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        width = min(self.field_width, self.available)
+        x0, y0 = canvas.absolutePosition((self.available - width) / 2, 0)
+        x1, y1 = canvas.absolutePosition((self.available + width) / 2, self.height)
+        form = canvas.acroForm
+        appearance = form.makeStream(x1 - x0, y1 - y0, "")  # an empty appearance: nothing shows before signing
+        widget = PDFDictionary({
+            "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName("Sig"),
+            "T": PDFString(self.name), "F": 4,  # printable, no border, no background
+            "Rect": PDFArray([round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)]),
+            "P": canvas._doc.thisPageRef(), "AP": PDFDictionary({"N": form.getRef(appearance)}),
+        })
+        canvas._addAnnotation(widget)
+        form.fields.append(form.getRef(widget))
+
+
+def _borderless(rows, widths, split_in_row: bool = False) -> Table:
+    table = Table(rows, colWidths=widths, splitInRow=1 if split_in_row else 0)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, BODY_PT),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -136,11 +175,16 @@ def _borderless(rows, widths) -> Table:
 
 
 def header_block(doc: Document, frame_width: float) -> Table:
-    """Issuing body (bold, short rule) and number on the left; Quốc hiệu, Tiêu ngữ (rule) and place-date right."""
+    """Issuing body (bold, short rule) and number on the left; Quốc hiệu, Tiêu ngữ (rule) and place-date right.
+
+    The two columns keep their portrait widths on a landscape page, the Quốc hiệu column at the right margin.
+    """
     left_width = HEADER_LEFT_MM * mm
-    right_width = frame_width - left_width
+    right_width = min(HEADER_RIGHT_MM * mm, frame_width - left_width)
+    gap = frame_width - left_width - right_width
     issuing_style = style(ISSUING_PT, bold=True, align=TA_CENTER, leading=ISSUING_PT * 1.2)
-    issuing_width = max(pdfmetrics.stringWidth(text, face(True), ISSUING_PT) for text in doc.issuing_lines)
+    issuing_width = min(left_width, max(pdfmetrics.stringWidth(text, face(True), ISSUING_PT)
+                                        for text in doc.issuing_lines))
     left = [line(text, issuing_style) for text in doc.issuing_lines]
     left.append(Rule(issuing_width / 3))
     motto_width = pdfmetrics.stringWidth(MOTTO, face(True), MOTTO_PT)
@@ -149,7 +193,7 @@ def header_block(doc: Document, frame_width: float) -> Table:
              Rule(motto_width)]
     number = line(doc.number_line, style(NUMBER_PT, align=TA_CENTER)) if doc.number_line else ""
     place_date = line(doc.place_date, style(PLACE_DATE_PT, italic=True, align=TA_CENTER))
-    table = _borderless([[left, right], [number, place_date]], [left_width, right_width])
+    table = _borderless([[left, "", right], [number, "", place_date]], [left_width, gap, right_width])
     table.setStyle(TableStyle([("TOPPADDING", (0, 1), (-1, 1), 6)]))
     return table
 
@@ -175,40 +219,99 @@ def recipients_block(recipients: tuple[str, ...]) -> list[Flowable]:
     return result
 
 
-def signer_block(signer: Signer) -> list[Flowable]:
-    """Authority lines (bold, upper case), space for signature and seal, the signer's name (bold)."""
+def signer_block(signer: Signer, signature_field: bool = False) -> list[Flowable]:
+    """Authority lines (bold, upper case), space for signature and seal (with an empty digital-signature field
+    when asked), the signer's name (bold)."""
     st = style(SIGNER_PT, bold=True, align=TA_CENTER, leading=SIGNER_PT * 1.2)
     flowables: list[Flowable] = [line(text, st) for text in signer.lines]
-    flowables.append(Spacer(1, SIGNATURE_SPACE_MM * mm))
+    space = SIGNATURE_SPACE_MM * mm
+    flowables.append(SignatureField(space) if signature_field else Spacer(1, space))
     flowables.append(line(signer.name or " ", style(BODY_PT, bold=True, align=TA_CENTER)))
     return flowables
 
 
-def closing_block(doc: Document, frame_width: float) -> Flowable | None:
-    """Nơi nhận (or a second signer, for minutes) on the left, the signer on the right, kept together."""
+def closing_block(doc: Document, frame_width: float, last: list[Flowable]) -> Flowable | None:
+    """Nơi nhận (or a second signer, for minutes) on the left, the signer on the right, kept together with
+    the `last` paragraph of the body so that the signature never stands alone on a page."""
     if not doc.signer and not doc.recipients:
         return None
     left = recipients_block(doc.recipients) if doc.recipients else (
         signer_block(doc.left_signer) if doc.left_signer else "")
-    right = signer_block(doc.signer) if doc.signer else ""
-    table = _borderless([[left, right]], [frame_width * 0.45, frame_width * 0.55])
-    return KeepTogether([Spacer(1, 4 * mm), table])
+    right = signer_block(doc.signer, doc.signature_field) if doc.signer else ""
+    # On a landscape page the signer stands under the Quốc hiệu column, as on a portrait page.
+    right_width = HEADER_RIGHT_MM * mm if doc.landscape else frame_width * 0.55
+    # A recipient list longer than a page may run on; everything else stays on one page.
+    table = _borderless([[left, right]], [frame_width - right_width, right_width], split_in_row=True)
+    return KeepTogether([*last, Spacer(1, 4 * mm), table])
 
 
-def table_flowable(block: TableBlock, frame_width: float) -> Table:
+class _HeadingCell(Paragraph):
+    """First cell of a table row that must not end a page (a tiêu chí heading above its chỉ tiêu)."""
+
+
+def _is_heading(row) -> bool:
+    first = row[0]
+    return isinstance(first, (list, tuple)) and bool(first) and isinstance(first[0], _HeadingCell)
+
+
+class GroupedTable(Table):
+    """A long table that breaks across pages the way a reviewer expects.
+
+    Pages break between rows, never right after a heading row (a tiêu chí stays with its first chỉ tiêu);
+    only a row that cannot fit on a whole page is split inside, so no content can make the layout fail.
+    `frame_height` is the height of a full page frame.
+    """
+
+    def __init__(self, *args, frame_height: float = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.frame_height = frame_height
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight, ignoreSpans=0):  # noqa: N802, N803 - reportlab API
+        position = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
+        if not ignoreSpans:  # breaking between rows: move an orphaned heading to the next page
+            while position > 1 and _is_heading(self._cellvalues[position - 1]):
+                position -= 1
+        return position
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        self._calc(availWidth, availHeight)
+        split_in_row = self.splitInRow
+        heights = self._rowHeights
+        row = self._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans=1)  # the first row that does not fit
+        parts = []
+        if (split_in_row and row < len(heights) and sum(heights[:self.repeatRows]) + heights[row] > self.frame_height
+                and availHeight - sum(heights[:row]) >= MIN_ROW_PART):
+            for cell_style in self._cellStyles[row]:  # a row taller than a page reads from the top, page to page
+                cell_style.valign = "TOP"
+            parts = self._splitRows(availHeight, doInRowSplit=True)
+        if not parts:
+            self.splitInRow = 0
+            try:
+                parts = super().split(availWidth, availHeight)
+            finally:
+                self.splitInRow = split_in_row
+        for part in parts:  # the pieces are new tables: give them the same rules
+            part.frame_height, part.splitInRow = self.frame_height, split_in_row
+        return parts
+
+
+def table_flowable(block: TableBlock, frame_width: float, frame_height: float) -> Table:
     """A bordered table; every cell is a paragraph in the embedded font (the FONT style covers the rest)."""
     total = sum(block.widths)
     widths = [frame_width * w / total for w in block.widths]
     styles: dict[tuple[bool, bool, str], ParagraphStyle] = {}
 
-    def cell_paragraph(cell: Cell) -> Paragraph:
+    def cell_paragraph(cell: Cell, kind: type[Paragraph] = Paragraph) -> Paragraph:
         key = (cell.bold, cell.italic, cell.align)
         if key not in styles:
             styles[key] = style(block.font_size, cell.bold, cell.italic, ALIGNMENTS[cell.align],
                                 leading=block.font_size * 1.2)
-        return Paragraph(escape(typeset(cell.text)).replace("\n", "<br/>"), styles[key])
+        return kind(escape(typeset(cell.text)).replace("\n", "<br/>"), styles[key])
 
-    rows = [[cell_paragraph(cell) for cell in row] for row in block.rows]
+    keep = set(block.keep_with_next)
+    # Each cell is a list of flowables, the form in which reportlab can split a row across pages.
+    rows = [[[cell_paragraph(cell, _HeadingCell if index in keep and column == 0 else Paragraph)]
+             for column, cell in enumerate(row)] for index, row in enumerate(block.rows)]
     commands = [
         ("FONT", (0, 0), (-1, -1), FONT, block.font_size),
         ("GRID", (0, 0), (-1, -1), 0.5, "black"),
@@ -217,7 +320,7 @@ def table_flowable(block: TableBlock, frame_width: float) -> Table:
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     commands += [("SPAN", (first, row), (last, row)) for row, first, last in block.col_spans]
-    table = Table(rows, colWidths=widths, repeatRows=block.header_rows)
+    table = GroupedTable(rows, colWidths=widths, repeatRows=block.header_rows, splitInRow=1, frame_height=frame_height)
     table.setStyle(TableStyle(commands))
     return table
 
@@ -246,13 +349,13 @@ def render_pdf(doc: Document) -> bytes:
     story: list[Flowable] = [header_block(doc, frame_width), *title_block(doc)]
     for block in doc.blocks:
         if isinstance(block, TableBlock):
-            story.append(table_flowable(block, frame_width))
+            story.append(table_flowable(block, frame_width, template.height - 2 * FRAME_PADDING))
             story.append(Spacer(1, 4 * mm))
         else:
             story.append(paragraph_flowable(block))
-    closing = closing_block(doc, frame_width)
-    if closing is not None:
-        story.append(closing)
+    last = [story.pop()] if doc.blocks and isinstance(doc.blocks[-1], Para) else []
+    closing = closing_block(doc, frame_width, last)
+    story.append(closing if closing is not None else last[0] if last else Spacer(1, 0))
     template.build(story, onLaterPages=_page_number)
     return buffer.getvalue()
 

@@ -45,5 +45,5 @@ def build(data: DossierData) -> Document:
     return dossier_document(
         data, "to_trinh", "TỜ TRÌNH",
         f"Đề nghị đánh giá, công nhận {CDHT} cấp xã năm {year}", blocks,
-        number_code="TTr-UBND", recipients=standard_recipients(data),
+        number_code="TTr-UBND", recipients=standard_recipients(data), signature_field=True,
     )

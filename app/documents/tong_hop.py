@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.documents.common import CDHT, dossier_document, grouped_table, status_label
+from app.documents.common import CDHT, dossier_document, evidence_codes_text, grouped_table, status_label
 from app.documents.data import DossierData
 from app.documents.model import NUMBER_SLOT, Cell, Document, TableBlock, para
 from app.domain.catalogue import Criterion, Indicator
@@ -19,7 +19,7 @@ def summary_table(data: DossierData) -> TableBlock:
         result = assessment.indicators[indicator.id]
         return [Cell(result.figure or "Chưa nhập số liệu"),
                 *(Cell(status_label(result.verdicts[lv].status), align="centre") for lv in (1, 2)),
-                Cell(", ".join(data.evidence_codes(indicator.id)) or "—")]
+                Cell(evidence_codes_text(data.evidence_codes(indicator.id)) or "—")]
 
     def criterion_cells(criterion: Criterion) -> list[Cell]:
         verdicts = assessment.criteria[criterion.id].verdicts
@@ -30,7 +30,8 @@ def summary_table(data: DossierData) -> TableBlock:
     total = (Cell("Kết quả chung", bold=True), Cell(""), Cell(""),
              *(Cell(status_label(assessment.level_status(lv)), bold=True, align="centre") for lv in (1, 2)), Cell(""))
     return TableBlock(widths=table.widths, rows=(*table.rows, total),
-                      col_spans=(*table.col_spans, (len(table.rows), 0, 2)), font_size=table.font_size)
+                      col_spans=(*table.col_spans, (len(table.rows), 0, 2)), font_size=table.font_size,
+                      keep_with_next=table.keep_with_next)
 
 
 def build(data: DossierData) -> Document:
@@ -42,6 +43,6 @@ def build(data: DossierData) -> Document:
     return dossier_document(
         data, "tong_hop", "BẢN TỔNG HỢP",
         f"Kết quả đánh giá các tiêu chí, chỉ tiêu {CDHT} cấp xã năm {data.year}",
-        [summary_table(data), para(conclusion)], landscape=True,
+        [summary_table(data), para(conclusion)], landscape=True, signature_field=True,
         subtitle=f"(Kèm theo Tờ trình số {number}/TTr-UBND của Ủy ban nhân dân xã {data.commune})",
     )

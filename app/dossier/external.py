@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.dossier.final_documents import DocumentSource, FinalDocuments, final_documents
-from app.dossier.records import now_utc
 from app.dossier.sigcheck import SignatureCheck, check_pdf_signatures
 from app.dossier.zipstream import sha256_file
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.services.workspace import Workspace
+from app.text import utc_now
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def _keep(ws: Workspace, year: int, final: FinalDocuments, name: str, data: byte
             "sha256=excluded.sha256, size=excluded.size, signer=excluded.signer, signed_at=excluded.signed_at, "
             "imported_at=excluded.imported_at",
             [year, final.version, final.level, name, sha256_file(path), len(data), check.signer,
-             check.signed_at.isoformat() if check.signed_at else None, now_utc()])
+             check.signed_at.isoformat() if check.signed_at else None, utc_now()])
         ws.audit("import", "signed_document", f"v{final.version}/{name}", year, old[0] if old else None,
                  {"sha256": sha256_file(path), "signer": check.signer})
 

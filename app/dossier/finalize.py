@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from app.domain.checklist import EVIDENCE_MISSING
 from app.domain.rules import MISSING
-from app.dossier.records import now_utc, package_uuid
+from app.dossier.records import package_uuid
 from app.errors import InputError
 from app.services.workspace import Changes, Workspace
-from app.text import nfc
+from app.text import nfc, utc_now
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def finalize(ws: Workspace, year: int) -> Changes:
             details = "; ".join(f"{item.label}: {', '.join(p.rstrip('.') for p in item.problems)}" for item in failing)
             raise InputError(f"Chưa thể chốt hồ sơ năm {year}. {details}.")
         version = info.package_version + 1
-        locked_at = now_utc()
+        locked_at = utc_now()
         ws.db.execute("UPDATE years SET locked_at = ?, package_version = ? WHERE year = ?", [locked_at, version, year])
         ws.audit("finalize", "year", str(year), year, {"package_version": info.package_version},
                  {"locked_at": locked_at, "package_version": version})

@@ -21,10 +21,9 @@ from pathlib import Path
 
 from app.dossier import bag
 from app.dossier.parts import split_package
-from app.dossier.records import now_utc
 from app.errors import InputError
 from app.services.workspace import Changes, Workspace
-from app.text import nfc
+from app.text import nfc, utc_now
 
 SECURITY = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "Không mã hóa"}
 STATE_LABELS = {"queued": "Chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi", "failed": "Gửi thất bại"}
@@ -122,7 +121,7 @@ def save_mail_settings(ws: Workspace, settings: MailSettings) -> Changes:
             "VALUES (1, :host, :port, :security, :username, :sender, :max_attachment_bytes, :updated_at) "
             "ON CONFLICT(id) DO UPDATE SET host=excluded.host, port=excluded.port, security=excluded.security, "
             "username=excluded.username, sender=excluded.sender, max_attachment_bytes=excluded.max_attachment_bytes, "
-            "updated_at=excluded.updated_at", {**asdict(clean), "updated_at": now_utc()})
+            "updated_at=excluded.updated_at", {**asdict(clean), "updated_at": utc_now()})
         ws.audit("update", "mail_settings", "", None, asdict(old), asdict(clean))
     return Changes(settings=True)
 

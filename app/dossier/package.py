@@ -24,7 +24,7 @@ from app import APP_NAME, __version__
 from app.dossier import bag
 from app.dossier.external import signed_documents_for_package
 from app.dossier.final_documents import DocumentSource, final_documents
-from app.dossier.records import PackageRecord, now_utc, package_uuid, record_package
+from app.dossier.records import PackageRecord, package_uuid, record_package
 from app.dossier.signing import (
     Appearance,
     SigningKey,
@@ -41,7 +41,7 @@ from app.errors import CancelledError, InputError, StorageError
 from app.progress import NullProgress, Progress, check_cancelled
 from app.services.datasets import export_dataset
 from app.services.workspace import Workspace
-from app.text import fold, nfc
+from app.text import fold, nfc, utc_now
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
@@ -175,7 +175,7 @@ def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None
             files = _write_zip(target, root, payload, dataset_name, dataset, bag_info, signer, progress,
                                {e.name: e.sha256 for e in evidence})
     progress.report(0.99, "Đang ghi nhận gói hồ sơ…")
-    record = PackageRecord(0, year, uuid, version, final.level, now_utc(), str(target), target.stat().st_size,
+    record = PackageRecord(0, year, uuid, version, final.level, utc_now(), str(target), target.stat().st_size,
                            files.pop("__package__"), method, signer_text, files)
     saved = record_package(ws, record)
     progress.report(1.0, "Đã lập xong gói hồ sơ.")

@@ -4,7 +4,6 @@ built (where, its hash and files), and the signing settings. Each change is audi
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from dataclasses import asdict, dataclass
@@ -12,14 +11,10 @@ from pathlib import Path
 
 from app.errors import InputError
 from app.services.workspace import Changes, Workspace
-from app.text import nfc
+from app.text import nfc, utc_now
 
 SIGNING_METHODS = {"pkcs12": "Tệp chứng thư số (PKCS#12)", "pkcs11": "Thiết bị ký số (USB token)",
                    "external": "Ký ngoài bằng phần mềm của nhà cung cấp"}
-
-
-def now_utc() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -129,7 +124,7 @@ def save_signing_settings(ws: Workspace, settings: SigningSettings) -> Changes:
             "pkcs12_path=excluded.pkcs12_path, pkcs11_module=excluded.pkcs11_module, key_id=excluded.key_id, "
             "cert_serial=excluded.cert_serial, seal_image=excluded.seal_image, "
             "signature_image=excluded.signature_image, updated_at=excluded.updated_at",
-            {**values, "updated_at": now_utc()})
+            {**values, "updated_at": utc_now()})
         ws.audit("update", "signing_settings", "", None, asdict(old), values)
     return Changes(settings=True)
 

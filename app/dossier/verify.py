@@ -133,6 +133,9 @@ def _check_entries(archive: zipfile.ZipFile, limits: Limits, report: VerifyRepor
     report.add("Đường dẫn an toàn", OK, f"{len(files)} tệp, tất cả nằm trong thư mục '{next(iter(roots))}'")
     total = sum(i.file_size for i in files)
     for info in files:
+        if info.flag_bits & 0x41:  # encrypted, or "strong encryption"
+            report.add("Đọc tệp ZIP", FAIL, f"'{info.filename}' bị mã hóa (đặt mật khẩu); gói hồ sơ không được mã hóa")
+            raise _Refused
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             report.add("Kích thước giải nén", FAIL, f"'{info.filename}' dùng kiểu nén không hỗ trợ")
             raise _Refused
@@ -193,7 +196,7 @@ def _read_all(archive: zipfile.ZipFile, root: str, infos: list[zipfile.ZipInfo],
                     done += len(chunk)
                     check_cancelled(progress)
                     progress.report(0.8 * done / total, "Đang kiểm tra mã băm các tệp…")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
             report.add("Đọc tệp ZIP", FAIL, f"tệp '{relative}' bị hỏng hoặc gói bị cắt cụt ({_zip_reason(exc)})")
             raise _Refused from None
         contents.digests[relative] = digest.hexdigest()
@@ -359,7 +362,7 @@ def verify_stream(stream: IO[bytes], source: str, trust: list[Path] | None = Non
     try:
         try:
             archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
             report.add("Đọc tệp ZIP", FAIL, f"không phải tệp ZIP hợp lệ hoặc tệp bị cắt cụt ({_zip_reason(exc)})")
             raise _Refused from None
         with archive, tempfile.TemporaryDirectory(prefix="cdht-verify-") as workdir:

@@ -40,8 +40,9 @@ def clean_filename(raw: str) -> CleanName:
     if not stem.strip(" ._"):
         stem = FALLBACK_STEM
         notes.append(f"Tệp không có tên dùng được; đã đặt tên '{stem}{suffix}'.")
-    if stem.split(".")[0].strip().upper() in _RESERVED:
-        renamed = stem + "_"
+    first, dot, rest = stem.partition(".")
+    if first.strip().upper() in _RESERVED:  # Windows reserves "COM1.tar.pdf" too: mark the part before the dot
+        renamed = first + "_" + dot + rest
         notes.append(f"Tên tệp '{stem}{suffix}' là tên dành riêng của Windows; đã lưu với tên '{renamed}{suffix}'.")
         stem = renamed
     if len(stem) + len(suffix) > MAX_NAME_LENGTH:

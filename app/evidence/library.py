@@ -21,7 +21,7 @@ from app.evidence.codes import code_sort_key, next_code
 from app.evidence.sniff import FileKind, kind_for_mime
 from app.evidence.store import EvidenceStore, evidence_root
 from app.services.workspace import EXPLANATION_FIELD, Changes
-from app.text import fold, format_date_short, nfc, parse_date
+from app.text import fold, format_date_short, nfc, parse_date, utc_now
 
 #: Filter value meaning "items linked to no indicator".
 UNLINKED = ""
@@ -294,7 +294,7 @@ def insert_evidence(ws, year: int, *, sha256: str, size: int, name: str, mime: s
         "valid_until": valid_until.isoformat() if valid_until else None,
         "search_text": search_text(code, name, fields.get("doc_number", ""), fields.get("issuer", ""),
                                    fields.get("summary", ""), issued, kind.label if kind else ""),
-        "carried_from": carried_from, "created_at": _now(),
+        "carried_from": carried_from, "created_at": utc_now(),
     }
     cursor = ws.db.execute(f"INSERT INTO evidence ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                            list(row.values()))
@@ -383,7 +383,7 @@ def remove_evidence(ws, evidence_id: int) -> Changes:
         item = _live_item(ws, evidence_id)
         if item.deleted:
             return Changes()
-        ws.db.execute("UPDATE evidence SET deleted_at = ? WHERE id = ?", [_now(), evidence_id])
+        ws.db.execute("UPDATE evidence SET deleted_at = ? WHERE id = ?", [utc_now(), evidence_id])
         ws.audit("trash", "evidence", item.code, item.year, item.to_json(), None)
     return Changes(evidence=True, checklist=True)
 
@@ -432,10 +432,6 @@ def empty_trash(ws, year: int | None = None) -> tuple[Changes, TrashReport]:
     files = sum(store.remove(sha) for sha in sorted(orphaned - still_used))
     report = TrashReport(len(removable), files, len(trashed) - len(removable))
     return (Changes(evidence=True) if removable else Changes()), report
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 __all__ = [

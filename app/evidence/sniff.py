@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
@@ -135,7 +136,8 @@ def _zip_kind(handle: BinaryIO, name: str) -> FileKind:
                     return KINDS["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
                 raise InputError(f"Tệp '{name}' là tài liệu Office nhưng không phải Word (DOCX) hay Excel (XLSX) — "
                                  "ví dụ bản trình chiếu; chỉ nhận " + ACCEPTED_TEXT + ".")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, RuntimeError,
+            zlib.error):  # a damaged compressed part, or a part protected by a password
         raise InputError(f"Tệp '{name}' có dạng nén ZIP nhưng bị hỏng hoặc không đọc được.") from None
     raise InputError(f"Tệp '{name}' là tệp nén ZIP, không phải tài liệu. Hãy giải nén rồi nhập từng tệp ({ACCEPTED_TEXT}).")
 

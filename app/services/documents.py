@@ -13,7 +13,7 @@ from typing import Any
 
 from app.errors import InputError
 from app.services.workspace import Changes, Workspace
-from app.text import nfc, parse_date
+from app.text import clean_text, parse_date, utc_now
 
 #: Narrative fields of the self-assessment report, with the labels forms and messages use.
 NARRATIVE_FIELDS: dict[str, str] = {
@@ -24,9 +24,10 @@ NARRATIVE_FIELDS: dict[str, str] = {
     "recommendations": "Kiến nghị",
 }
 
-#: Other per-year document settings (optional): extra legal bases, the documents' date and numbers.
+#: Other per-year document settings (optional): extra legal bases, the Nơi nhận list, the documents' date and numbers.
 DOCUMENT_SETTINGS: dict[str, str] = {
     "extra_bases": "Căn cứ bổ sung (mỗi dòng một văn bản)",
+    "recipients": "Nơi nhận (mỗi dòng một nơi)",
     "document_date": "Ngày ký văn bản",
     "number.to_trinh": "Số Tờ trình",
     "number.bao_cao": "Số Báo cáo",
@@ -34,6 +35,9 @@ DOCUMENT_SETTINGS: dict[str, str] = {
 }
 
 TEXT_KEYS = {**NARRATIVE_FIELDS, **DOCUMENT_SETTINGS}
+#: Limits of a custom Nơi nhận list (it has to fit beside the signature).
+MAX_RECIPIENTS = 30
+MAX_RECIPIENT_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -83,23 +87,6 @@ class EvidenceItem:
     indicators: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _clean(value: Any, label: str, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InputError(f"{label} phải là chuỗi văn bản.")
-    value = nfc(value).strip()
-    if required and not value:
-        raise InputError(f"{label} không được để trống.")
-    return value
-
-
-# ---------------------------------------------------------------------- narrative texts and settings
-
 def document_texts(ws: Workspace, year: int) -> dict[str, str]:
     """Every narrative text and document setting of a year (absent keys are empty strings)."""
     ws.year(year)
@@ -115,9 +102,11 @@ def set_document_texts(ws: Workspace, year: int, updates: Mapping[str, Any]) -> 
     for key, value in updates.items():
         if key not in TEXT_KEYS:
             raise InputError(f"Không có mục văn bản \"{key}\"; chỉ có: {', '.join(TEXT_KEYS)}.")
-        cleaned[key] = _clean(value, TEXT_KEYS[key])
+        cleaned[key] = clean_text(value, TEXT_KEYS[key])
     if cleaned.get("document_date"):
         cleaned["document_date"] = _date(cleaned["document_date"], "Ngày ký văn bản").isoformat()
+    if "recipients" in cleaned:
+        cleaned["recipients"] = "\n".join(_recipient_lines(cleaned["recipients"].splitlines()))
     changed = False
     with ws.transaction():
         ws.ensure_unlocked(year)
@@ -130,13 +119,40 @@ def set_document_texts(ws: Workspace, year: int, updates: Mapping[str, Any]) -> 
                 ws.db.execute(
                     "INSERT INTO document_texts (year, key, value, updated_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(year, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                    [year, key, value, _now()])
+                    [year, key, value, utc_now()])
             else:
                 ws.db.execute("DELETE FROM document_texts WHERE year = ? AND key = ?", [year, key])
             ws.audit("update" if old and value else ("clear" if not value else "set"), "document_text", key, year,
                      old or None, value or None)
             changed = True
     return Changes(documents=True) if changed else Changes()
+
+
+def recipients(ws: Workspace, year: int) -> list[str]:
+    """The year's own Nơi nhận list, one recipient a line (empty: the documents print the usual list)."""
+    return [line for line in document_texts(ws, year)["recipients"].splitlines() if line]
+
+
+def set_recipients(ws: Workspace, year: int, lines: list[str]) -> Changes:
+    """Replace the year's Nơi nhận list; an empty list brings back the usual one."""
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise InputError("Nơi nhận phải là danh sách các dòng văn bản.")
+    return set_document_texts(ws, year, {"recipients": "\n".join(lines)})
+
+
+def _recipient_lines(lines: list[str]) -> list[str]:
+    """Recipients as stored: trimmed, blank lines dropped, the list marks and end punctuation left to the layout."""
+    result = []
+    for line in lines:
+        text = line.strip().lstrip("-–•+ ").rstrip(";.,").strip()
+        if not text:
+            continue
+        if len(text) > MAX_RECIPIENT_CHARS:
+            raise InputError(f"Nơi nhận \"{text[:40]}…\" dài quá {MAX_RECIPIENT_CHARS} ký tự; hãy viết gọn lại.")
+        result.append(text)
+    if len(result) > MAX_RECIPIENTS:
+        raise InputError(f"Danh sách nơi nhận có {len(result)} dòng; tối đa {MAX_RECIPIENTS} dòng.")
+    return result
 
 
 def document_date(ws: Workspace, year: int) -> dt.date | None:
@@ -188,9 +204,9 @@ def meeting_from_json(raw: Any) -> ReviewMeeting:
             item = {"name": item}
         if not isinstance(item, dict):
             raise InputError(f"Người dự họp thứ {number} phải có họ tên, chức vụ, cơ quan.")
-        name = _clean(item.get("name"), f"Họ tên người dự họp thứ {number}", required=True)
-        attendees.append(Attendee(name, _clean(item.get("title"), "Chức vụ"),
-                                  _clean(item.get("organisation"), "Cơ quan, tổ chức")))
+        name = clean_text(item.get("name"), f"Họ tên người dự họp thứ {number}", required=True)
+        attendees.append(Attendee(name, clean_text(item.get("title"), "Chức vụ"),
+                                  clean_text(item.get("organisation"), "Cơ quan, tổ chức")))
     level = raw.get("level_agreed")
     if level in ("", None):
         level = None
@@ -203,16 +219,16 @@ def meeting_from_json(raw: Any) -> ReviewMeeting:
             raise InputError(f"Mức độ thống nhất đề nghị {level} phải là 1 hoặc 2 (0 nếu chưa đề nghị).")
     return ReviewMeeting(
         meeting_date=_date(raw["meeting_date"], "Ngày họp xét"),
-        chair_name=_clean(raw.get("chair_name"), "Người chủ trì", required=True),
-        chair_title=_clean(raw.get("chair_title"), "Chức vụ người chủ trì"),
-        place=_clean(raw.get("place"), "Địa điểm họp"),
-        start_time=_clean(raw.get("start_time"), "Giờ bắt đầu"),
-        end_time=_clean(raw.get("end_time"), "Giờ kết thúc"),
-        secretary_name=_clean(raw.get("secretary_name"), "Thư ký"),
-        secretary_title=_clean(raw.get("secretary_title"), "Chức vụ thư ký"),
+        chair_name=clean_text(raw.get("chair_name"), "Người chủ trì", required=True),
+        chair_title=clean_text(raw.get("chair_title"), "Chức vụ người chủ trì"),
+        place=clean_text(raw.get("place"), "Địa điểm họp"),
+        start_time=clean_text(raw.get("start_time"), "Giờ bắt đầu"),
+        end_time=clean_text(raw.get("end_time"), "Giờ kết thúc"),
+        secretary_name=clean_text(raw.get("secretary_name"), "Thư ký"),
+        secretary_title=clean_text(raw.get("secretary_title"), "Chức vụ thư ký"),
         attendees=tuple(attendees),
-        content=_clean(raw.get("content"), "Nội dung cuộc họp"),
-        conclusions=_clean(raw.get("conclusions"), "Kết luận cuộc họp"),
+        content=clean_text(raw.get("content"), "Nội dung cuộc họp"),
+        conclusions=clean_text(raw.get("conclusions"), "Kết luận cuộc họp"),
         level_agreed=level,
     )
 
@@ -237,7 +253,7 @@ def save_review_meeting(ws: Workspace, year: int, meeting: ReviewMeeting) -> Cha
             "updated_at=excluded.updated_at",
             [year, meeting.meeting_date.isoformat(), meeting.chair_name, meeting.chair_title, meeting.place,
              meeting.start_time, meeting.end_time, meeting.secretary_name, meeting.secretary_title, meeting.content,
-             meeting.conclusions, meeting.level_agreed, _now()])
+             meeting.conclusions, meeting.level_agreed, utc_now()])
         for position, person in enumerate(meeting.attendees):
             ws.db.execute(
                 "INSERT INTO review_meeting_attendees (year, position, name, title, organisation) VALUES (?, ?, ?, ?, ?)",
@@ -292,6 +308,6 @@ def _code_key(code: str) -> tuple:
 
 __all__ = [
     "NARRATIVE_FIELDS", "DOCUMENT_SETTINGS", "Attendee", "ReviewMeeting", "EvidenceItem", "document_texts",
-    "set_document_texts", "document_date", "review_meeting", "meeting_from_json", "save_review_meeting",
+    "set_document_texts", "recipients", "set_recipients", "document_date", "review_meeting", "meeting_from_json", "save_review_meeting",
     "evidence_items",
 ]

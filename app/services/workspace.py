@@ -26,7 +26,7 @@ from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Datase
 from app.domain.rules import Assessment, evaluate
 from app.errors import InputError, LockedError, NotFoundError
 from app.storage.db import open_database
-from app.text import nfc, parse_date
+from app.text import clean_text, nfc, parse_date, utc_now
 
 DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
 ASSIGNMENT_STATUSES = {"todo": "Chưa thực hiện", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành"}
@@ -146,21 +146,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _text(value: Any, label: str, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InputError(f"{label} phải là chuỗi văn bản.")
-    value = nfc(value).strip()
-    if required and not value:
-        raise InputError(f"{label} không được để trống.")
-    return value
-
-
 def _check_year(year: Any) -> int:
     if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
         raise InputError(f"Năm đánh giá phải là số nguyên từ {MIN_YEAR} đến {MAX_YEAR}, không phải {year!r}.")
@@ -221,7 +206,7 @@ class Workspace:
         self.db.execute(
             "INSERT INTO audit_log (txn, at, user, action, entity, entity_key, year, old, new) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [txn, _now(), self.user, action, entity, key, year,
+            [txn, utc_now(), self.user, action, entity, key, year,
              None if old is None else json.dumps(old, ensure_ascii=False),
              None if new is None else json.dumps(new, ensure_ascii=False)],
         )
@@ -296,12 +281,12 @@ class Workspace:
 
     def _clean_profile(self, profile: Profile) -> Profile:
         return Profile(
-            commune_name=_text(profile.commune_name, "Tên xã", required=True),
-            province=_text(profile.province, "Tên tỉnh", required=True),
-            recipient_authority=_text(profile.recipient_authority, "Cơ quan nhận hồ sơ", required=True),
+            commune_name=clean_text(profile.commune_name, "Tên xã", required=True),
+            province=clean_text(profile.province, "Tên tỉnh", required=True),
+            recipient_authority=clean_text(profile.recipient_authority, "Cơ quan nhận hồ sơ", required=True),
             disadvantaged_area=bool(profile.disadvantaged_area),
-            signer_name=_text(profile.signer_name, "Người ký"),
-            signer_title=_text(profile.signer_title, "Chức vụ người ký"),
+            signer_name=clean_text(profile.signer_name, "Người ký"),
+            signer_title=clean_text(profile.signer_title, "Chức vụ người ký"),
         )
 
     def save_profile(self, profile: Profile) -> Changes:
@@ -316,7 +301,7 @@ class Workspace:
                 "recipient_authority=excluded.recipient_authority, disadvantaged_area=excluded.disadvantaged_area, "
                 "signer_name=excluded.signer_name, signer_title=excluded.signer_title, updated_at=excluded.updated_at",
                 [profile.commune_name, profile.province, profile.recipient_authority, int(profile.disadvantaged_area),
-                 profile.signer_name, profile.signer_title, _now()],
+                 profile.signer_name, profile.signer_title, utc_now()],
             )
             if old != profile.__dict__:
                 self.audit("create" if old is None else "update", "profile", "", None, old, profile.__dict__)
@@ -356,7 +341,7 @@ class Workspace:
             disadvantaged = source.disadvantaged_area if source else profile.disadvantaged_area
             self.db.execute(
                 "INSERT INTO years (year, catalogue_id, disadvantaged_area, copied_from, created_at) VALUES (?, ?, ?, ?, ?)",
-                [year, catalogue.id, int(disadvantaged), copy_from, _now()],
+                [year, catalogue.id, int(disadvantaged), copy_from, utc_now()],
             )
             self.audit("create", "year", str(year), year, None,
                        {"catalogue": catalogue.id, "copied_from": copy_from, "disadvantaged_area": disadvantaged})
@@ -422,7 +407,7 @@ class Workspace:
             self.db.execute(
                 "INSERT INTO indicator_values (year, indicator_id, field, value, updated_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(year, indicator_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                [year, indicator_id, name, json.dumps(value, ensure_ascii=False), _now()],
+                [year, indicator_id, name, json.dumps(value, ensure_ascii=False), utc_now()],
             )
         if action is None:
             action = "update" if old is not None and value is not None else ("clear" if value is None else "set")
@@ -492,7 +477,7 @@ class Workspace:
             return [Unit(r[0], r[1]) for r in self.db.execute("SELECT id, name FROM units ORDER BY name").fetchall()]
 
     def _unit_id(self, name: str) -> int:
-        name = _text(name, "Tên đơn vị", required=True)
+        name = clean_text(name, "Tên đơn vị", required=True)
         row = self.db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
         if row:
             return int(row[0])
@@ -563,9 +548,9 @@ class Workspace:
                 due_date = parse_date(due_date) if due_date.strip() else None
             except ValueError:
                 raise InputError(f"Hạn hoàn thành {due_date!r} không phải ngày hợp lệ (dd/mm/yyyy).") from None
-        lead = _text(lead_unit, "Đơn vị chủ trì") or None
-        coordinating = tuple(dict.fromkeys(c for c in (_text(x, "Đơn vị phối hợp") for x in coordinating_units) if c))
-        assignment = Assignment(indicator_id, lead, coordinating, due_date, status, _text(note, "Ghi chú"))
+        lead = clean_text(lead_unit, "Đơn vị chủ trì") or None
+        coordinating = tuple(dict.fromkeys(c for c in (clean_text(x, "Đơn vị phối hợp") for x in coordinating_units) if c))
+        assignment = Assignment(indicator_id, lead, coordinating, due_date, status, clean_text(note, "Ghi chú"))
         with self.transaction():
             self.year(year)
             self._write_assignment(year, assignment)
@@ -590,10 +575,10 @@ class Workspace:
                 decision_date = parse_date(decision_date)
             except ValueError:
                 raise InputError(f"Ngày quyết định {decision_date!r} không hợp lệ (dd/mm/yyyy).") from None
-        number = _text(decision_number, "Số quyết định", required=True)
+        number = clean_text(decision_number, "Số quyết định", required=True)
         record = {"level": level, "decision_number": number, "decision_date": decision_date.isoformat(),
-                  "issuer": _text(issuer, "Cơ quan công nhận"), "assessment_year": assessment_year,
-                  "note": _text(note, "Ghi chú")}
+                  "issuer": clean_text(issuer, "Cơ quan công nhận"), "assessment_year": assessment_year,
+                  "note": clean_text(note, "Ghi chú")}
         with self.transaction():
             self.db.execute(
                 "INSERT INTO recognitions (level, decision_number, decision_date, issuer, assessment_year, note) "

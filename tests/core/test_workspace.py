@@ -108,3 +108,4 @@ def test_deadline_defaults_to_28_february_and_is_configurable(workspace):
     assert workspace.submission_deadline(2025) == dt.date(2026, 2, 28)
     workspace.set_setting("deadline.2025", "2026-02-10")
     assert workspace.submission_deadline(2025) == dt.date(2026, 2, 10)
+

@@ -37,9 +37,22 @@ def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
                  "--attendee", "Lê Thị Hằng|Chủ tịch|Hội Khuyến học xã", "--level", "1"]) == 0
     assert main(["--db", db, "narrative", "set", "--year", str(YEAR), "kien_nghi=x"]) == 1
     assert main(["--db", db, "narrative", "set", "--year", str(YEAR), "recommendations=Đề nghị hỗ trợ."]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "recipients", "show", "--year", str(YEAR)]) == 0
+    shown = capsys.readouterr().out
+    assert "(danh sách thường dùng)" in shown and "- Sở Giáo dục và Đào tạo;" in shown and "- Lưu: VT, VHXH." in shown
+    assert main(["--db", db, "recipients", "set", "--year", str(YEAR), "Sở Giáo dục và Đào tạo",
+                 "Phòng Văn hóa - Xã hội xã"]) == 0
+    assert main(["--db", db, "recipients", "show", "--year", str(YEAR)]) == 0
+    shown = capsys.readouterr().out
+    assert "- Phòng Văn hóa - Xã hội xã;" in shown and shown.strip().endswith("- Lưu: VT, VHXH.")
+    assert "thường dùng" not in shown and "TT Đảng ủy" not in shown
+    assert main(["--db", db, "recipients", "set", "--year", str(YEAR), "--clear", "X"]) == 1
+    assert "--clear" in capsys.readouterr().err
     from app.services.workspace import Workspace
 
     ws = Workspace.open(ready_workspace.path)
+    assert docs.recipients(ws, YEAR) == ["Sở Giáo dục và Đào tạo", "Phòng Văn hóa - Xã hội xã"]
     meeting = docs.review_meeting(ws, YEAR)
     assert meeting.chair_name == "Nguyễn Văn An" and meeting.attendees[0].organisation == "Hội Khuyến học xã"
     assert meeting.place == "Hội trường Ủy ban nhân dân xã Kiến Hưng"  # kept from the earlier record
@@ -61,6 +74,12 @@ def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_pa
     assert page.meeting.chair.text() == "Trịnh Thị Thu Huyền" and page.meeting.attendees.rowCount() == 3
     assert "12,5 km²" in page.narrative.editors["situation"].toPlainText()
     assert "thiếu minh chứng" in page.readiness.text()
+    assert page.narrative.recipients.toPlainText() == ""
+    assert "Sở Giáo dục và Đào tạo" in page.narrative.recipients.placeholderText()
+    page.narrative.recipients.setPlainText("Sở Giáo dục và Đào tạo\nHội Cựu chiến binh xã")
+    page.save_narrative()
+    wait_for_idle()
+    assert docs.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Hội Cựu chiến binh xã"]
 
     page.meeting.add_attendee("Hoàng Văn Nam", "Chủ tịch", "Hội Cựu chiến binh xã")
     page.save_meeting()

@@ -68,3 +68,23 @@ def test_readiness_lists_what_blocks_the_dossier(workspace):
         {**meeting.to_json(), "attendees": [{"name": "Đỗ Thị Ánh", "organisation": "Đoàn Thanh niên xã"}]}))
     problems = document_readiness(workspace, YEAR)
     assert any("Hội Khuyến học" in p for p in problems) and any("Mặt trận" in p for p in problems)
+
+
+def test_recipients_are_stored_per_year_cleaned_audited_and_limited(workspace):
+    assert docs.recipients(workspace, YEAR) == []
+    changes = docs.set_recipients(workspace, YEAR, ["  - Sở Giáo dục và Đào tạo; ", "", "Lưu: VT, VHXH."])
+    assert changes.documents
+    assert docs.recipients(workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]
+    assert docs.document_texts(workspace, YEAR)["recipients"] == "Sở Giáo dục và Đào tạo\nLưu: VT, VHXH"
+    assert workspace.audit_entries(entity="document_text", limit=1)[0].entity_key == "recipients"
+    assert not docs.set_recipients(workspace, YEAR, ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]).any()
+    with pytest.raises(InputError, match="tối đa 30 dòng"):
+        docs.set_recipients(workspace, YEAR, [f"Đơn vị {n}" for n in range(31)])
+    with pytest.raises(InputError, match="dài quá 200 ký tự"):
+        docs.set_recipients(workspace, YEAR, ["Đ" * 201])
+    assert docs.recipients(workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]  # nothing half-applied
+    docs.set_recipients(workspace, YEAR, [])
+    assert docs.recipients(workspace, YEAR) == []
+    workspace.db.execute("UPDATE years SET locked_at = '2026-02-01T00:00:00+00:00' WHERE year = ?", [YEAR])
+    with pytest.raises(LockedError):
+        docs.set_recipients(workspace, YEAR, ["Sở Giáo dục và Đào tạo"])

@@ -1,6 +1,6 @@
 """The process the crash suite kills: it repeats one real operation forever and reports every confirmed one.
 
-Usage: python -m tests.robustness.crash_child SCENARIO DATA_DIR [ARG]
+Usage: python -m tests.robustness.crash_child SCENARIO DATA_DIR START [ARG]
 It prints `READY` once set up, then `CONFIRMED <token>` right after each operation the user would have been
 told succeeded (after its commit / rename), flushing each line so the parent sees it before the kill.
 """
@@ -162,10 +162,14 @@ def run_collect_import(data_dir: Path, start: int, template: str) -> None:
 
 def run_dossier_export(data_dir: Path, start: int, p12: str) -> None:
     """`cdht export` of the finalized year to a new package file each round (signed with a PKCS#12 file)."""
-    import app.dossier.delivery  # noqa: F401 - loaded before READY so the kill moments fall on the work itself
-    import app.dossier.sigcheck  # noqa: F401
+    import importlib
+
     from app.cli import main
     from tests.robustness.dossier import export_argv
+
+    for module in ("app.dossier.delivery", "app.documents", "pyhanko.sign.signers.pdf_signer",
+                   "pyhanko.sign.validation", "pyhanko.sign.validation.generic_cms"):
+        importlib.import_module(module)  # loaded before READY, so the kill moments fall on the work itself
 
     out = data_dir.parent / "usb"
     say("READY")

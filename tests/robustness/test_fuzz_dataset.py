@@ -7,9 +7,7 @@ Fixed examples in CI (derandomized); CDHT_FUZZ_EXAMPLES=N runs more, CDHT_FUZZ_R
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import os
 import subprocess
@@ -18,25 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from app.cli import main
-from app.services.datasets import export_dataset
 from app.services.workspace import Workspace
 from tests.backup.helpers import DATASET, make_workspace
+from tests.robustness.fuzzing import FUZZ, assert_clean_failure, run_cli, workspace_state
 
 pytestmark = pytest.mark.slow
 
-FUZZ = settings(
-    max_examples=int(os.environ.get("CDHT_FUZZ_EXAMPLES", "120")),
-    derandomize=os.environ.get("CDHT_FUZZ_RANDOM") != "1",
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 DEEP = "__DEEP__"
-UNEXPECTED = "không mong muốn"
 
 leaves = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10**40), max_value=10**40),
@@ -111,25 +100,6 @@ def mutated_documents(draw) -> bytes:
     return data
 
 
-def _state(ws: Workspace) -> Any:
-    with ws.lock:
-        audit = ws.db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
-    return audit, {info.year: export_dataset(ws, info.year) for info in ws.years()}, ws.profile()
-
-
-def _cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
-def _assert_clean_failure(code: int, err: str) -> None:
-    assert code != 0
-    assert err.startswith("Lỗi: ") and err.endswith("\n") and err.count("\n") == 1, err
-    assert "Traceback" not in err and UNEXPECTED not in err, err
-
-
 @pytest.fixture(scope="module")
 def fuzz_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("fuzz")
@@ -145,13 +115,13 @@ def test_dataset_import_never_half_applies_and_fails_cleanly(fuzz_db: Path, data
     source.write_bytes(data)
     ws = Workspace.open(fuzz_db)
     try:
-        before = _state(ws)
-        code, out, err = _cli("--db", str(fuzz_db), "dataset", "import", str(source))
+        before = workspace_state(ws)
+        code, out, err = run_cli("--db", str(fuzz_db), "dataset", "import", str(source))
         if code == 0:
             assert err == "" and out.startswith("Đã nhập số liệu")
         else:
-            _assert_clean_failure(code, err)
-            assert _state(ws) == before, "a refused import changed the database"
+            assert_clean_failure(code, err)
+            assert workspace_state(ws) == before, "a refused import changed the database"
     finally:
         ws.close()
 
@@ -161,11 +131,11 @@ def test_dataset_import_never_half_applies_and_fails_cleanly(fuzz_db: Path, data
 def test_assess_fails_cleanly(tmp_path_factory, data: bytes):
     source = tmp_path_factory.getbasetemp() / "assess-fuzzed.json"
     source.write_bytes(data)
-    code, out, err = _cli("assess", str(source))
+    code, out, err = run_cli("assess", str(source))
     if code == 0:
         assert err == "" and "Xã" in out
     else:
-        _assert_clean_failure(code, err)
+        assert_clean_failure(code, err)
 
 
 NASTY = {
@@ -187,4 +157,4 @@ def test_nasty_files_through_the_real_console_script(tmp_path, name):
     for argv in (["--db", str(db), "dataset", "import", str(source)], ["assess", str(source)]):
         result = subprocess.run([sys.executable, "-m", "app", *argv], capture_output=True, text=True,
                                 encoding="utf-8", env=env)
-        _assert_clean_failure(result.returncode, result.stderr)
+        assert_clean_failure(result.returncode, result.stderr)

@@ -30,7 +30,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr(workspace_module, "_now", clock)
+    monkeypatch.setattr(workspace_module, "utc_now", clock)
     return clock
 
 
@@ -111,7 +111,7 @@ def test_one_edit_is_one_step_even_when_its_rows_straddle_a_second(ws: Workspace
     clock.tick()
     # the next edit's two rows get different timestamps, as when a write crosses a second boundary
     ticking = itertools.count(100)
-    monkeypatch.setattr(workspace_module, "_now", lambda: f"2026-01-01T01:{next(ticking):04d}")
+    monkeypatch.setattr(workspace_module, "utc_now", lambda: f"2026-01-01T01:{next(ticking):04d}")
     ws.set_values(2025, "5.1", {"achieved": 900, "total": 1000})
     assert len(undo.history(ws, 2025).undo) == 2
     undo.undo(ws, 2025)  # restoring the total alone would leave 900 of 100

@@ -52,7 +52,7 @@ def themed(qapp):
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr(workspace_module, "_now", clock)
+    monkeypatch.setattr(workspace_module, "utc_now", clock)
     return clock
 
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.documents import DOCUMENTS, DOCX_DOCUMENTS, document_readiness, render_document_pdf, write_document_docx
 from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents.common import default_recipients
 from app.services import documents as docs
 from app.services.workspace import Changes
 from ui.context import AppContext
@@ -47,7 +48,7 @@ ATTENDEE_COLUMNS = ("Họ và tên", "Chức vụ", "Cơ quan, tổ chức")
 
 
 class NarrativeForm(QWidget):
-    """The report's narrative sections and the documents' date."""
+    """The report's narrative sections, the Nơi nhận list and the documents' date."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,20 +64,28 @@ class NarrativeForm(QWidget):
         self.extra_bases.setPlaceholderText("Ví dụ: Kế hoạch số 46/KH-UBND ngày 01/3/2025 của UBND xã …")
         self.extra_bases.setMaximumHeight(60)
         layout.addRow("Căn cứ bổ sung", self.extra_bases)
+        self.recipients = QPlainTextEdit()
+        self.recipients.setMaximumHeight(80)
+        self.recipients.setToolTip("Nơi nhận của Tờ trình và Báo cáo năm này, mỗi dòng một nơi. Để trống để dùng "
+                                   "danh sách thường dùng. Dòng \"Lưu: …\" luôn in ở cuối.")
+        layout.addRow("Nơi nhận", self.recipients)
         self.document_date = QLineEdit()
         self.document_date.setPlaceholderText("dd/mm/yyyy — để trống để viết tay khi ký")
         layout.addRow("Ngày ký văn bản", self.document_date)
 
-    def load(self, texts: dict[str, str]) -> None:
+    def load(self, texts: dict[str, str], usual_recipients: list[str] | None = None) -> None:
         for key, editor in self.editors.items():
             editor.setPlainText(texts.get(key, ""))
         self.extra_bases.setPlainText(texts.get("extra_bases", ""))
+        self.recipients.setPlainText(texts.get("recipients", ""))
+        self.recipients.setPlaceholderText("Để trống để dùng danh sách thường dùng:\n" + "\n".join(usual_recipients or []))
         day = texts.get("document_date", "")
         self.document_date.setText(dt.date.fromisoformat(day).strftime("%d/%m/%Y") if day else "")
 
     def values(self) -> dict[str, str]:
         result = {key: editor.toPlainText() for key, editor in self.editors.items()}
         result["extra_bases"] = self.extra_bases.toPlainText()
+        result["recipients"] = self.recipients.toPlainText()
         result["document_date"] = self.document_date.text()
         return result
 
@@ -283,13 +292,14 @@ class DocumentsPage(QWidget):
         ws = self.ctx.ws
 
         def load(_progress):
-            return docs.document_texts(ws, year), docs.review_meeting(ws, year), document_readiness(ws, year)
+            return (docs.document_texts(ws, year), default_recipients(ws.profile()), docs.review_meeting(ws, year),
+                    document_readiness(ws, year))
 
         run_in_background(load).success(self._loaded).failure(lambda e: show_error(self, e)).run()
 
     def _loaded(self, result) -> None:
-        texts, meeting, problems = result
-        self.narrative.load(texts)
+        texts, usual_recipients, meeting, problems = result
+        self.narrative.load(texts, usual_recipients)
         self.meeting.load(meeting)
         self.show_readiness(problems)
 

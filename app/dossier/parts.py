@@ -95,8 +95,10 @@ def load_manifest(path: Path) -> PartsManifest:
         parts = tuple(Part(str(p["name"]), int(p["size"]), str(p["sha256"])) for p in raw["parts"])
         manifest = PartsManifest(str(raw["package"]), int(raw["size"]), str(raw["sha256"]), parts,
                                  str(raw.get("package_uuid", "")), int(raw.get("version", 0)))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"Bảng kê các phần '{Path(path).name}' không đọc được ({exc}).") from None
+    except OSError as exc:
+        raise InputError(f"Không đọc được bảng kê các phần '{Path(path).name}': {exc.strerror or exc}.") from None
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        raise InputError(f"Bảng kê các phần '{Path(path).name}' không đúng định dạng {PARTS_FORMAT}.") from None
     for part in parts:
         if Path(part.name).name != part.name or not _PART.match(part.name):
             raise InputError(f"Bảng kê các phần có tên phần không hợp lệ: '{part.name}'.")

@@ -203,3 +203,15 @@ def test_parts_reassemble_from_manifest_or_first_part_and_damage_is_caught(built
 def test_manifest_parser_refuses_garbage():
     with pytest.raises(ValueError, match="dòng 1"):
         parse_manifest(b"khong-phai-ma-bam  data/x\n", "manifest-sha256.txt")
+
+
+@pytest.mark.parametrize("text", ["[]", '{"format": "x", "size": 1e999}', "{", '{"format": "cdht-parts/1"}'])
+def test_parts_manifest_garbage_is_refused_in_vietnamese(tmp_path, capsys, text):
+    from app.cli import main
+
+    path = tmp_path / "goi.parts.json"
+    path.write_text(text, encoding="utf-8")
+    assert main(["verify", str(path)]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("Lỗi: ") and "goi.parts.json" in err and "Traceback" not in err
+    assert "object" not in err and "attribute" not in err

@@ -50,3 +50,19 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
 
 def write_text_atomic(path: Path, text: str) -> Path:
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def remove_stale_temporaries(target: Path) -> int:
+    """Delete temporary files an interrupted write of `target` left beside it (`.NAME.*.tmp`); returns how many.
+
+    Such leftovers of a killed export can be as large as the package itself, on a small USB drive.
+    """
+    target = Path(target)
+    removed = 0
+    try:
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    except OSError:
+        pass
+    return removed

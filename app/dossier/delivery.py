@@ -16,6 +16,7 @@ from app.dossier.records import PackageRecord
 from app.dossier.signing import SigningKey
 from app.dossier.verify import VerifyReport, verify_package
 from app.errors import CancelledError, InputError, StorageError
+from app.fileio import remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 
 SAFE_TO_REMOVE = "Có thể rút ổ USB ra."
@@ -86,6 +87,7 @@ def copy_package(source: Path, folder: Path, progress: Progress | None = None) -
     total = max(source.stat().st_size, 1)
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(target)
         handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{source.name}.", suffix=".tmp", delete=False)
         temporary = Path(handle.name)
         try:

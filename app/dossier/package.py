@@ -38,6 +38,7 @@ from app.dossier.signing import (
 )
 from app.dossier.zipstream import sha256_file
 from app.errors import CancelledError, InputError, StorageError
+from app.fileio import remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 from app.services.datasets import export_dataset
 from app.services.workspace import Workspace
@@ -214,6 +215,7 @@ def _write_zip(target: Path, root: str, payload: list[tuple[str, Path, int]], da
     from app.dossier.zipstream import DeterministicZip
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False)
     temporary = Path(handle.name)
     counter = _Counter(progress, sum(size for _, _, size in payload), 0.1, 0.95)

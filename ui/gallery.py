@@ -13,18 +13,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import importlib  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget  # noqa: E402
 
 WINDOW_SIZE = (1366, 768)
 
 
 def _settle() -> None:
-    for _ in range(3):
+    """Let layouts, queued work and the PDF views' background page rendering finish before the picture."""
+    deadline = time.monotonic() + 0.15
+    while time.monotonic() < deadline:
         QApplication.processEvents()
+        time.sleep(0.01)
 
 
 def save(widget: QWidget, path: Path) -> Path:
@@ -62,7 +66,13 @@ def main_screens(window, ctx, out: Path) -> list[Path]:  # noqa: ANN001 - MainWi
     shot("main-assignments-filtered", lambda: window.assignments.set_unit_filter("Phòng Kinh tế"))
     window.assignments.set_unit_filter(None)
     for offset, name in enumerate(("evidence", "documents", "dossier")):
-        shot(f"main-{name}", lambda i=offset: window.show_page(PAGE_ASSIGNMENTS + 1 + i))
+        index = PAGE_ASSIGNMENTS + 1 + offset
+        shot(f"main-{name}", lambda i=index: window.show_page(i))
+        tabs = getattr(window.external_pages[offset].page(), "tabs", None)
+        for tab in range(1, tabs.count() if isinstance(tabs, QTabWidget) else 0):
+            shot(f"main-{name}-tab-{tab + 1}", lambda t=tab, bar=tabs: bar.setCurrentIndex(t))
+        if isinstance(tabs, QTabWidget):
+            tabs.setCurrentIndex(0)
     window.dock.hide()
     shot("main-indicators-no-panel", lambda: window.open_indicator("5.1"))
     window.dock.show()

@@ -40,6 +40,7 @@ from app.services.workspace import Changes, Workspace
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no, button_box
 from ui.tasks import run_in_background, user_message
+from ui.widgets.elided_label import ElidedLabel
 
 
 def _note(text: str) -> QLabel:
@@ -99,7 +100,7 @@ class BackupDialog(QDialog):
         group.addButton(self.default_choice)
         group.addButton(self.other_choice)
         self.default_choice.setChecked(True)
-        default_path = QLabel(str(backup_root(ctx.ws)))
+        default_path = ElidedLabel(str(backup_root(ctx.ws)), Qt.TextElideMode.ElideMiddle)
         default_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_edit = QLineEdit()
         self.folder_edit.setPlaceholderText("Chưa chọn thư mục")

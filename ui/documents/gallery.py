@@ -15,7 +15,7 @@ from ui.tasks import wait_for_idle
 
 def shots(ctx: AppContext) -> list[tuple[str, QWidget]]:
     page = DocumentsPage(ctx)
-    page.resize(1200, 800)
+    page.resize(760, 640)  # the room the page has in a 1366×768 window with the checklist open
     wait_for_idle()
     if ctx.year is not None and ctx.ws.has_profile():
         path = Path(tempfile.mkdtemp(prefix="cdht-gallery-")) / "to_trinh.pdf"

@@ -21,13 +21,16 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -45,6 +48,7 @@ from ui.dialogs import message_box
 from ui.tasks import run_in_background, show_error
 
 ATTENDEE_COLUMNS = ("Họ và tên", "Chức vụ", "Cơ quan, tổ chức")
+GENERATE_TEXT = "Tạo và xem văn bản"
 
 
 class NarrativeForm(QWidget):
@@ -207,21 +211,35 @@ class DocumentsPage(QWidget):
         save_narrative.clicked.connect(self.save_narrative)
         save_meeting = QPushButton("Lưu biên bản họp xét")
         save_meeting.clicked.connect(self.save_meeting)
-        tabs = QTabWidget()
-        tabs.addTab(_with_button(self.narrative, save_narrative), "Nội dung báo cáo")
-        tabs.addTab(_with_button(self.meeting, save_meeting), "Họp xét")
-        tabs.addTab(self._units_tab(), "Phiếu đơn vị")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_scrolling(_with_button(self.narrative, save_narrative)), "Nội dung báo cáo")
+        self.tabs.addTab(_scrolling(_with_button(self.meeting, save_meeting)), "Họp xét")
+        self.tabs.addTab(_scrolling(self._units_tab()), "Phiếu đơn vị")
+        self.preview_tab = self._preview_tab()
+        self.tabs.addTab(self.preview_tab, "Xem và in văn bản")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self.document.currentIndexChanged.connect(lambda _index: self._update_buttons())
+        self._update_buttons()
 
+    def _preview_tab(self) -> QWidget:
+        """Choose a document, generate it, read it in the preview, then print or save it."""
         self.readiness = QLabel()
         self.readiness.setWordWrap(True)
+        self.readiness.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.readiness.setContentsMargins(8, 8, 8, 8)
         self.document = QComboBox()
         for key, (_builder, title) in DOCUMENTS.items():
             self.document.addItem(title, key)
+        self.document.setToolTip("Văn bản cần tạo, xem trước, in hoặc lưu")
         self.level = QComboBox()
         self.level.addItem("Mức độ đạt đủ", None)
         self.level.addItem("Đề nghị mức độ 1", 1)
         self.level.addItem("Đề nghị mức độ 2", 2)
-        generate = QPushButton("Tạo và xem văn bản")
+        self.level.setToolTip("Mức độ đề nghị công nhận ghi trong văn bản; \"Mức độ đạt đủ\" lấy theo kết quả "
+                              "tự đánh giá")
+        generate = QPushButton(GENERATE_TEXT)
+        generate.setObjectName("primary")
         generate.clicked.connect(self.generate_preview)
         self.print_preview_button = QPushButton("Xem trước khi in…")
         self.print_preview_button.clicked.connect(self.print_preview)
@@ -231,33 +249,50 @@ class DocumentsPage(QWidget):
         self.save_pdf_button.clicked.connect(self.save_pdf)
         self.save_docx_button = QPushButton("Lưu Word…")
         self.save_docx_button.clicked.connect(self.save_docx)
-        row1 = QHBoxLayout()
-        row1.addWidget(QLabel("Văn bản:"))
-        row1.addWidget(self.document, 1)
-        row1.addWidget(self.level)
-        row1.addWidget(generate)
-        row2 = QHBoxLayout()
+
+        choice = QHBoxLayout()
+        document_label, level_label = QLabel("Văn bản:"), QLabel("Mức độ:")
+        document_label.setBuddy(self.document)
+        level_label.setBuddy(self.level)
+        choice.addWidget(document_label)
+        choice.addWidget(self.document, 1)
+        choice.addSpacing(8)
+        choice.addWidget(level_label)
+        choice.addWidget(self.level)
+        actions = QHBoxLayout()
+        actions.addWidget(generate)
+        actions.addStretch(1)
         for button in (self.print_preview_button, self.print_button, self.save_pdf_button, self.save_docx_button):
-            row2.addWidget(button)
-        row2.addStretch(1)
+            actions.addWidget(button)
+
         self.view = QPdfView()
         self.view.setDocument(self.pdf)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.readiness)
-        right_layout.addLayout(row1)
-        right_layout.addLayout(row2)
-        right_layout.addWidget(self.view, 1)
+        empty = QLabel(f"Chọn văn bản rồi bấm \u201c{GENERATE_TEXT}\u201d để xem trước ở đây.",
+                       alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        empty.setObjectName("muted")
+        empty.setContentsMargins(24, 24, 24, 24)
+        self.preview_stack = QStackedWidget()
+        self.preview_stack.addWidget(empty)
+        self.preview_stack.addWidget(self.view)
+
+        readiness_area = _scrolling(self.readiness)
+        readiness_area.setObjectName("card")
+        readiness_area.setMinimumWidth(180)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(tabs)
-        splitter.addWidget(right)
-        splitter.setSizes([480, 620])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
-        self.document.currentIndexChanged.connect(lambda _index: self._update_buttons())
-        self._update_buttons()
+        splitter.addWidget(readiness_area)
+        splitter.addWidget(self.preview_stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 500])
+        splitter.setChildrenCollapsible(False)
+
+        tab = QWidget()
+        column = QVBoxLayout(tab)
+        column.addLayout(choice)
+        column.addLayout(actions)
+        column.addWidget(splitter, 1)
+        return tab
 
     def _units_tab(self) -> QWidget:
         widget = QWidget()
@@ -272,8 +307,9 @@ class DocumentsPage(QWidget):
         import_button.clicked.connect(self.import_workbook)
         dossier_button = QPushButton("Tạo toàn bộ hồ sơ vào thư mục…")
         dossier_button.clicked.connect(self.export_all)
-        for item in (text, export_button, import_button, dossier_button):
-            layout.addWidget(item)
+        layout.addWidget(text)
+        for button in (export_button, import_button, dossier_button):
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         return widget
 
@@ -346,6 +382,8 @@ class DocumentsPage(QWidget):
         self.pdf.close()
         self.pdf.load(str(path))
         self._preview_path = Path(path)
+        self.preview_stack.setCurrentWidget(self.view)
+        self.tabs.setCurrentWidget(self.preview_tab)
         self._update_buttons()
 
     def _printer_instance(self) -> QPrinter:
@@ -457,3 +495,12 @@ def _with_button(form: QWidget, button: QPushButton) -> QWidget:
     layout.addLayout(row)
     layout.addStretch(1)
     return widget
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: a short window scrolls the form instead of squeezing its fields."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area

@@ -81,6 +81,7 @@ def table(headers: list[str]) -> QTableWidget:
     widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     widget.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
     widget.setWordWrap(True)
+    widget.resizeColumnsToContents()  # an empty table still shows every heading in full
     return widget
 
 
@@ -180,7 +181,7 @@ class SigningTab(QWidget):
         self.ctx = ctx
         layout = QVBoxLayout(self)
         method_box = QGroupBox("Cách ký")
-        methods = QHBoxLayout(method_box)
+        methods = QVBoxLayout(method_box)  # one per line: the three long names do not fit side by side
         self.method_group = QButtonGroup(self)
         self.method_buttons: dict[str, QRadioButton] = {}
         for key, label in records.SIGNING_METHODS.items():

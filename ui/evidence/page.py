@@ -40,6 +40,7 @@ from ui.evidence.preview import PreviewPane
 from ui.evidence.thumbnails import ThumbnailQueue, badge_icon
 from ui.labels import indicator_label
 from ui.tasks import run_in_background, show_error
+from ui.widgets.combo import full_text_tooltip
 
 ALL = None
 ICON_SIZE = 64
@@ -76,7 +77,7 @@ class EvidencePage(QWidget):
         self.search = QLineEdit(placeholderText="Tìm theo tên, số văn bản, trích yếu… (gõ không dấu cũng được)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _text: self.refresh())
-        self.filter = QComboBox()
+        self.filter = full_text_tooltip(QComboBox())
         self.filter.setMinimumWidth(260)
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.view = QComboBox()

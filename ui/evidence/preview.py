@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.errors import CdhtError
 from app.services.evidence import EvidenceItem, copy_for_opening, stored_file
 from ui.tasks import show_error
+from ui.widgets.elided_label import ElidedLabel
 
 EMPTY, PDF, IMAGE, OTHER = range(4)
 
@@ -56,7 +57,7 @@ class PreviewPane(QWidget):
         self.stack = QStackedWidget()
         for widget in (empty, self.pdf_view, self.image_area, other):
             self.stack.addWidget(widget)
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setObjectName("cardTitle")
         self.open_button = QPushButton("Mở bằng ứng dụng khác")
         self.open_button.setToolTip("Mở bản sao của tệp bằng chương trình mặc định của máy (Word, Excel, trình xem ảnh…)")

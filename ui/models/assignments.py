@@ -27,7 +27,7 @@ from ui.labels import indicator_label
 from ui.theme import status_background, status_icon
 
 COL_INDICATOR, COL_LEAD, COL_PARTNERS, COL_DUE, COL_STATUS, COL_NOTE = range(6)
-COLUMNS = ("Chỉ tiêu", "Đơn vị chủ trì", "Đơn vị phối hợp", "Hạn\nhoàn thành", "Trạng thái", "Ghi chú")
+COLUMNS = ("Chỉ tiêu", "Đơn vị\nchủ trì", "Đơn vị\nphối hợp", "Hạn\nhoàn thành", "Trạng thái", "Ghi chú")
 ROW_ROLE = Qt.ItemDataRole.UserRole
 EDIT_ROLE = Qt.ItemDataRole.EditRole
 Index = QModelIndex | QPersistentModelIndex

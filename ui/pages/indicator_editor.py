@@ -212,6 +212,7 @@ class IndicatorEditor(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(header.sectionSizeHint(2))  # a narrow editor scrolls instead of cutting headings
         self.audit_view.setMinimumHeight(160)
         history_layout.addWidget(self.audit_view)
         layout.addWidget(history)

@@ -8,6 +8,7 @@ and renamed the same way.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import sqlite3
@@ -156,7 +157,9 @@ def _write_durably(path: Path, text: str) -> None:
 
 
 def _rename_into_place(staging: Path, root: Path, stamp: str) -> Path:
-    for attempt in range(1, 100):
+    """Give a finished backup its final name: the time stamp, or `stamp-2`, `stamp-3`… when backups come faster
+    than one a second."""
+    for attempt in itertools.count(1):
         target = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         if target.exists():
             continue
@@ -168,7 +171,7 @@ def _rename_into_place(staging: Path, root: Path, stamp: str) -> Path:
             raise
         fsync_dir(root)
         return target
-    raise StorageError(f"Không đặt được tên cho bản sao lưu trong '{root}'.")
+    raise AssertionError("unreachable")
 
 
 def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", now: dt.datetime | None = None,

@@ -80,6 +80,21 @@ def test_two_backups_in_the_same_second_get_distinct_folders(ws):
     assert len(list_backups(ws.data_dir / "backups")) == 2
 
 
+def test_a_final_name_is_found_however_many_backups_share_a_second(ws, tmp_path):
+    from app.backup.create import _rename_into_place
+
+    root = tmp_path / "backups"
+    root.mkdir()
+    for attempt in range(1, 131):
+        (root / ("2026-11-22T10-30-00" if attempt == 1 else f"2026-11-22T10-30-00-{attempt}")).mkdir()
+    staging = root / ".dang-sao-luu.partial"
+    staging.mkdir()
+    (staging / "backup.json").write_text("{}", encoding="utf-8")
+    final = _rename_into_place(staging, root, "2026-11-22T10-30-00")
+    assert final.name == "2026-11-22T10-30-00-131"
+    assert (final / "backup.json").exists() and not staging.exists()
+
+
 def test_altered_or_missing_evidence_is_not_copied_and_is_listed_as_skipped(ws):
     (sha, path), (gone, gone_path) = list(iter_evidence_store(ws.data_dir))[:2]
     path.write_bytes(b"overwritten by a virus")

@@ -104,6 +104,24 @@ def note(text: str = "", color: str | None = None) -> QLabel:
     return label
 
 
+def file_row(edit: QLineEdit, pattern: str) -> QWidget:
+    """A path field with a "Chọn…" button that opens a file dialog starting from the current path."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    button = QPushButton("Chọn…")
+
+    def pick() -> None:
+        path, _ = QFileDialog.getOpenFileName(holder, "Chọn tệp", edit.text(), pattern)
+        if path:
+            edit.setText(path)
+
+    button.clicked.connect(pick)
+    row.addWidget(button)
+    return holder
+
+
 class FinalizeTab(QWidget):
     """The pre-flight list with ✔/✘ and reasons; Chốt hồ sơ and Mở khóa (with a reason)."""
 
@@ -195,7 +213,7 @@ class SigningTab(QWidget):
         self.p12_box = QGroupBox("Tệp chứng thư số")
         p12_form = QFormLayout(self.p12_box)
         self.p12_path = QLineEdit()
-        p12_form.addRow("Tệp .p12/.pfx:", self._with_browse(self.p12_path, "Chứng thư số (*.p12 *.pfx)"))
+        p12_form.addRow("Tệp .p12/.pfx:", file_row(self.p12_path, "Chứng thư số (*.p12 *.pfx)"))
         layout.addWidget(self.p12_box)
 
         self.token_box = QGroupBox("Thiết bị ký số (USB token)")
@@ -203,7 +221,7 @@ class SigningTab(QWidget):
         token_form = QFormLayout()
         self.module_path = QLineEdit()
         self.module_path.setPlaceholderText("Ví dụ: C:\\Windows\\System32\\vgca_csp11.dll")
-        token_form.addRow("Thư viện PKCS#11:", self._with_browse(self.module_path, "Thư viện (*.dll *.so *.dylib)"))
+        token_form.addRow("Thư viện PKCS#11:", file_row(self.module_path, "Thư viện (*.dll *.so *.dylib)"))
         self.key_id = QLineEdit()
         self.key_id.setPlaceholderText("chọn chứng thư trong bảng bên dưới")
         token_form.addRow("Mã khóa đã chọn:", self.key_id)
@@ -223,8 +241,8 @@ class SigningTab(QWidget):
         image_form = QFormLayout(images)
         self.seal_image = QLineEdit()
         self.signature_image = QLineEdit()
-        image_form.addRow("Con dấu (màu đỏ):", self._with_browse(self.seal_image, "Ảnh PNG (*.png)"))
-        image_form.addRow("Chữ ký (màu xanh):", self._with_browse(self.signature_image, "Ảnh PNG (*.png)"))
+        image_form.addRow("Con dấu (màu đỏ):", file_row(self.seal_image, "Ảnh PNG (*.png)"))
+        image_form.addRow("Chữ ký (màu xanh):", file_row(self.signature_image, "Ảnh PNG (*.png)"))
         layout.addWidget(images)
 
         self.external_box = QGroupBox("Ký ngoài bằng phần mềm của nhà cung cấp chữ ký số")
@@ -250,21 +268,6 @@ class SigningTab(QWidget):
         save_button.clicked.connect(self.save)
         layout.addWidget(save_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
-
-    def _with_browse(self, edit: QLineEdit, pattern: str) -> QWidget:
-        holder = QWidget()
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(edit, 1)
-        button = QPushButton("Chọn…")
-        button.clicked.connect(lambda: self._browse(edit, pattern))
-        row.addWidget(button)
-        return holder
-
-    def _browse(self, edit: QLineEdit, pattern: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp", edit.text(), pattern)
-        if path:
-            edit.setText(path)
 
     def method(self) -> str:
         return next((k for k, b in self.method_buttons.items() if b.isChecked()), "pkcs12")
@@ -626,8 +629,8 @@ class VerifyTab(QWidget):
         self.package = QLineEdit()
         self.trust = QLineEdit()
         self.trust.setPlaceholderText("không bắt buộc: chứng thư CA gốc để xác minh chuỗi tin cậy")
-        form.addRow("Gói hồ sơ:", self._browse_row(self.package, "Gói hồ sơ (*.zip *.parts.json *.001)"))
-        form.addRow("CA tin cậy:", self._browse_row(self.trust, "Chứng thư (*.pem *.cer *.crt)"))
+        form.addRow("Gói hồ sơ:", file_row(self.package, "Gói hồ sơ (*.zip *.parts.json *.001)"))
+        form.addRow("CA tin cậy:", file_row(self.trust, "Chứng thư (*.pem *.cer *.crt)"))
         layout.addLayout(form)
         check = QPushButton("Kiểm tra gói")
         check.clicked.connect(self.verify)
@@ -636,21 +639,6 @@ class VerifyTab(QWidget):
         layout.addWidget(self.summary)
         self.checks = table(["", "Nội dung kiểm tra", "Kết quả"])
         layout.addWidget(self.checks, 1)
-
-    def _browse_row(self, edit: QLineEdit, pattern: str) -> QWidget:
-        holder = QWidget()
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(edit, 1)
-        button = QPushButton("Chọn…")
-        button.clicked.connect(lambda: self._pick(edit, pattern))
-        row.addWidget(button)
-        return holder
-
-    def _pick(self, edit: QLineEdit, pattern: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp", "", pattern)
-        if path:
-            edit.setText(path)
 
     def verify(self) -> None:
         package, trust = Path(self.package.text().strip()), self.trust.text().strip()

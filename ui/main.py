@@ -14,7 +14,7 @@ import app.backup.recovery  # noqa: F401 - loaded before Qt (see module docstrin
 import app.services.evidence  # noqa: F401
 import app.services.undo  # noqa: F401
 import app.storage.lock  # noqa: F401
-from app.errors import CdhtError
+from app.errors import CdhtError, StorageError
 from app.services.workspace import Workspace
 from ui.context import AppContext
 from ui.locations import data_dir, demo_database, real_database, ui_state
@@ -41,15 +41,26 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _has_commune(path: Path) -> bool:
-    """Whether `path` holds a set-up commune; a damaged file counts, so that opening it offers recovery."""
+def _damage(path: Path, error: StorageError):
+    """After opening failed: the file's health when it is damaged (recovery is offered), else the error again."""
     from app.backup.recovery import diagnose_database
 
+    health = diagnose_database(path)
+    if health.status != "damaged":
+        raise error
+    return health
+
+
+def _has_commune(path: Path) -> bool:
+    """Whether `path` holds a set-up commune; a damaged file counts, so that opening it offers recovery.
+
+    The full integrity check runs only when opening fails, not at every start."""
     if not path.exists():
         return False
-    if diagnose_database(path).status == "damaged":
-        return True
-    ws = Workspace.open(path)
+    try:
+        ws = Workspace.open(path)
+    except StorageError as error:
+        return _damage(path, error) is not None
     try:
         return ws.has_profile() and bool(ws.years())
     finally:
@@ -95,18 +106,17 @@ class Launcher:
 
     def _open_real(self) -> Workspace | None:
         """Open the commune's database; a damaged one gets the recovery screen instead of an error."""
-        from app.backup.recovery import diagnose_database
-
         path = real_database(self.folder)
-        health = diagnose_database(path)
-        if health.status == "damaged":
-            from ui.backup.recovery_dialog import RecoveryDialog
+        try:
+            return Workspace.open(path)
+        except StorageError as error:
+            health = _damage(path, error)
+        from ui.backup.recovery_dialog import RecoveryDialog
 
-            dialog = RecoveryDialog(path, health)
-            if not dialog.exec() or dialog.restored_path is None:
-                return None
-            path = dialog.restored_path
-        return Workspace.open(path)
+        dialog = RecoveryDialog(path, health)
+        if not dialog.exec() or dialog.restored_path is None:
+            return None
+        return Workspace.open(dialog.restored_path)
 
     def open(self, mode: str, ws: Workspace | None = None) -> bool:
         from app.services.evidence import recover_interrupted_imports

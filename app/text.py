@@ -100,6 +100,37 @@ def clean_text(value: Any, label: str, required: bool = False) -> str:
     return value
 
 
+def format_size(size: int) -> str:
+    """A size the way Vietnamese users read it: '680 byte', '850 KB', '3,4 MB', '1,2 GB'."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale * 0.95:  # 1010 KB reads better as 1 MB
+            value = size / scale
+            text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
+            return f"{text.replace('.', ',')} {unit}"
+    return f"{size} byte"
+
+
+def to_local(moment: str | dt.datetime) -> dt.datetime:
+    """A stored moment (UTC ISO text or an aware datetime; naive counts as UTC) in this computer's time zone."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone()
+
+
+def format_local_time(moment: str | dt.datetime | None, seconds: bool = False) -> str:
+    """How every screen and the CLI show a stored moment: '22:05 ngày 27/11/2026' in local time ('' for None).
+
+    Stored times stay UTC ISO; this is the one place that turns them into what a commune official reads.
+    """
+    if moment is None or moment == "":
+        return ""
+    local = to_local(moment)
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{clock} ngày {format_date_short(local.date())}"
+
+
 def utc_now() -> str:
     """The current time as stored in the database: ISO 8601, UTC, whole seconds."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

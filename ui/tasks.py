@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from app.errors import CancelledError, CdhtError
+from app.errors import CdhtError
 from app.progress import ProgressState
 
 _db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdht-db")
@@ -114,16 +114,10 @@ def run_in_background(fn: Callable[[ProgressState], Any], *, uses_db: bool = Tru
 
 
 def user_message(error: BaseException) -> str:
-    """The Vietnamese text to show for an error; unexpected ones get a generic sentence."""
-    if isinstance(error, CancelledError):
-        return error.message
-    if isinstance(error, CdhtError):
-        return error.message
-    if isinstance(error, MemoryError):
-        return "Máy không đủ bộ nhớ để hoàn thành thao tác này."
-    if isinstance(error, OSError):
-        return f"Lỗi đọc/ghi tệp: {error.strerror or error}."
-    return "Đã xảy ra lỗi không mong muốn. Không có thay đổi nào được ghi dở dang."
+    """The Vietnamese text to show for an error: the cause when the core, the OS or SQLite named one."""
+    from app.errors import user_message as core_message
+
+    return core_message(error) or "Đã xảy ra lỗi không mong muốn. Không có thay đổi nào được ghi dở dang."
 
 
 def show_error(parent: QWidget | None, error: BaseException, title: str = "Không thực hiện được") -> None:

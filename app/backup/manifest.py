@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 from app.errors import InputError
 from app.paths import DATABASE_NAME
+from app.text import format_size
 
 FORMAT = "cdht-backup/1"
 MANIFEST_NAME = "backup.json"
@@ -67,16 +68,6 @@ def hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, in
 def sha256_file(path: Path) -> tuple[str, int]:
     with Path(path).open("rb") as handle:
         return hash_stream(handle)
-
-
-def format_size(size: int) -> str:
-    """A size the way Vietnamese users read it: '850 KB', '3,4 MB', '1,2 GB'."""
-    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if size >= scale * 0.95:  # 1010 KB reads better as 1 MB
-            value = size / scale
-            text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
-            return f"{text.replace('.', ',')} {unit}"
-    return f"{size} byte"
 
 
 @dataclass(frozen=True)
@@ -178,4 +169,4 @@ def list_backups(root: Path) -> list[BackupInfo]:
 
 
 __all__ = ["BackupInfo", "read_backup_info", "list_backups", "iter_evidence_store", "sha256_file", "hash_stream",
-           "evidence_relpath", "is_sha256", "format_size", "FORMAT", "MANIFEST_NAME", "DB_NAME", "EVIDENCE_DIR"]
+           "evidence_relpath", "is_sha256", "FORMAT", "MANIFEST_NAME", "DB_NAME", "EVIDENCE_DIR"]

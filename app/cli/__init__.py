@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
-from app.errors import CdhtError
+from app.errors import CdhtError, user_message
 from app.paths import default_data_dir, default_database_path
 from app.storage.lock import single_writer
 
@@ -159,7 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu.", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - the last line of defence: no traceback in front of users
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback in front of users
+        message = user_message(exc)
+        if message is not None:  # a cause the OS or SQLite named (disk full, read-only, missing file…)
+            print(f"Lỗi: {message}", file=sys.stderr)
+            return EXIT_FAILURE
         log = _log_crash()
         where = f" Chi tiết kỹ thuật đã được ghi vào {log}." if log else ""
         print(f"Lỗi: đã xảy ra lỗi không mong muốn; không có thay đổi nào được ghi dở dang.{where}", file=sys.stderr)

@@ -171,5 +171,5 @@ def test_dataset_export_on_a_full_disk_is_a_clean_error_with_no_file(ws, tmp_pat
         Disk(patch, 10)
         code = main(["--db", str(ws.path), "dataset", "export", "--year", "2025", str(out)])
     _, err = capsys.readouterr()
-    assert code == 1 and err.startswith("Lỗi: Không ghi được tệp") and err.count("\n") == 1
+    assert code == 1 and err.startswith("Lỗi: Ổ đĩa chứa") and "đã đầy" in err and err.count("\n") == 1
     assert not out.exists() and _hidden(out.parent) == []

@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
 
 from app.backup import create_backup, create_backup_zip, list_backups, restore_backup
 from app.backup.create import backup_root, default_backup_root, stamp_name
-from app.backup.manifest import BackupInfo, format_size, read_backup_info
+from app.backup.manifest import BackupInfo, read_backup_info
 from app.backup.recovery import diagnose_database
 from app.errors import CdhtError, InputError
 from app.paths import DATABASE_NAME
 from app.services.integrity import IntegrityReport, RepairResult, check_workspace, repair_workspace
 from app.services.workspace import Changes, Workspace
+from app.text import format_size
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no, button_box
 from ui.tasks import run_in_background, user_message

@@ -27,7 +27,7 @@ MODE_REAL, MODE_DEMO = "real", "demo"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the bundled font and the app's theme (reused when one exists)."""
+    """The QApplication with the bundled font, the app's theme and Vietnamese locale (reused when one exists)."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
@@ -38,6 +38,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("CĐHT xã")
     app.setOrganizationName("CDHT-xa")
     apply_theme(app)  # type: ignore[arg-type]
+    from ui.i18n import install_vietnamese
+
+    install_vietnamese(app)  # vi_VN dates and numbers; Qt's own dialogs and menus in Vietnamese
     return app  # type: ignore[return-value]
 
 

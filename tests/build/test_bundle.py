@@ -38,6 +38,7 @@ def test_the_bundle_holds_both_programs_and_the_bundled_files(bundle):
     fonts = sorted(p.name for p in (internal / "resources" / "fonts").glob("*.ttf"))
     assert len(fonts) == 8 and "NotoSans-Regular.ttf" in fonts and "LiberationSerif-Regular.ttf" in fonts
     assert (internal / "resources" / "icons" / "cdht.png").is_file()
+    assert (internal / "resources" / "i18n" / "qt_vi.qm").stat().st_size > 10_000  # Qt's own texts in Vietnamese
     assert any((internal / "pyhanko").rglob("*")) or any(internal.rglob("pyhanko_certvalidator*"))
 
 

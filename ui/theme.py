@@ -37,6 +37,7 @@ ACCENT = "#1d5fa8"
 TEXT_MUTED = "#5f6b7a"
 BORDER = "#d9dee5"
 WINDOW_BG = "#f4f6f9"
+LOCKED_BG = "#eceff3"  # fields that cannot be edited now (a finalized year, a computed value)
 
 STYLE_SHEET = f"""
 QMainWindow, QDialog {{ background: {WINDOW_BG}; }}
@@ -48,6 +49,9 @@ QLabel#muted {{ color: {TEXT_MUTED}; }}
 QLabel#headline {{ font-size: 12pt; font-weight: bold; }}
 QLabel#bigNumber {{ font-size: 20pt; font-weight: bold; color: #1f2933; }}
 QLabel#error {{ color: #c0392b; }}
+QLabel#fieldHint {{ color: #b45309; }}
+QLabel#fieldNote {{ color: {TEXT_MUTED}; }}
+QLabel#fieldNote[warning="true"] {{ color: #b45309; }}
 QListWidget#nav {{ background: #1f3b5c; color: #e8eef5; border: none; outline: 0; font-size: 10.5pt; }}
 QListWidget#nav::item {{ padding-left: 12px; border-left: 4px solid transparent; }}
 QListWidget#nav::item:selected {{ background: #2c5282; color: white; border-left: 4px solid #9cc3ff; }}
@@ -59,6 +63,8 @@ QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; font-
 QLineEdit, QPlainTextEdit, QComboBox {{ background: white; border: 1px solid #c3cad4; border-radius: 4px; padding: 4px 6px; }}
 QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus {{ border: 1px solid {ACCENT}; }}
 QLineEdit[invalid="true"] {{ border: 1px solid #c0392b; background: #fff6f5; }}
+QLineEdit:read-only, QPlainTextEdit[readOnly="true"], QLineEdit:disabled, QPlainTextEdit:disabled, QComboBox:disabled,
+QAbstractSpinBox:disabled {{ background: {LOCKED_BG}; color: {TEXT_MUTED}; border: 1px solid {BORDER}; }}
 QPushButton {{ padding: 5px 14px; border: 1px solid #b8c1cc; border-radius: 4px; background: #fdfdfe; }}
 QPushButton:hover {{ background: #eef3fa; }}
 QPushButton:focus {{ border: 1px solid {ACCENT}; }}

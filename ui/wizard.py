@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,16 +22,29 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.domain.catalogue import legal_deadline, open_assessment_year
 from app.services.workspace import DEFAULT_RECIPIENT, Profile, Workspace
+from app.text import format_date_short
 from ui.widgets.verdict import wrapped
 
 SIGNER_TITLES = ("Chủ tịch", "Phó Chủ tịch")
 
 
 def default_assessment_year(today: dt.date | None = None) -> int:
-    """Until the February deadline the dossier being prepared is last year's; after it, this year's."""
+    """The year whose dossier is due next: last year's until its legal deadline (28/02) has passed."""
+    return open_assessment_year(today or dt.date.today())
+
+
+def deadline_note(year: int, today: dt.date | None = None) -> tuple[str, bool]:
+    """What the wizard says under the year: its deadline, and whether that deadline has already passed."""
     today = today or dt.date.today()
-    return today.year if today.month >= 3 else today.year - 1
+    deadline = legal_deadline(year)
+    days = (deadline - today).days
+    if days >= 0:
+        return f"Hạn nộp hồ sơ năm {year}: {format_date_short(deadline)} (còn {days} ngày).", False
+    return (f"Hạn nộp hồ sơ năm {year} ({format_date_short(deadline)}) đã qua {-days} ngày. Chỉ chọn năm này khi "
+            f"cần lập lại hồ sơ đã nộp; hồ sơ cần chuẩn bị bây giờ là của năm {default_assessment_year(today)}.",
+            True)
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,34 @@ class StartDialog(QDialog):
         self.accept()
 
 
+class _RequiredField(QWidget):
+    """A text field the page cannot finish without; while it is empty, the line under it names what is missing.
+
+    Pages check these themselves (`isComplete`) instead of registering "field*": Qt counts a registered
+    field as filled only once it differs from its starting value, so a pre-filled answer would block the page.
+    """
+
+    def __init__(self, edit: QLineEdit, missing: str, page: QWizardPage) -> None:
+        super().__init__()
+        self.edit = edit
+        self.hint = QLabel(missing)
+        self.hint.setObjectName("fieldHint")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(edit)
+        column.addWidget(self.hint)
+        edit.textChanged.connect(self._update)
+        edit.textChanged.connect(page.completeChanged)
+        self._update()
+
+    def filled(self) -> bool:
+        return bool(self.edit.text().strip())
+
+    def _update(self) -> None:
+        self.hint.setVisible(not self.filled())
+
+
 class _CommunePage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
@@ -93,14 +135,16 @@ class _CommunePage(QWizardPage):
         self.province = QLineEdit()
         self.province.setPlaceholderText("Ví dụ: Hưng Yên")
         self.disadvantaged = QCheckBox("Xã thuộc vùng khó khăn (áp dụng ngưỡng riêng của chỉ tiêu 5.2)")
+        self.required = [_RequiredField(self.commune, "Cần nhập tên xã.", self),
+                         _RequiredField(self.province, "Cần nhập tỉnh, thành phố.", self)]
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.addRow("Tên xã:", self.commune)
-        form.addRow("Tỉnh, thành phố:", self.province)
+        form.addRow("Tên xã:", self.required[0])
+        form.addRow("Tỉnh, thành phố:", self.required[1])
         form.addRow(self.disadvantaged)
-        self.registerField("commune*", self.commune)
-        self.registerField("province*", self.province)
-        self.registerField("disadvantaged", self.disadvantaged)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return all(field.filled() for field in self.required)
 
 
 class _DossierPage(QWizardPage):
@@ -110,23 +154,42 @@ class _DossierPage(QWizardPage):
         self.setSubTitle("Người ký văn bản, cơ quan nhận hồ sơ và năm đánh giá đầu tiên.")
         self.recipient = QLineEdit(DEFAULT_RECIPIENT)
         self.signer = QLineEdit()
-        self.signer.setPlaceholderText("Họ và tên người ký")
+        self.signer.setPlaceholderText("Họ và tên người ký (có thể bổ sung sau trong Cài đặt)")
         self.signer_title = QComboBox()
         self.signer_title.setEditable(True)
         self.signer_title.addItems(SIGNER_TITLES)
         self.year = QSpinBox()
         self.year.setRange(2024, 2100)
         self.year.setValue(default_assessment_year())
+        self.year_note = wrapped(object_name="fieldNote")
+        self.year.valueChanged.connect(self._show_deadline)
         self.user_name = QLineEdit()
         self.user_name.setPlaceholderText("Tên của bạn, ghi vào nhật ký thay đổi")
+        self.required = [_RequiredField(self.recipient, "Cần nhập cơ quan nhận hồ sơ.", self)]
+        year_box = QWidget()
+        year_column = QVBoxLayout(year_box)
+        year_column.setContentsMargins(0, 0, 0, 0)
+        year_column.setSpacing(2)
+        year_column.addWidget(self.year, 0, Qt.AlignmentFlag.AlignLeft)
+        year_column.addWidget(self.year_note)
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.addRow("Cơ quan nhận hồ sơ:", self.recipient)
+        form.addRow("Cơ quan nhận hồ sơ:", self.required[0])
         form.addRow("Người ký:", self.signer)
         form.addRow("Chức vụ người ký:", self.signer_title)
-        form.addRow("Năm đánh giá:", self.year)
+        form.addRow("Năm đánh giá:", year_box)
         form.addRow("Người sử dụng:", self.user_name)
-        self.registerField("recipient*", self.recipient)
+        self._show_deadline()
+
+    def _show_deadline(self) -> None:
+        text, passed = deadline_note(self.year.value())
+        self.year_note.setText(text)
+        self.year_note.setProperty("warning", passed)
+        self.year_note.style().unpolish(self.year_note)
+        self.year_note.style().polish(self.year_note)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return all(field.filled() for field in self.required)
 
 
 class SetupWizard(QWizard):

@@ -269,6 +269,17 @@ def catalogue_for_year(year: int) -> Catalogue:
     return select_catalogue(_all_catalogues(), year)
 
 
+def legal_deadline(year: int) -> dt.date:
+    """The dossier deadline the catalogue in force sets for an assessment year (its day and month of the next year)."""
+    month, day = catalogue_for_year(year).submission_deadline
+    return dt.date(year + 1, month, day)
+
+
+def open_assessment_year(today: dt.date) -> int:
+    """The assessment year whose dossier is due next on `today`: last year's until its deadline has passed."""
+    return today.year - 1 if today <= legal_deadline(today.year - 1) else today.year
+
+
 def catalogue_by_id(catalogue_id: str) -> Catalogue:
     """A shipped catalogue by its id."""
     for catalogue in _all_catalogues():

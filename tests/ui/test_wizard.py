@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget, QWizard
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 
-from tests.ui.conftest import type_text
+from tests.ui.conftest import type_text, when_modal
 from ui.main import Launcher
 from ui.wizard import SetupWizard, StartDialog, deadline_note, default_assessment_year
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-def when_modal(kind: type, act: Callable[[QWidget], None]) -> None:
-    """Once the event loop runs, act on the modal dialog of type `kind` (closing it if the act fails)."""
-
-    def run() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, kind), dialog
-        try:
-            act(dialog)
-        finally:
-            if dialog.isVisible():
-                dialog.reject()
-
-    QTimer.singleShot(0, run)
 
 
 def finish_button(wizard: QWizard):

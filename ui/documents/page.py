@@ -10,13 +10,14 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QPageSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -45,6 +47,7 @@ from app.services import documents as docs
 from app.services.workspace import Changes
 from ui.context import AppContext
 from ui.dialogs import message_box
+from ui.documents.printing import PrintPreview, Progress, match_orientation, print_pdf
 from ui.tasks import run_in_background, show_error
 
 ATTENDEE_COLUMNS = ("Họ và tên", "Chức vụ", "Cơ quan, tổ chức")
@@ -387,41 +390,60 @@ class DocumentsPage(QWidget):
         self._update_buttons()
 
     def _printer_instance(self) -> QPrinter:
+        """The page's printer, kept for the session (Qt print dialogs crash with a collected printer).
+
+        Full-page mode: an A4 document prints at exactly 100 %, its own margins kept, whatever the
+        printer's unprintable edge."""
         if self._printer is None:
             self._printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            self._printer.setFullPage(True)
+            self._printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        self._printer.setDocName(self.document.currentText())
+        match_orientation(self._printer, self.pdf)
         return self._printer
 
-    def paint_pages(self, printer: QPrinter) -> None:
-        """Draw the previewed PDF's pages onto the printer, each scaled to the printable page."""
-        painter = QPainter()
-        if not painter.begin(printer):
-            return
-        try:
-            dpi = printer.resolution()
-            target = printer.pageLayout().paintRectPixels(dpi)
-            for page in range(self.pdf.pageCount()):
-                if page:
-                    printer.newPage()
-                points = self.pdf.pagePointSize(page)
-                scale = min(target.width() / points.width(), target.height() / points.height())
-                size = QSize(int(points.width() * scale), int(points.height() * scale))
-                image = self.pdf.render(page, size)
-                painter.drawImage(QRect(QPoint(0, 0), size), image)
-        finally:
-            painter.end()
+    def paint_pages(self, printer: QPrinter, progress: Progress | None = None) -> bool:
+        """Print the previewed PDF at the printer's resolution; False when cancelled or the printer failed."""
+        return print_pdf(self.pdf, printer, progress)
 
-    def print_preview(self) -> None:
-        dialog = QPrintPreviewDialog(self._printer_instance(), self)
-        dialog.setWindowTitle("Xem trước khi in")
-        dialog.paintRequested.connect(self.paint_pages)
-        dialog.exec()
+    def print_preview(self) -> PrintPreview:
+        """Open "Xem trước khi in" on the already loaded document (pages drawn at screen resolution)."""
+        dialog = PrintPreview(self.pdf, self.document.currentText(), lambda: self._print_from(dialog), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
-    def print_document(self) -> None:
+    def _print_from(self, preview: PrintPreview) -> None:
+        if self.print_document():
+            preview.accept()
+
+    def print_document(self) -> bool:
+        """Ask for the printer and pages, then print with a progress window that can cancel; True once printed."""
         printer = self._printer_instance()
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("In văn bản")
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.paint_pages(printer)
+        dialog.setMinMax(1, max(1, self.pdf.pageCount()))
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return False
+        progress = QProgressDialog("Đang gửi văn bản tới máy in…", "Hủy", 0, self.pdf.pageCount(), self)
+        progress.setWindowTitle("In văn bản")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def report(done: int, total: int) -> bool:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            progress.setLabelText(f"Đang gửi trang {min(done + 1, total)}/{total} tới máy in…")
+            QApplication.processEvents()
+            return not progress.wasCanceled()
+
+        printed = self.paint_pages(printer, report)
+        cancelled = progress.wasCanceled()
+        progress.close()
+        if not printed and not cancelled:
+            message_box(self, "Không in được", f"Máy in \"{printer.printerName() or printer.outputFileName()}\" "
+                        "không nhận lệnh in. Hãy kiểm tra máy in đã bật và còn giấy, rồi thử lại.", kind="warning")
+        return printed
 
     def save_pdf(self) -> None:
         key = self.document.currentData()

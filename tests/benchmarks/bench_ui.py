@@ -15,11 +15,19 @@
   start), as an installed copy has; a shell with PYTHONDONTWRITEBYTECODE would otherwise recompile every
   module of the app on each start.
 
+- print_preview_open_s / print_preview_peak_mb: the main window (1366×768) on the Văn bản page with a
+  20-page Báo cáo generated and previewed; then "Xem trước khi in…" opened PREVIEW_ROUNDS times, each
+  timed from the click to the first page's text on screen; the figure is the median of the opens after
+  the first. Baseline = loading the same PDF into the page's own preview and drawing its first page.
+  The peak is the whole process's (ru_maxrss) after paging through all 20 pages in the preview; its
+  baseline is the peak before the first open. Targets ≤ 1 s and ≤ 300 MB. Measured in a fresh process.
+
 Run: `python -c "import pathlib, tempfile, tests.benchmarks.bench_ui as b; print(b.run(pathlib.Path(tempfile.mkdtemp())))"`
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -32,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
 EDIT_ROUNDS = 30
 START_ROUNDS = 7
+PREVIEW_ROUNDS = 5
+PREVIEW_PAGES = 20
 
 
 def make_commune(folder: Path) -> Path:
@@ -172,11 +182,99 @@ def edit_to_checklist(folder: Path) -> tuple[float, float]:
     return statistics.median(samples), statistics.median(core_samples)
 
 
+PREVIEW_CHILD = textwrap.dedent("""
+    import json, resource, statistics, sys, time
+    from pathlib import Path
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtGui import QColor
+    from app.documents import render_document_pdf
+    from app.services import documents as docs
+    from app.services.workspace import Workspace
+    from ui.context import AppContext
+    from ui.documents.printing import PrintPreview
+    from ui.locations import real_database
+    from ui.main import create_application
+    from ui.main_window import MainWindow
+    from ui.tasks import wait_for_idle
+
+    folder, year, pages = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    app = create_application([])
+    ws = Workspace.open(real_database(folder))
+    paragraph = "Ủy ban nhân dân xã triển khai xây dựng xã hội học tập, khuyến học, khuyến tài. " * 12
+    size = 1
+    while True:  # long enough report texts for a Báo cáo of `pages` pages
+        docs.set_document_texts(ws, year, {key: "\\n".join([paragraph] * size) for key in docs.NARRATIVE_FIELDS})
+        pdf = render_document_pdf(ws, year, "bao_cao", folder / "bao_cao.pdf")
+        from pypdf import PdfReader
+        count = len(PdfReader(str(pdf)).pages)
+        if count >= pages:
+            break
+        size = max(size + 1, size * pages // max(count, 1))
+    window = MainWindow(AppContext(ws, year))
+    window.resize(1366, 768)
+    window.show()
+    lazy = window.external_pages[1]
+    window.show_page(window.stack.indexOf(lazy))
+    page = lazy.page()
+    wait_for_idle()
+
+    def has_text(widget):
+        image = widget.grab().toImage()
+        return any(QColor(image.pixel(x, y)).lightness() < 100
+                   for y in range(0, image.height(), 4) for x in range(0, image.width(), 4))
+
+    def until_text(widget):
+        deadline = time.perf_counter() + 20
+        while time.perf_counter() < deadline:
+            app.processEvents()
+            if has_text(widget):
+                return
+        raise SystemExit("no text on screen")
+
+    started = time.perf_counter()
+    page.load_preview(pdf)
+    until_text(page.view.viewport())
+    baseline = time.perf_counter() - started
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    opens = []
+    for round_number in range(int(sys.argv[4])):
+        started = time.perf_counter()
+        page.print_preview_button.click()
+        preview = page.findChild(PrintPreview)
+        until_text(preview.view.viewport())
+        opens.append(time.perf_counter() - started)
+        if round_number == 0:
+            for number in range(preview.page_total):
+                preview.go_to(number)
+                app.processEvents()
+                preview.view.viewport().grab()
+        preview.close()
+        app.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    window.close()
+    ws.close()
+    print(json.dumps({"pages": count, "first": opens[0], "warm": statistics.median(opens[1:]),
+                      "baseline": baseline, "peak_before": peak_before, "peak": peak}))
+""")
+
+
+def print_preview(folder: Path) -> dict:
+    """Open time and peak memory of "Xem trước khi in…" on a 20-page document, in a fresh process."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CDHT_DATA_DIR=str(folder))
+    done = subprocess.run([sys.executable, "-c", PREVIEW_CHILD, str(folder), str(YEAR), str(PREVIEW_PAGES),
+                           str(PREVIEW_ROUNDS)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-2000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run(workdir: Path) -> list[dict]:
     folder = Path(workdir) / "data"
     make_commune(folder)
     start, bare = cold_start(folder)
     edit, core = edit_to_checklist(folder)
+    preview = print_preview(folder)
     return [
         {"name": "Sửa số liệu → bảng kiểm tra vẽ lại (so với lõi lưu + đánh giá)", "value": round(edit, 2), "unit": "ms", "baseline": round(core, 2),
          "ratio": round(edit / core, 2) if core else None, "target": "≤ 50 ms"},
@@ -184,6 +282,14 @@ def run(workdir: Path) -> list[dict]:
          "ratio": round(start / bare, 2) if bare else None, "target": "≤ 2×"},
         {"name": "Khởi động nguội đến cửa sổ chính", "value": round(start, 3), "unit": "s", "baseline": None, "ratio": None,
          "target": "≤ 2 s"},
+        {"name": f"Xem trước khi in ({preview['pages']} trang): mở lần sau (so với xem trước trong trang Văn bản)",
+         "value": round(preview["warm"], 3), "unit": "s", "baseline": round(preview["baseline"], 3),
+         "ratio": round(preview["warm"] / preview["baseline"], 2) if preview["baseline"] else None,
+         "target": "≤ 1 s", "note": f"lần đầu {preview['first']:.2f} s"},
+        {"name": f"Xem trước khi in ({preview['pages']} trang), lật hết các trang: bộ nhớ đỉnh của tiến trình "
+                 "(so với trước khi mở)", "value": round(preview["peak"]), "unit": "MB",
+         "baseline": round(preview["peak_before"]), "ratio": round(preview["peak"] / preview["peak_before"], 2),
+         "target": "≤ 300 MB"},
     ]
 
 

@@ -50,6 +50,7 @@ QLabel#headline {{ font-size: 12pt; font-weight: bold; }}
 QLabel#bigNumber {{ font-size: 20pt; font-weight: bold; color: #1f2933; }}
 QLabel#error {{ color: #c0392b; }}
 QLabel#fieldHint {{ color: #b45309; }}
+QLabel#stepClosed {{ background: #fff4d6; border: 1px solid #e8c66a; border-radius: 4px; padding: 8px; color: #5c4400; }}
 QLabel#fieldNote {{ color: {TEXT_MUTED}; }}
 QLabel#fieldNote[warning="true"] {{ color: #b45309; }}
 QListWidget#nav {{ background: #1f3b5c; color: #e8eef5; border: none; outline: 0; font-size: 10.5pt; }}
@@ -70,6 +71,7 @@ QPushButton:hover {{ background: #eef3fa; }}
 QPushButton:focus {{ border: 1px solid {ACCENT}; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT}; font-weight: bold; }}
 QPushButton#primary:hover {{ background: #174d88; }}
+QPushButton#primary:disabled {{ background: #b9c6d6; border: 1px solid #b9c6d6; color: #f4f6f9; }}
 QTreeWidget, QTableView {{ background: white; border: 1px solid {BORDER}; border-radius: 4px; }}
 QHeaderView::section {{ background: #eef1f5; border: none; border-bottom: 1px solid {BORDER}; padding: 5px 6px; font-weight: bold; }}
 QDockWidget::title {{ background: #eef1f5; padding: 6px 8px; font-weight: bold; }}

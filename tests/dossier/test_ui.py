@@ -66,6 +66,11 @@ def test_preflight_and_finalize_from_the_page(page_for, ready_template, tmp_path
     assert labels and all(label.startswith("✔") for label in labels)
     assert tab.finalize_button.isEnabled() and not tab.unlock_button.isEnabled()
     _save(page, "dossier_finalize_ready", tmp_path)
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.conftest import when_modal
+
+    when_modal(QMessageBox, lambda box: next(b for b in box.buttons() if b.text() == "Chốt hồ sơ").click())
     tab.finalize_button.click()
     wait_for_idle()
     wait_for_idle()

@@ -12,7 +12,7 @@ from collections.abc import Callable  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget  # noqa: E402
 
 import app.services.workspace as workspace_module  # noqa: E402
 from app.services.workspace import Profile, Workspace  # noqa: E402
@@ -82,17 +82,27 @@ def type_text(widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
 
 
-def when_modal(kind: type, act: Callable[[QWidget], None]) -> None:
-    """Once the event loop runs (inside a dialog's exec()), act on the modal dialog of type `kind` the way a
-    user would; the dialog is closed if the act leaves it open (a failed assertion must not hang the test)."""
+def when_modal(kind: type, act: Callable[[QWidget], None], timeout_ms: int = 15000) -> None:
+    """Act on the next modal dialog the way a user would, once it is open (inside its exec()).
 
-    def run() -> None:
+    The first modal dialog to appear (progress windows aside) must be a `kind`, so a password prompt that
+    should not appear fails the test; it is closed if the act leaves it open, so a failed assertion never hangs the test."""
+    from PySide6.QtCore import QElapsedTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+
+    def poll() -> None:
         dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, kind), dialog
+        if dialog is None or not dialog.isVisible() or (isinstance(dialog, QProgressDialog) and kind is not QProgressDialog):
+            if clock.elapsed() < timeout_ms:
+                QTimer.singleShot(20, poll)
+            return
         try:
+            assert isinstance(dialog, kind), f"expected a {kind.__name__}, got {dialog!r}: {dialog.windowTitle()}"
             act(dialog)
         finally:
             if dialog.isVisible():
                 dialog.reject()
 
-    QTimer.singleShot(0, run)
+    QTimer.singleShot(0, poll)

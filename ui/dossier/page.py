@@ -7,9 +7,10 @@ never stored by the page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -38,15 +40,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.dossier import drives, finalize, outbox, records
+from app.dossier.before_signing import check_before_signing, key_problem, signing_key
 from app.dossier.delivery import copy_package, export_package
 from app.dossier.external import export_unsigned, import_signed
-from app.dossier.signing import Pkcs12Key, TokenKey
 from app.dossier.tokens import diagnose
 from app.dossier.verify import MARKS, verify_package
 from app.errors import InputError
 from app.services.workspace import Changes
+from app.text import format_local_time, format_size
 from ui.context import AppContext
-from ui.dialogs import message_box
+from ui.dialogs import confirm, message_box
 from ui.tasks import run_in_background, show_error
 
 OK_COLOR, FAIL_COLOR = "#1b7f3b", "#b3261e"
@@ -123,11 +126,16 @@ def file_row(edit: QLineEdit, pattern: str) -> QWidget:
 
 
 class FinalizeTab(QWidget):
-    """The pre-flight list with ✔/✘ and reasons; Chốt hồ sơ and Mở khóa (with a reason)."""
+    """Step 1: the pre-flight list with ✔/✘ and reasons; "Chốt hồ sơ…" after confirming what the lock freezes,
+    and "Mở khóa…" with a reason."""
+
+    finalized = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._info = None
+        self._frozen = ""
         layout = QVBoxLayout(self)
         self.status = note()
         layout.addWidget(self.status)
@@ -136,7 +144,8 @@ class FinalizeTab(QWidget):
         self.checks.setWordWrap(True)
         layout.addWidget(self.checks, 1)
         buttons = QHBoxLayout()
-        self.finalize_button = QPushButton("Chốt hồ sơ")
+        self.finalize_button = QPushButton("Chốt hồ sơ…")
+        self.finalize_button.setObjectName("primary")
         self.unlock_button = QPushButton("Mở khóa…")
         self.finalize_button.clicked.connect(self.finalize)
         self.unlock_button.clicked.connect(self.unlock)
@@ -150,15 +159,19 @@ class FinalizeTab(QWidget):
         if year is None:
             self.status.setText("Chưa có năm đánh giá.")
             return
+        ws = self.ctx.ws
 
         def load(_progress):
-            return self.ctx.ws.year(year), finalize.preflight(self.ctx.ws, year), records.package_uuid(self.ctx.ws, year) \
-                if self.ctx.ws.year(year).locked else None
+            info = ws.year(year)
+            return (info, finalize.preflight(ws, year), records.package_uuid(ws, year) if info.locked else None,
+                    len(ws.catalogue(year).indicators))
 
         run_in_background(load).success(self._show).failure(lambda e: show_error(self, e)).run()
 
     def _show(self, loaded) -> None:
-        info, items, uuid = loaded
+        info, items, uuid, indicator_count = loaded
+        self._info = info
+        self._frozen = frozen_text(indicator_count)
         self.checks.clear()
         for item in items:
             node = QTreeWidgetItem([f"{'✔' if item.ok else '✘'}  {item.label}"])
@@ -167,20 +180,34 @@ class FinalizeTab(QWidget):
                 QTreeWidgetItem(node, [problem])
             self.checks.addTopLevelItem(node)
             node.setExpanded(True)
+        ready = all(item.ok for item in items)
         if info.locked:
-            self.status.setText(f"Hồ sơ năm {info.year} ĐÃ CHỐT lúc {info.locked_at} — phiên bản gói {info.package_version}, "
-                                f"mã gói {uuid}. Muốn sửa số liệu phải mở khóa (nêu lý do).")
+            self.status.setText(f"Hồ sơ năm {info.year} ĐÃ CHỐT lúc {format_local_time(info.locked_at)} — phiên bản "
+                                f"gói {info.package_version}, mã gói {uuid}. Đang khóa: {self._frozen}. Muốn sửa, "
+                                "bấm \"Mở khóa…\" và nêu lý do; lần chốt sau lập phiên bản gói mới.")
         else:
-            ready = all(item.ok for item in items)
             self.status.setText(f"Hồ sơ năm {info.year} đang nhập liệu. "
                                 + ("Đã đủ điều kiện chốt hồ sơ." if ready else "Còn các mục ✘ dưới đây cần hoàn thành."))
-        self.finalize_button.setEnabled(not info.locked and all(item.ok for item in items))
+        self.finalize_button.setEnabled(not info.locked and ready)
+        self.finalize_button.setToolTip("" if info.locked or ready else "Còn mục ✘ trong danh sách kiểm tra.")
         self.unlock_button.setEnabled(info.locked)
 
     def finalize(self) -> None:
-        year = self.ctx.year
-        run_in_background(lambda _p: finalize.finalize(self.ctx.ws, year)).success(self.ctx.apply) \
+        info = self._info
+        if info is None or info.locked:
+            return
+        if not confirm(self, f"Chốt hồ sơ năm {info.year}?",
+                       f"Sau khi chốt, không sửa được: {self._frozen}. Các văn bản được lập thành gói hồ sơ "
+                       f"phiên bản {info.package_version + 1} để ký và gửi đi.\n\nMuốn sửa lại phải mở khóa "
+                       "(nêu lý do, được ghi vào nhật ký); lần chốt sau lập phiên bản gói mới.", "Chốt hồ sơ"):
+            return
+        year, ws = info.year, self.ctx.ws
+        run_in_background(lambda _p: finalize.finalize(ws, year)).success(self._finalized) \
             .failure(lambda e: show_error(self, e)).run()
+
+    def _finalized(self, changes: Changes) -> None:
+        self.ctx.apply(changes)
+        self.finalized.emit()
 
     def unlock(self) -> None:
         reason = ask_text(self, "Mở khóa hồ sơ", "Lý do mở khóa (được ghi vào nhật ký thay đổi):")
@@ -189,6 +216,12 @@ class FinalizeTab(QWidget):
         year = self.ctx.year
         run_in_background(lambda _p: finalize.unlock(self.ctx.ws, year, reason)).success(self.ctx.apply) \
             .failure(lambda e: show_error(self, e)).run()
+
+
+def frozen_text(indicator_count: int) -> str:
+    """What chốt hồ sơ freezes (every mutation of a finalized year is refused by the core)."""
+    return (f"số liệu và nội dung của {indicator_count} chỉ tiêu, minh chứng và giải trình, nội dung báo cáo, "
+            "biên bản họp xét")
 
 
 class SigningTab(QWidget):
@@ -225,6 +258,10 @@ class SigningTab(QWidget):
         self.key_id = QLineEdit()
         self.key_id.setPlaceholderText("chọn chứng thư trong bảng bên dưới")
         token_form.addRow("Mã khóa đã chọn:", self.key_id)
+        self.cert_serial = QLineEdit()
+        self.cert_serial.setReadOnly(True)  # taken from the chosen row; the key is found by it when it has no key id
+        self.cert_serial.setPlaceholderText("chọn chứng thư trong bảng bên dưới")
+        token_form.addRow("Số hiệu chứng thư:", self.cert_serial)
         token_layout.addLayout(token_form)
         read_button = QPushButton("Đọc thiết bị")
         read_button.clicked.connect(self.read_token)
@@ -286,13 +323,14 @@ class SigningTab(QWidget):
         self.p12_path.setText(settings.pkcs12_path)
         self.module_path.setText(settings.pkcs11_module)
         self.key_id.setText(settings.key_id)
+        self.cert_serial.setText(settings.cert_serial)
         self.seal_image.setText(settings.seal_image)
         self.signature_image.setText(settings.signature_image)
         self._update_visibility()
 
     def settings(self) -> records.SigningSettings:
         return records.SigningSettings(self.method(), self.p12_path.text(), self.module_path.text(), self.key_id.text(),
-                                       "", self.seal_image.text(), self.signature_image.text())
+                                       self.cert_serial.text(), self.seal_image.text(), self.signature_image.text())
 
     def save(self) -> None:
         settings = self.settings()
@@ -317,21 +355,17 @@ class SigningTab(QWidget):
         rows = self.certificates.selectionModel().selectedRows()
         if rows:
             self.key_id.setText(self.certificates.item(rows[0].row(), 2).text().replace("(trống)", ""))
+            self.cert_serial.setText(self.certificates.item(rows[0].row(), 5).text())
 
-    def signing_key(self) -> Pkcs12Key | TokenKey | None | bool:
-        """The key for this export (asking the password/PIN now); None for ký ngoài; False when cancelled."""
-        method = self.method()
-        if method == "external":
-            return None
-        if method == "pkcs12":
-            if not self.p12_path.text().strip():
-                raise InputError("Hãy chọn tệp chứng thư số (.p12/.pfx) trong thẻ Ký số.")
-            password = ask_secret(self, "Mật khẩu chứng thư số", f"Mật khẩu của tệp {Path(self.p12_path.text()).name}:")
-            return False if password is None else Pkcs12Key(Path(self.p12_path.text().strip()), password)
-        if not self.module_path.text().strip() or not self.key_id.text().strip():
-            raise InputError("Hãy chọn thư viện PKCS#11 và chứng thư số (Đọc thiết bị, rồi chọn một dòng).")
-        pin = ask_secret(self, "Mã PIN thiết bị ký số", "Mã PIN (thiết bị sẽ bị khóa sau 3 lần nhập sai):")
-        return False if pin is None else TokenKey(Path(self.module_path.text().strip()), pin, key_id=self.key_id.text())
+    def ask_for_secret(self, settings: records.SigningSettings) -> str | None:
+        """The password of the .p12 file or the token's PIN, asked now (after every check passed); "" for ký ngoài,
+        None when cancelled."""
+        if settings.method == "external":
+            return ""
+        if settings.method == "pkcs12":
+            return ask_secret(self, "Mật khẩu chứng thư số",
+                              f"Mật khẩu của tệp {Path(settings.pkcs12_path.strip()).name}:")
+        return ask_secret(self, "Mã PIN thiết bị ký số", "Mã PIN (thiết bị sẽ bị khóa sau 3 lần nhập sai):")
 
     def export_unsigned(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục để xuất văn bản chưa ký")
@@ -436,24 +470,38 @@ class ExportTab(QWidget):
         return Path(item.data(Qt.ItemDataRole.UserRole))
 
     def export(self) -> None:
+        """Check everything that can be checked (year locked, key chosen, documents made) before asking for
+        the password or PIN; then sign, write and verify the package in the background."""
         try:
             folder = self.target_folder()
-            key = self.signing.signing_key()
         except InputError as error:
             show_error(self, error)
             return
-        if key is False:
+        ws, year, level, settings = self.ctx.ws, self.ctx.year, self.level.currentData(), self.signing.settings()
+        run_in_background(lambda progress: check_before_signing(ws, year, level, settings, progress)) \
+            .success(lambda _checked: self._sign_and_write(folder, level, settings)) \
+            .failure(lambda e: show_error(self, e, "Chưa thể ký và lập gói")) \
+            .with_progress(self, "Đang kiểm tra hồ sơ trước khi ký…").run()
+
+    def _sign_and_write(self, folder: Path, level: int | None, settings: records.SigningSettings) -> None:
+        secret = self.signing.ask_for_secret(settings)
+        if secret is None:
             return
-        year, level = self.ctx.year, self.level.currentData()
+        try:
+            key = signing_key(settings, secret)
+        except InputError as error:
+            show_error(self, error)
+            return
+        ws, year = self.ctx.ws, self.ctx.year
 
         def work(progress):
             from app.dossier.package import package_name
 
-            target = folder / f"{package_name(self.ctx.ws, year, self.ctx.ws.year(year).package_version)}.zip"
-            return export_package(self.ctx.ws, year, target, key, level=level, progress=progress)
+            target = folder / f"{package_name(ws, year, ws.year(year).package_version)}.zip"
+            return export_package(ws, year, target, key, level=level, progress=progress)
 
         run_in_background(work).success(self._done).failure(lambda e: show_error(self, e)) \
-            .with_progress(self, "Đang lập và ghi gói hồ sơ…").run()
+            .with_progress(self, "Đang ký, lập và ghi gói hồ sơ…").run()
 
     def copy_latest(self) -> None:
         try:
@@ -482,8 +530,9 @@ class ExportTab(QWidget):
         run_in_background(lambda _p: records.packages(self.ctx.ws, year)).success(self._show_history).run()
 
     def _show_history(self, packages) -> None:
-        fill(self.history, [[str(p.version), str(p.level), p.built_at, records.SIGNING_METHODS[p.signing_method],
-                             p.signer, f"{p.size / 1024**2:.1f} MB", p.path] for p in packages])
+        fill(self.history, [[str(p.version), str(p.level), format_local_time(p.built_at),
+                             records.SIGNING_METHODS[p.signing_method], p.signer, format_size(p.size), p.path]
+                            for p in packages])
 
 
 class MailTab(QWidget):
@@ -652,24 +701,107 @@ class VerifyTab(QWidget):
         fill(self.checks, [[MARKS[c.status], c.title, c.detail] for c in report.checks])
 
 
+@dataclass(frozen=True)
+class Steps:
+    """Where the year stands in chốt → ký → ghi → gửi (read off the GUI thread)."""
+
+    year: int
+    locked: bool
+    key_problem: str  # "" once a key (or ký ngoài) is chosen
+    package_version: int
+    has_package: bool  # a package of the current version was written
+
+
+def read_steps(ws, year: int) -> Steps:  # noqa: ANN001 - Workspace
+    info = ws.year(year)
+    return Steps(year, info.locked, key_problem(records.signing_settings(ws)), info.package_version,
+                 info.locked and records.latest_package(ws, year) is not None)
+
+
+STEP_TITLES = ("1. Chốt hồ sơ", "2. Ký số", "3. Ghi gói hồ sơ", "4. Gửi thư điện tử")
+VERIFY_TITLE = "Kiểm tra gói"
+
+
+def blocked_reasons(steps: Steps) -> list[str]:
+    """Per step, why it cannot be taken yet ("" when it can): each needs the one before it."""
+    reasons = ["", f"Cần chốt hồ sơ năm {steps.year} ở bước 1 trước."]
+    if not steps.locked:
+        return reasons + [reasons[1]] * 2
+    third = f"Cần chọn cách ký ở bước 2 trước: {steps.key_problem}" if steps.key_problem else ""
+    fourth = third or ("" if steps.has_package else "Cần lập và ghi gói hồ sơ ở bước 3 trước.")
+    return ["", "", third, fourth]
+
+
+def next_step(steps: Steps) -> tuple[int, str]:
+    """The step to take now and what to do there."""
+    if not steps.locked:
+        return 0, (f"Bước 1/4 — Chốt hồ sơ năm {steps.year}: khi mọi mục trong danh sách có dấu ✔, bấm "
+                   "\"Chốt hồ sơ…\". Các bước ký, ghi và gửi mở sau khi chốt.")
+    if steps.key_problem:
+        return 1, f"Bước 2/4 — Chọn cách ký rồi bấm \"Lưu cài đặt ký số\". {steps.key_problem}"
+    if not steps.has_package:
+        return 2, ("Bước 3/4 — Chọn ổ USB hoặc thư mục, rồi bấm \"Lập, ký và ghi gói hồ sơ\". Mật khẩu hoặc mã "
+                   "PIN chỉ được hỏi sau khi mọi điều kiện đã được kiểm tra.")
+    return 3, (f"Bước 4/4 — Gói hồ sơ phiên bản {steps.package_version} đã ghi. Gửi qua thư điện tử ở bước 4, "
+               "hoặc nộp ổ USB đã ghi.")
+
+
+class StepPage(QWidget):
+    """One step's tab: the step itself, greyed while closed, under a line saying why it is closed."""
+
+    def __init__(self, step: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.step = step
+        self.notice = note()
+        self.notice.setObjectName("stepClosed")
+        self.notice.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.notice)
+        layout.addWidget(step, 1)
+
+    def set_blocked(self, reason: str) -> None:
+        self.notice.setText(f"Bước này chưa mở. {reason}")
+        self.notice.setVisible(bool(reason))
+        self.step.setEnabled(not reason)
+
+    def blocked(self) -> bool:
+        return not self.step.isEnabled()
+
+
 class DossierPage(QWidget):
-    """Hồ sơ: chốt, ký số, xuất gói, gửi thư, kiểm tra gói."""
+    """Hồ sơ as a guided sequence: 1. chốt, 2. ký số, 3. ghi gói, 4. gửi; each step opens when the one before it
+    holds, and the line above the steps says what to do next (and why a later step is still closed)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.steps: Steps | None = None
         layout = QVBoxLayout(self)
+        guide = QFrame()
+        guide.setObjectName("card")
+        guide_row = QHBoxLayout(guide)
+        self.guide = note()
+        self.guide.setObjectName("headline")
+        self.guide_button = QPushButton()
+        self.guide_button.setObjectName("primary")
+        self.guide_button.clicked.connect(self._go_to_next_step)
+        guide_row.addWidget(self.guide, 1)
+        guide_row.addWidget(self.guide_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(guide)
         self.tabs = QTabWidget()
         self.finalize_tab = FinalizeTab(ctx)
         self.signing_tab = SigningTab(ctx)
         self.export_tab = ExportTab(ctx, self.signing_tab)
         self.mail_tab = MailTab(ctx)
         self.verify_tab = VerifyTab()
-        for widget, title in ((self.finalize_tab, "Chốt hồ sơ"), (self.signing_tab, "Ký số"),
-                              (self.export_tab, "Xuất gói (USB/thư mục)"), (self.mail_tab, "Gửi thư điện tử"),
-                              (self.verify_tab, "Kiểm tra gói")):
+        self.step_pages = [StepPage(step) for step in (self.finalize_tab, self.signing_tab, self.export_tab,
+                                                       self.mail_tab)]
+        for widget, title in zip((*self.step_pages, self.verify_tab), (*STEP_TITLES, VERIFY_TITLE), strict=True):
             self.tabs.addTab(widget, title)
+        self.tabs.currentChanged.connect(lambda _index: self._show_guide())
         layout.addWidget(self.tabs)
+        self.finalize_tab.finalized.connect(lambda: self._after_step(1))
         ctx.changes_applied.connect(self._on_changes)
         ctx.year_changed.connect(lambda _year: self.refresh())
         self.refresh()
@@ -681,9 +813,11 @@ class DossierPage(QWidget):
             self.finalize_tab.refresh()
             self.export_tab.refresh()
             self.mail_tab.refresh()
+            self.refresh_steps()
         elif changes.settings:
             self.signing_tab.refresh()
             self.mail_tab.refresh()
+            self.refresh_steps()
 
     def refresh(self) -> None:
         if self.ctx.year is None or not self.ctx.ws.has_profile():
@@ -692,3 +826,33 @@ class DossierPage(QWidget):
         self.signing_tab.refresh()
         self.export_tab.refresh()
         self.mail_tab.refresh()
+        self.refresh_steps()
+
+    def refresh_steps(self) -> None:
+        ws, year = self.ctx.ws, self.ctx.year
+        run_in_background(lambda _p: read_steps(ws, year)).success(self.show_steps) \
+            .failure(lambda e: show_error(self, e)).run()
+
+    def show_steps(self, steps: Steps) -> None:
+        """Open the steps whose predecessor holds; a closed step's tab says why in its tooltip."""
+        self.steps = steps
+        for index, reason in enumerate(blocked_reasons(steps)):
+            self.step_pages[index].set_blocked(reason)
+            self.tabs.setTabToolTip(index, reason)
+        self._show_guide()
+
+    def _show_guide(self) -> None:
+        if self.steps is None:
+            return
+        index, text = next_step(self.steps)
+        self.guide.setText(text)
+        self.guide_button.setText(f"Đến bước {index + 1} ›")
+        self.guide_button.setVisible(self.tabs.currentIndex() != index)
+
+    def _go_to_next_step(self) -> None:
+        if self.steps is not None:
+            self.tabs.setCurrentIndex(next_step(self.steps)[0])
+
+    def _after_step(self, index: int) -> None:
+        """After a step succeeds, show the next one (it opens when the new state has been read)."""
+        self.tabs.setCurrentIndex(index)

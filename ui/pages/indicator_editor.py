@@ -40,6 +40,7 @@ from app.services.workspace import EXPLANATION_FIELD, Changes
 from app.text import format_date_short, format_percent, format_threshold, nfc, parse_date
 from ui.context import AppContext
 from ui.labels import FIELD_NAMES, requirement_text
+from ui.locking import locked_notice
 from ui.models.audit import AuditTableModel
 from ui.tasks import user_message
 from ui.theme import evidence_status_key, status_word
@@ -154,7 +155,7 @@ class IndicatorEditor(QWidget):
             hint = wrapped(f"<i>Minh chứng gợi ý: {indicator.hint}</i>", object_name="muted")
             layout.addWidget(hint)
         if locked:
-            layout.addWidget(wrapped(f"<b>Hồ sơ năm {self.year} đã chốt</b> — chỉ xem, không sửa được.", "error"))
+            layout.addWidget(wrapped(locked_notice(self.year), "error"))
 
         verdicts = QGroupBox("Kết quả đánh giá hiện tại")
         verdict_layout = QHBoxLayout(verdicts)

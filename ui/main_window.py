@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.services import undo as undo_service
 from app.services.workspace import Changes
+from app.text import format_local_time
 from ui.context import AppContext
 from ui.dialogs import message_box
 from ui.errorlog import log_exception
@@ -321,7 +322,7 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self, changes: Changes) -> None:
         if changes.any():
-            self.saved_label.setText(f"Đã lưu tự động lúc {dt.datetime.now():%H:%M:%S}.")
+            self.saved_label.setText(f"Đã lưu tự động lúc {format_local_time(dt.datetime.now().astimezone(), seconds=True)}.")
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.years:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from app.dossier.signing import certificate_name, iso_vietnam
+from app.dossier.signing import certificate_name
+from app.text import format_local_time
 
 TRUST_UNKNOWN = "chưa xác minh được chuỗi tin cậy"
 
@@ -38,7 +39,7 @@ class SignatureCheck:
         return self.intact and self.covers_document and not self.problem and self.trusted is not False
 
     def describe(self) -> str:
-        when = iso_vietnam(self.signed_at) if self.signed_at else "không rõ thời gian"
+        when = format_local_time(self.signed_at) if self.signed_at else "không rõ thời gian"
         trust = {True: "chuỗi tin cậy hợp lệ", False: "chuỗi tin cậy KHÔNG hợp lệ", None: TRUST_UNKNOWN}[self.trusted]
         state = "nguyên vẹn" if self.intact and self.covers_document else "ĐÃ BỊ THAY ĐỔI"
         text = f"ký bởi {self.signer}, lúc {when}, {state}, {trust}"

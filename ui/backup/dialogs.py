@@ -37,7 +37,7 @@ from app.errors import CdhtError, InputError
 from app.paths import DATABASE_NAME
 from app.services.integrity import IntegrityReport, RepairResult, check_workspace, repair_workspace
 from app.services.workspace import Changes, Workspace
-from app.text import format_size
+from app.text import format_local_time, format_size
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no, button_box
 from ui.tasks import run_in_background, user_message
@@ -74,7 +74,7 @@ def _last_backup_text(ws: Workspace) -> str:
     if not backups:
         return "Chưa có bản sao lưu nào."
     last = backups[0]
-    return f"Lần sao lưu gần nhất: {last.label} ({last.kind_label.lower()}) — {last.contents_text()}."
+    return f"Lần sao lưu gần nhất: {format_local_time(last.created_at)} ({last.kind_label.lower()}) — {last.contents_text()}."
 
 
 class BackupDialog(QDialog):
@@ -254,7 +254,7 @@ class RestoreDialog(QDialog):
         self.table.setRowCount(len(self.backups))
         for row, info in enumerate(self.backups):
             commune = f"{info.commune} ({info.province})" if info.commune else "—"
-            cells = (info.label, info.kind_label, commune, ", ".join(map(str, info.years)) or "—",
+            cells = (format_local_time(info.created_at), info.kind_label, commune, ", ".join(map(str, info.years)) or "—",
                      str(info.evidence_count), format_size(info.size))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -315,7 +315,7 @@ class RestoreDialog(QDialog):
 
         self.restore_button.setEnabled(False)
         self.busy.show()
-        self.status.setText(f"Đang khôi phục bản sao lưu {info.label} và kiểm tra…")
+        self.status.setText(f"Đang khôi phục bản sao lưu {format_local_time(info.created_at)} và kiểm tra…")
         run_in_background(work, uses_db=False).success(self._restored).failure(self._failed).run()
 
     def _restored(self, result: tuple[Path, IntegrityReport]) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QFrame, QV
 from app.backup.manifest import BackupInfo, read_backup_info
 from app.backup.recovery import DatabaseHealth, diagnose_database, latest_good_backup, recover_from_backup
 from app.errors import CdhtError
+from app.text import format_local_time
 from ui.backup.dialogs import _busy_bar, _heading, _note
 from ui.dialogs import button_box
 from ui.tasks import run_in_background, user_message
@@ -87,7 +88,7 @@ class RecoveryDialog(QDialog):
             self.backup_details.setText("Nếu đã sao lưu ra ổ USB hoặc thư mục khác, hãy cắm ổ vào rồi bấm "
                                         "“Chọn bản sao lưu khác…”.")
         else:
-            self.backup_title.setText(f"Bản sao lưu tốt gần nhất: {info.label} ({info.kind_label.lower()})")
+            self.backup_title.setText(f"Bản sao lưu tốt gần nhất: {format_local_time(info.created_at)} ({info.kind_label.lower()})")
             self.backup_details.setText(f"{info.contents_text()}\n{info.path}")
         self.restore_button.setEnabled(info is not None)
 

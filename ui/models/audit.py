@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.services.workspace import AuditEntry
+from app.text import format_local_time
 from ui.labels import ACTION_NAMES, FIELD_NAMES, value_text
 
 COLUMNS = ("Thời gian", "Người thực hiện", "Thay đổi")
 Index = QModelIndex | QPersistentModelIndex
-
-
-def local_time(stamp: str) -> str:
-    """An audit timestamp (UTC ISO) as local 'dd/mm/yyyy hh:mm'."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def describe(entry: AuditEntry) -> str:
@@ -53,7 +42,7 @@ class AuditTableModel(QAbstractTableModel):
             return None
         entry = self._entries[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (local_time(entry.at), entry.user, describe(entry))[index.column()]
+            return (format_local_time(entry.at), entry.user, describe(entry))[index.column()]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

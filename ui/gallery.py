@@ -10,6 +10,7 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["LANG"] = "vi_VN.UTF-8"  # drawn as on a Vietnamese PC: Qt's file dialog dates and sizes follow the system
 
 import importlib  # noqa: E402
 import tempfile  # noqa: E402
@@ -100,6 +101,74 @@ def dialogs(ctx) -> list[tuple[str, QWidget]]:  # noqa: ANN001
     settings = SettingsDialog(ctx)
     result.append(("dialog-settings-profile", settings))
     result += [("dialog-add-year", AddYearDialog(ctx)), ("dialog-recognition", RecognitionDialog(ctx))]
+    return result + qt_windows()
+
+
+def qt_windows() -> list[tuple[str, QWidget]]:
+    """Qt's own windows as the app opens them — file and print dialogs, messages, password and progress windows,
+    text-field menus, the calendar — so that their Vietnamese can be seen (and checked) too."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import (
+        QCalendarWidget,
+        QFileDialog,
+        QInputDialog,
+        QLineEdit,
+        QMessageBox,
+        QPlainTextEdit,
+        QProgressDialog,
+        QPushButton,
+        QTextEdit,
+    )
+
+    from ui.dialogs import BUTTON_TEXTS
+
+    folder = Path(tempfile.mkdtemp(prefix="cdht-gallery-files-"))
+    (folder / "Hồ sơ năm 2025").mkdir()
+    (folder / "to_trinh_2025.pdf").write_bytes(b"%PDF-1.4\n")
+    (folder / "phieu_phong_kinh_te.xlsx").write_bytes(b"PK")
+    result: list[tuple[str, QWidget]] = []
+    for stem, title, mode in (("qt-file-open", "Chọn phiếu đơn vị đã điền", QFileDialog.FileMode.ExistingFile),
+                              ("qt-file-save", "Lưu PDF", QFileDialog.FileMode.AnyFile),
+                              ("qt-folder", "Chọn thư mục lưu hồ sơ", QFileDialog.FileMode.Directory)):
+        files = QFileDialog(None, title, str(folder), "Tệp PDF (*.pdf);;Sổ Excel (*.xlsx)")
+        files.setOption(QFileDialog.Option.DontUseNativeDialog)  # Qt's own dialog (Linux); Windows shows its own
+        files.setFileMode(mode)
+        files.setViewMode(QFileDialog.ViewMode.Detail)
+        if stem == "qt-file-save":
+            files.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        files.resize(800, 480)
+        result.append((stem, files))
+    for stem in ("qt-print", "qt-print-options"):
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printing = QPrintDialog(printer)
+        printing.setWindowTitle("In văn bản")
+        printing.printer = printer  # kept alive with the dialog (Qt crashes with a collected printer)
+        if stem == "qt-print-options":  # Qt's "Options >>" button shows the copies, range and duplex settings
+            next(b for b in printing.findChildren(QPushButton) if b.text().endswith(">>")).click()
+        result.append((stem, printing))
+    box = QMessageBox(QMessageBox.Icon.Warning, "Không thực hiện được", "Không ghi được vào ổ USB: ổ đã đầy.",
+                      QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+    box.setDetailedText("Cần 120 MB, ổ USB còn 35 MB.")
+    for standard, text in BUTTON_TEXTS.items():
+        if box.button(standard) is not None:
+            box.button(standard).setText(text)
+    result.append(("qt-message-details", box))
+    secret = QInputDialog()
+    secret.setWindowTitle("Mật khẩu chứng thư số")
+    secret.setLabelText("Mật khẩu của tệp chu-ky-so.p12:")
+    secret.setTextEchoMode(QLineEdit.EchoMode.Password)
+    result.append(("qt-input", secret))
+    progress = QProgressDialog("Đang lập và ghi gói hồ sơ…", "Hủy", 0, 100)
+    progress.setValue(40)
+    result.append(("qt-progress", progress))
+    for stem, field in (("qt-menu-line", QLineEdit("Đồng Tiến")), ("qt-menu-plain", QPlainTextEdit("Nội dung")),
+                        ("qt-menu-rich", QTextEdit("Nội dung"))):
+        menu = field.createStandardContextMenu()
+        menu.field = field  # the menu acts on its field: keep it alive
+        result.append((stem, menu))
+    calendar = QCalendarWidget()
+    calendar.setGridVisible(True)
+    result.append(("qt-calendar", calendar))
     return result
 
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 from app.documents import render_document_pdf
 from ui.context import AppContext
 from ui.documents.page import DocumentsPage
+from ui.documents.printing import PrintPreview
 from ui.tasks import wait_for_idle
 
 
@@ -23,4 +24,9 @@ def shots(ctx: AppContext) -> list[tuple[str, QWidget]]:
             page.load_preview(render_document_pdf(ctx.ws, ctx.year, "to_trinh", path))
         except Exception:  # noqa: BLE001 - a workspace without a met level still shows the page
             pass
-    return [("documents_page", page)]
+    shots: list[tuple[str, QWidget]] = [("documents_page", page)]
+    if page.pdf.pageCount():
+        preview = PrintPreview(page.pdf, page.document.currentText(), lambda: None)
+        preview.resize(1000, 708)  # what "Xem trước khi in…" opens on a 1366×768 screen
+        shots.append(("documents_print_preview", preview))
+    return shots

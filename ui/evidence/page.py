@@ -73,9 +73,9 @@ class EvidencePage(QWidget):
         header.addWidget(drop_hint)
         header.addWidget(self.import_files_button)
         header.addWidget(self.import_folder_button)
-        self.register_button = QPushButton("Hoàn thiện danh mục…")
-        self.register_button.setToolTip("Số, ký hiệu, ngày, cơ quan ban hành, trích yếu của mọi minh chứng: gợi ý từ "
-                                        "tệp, sửa nhiều minh chứng cùng lúc")
+        self.register_button = QPushButton("Danh mục…")
+        self.register_button.setToolTip("Hoàn thiện danh mục: số, ký hiệu, ngày, cơ quan ban hành, trích yếu của mọi "
+                                        "minh chứng; gợi ý từ tệp, sửa nhiều minh chứng cùng lúc")
         self.register_button.clicked.connect(self.open_register)
         header.addWidget(self.register_button)
 

@@ -216,7 +216,7 @@ def meeting_from_json(raw: Any, names: Sequence[str] = DEFAULT_ORGANISATIONS) ->
         raise InputError("Danh sách thành phần dự họp (attendees) phải là một danh sách.")
     attendees = tuple(_attendee(item, number, names) for number, item in enumerate(attendees_raw, start=1))
     level = raw.get("level_agreed")
-    if level in ("", None, 0):
+    if level in ("", None, 0, "0"):
         level = None
     else:
         if isinstance(level, bool) or not isinstance(level, (int, str)) or str(level).strip() not in ("1", "2"):

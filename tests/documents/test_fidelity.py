@@ -226,3 +226,10 @@ def test_pages_look_right(rendered, tmp_path):
         subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", last, "-l", last, str(path), str(tmp_path / f"{key}-last")],
                        check=True)
     assert len(list(tmp_path.glob("*.png"))) == 2 * len(paths), name
+
+
+def test_the_sentence_check_can_fail():
+    request = "Ủy ban nhân dân xã Kiến Hưng kính trình Sở Giáo dục và Đào tạo xem xét, quyết định công nhận./."
+    text = f"Căn cứ kết quả tự đánh giá. {request} Nơi nhận: - Lưu: VT. {request}"
+    found = sentences(text)
+    assert found.count(request) == 2

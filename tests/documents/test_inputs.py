@@ -186,3 +186,29 @@ def test_an_older_database_is_migrated_to_normalised_values(tmp_path):
     assert ws.assignments(YEAR)[0].coordinating_units == ("Zeta", "Alpha")  # the order entered, not A–Z
     assert list(path.parent.glob("cu.before-v5-*.bak"))
     ws.close()
+
+
+def test_the_settings_dialog_saves_through_the_same_service_and_says_what_was_kept(qtbot, workspace, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from tests.documents.test_cli_ui import type_text
+    from ui.context import AppContext
+    from ui.settings_dialog import SettingsDialog
+
+    shown: list[str] = []
+    monkeypatch.setattr("ui.settings_dialog.message_box", lambda _parent, _title, text, kind="info": shown.append(text))
+    dialog = SettingsDialog(AppContext(workspace, YEAR))
+    qtbot.addWidget(dialog)
+    dialog.commune.clear()
+    type_text(dialog.commune, "Xã  Kiến  Hưng")
+    dialog.province.clear()
+    type_text(dialog.province, "Thành phố Hà Nội")
+    save = next(b for b in dialog.findChildren(QDialogButtonBox)[0].buttons()
+                if dialog.findChildren(QDialogButtonBox)[0].buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole)
+    QTest.mouseClick(save, Qt.MouseButton.LeftButton)
+    profile = workspace.profile()
+    assert (profile.commune_name, profile.province, profile.commune_kind) == ("Kiến Hưng", "Hà Nội", "xã")
+    assert shown == ["Tên xã: đã bỏ chữ “Xã” ở đầu và bỏ khoảng trắng thừa; lưu là “Kiến Hưng”.\n"
+                     "Tên tỉnh, thành phố: đã bỏ chữ “Thành phố” ở đầu; lưu là “Hà Nội”."]

@@ -138,7 +138,9 @@ def render_documents(ctx: Context) -> str:
     set_document_texts(ws, YEAR, {**{key: f"{label} của xã {profile.commune_name} năm {YEAR}."
                                      for key, label in NARRATIVE_FIELDS.items()},
                                   "number.to_trinh": "01", "date.to_trinh": f"20/01/{YEAR + 1}",
-                                  "number.bao_cao": "02", "date.bao_cao": f"20/01/{YEAR + 1}", "number.bien_ban": "03"})
+                                  "number.bao_cao": "02", "date.bao_cao": f"20/01/{YEAR + 1}", "number.bien_ban": "03",
+                                  "plan.number": "18", "plan.date": f"12/02/{YEAR}"})
+    ws.set_assignment(YEAR, "5.1", "Hội Khuyến học xã", ["Các thôn"], dt.date(YEAR, 11, 30))  # the Phân công too
     save_review_meeting(ws, YEAR, ReviewMeeting(
         meeting_date=dt.date(YEAR + 1, 1, 15), chair_name=profile.signer_name, chair_title=profile.signer_title,
         place="Hội trường Ủy ban nhân dân xã", start_time="08:00", end_time="10:30",

@@ -134,6 +134,11 @@ def test_libreoffice_prints_every_workbook_and_draft_whole(ready_workspace, tmp_
     # Word drafts: no page that holds only the signature block.
     for key in ("to_trinh", "bao_cao", "bien_ban"):
         pdf = pdfs[written[f"{key}.docx"]]
+        document = build_document(collect(ready_workspace, YEAR), key)
+        first_page = squash(page_text(pdf, 1, raw=True)).replace('"', "")
+        for title in (document.type_title, document.summary, document.number_line, document.place_date):
+            assert squash(title).replace("“", "").replace("”", "").replace('"', "") in first_page.replace(
+                "“", "").replace("”", ""), (key, title)
         closing = _document_closing(ready_workspace, key)
         for page in range(1, page_count(pdf) + 1):
             assert len(body_left(page_text(pdf, page), closing)) > 40, (key, page)

@@ -135,14 +135,22 @@ def render_documents(ctx: Context) -> str:
 
     ws = ctx.need("ws")
     profile = ws.profile()
-    set_document_texts(ws, YEAR, {key: f"{label} của xã {profile.commune_name} năm {YEAR}."
-                                  for key, label in NARRATIVE_FIELDS.items()})
+    set_document_texts(ws, YEAR, {**{key: f"{label} của xã {profile.commune_name} năm {YEAR}."
+                                     for key, label in NARRATIVE_FIELDS.items()},
+                                  "number.to_trinh": "01", "date.to_trinh": f"20/01/{YEAR + 1}",
+                                  "number.bao_cao": "02", "date.bao_cao": f"20/01/{YEAR + 1}", "number.bien_ban": "03",
+                                  "plan.number": "18", "plan.date": f"12/02/{YEAR}"})
+    ws.set_assignment(YEAR, "5.1", "Hội Khuyến học xã", ["Các thôn"], dt.date(YEAR, 11, 30))  # the Phân công too
     save_review_meeting(ws, YEAR, ReviewMeeting(
         meeting_date=dt.date(YEAR + 1, 1, 15), chair_name=profile.signer_name, chair_title=profile.signer_title,
         place="Hội trường Ủy ban nhân dân xã", start_time="08:00", end_time="10:30",
         secretary_name="Lê Văn Bình", secretary_title="Công chức Văn hóa – Xã hội",
         attendees=(Attendee("Phạm Thị Hoa", "Chủ tịch", "Hội Khuyến học xã"),
-                   Attendee("Hoàng Văn Nam", "Chủ tịch", "Ủy ban Mặt trận Tổ quốc Việt Nam xã")),
+                   Attendee("Hoàng Văn Nam", "Chủ tịch", "Ủy ban Mặt trận Tổ quốc Việt Nam xã"),
+                   *(Attendee(name, "Chủ tịch", f"{organisation} xã") for name, organisation in (
+                       ("Đỗ Thị Hương", "Hội Liên hiệp Phụ nữ"), ("Bùi Văn Toàn", "Hội Nông dân"),
+                       ("Ngô Văn Hải", "Hội Cựu chiến binh"), ("Lương Thị Hà", "Công đoàn"))),
+                   Attendee("Vũ Minh Quân", "Bí thư", "Đoàn TNCS Hồ Chí Minh xã")),
         content="Xét kết quả tự đánh giá xây dựng \"Cộng đồng học tập\" cấp xã năm 2025.",
         conclusions="Thống nhất đề nghị công nhận mức độ 1.", level_agreed=EXPECTED_LEVEL))
     written = write_all_documents(ws, YEAR, ctx.folder / "van-ban", level=EXPECTED_LEVEL)

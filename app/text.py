@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from fractions import Fraction
 from typing import Any
@@ -78,13 +79,63 @@ def format_date_short(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+class DateError(ValueError):
+    """A date the user typed that is not a real date; `str(error)` says why, in Vietnamese."""
+
+
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d+)")
+_ISO = re.compile(r"(\d+)-(\d{1,2})-(\d{1,2})")
+#: Years a date in this app can sensibly have (documents, decisions, meetings, deadlines).
+DATE_YEARS = (1945, 2100)
+
+
 def parse_date(text: str) -> dt.date:
-    """Parse an ISO date (2026-02-05) or a Vietnamese one (05/02/2026); ValueError when neither."""
-    text = text.strip()
-    if "/" in text:
-        day, month, year = (int(part) for part in text.split("/"))
+    """Parse d/m/yyyy, dd/mm/yyyy or ISO yyyy-mm-dd, strictly.
+
+    A two-digit year ("20/1/26") or an impossible day ("31/02/2026") raises `DateError` whose text says
+    which, so that nothing is ever stored as year 0026 or silently moved to another day.
+    """
+    text = nfc(str(text)).strip()
+    dmy, iso = _DMY.fullmatch(text), _ISO.fullmatch(text)
+    if dmy:
+        day, month, year_text = int(dmy.group(1)), int(dmy.group(2)), dmy.group(3)
+    elif iso:
+        year_text, month, day = iso.group(1), int(iso.group(2)), int(iso.group(3))
+    else:
+        raise DateError(f"“{text}” không phải ngày dạng ngày/tháng/năm (ví dụ 05/02/2026)")
+    if len(year_text) != 4:
+        raise DateError(f"“{text}”: năm phải ghi đủ 4 chữ số (ví dụ 2026, không phải {year_text})")
+    year = int(year_text)
+    if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
+        raise DateError(f"“{text}”: năm {year} nằm ngoài khoảng {DATE_YEARS[0]}–{DATE_YEARS[1]}")
+    if not 1 <= month <= 12:
+        raise DateError(f"“{text}”: không có tháng {month}")
+    try:
         return dt.date(year, month, day)
-    return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DateError(f"“{text}”: tháng {month}/{year} không có ngày {day}") from None
+
+
+def parse_user_date(value: Any, label: str) -> dt.date:
+    """A date from a form, a file or the command line (a `date`, or text as `parse_date` reads it);
+    InputError naming `label` and the reason in one Vietnamese line otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{label} phải là ngày dạng ngày/tháng/năm, ví dụ 05/02/2026.")
+    try:
+        return parse_date(value)
+    except DateError as error:
+        raise InputError(f"{label} không hợp lệ: {error}.") from None
+
+
+def iso_date_text(value: Any, label: str) -> str:
+    """A date-typed field as stored: ISO text ('' stays ''), whatever form the user typed it in."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return parse_user_date(value, label).isoformat()
 
 
 def clean_text(value: Any, label: str, required: bool = False) -> str:

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CdhtError, InputError
-from app.services.workspace import Changes, Profile
+from app.services.profile import update_profile
+from app.services.workspace import Changes
 from app.text import format_date_short, parse_date
 from ui.context import AppContext
 from ui.dialogs import button_box, message_box
@@ -130,9 +131,11 @@ class SettingsDialog(QDialog):
         changes = Changes()
         try:
             with ws.transaction():
-                changes |= ws.save_profile(Profile(
-                    self.commune.text(), self.province.text(), self.recipient.text(), self.disadvantaged.isChecked(),
-                    self.signer.text(), self.signer_title.currentText()))
+                saved = update_profile(ws, commune_name=self.commune.text(), province=self.province.text(),
+                                       recipient_authority=self.recipient.text(),
+                                       disadvantaged_area=self.disadvantaged.isChecked(),
+                                       signer_name=self.signer.text(), signer_title=self.signer_title.currentText())
+                changes |= saved.changes
                 if self.user_name.text().strip():
                     changes |= ws.set_setting("user_name", self.user_name.text().strip())
                 if year is not None:
@@ -153,5 +156,7 @@ class SettingsDialog(QDialog):
             choose_data_dir(folder)
             message_box(self, "Thư mục dữ liệu", f"Từ lần mở sau, ứng dụng dùng thư mục:\n{folder}")
         self.ctx.apply(changes | Changes(settings=True))
+        if saved.notes:  # what the names were normalised to (a leading "Xã", extra spaces…)
+            message_box(self, "Thông tin xã", "\n".join(saved.notes))
         self.accept()
 

@@ -11,7 +11,7 @@ from app.domain.checklist import Checklist, build_checklist
 from app.domain.rules import STATUS_LABELS, evaluate
 from app.errors import InputError
 from app.services.datasets import import_dataset, load_dataset_file, write_dataset_file
-from app.services.workspace import DEFAULT_RECIPIENT, Profile, Workspace
+from app.services.workspace import DEFAULT_RECIPIENT, Workspace
 
 MARKS = {"met": "✔", "not_met": "✘", "missing": "…"}
 
@@ -99,8 +99,15 @@ def cmd_assess(args: argparse.Namespace) -> int:
 def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
     if ws.has_profile():
         raise InputError(f"Cơ sở dữ liệu này đã khai báo xã {ws.profile().commune_name}. Dùng phần Cài đặt để sửa.")
-    ws.save_profile(Profile(args.commune, args.province, args.recipient, args.disadvantaged, args.signer, args.signer_title))
-    print(f"Đã khai báo xã {ws.profile().commune_name}, tỉnh {ws.profile().province} tại {ws.path}.")
+    from app.services.profile import update_profile
+
+    result = update_profile(ws, commune_name=args.commune, province=args.province, recipient_authority=args.recipient,
+                            disadvantaged_area=args.disadvantaged, signer_name=args.signer,
+                            signer_title=args.signer_title)
+    for note in result.notes:
+        print(f"Lưu ý: {note}")
+    profile = result.profile
+    print(f"Đã khai báo {profile.commune_kind} {profile.commune_name} ({profile.province}) tại {ws.path}.")
     return 0
 
 

@@ -14,7 +14,7 @@ from app.text import format_date_short
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("evidence", help="thư viện minh chứng")
-    sub = p.add_subparsers(dest="evidence_command", metavar="add|list|remove|restore|trash|search|link|unlink",
+    sub = p.add_subparsers(dest="evidence_command", metavar="add|list|remove|restore|trash|search|link|unlink|suggest|edit|incomplete",
                            required=True)
 
     add = sub.add_parser("add", help="nhập tệp hoặc thư mục minh chứng")
@@ -63,6 +63,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         lk.add_argument("--indicator", required=True, metavar="CHỈ_TIÊU")
         lk.add_argument("--year", type=int, help="năm đánh giá (mặc định: năm mới nhất)")
         lk.set_defaults(func=with_workspace(handler))
+
+    from app.cli.evidence_register import register_subcommands  # suggest, edit, incomplete
+
+    register_subcommands(sub, _year)
 
 
 def _year(ws: Workspace, year: int | None) -> int:

@@ -11,9 +11,11 @@ from app.cli import print_json, with_workspace
 from app.documents import document_readiness, write_all_documents
 from app.documents.collection import import_collection_workbook, write_collection_workbooks
 from app.documents.common import default_recipients, recipient_lines
+from app.documents.readiness import document_notes
 from app.errors import InputError
 from app.fileio import read_text_file
 from app.services import documents as docs
+from app.services import meeting as mt
 from app.services.workspace import Workspace
 
 
@@ -49,8 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     st.add_argument("--chair-title", help="chức vụ người chủ trì")
     st.add_argument("--secretary", help="họ tên thư ký")
     st.add_argument("--secretary-title", help="chức vụ thư ký")
-    st.add_argument("--attendee", action="append", default=[], metavar="TÊN|CHỨC VỤ|CƠ QUAN",
-                    help="người dự họp (lặp lại cho mỗi người)")
+    st.add_argument("--attendee", action="append", default=[], metavar="TÊN|CHỨC VỤ|CƠ QUAN[|VAI TRÒ]",
+                    help="người có mặt (lặp lại cho mỗi người); vai trò: " + ", ".join(mt.ROLES)
+                    + " (bỏ trống: suy ra từ cơ quan); người vắng mặt ghi trong tệp --json")
     st.add_argument("--content", help="nội dung thảo luận")
     st.add_argument("--conclusions", help="kết luận")
     st.add_argument("--level", type=int, choices=(1, 2), help="mức độ thống nhất đề nghị")
@@ -91,6 +94,8 @@ def cmd_report(ws: Workspace, args: argparse.Namespace) -> int:
         print("Lưu ý, hồ sơ chưa hoàn chỉnh:")
         for problem in problems:
             print(f"  - {problem}")
+    for note in document_notes(ws, args.year):
+        print(f"Lưu ý: {note}")
     return 0
 
 
@@ -130,11 +135,17 @@ def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
                "conclusions": args.conclusions, "level_agreed": args.level}
     raw.update({key: value for key, value in options.items() if value is not None})
     if args.attendee:
-        raw["attendees"] = [dict(zip(("name", "title", "organisation"), (part.strip() for part in item.split("|")), strict=False))
-                            for item in args.attendee]
-    changes = docs.save_review_meeting(ws, args.year, docs.meeting_from_json(raw))
+        raw["attendees"] = [_attendee_option(item) for item in args.attendee]
+    changes = docs.save_review_meeting(ws, args.year, mt.meeting_from_json(raw, mt.organisations(ws)))
     print(f"Đã ghi biên bản họp xét năm {args.year}." if changes.any() else "Không có gì thay đổi.")
     return 0
+
+
+def _attendee_option(text: str) -> dict[str, str]:
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) > 4:
+        raise InputError(f"--attendee “{text}” có quá 4 phần; dạng đúng: TÊN|CHỨC VỤ|CƠ QUAN|VAI TRÒ.")
+    return dict(zip(("name", "title", "organisation", "role"), parts, strict=False))
 
 
 def cmd_meeting_show(ws: Workspace, args: argparse.Namespace) -> int:

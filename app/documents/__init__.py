@@ -25,9 +25,14 @@ DOCUMENTS: dict[str, tuple[Callable[[DossierData], Document], str]] = {
     "tong_hop": (tong_hop.build, "Bản tổng hợp kết quả đánh giá"),
     "bien_ban": (bien_ban.build, "Biên bản họp xét"),
     "danh_muc_minh_chung": (danh_muc.build, "Danh mục minh chứng"),
-    "phan_cong": (phan_cong.build, "Kế hoạch phân công thu thập minh chứng"),
+    "phan_cong": (phan_cong.build, "Phân công thu thập minh chứng (kèm Kế hoạch)"),
 }
 DOCX_DOCUMENTS = ("to_trinh", "bao_cao", "bien_ban")
+
+
+def dossier_keys(data: DossierData) -> list[str]:
+    """The documents this year's dossier holds: the Phân công only when units have been assigned."""
+    return [key for key in DOCUMENTS if key != "phan_cong" or data.has_assignments]
 
 
 def build_document(data: DossierData, key: str) -> Document:
@@ -49,10 +54,12 @@ def render_dossier_pdfs(ws: Workspace, year: int, out_dir: Path, level: int | No
     data = collect(ws, year, level)
     out_dir = Path(out_dir)
     result: dict[str, Path] = {}
-    for index, (key, (builder, title)) in enumerate(DOCUMENTS.items()):
+    keys = dossier_keys(data)
+    for index, key in enumerate(keys):
+        builder, title = DOCUMENTS[key]
         check_cancelled(progress)
         if progress is not None:
-            progress.report(index / len(DOCUMENTS), f"Đang tạo {title}…")
+            progress.report(index / len(keys), f"Đang tạo {title}…")
         document = builder(data)
         result[key] = write_bytes_atomic(out_dir / f"{document.file_stem}.pdf", render_pdf(document))
     if progress is not None:
@@ -82,6 +89,14 @@ def write_document_docx(ws: Workspace, year: int, key: str, path: Path, level: i
     return write_bytes_atomic(Path(path), render_docx(build_document(collect(ws, year, level), key)))
 
 
+def legal_base_lines(ws: Workspace, year: int):
+    """The căn cứ of the year's Tờ trình and Báo cáo in full, as the user reviews them before signing (each with
+    its place in the commune's list and why it does not print, if it does not)."""
+    from app.documents.phrases import base_lines
+
+    return base_lines(collect(ws, year, check_level=False))
+
+
 def write_summary_xlsx(ws: Workspace, year: int, path: Path) -> Path:
     """The Bản tổng hợp as an Excel workbook (same table as the PDF)."""
     from app.documents.xlsx_summary import summary_workbook_bytes
@@ -101,6 +116,6 @@ def write_all_documents(ws: Workspace, year: int, out_dir: Path, level: int | No
 
 
 __all__ = [
-    "DOCUMENTS", "DOCX_DOCUMENTS", "render_dossier_pdfs", "render_document_pdf", "write_docx_drafts", "write_document_docx",
-    "write_summary_xlsx", "write_all_documents", "document_readiness", "build_document", "collect",
+    "DOCUMENTS", "DOCX_DOCUMENTS", "dossier_keys", "render_dossier_pdfs", "render_document_pdf", "write_docx_drafts", "write_document_docx",
+    "write_summary_xlsx", "write_all_documents", "document_readiness", "legal_base_lines", "build_document", "collect",
 ]

@@ -20,13 +20,16 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.documents.xlsx_layout import fit_row_heights, page_setup
 from app.domain.catalogue import Catalogue, Indicator
 from app.domain.dataset import FIELD_LABELS, validate_indicator_values
+from app.domain.normalise import DATE_FIELDS
+from app.domain.places import normalise_commune, normalise_province
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.progress import Progress, check_cancelled
 from app.services.workspace import Changes, Workspace
-from app.text import fold, nfc
+from app.text import DateError, fold, format_date_short, nfc, parse_date
 
 COLLECT_FORMAT = "cdht-collect/1"
 META_SHEET = "_cdht"
@@ -103,6 +106,8 @@ def _display(indicator: Indicator, name: str, value: Any) -> Any:
         return YES if value else NO
     if name == "level":
         return indicator.level_names.get(value, str(value))
+    if name in DATE_FIELDS and isinstance(value, str) and value:
+        return format_date_short(dt.date.fromisoformat(value))
     return value
 
 
@@ -133,29 +138,39 @@ def collection_workbook_bytes(ws: Workspace, year: int, unit: str) -> bytes:
                 _input_row(sheet, row, indicator, name, label, hint, values.get(indicator.id, {}).get(name))
                 inputs.append(InputCell(sheet.title, f"{VALUE_COLUMN}{row}", indicator.id, name))
                 row += 1
+        fit_row_heights(sheet)
+        page_setup(sheet, title_rows=(FIRST_DATA_ROW - 1, FIRST_DATA_ROW - 1))
         sheet.protection.sheet = True
         sheet.protection.formatColumns = False
+        sheet.protection.formatRows = False
     _meta_sheet(book, profile.commune_name, profile.province, year, unit, catalogue, inputs)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+COLUMNS = (("Mã chỉ tiêu", 9), ("Nội dung chỉ tiêu", 50), ("Thông tin cần nhập", 28), ("Giá trị", 20),
+           ("Hướng dẫn", 28))
+
+
 def _sheet_heading(sheet, issuing_body: str, criterion_title: str, unit: str, year: int) -> None:
+    """Title rows merged across the table and wrapped, so that they print whole above it."""
     lines = [(issuing_body, True), (f"PHIẾU THU THẬP SỐ LIỆU “CỘNG ĐỒNG HỌC TẬP” NĂM {year}", True),
              (criterion_title, True),
              (f"Đơn vị chủ trì: {unit}. Số liệu tính từ 01/01/{year} đến 31/12/{year}.", False),
              (INSTRUCTIONS, False)]
+    for col, (_title, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[chr(64 + col)].width = width
     for row, (text, bold) in enumerate(lines, start=1):
         cell = sheet.cell(row=row, column=1, value=text)
         cell.font = Font(name=FONT_NAME, size=12, bold=bold, italic=row == 5, color="C00000" if row == 5 else None)
-    for col, (title, width) in enumerate((("Mã chỉ tiêu", 10), ("Nội dung chỉ tiêu", 60), ("Thông tin cần nhập", 34),
-                                          ("Giá trị", 22), ("Hướng dẫn", 36)), start=1):
+        cell.alignment = Alignment(horizontal="center" if row <= 3 else "left", vertical="top", wrap_text=True)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
+    for col, (title, _width) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=FIRST_DATA_ROW - 1, column=col, value=title)
         cell.font = Font(name=FONT_NAME, size=12, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = GRID
-        sheet.column_dimensions[chr(64 + col)].width = width
     sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
 
 
@@ -261,7 +276,8 @@ def _read_meta(book, filename: str) -> tuple[dict[str, Any], list[InputCell]]:
 def _check_origin(ws: Workspace, meta: dict[str, Any], filename: str, expected_year: int | None) -> int:
     profile = ws.profile()
     commune = str(meta.get("commune") or "")
-    if fold(commune) != fold(profile.commune_name) or fold(str(meta.get("province") or "")) != fold(profile.province):
+    if not _same_place(commune, profile.commune_name, normalise_commune) or not _same_place(
+            str(meta.get("province") or ""), profile.province, normalise_province):
         raise InputError(f"Tệp '{filename}' là phiếu của xã {commune} ({meta.get('province')}), không phải của xã "
                          f"{profile.commune_name} ({profile.province}). Không nhập gì.")
     year = meta.get("year")
@@ -276,6 +292,14 @@ def _check_origin(ws: Workspace, meta: dict[str, Any], filename: str, expected_y
         raise InputError(f"Tệp '{filename}' được lập theo bộ tiêu chí {meta.get('catalogue')}, khác bộ tiêu chí của "
                          f"năm {year}.")
     return year
+
+
+def _same_place(written: str, stored: str, normalise) -> bool:
+    """Whether a name in a workbook names the stored commune or province (older workbooks may carry a prefix)."""
+    try:
+        return fold(normalise(written).name) == fold(stored)
+    except InputError:
+        return False
 
 
 def _where(item: InputCell) -> str:
@@ -309,8 +333,15 @@ def _parse_cell(indicator: Indicator, name: str, raw: Any) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (isinstance(raw, float) and not raw.is_integer()):
             raise ValueError(f"{FIELD_LABELS[name]} phải là số nguyên, không phải {raw!r}")
         return int(raw)
+    if name in DATE_FIELDS:
+        if isinstance(raw, (dt.datetime, dt.date)):
+            return (raw.date() if isinstance(raw, dt.datetime) else raw).isoformat()
+        try:
+            return parse_date(str(raw)).isoformat()
+        except DateError as error:
+            raise ValueError(f"{DATE_FIELDS[name]} {error}") from None
     if isinstance(raw, (dt.datetime, dt.date)):
-        return f"{raw.day:02d}/{raw.month:02d}/{raw.year}"
+        return format_date_short(raw.date() if isinstance(raw, dt.datetime) else raw)
     return nfc(str(raw)).strip()
 
 
@@ -384,7 +415,7 @@ def _check_sheet(book, name: str, problems: list[str]) -> bool:
     if name not in book.sheetnames:
         problems.append(f"Không tìm thấy sheet '{name}' (sheet đã bị đổi tên hoặc xóa?).")
         return False
-    merged = book[name].merged_cells.ranges
+    merged = [r for r in book[name].merged_cells.ranges if r.max_row >= FIRST_DATA_ROW - 1]  # title rows are merged
     if merged:
         ranges = ", ".join(str(r) for r in list(merged)[:5])
         problems.append(f"Sheet '{name}' có ô bị gộp ({ranges}); hãy bỏ gộp ô rồi nhập lại.")

@@ -7,10 +7,12 @@ import re
 from collections.abc import Callable, Sequence
 
 from app.documents.data import DossierData, signer_lines
-from app.documents.model import Cell, Document, Para, Signer, TableBlock
+from app.documents.model import DATE_SLOT, NUMBER_SLOT, Cell, Document, Para, Signer, TableBlock
 from app.domain.catalogue import Criterion, Indicator
 from app.domain.rules import STATUS_LABELS
+from app.services import documents as docs
 from app.services.workspace import Profile
+from app.text import format_date_short
 
 CDHT = "“Cộng đồng học tập”"
 
@@ -18,18 +20,19 @@ CDHT = "“Cộng đồng học tập”"
 def dossier_document(data: DossierData, key: str, type_title: str, summary: str, blocks: Sequence[Para | TableBlock],
                      *, number_code: str | None = None, recipients: Sequence[str] = (), signer: Signer | None = None,
                      left_signer: Signer | None = None, unsigned: bool = False, landscape: bool = False,
-                     subtitle: str = "", date: dt.date | None = None, signature_field: bool = False) -> Document:
-    """A document of the commune's UBND for this year, signed by the profile's signer unless another
-    `signer` is given or it is an `unsigned` annex; `date` defaults to the dossier's document date.
-    `signature_field` puts an empty digital-signature field at the signer's place."""
+                     subtitle: str = "", signature_field: bool = False) -> Document:
+    """A document of the commune's UBND for this year, dated as `DossierData.issue_date(key)` says, signed by the
+    profile's signer unless another `signer` is given or it is an `unsigned` annex. `signature_field` puts an
+    empty digital-signature field at the signer's place."""
     if signer is None and not unsigned:
         signer = commune_signer(data)
     return Document(
         key=key, file_stem=f"{key}_{data.year}", type_title=type_title, summary=summary,
-        issuing_lines=data.issuing_lines, place=data.commune, date=date or data.date,
-        date_year=date.year if date else data.date_year, number_code=number_code, number=data.number(key),
+        issuing_lines=data.issuing_lines, place=data.commune, date=data.issue_date(key), date_year=data.date_year,
+        number_code=number_code, number=data.number(key) if number_code else "",
         blocks=tuple(blocks), recipients=tuple(recipients), signer=signer, left_signer=left_signer,
         landscape=landscape, subtitle=subtitle, signature_field=signature_field and signer is not None,
+        issuer=data.ubnd,
     )
 
 
@@ -37,13 +40,27 @@ def commune_signer(data: DossierData) -> Signer:
     return Signer(signer_lines(data.profile.signer_title), data.profile.signer_name)
 
 
+def attachment_note(data: DossierData, what: str, number: str, code: str, day: dt.date | None) -> str:
+    """'(Kèm theo Tờ trình số 05/TTr-UBND ngày 05/02/2026 của Ủy ban nhân dân xã Kiến Hưng)', with slots to fill
+    by hand while the number or date is not given."""
+    reference = docs.number_reference(number, code) if number else f"{NUMBER_SLOT}/{code}"
+    when = format_date_short(day) if day else DATE_SLOT
+    return f"(Kèm theo {what} số {reference} ngày {when} của {data.ubnd})"
+
+
+def to_trinh_note(data: DossierData) -> str:
+    return attachment_note(data, "Tờ trình", data.number("to_trinh"), docs.NUMBERED_DOCUMENTS["to_trinh"][1],
+                           data.issue_date("to_trinh"))
+
+
 ARCHIVE_COPY = "Lưu: VT, VHXH"
 
 
 def default_recipients(profile: Profile) -> list[str]:
     """The usual Nơi nhận of a document sent up with the dossier, without punctuation; the archive copy last."""
-    return [profile.recipient_authority, "TT Đảng ủy, TT HĐND xã", "CT, các PCT UBND xã", "Hội Khuyến học xã",
-            ARCHIVE_COPY]
+    unit = profile.commune_kind
+    return [profile.recipient_authority, f"TT Đảng ủy, TT HĐND {unit}", f"CT, các PCT UBND {unit}",
+            f"Hội Khuyến học {unit}", ARCHIVE_COPY]
 
 
 def recipient_lines(names: Sequence[str]) -> list[str]:

@@ -14,6 +14,8 @@ from app.domain.catalogue import Catalogue
 from app.domain.rules import Assessment
 from app.errors import InputError
 from app.services import documents as docs
+from app.services import legal_bases
+from app.services.meeting import ReviewMeeting, organisations
 from app.services.workspace import Assignment, Profile, Workspace
 from app.text import fold
 
@@ -27,32 +29,72 @@ class DossierData:
     values: dict[str, dict[str, Any]]
     evidence: tuple[docs.EvidenceItem, ...]
     texts: dict[str, str]
-    meeting: docs.ReviewMeeting | None
+    meeting: ReviewMeeting | None
     assignments: tuple[Assignment, ...]
     level: int
-    date: dt.date | None
+    legal_entries: tuple[dict[str, str], ...] = ()
+    organisations: tuple[str, ...] = ()
 
     @property
     def commune(self) -> str:
         return self.profile.commune_name
 
     @property
+    def unit(self) -> str:
+        """'xã' (or phường, thị trấn, đặc khu): the word documents print before the commune's name."""
+        return self.profile.commune_kind
+
+    @property
+    def place(self) -> str:
+        """'xã Kiến Hưng'."""
+        return f"{self.unit} {self.commune}"
+
+    @property
+    def ubnd(self) -> str:
+        """'Ủy ban nhân dân xã Kiến Hưng'."""
+        return f"Ủy ban nhân dân {self.place}"
+
+    @property
     def issuing_lines(self) -> tuple[str, ...]:
-        return ("ỦY BAN NHÂN DÂN", f"XÃ {self.profile.commune_name.upper()}")
+        return ("ỦY BAN NHÂN DÂN", f"{self.unit.upper()} {self.commune.upper()}")
 
     @property
     def date_year(self) -> int:
         """The year printed in a blank date line: the submission year (the one after the assessment year)."""
-        return self.date.year if self.date else self.year + 1
+        return self.year + 1
 
     def evidence_codes(self, indicator_id: str) -> list[str]:
         return [item.code for item in self.evidence if indicator_id in item.indicators]
 
     def number(self, key: str) -> str:
+        """The stored number of a document ('05', or '05/TTr-VHXH'); '' when not given yet."""
         return self.texts.get(f"number.{key}", "")
 
+    def reference(self, key: str) -> str:
+        """'05/TTr-UBND' for a numbered document, '' when its number is not given yet."""
+        return docs.number_reference(self.number(key), docs.NUMBERED_DOCUMENTS[key][1])
 
-def requested_level(assessment: Assessment, meeting: docs.ReviewMeeting | None, level: int | None) -> int:
+    def issue_date(self, key: str) -> dt.date | None:
+        """The date a document carries: the Biên bản the meeting's day, the others their signing date; the
+        Tổng hợp and the Danh mục are attachments of the Tờ trình, the Phân công of the commune's plan."""
+        if key == "bien_ban":
+            return self.meeting.meeting_date if self.meeting else None
+        if key in ("tong_hop", "danh_muc_minh_chung"):
+            key = "to_trinh"
+        if key == "phan_cong":
+            return docs.stored_date(self.texts, "plan.date")
+        return docs.stored_date(self.texts, f"date.{key}")
+
+    @property
+    def plan_reference(self) -> str:
+        return docs.number_reference(self.texts.get("plan.number", ""), docs.PLAN_CODE)
+
+    @property
+    def has_assignments(self) -> bool:
+        return any(a.lead_unit or a.coordinating_units for a in self.assignments)
+
+
+def requested_level(assessment: Assessment, meeting: ReviewMeeting | None, level: int | None) -> int:
     """The level the dossier asks for: the one given, else the one the meeting agreed, else the one fully met.
 
     A level above what every criterion meets is refused (TT 25/2023 Điều 9: the commune applies for the level
@@ -86,7 +128,8 @@ def collect(ws: Workspace, year: int, level: int | None = None, check_level: boo
             meeting=meeting,
             assignments=tuple(ws.assignments(year)),
             level=requested_level(assessment, meeting, level) if check_level else assessment.level,
-            date=docs.document_date(ws, year),
+            legal_entries=tuple(legal_bases.entries(ws)),
+            organisations=organisations(ws),
         )
 
 

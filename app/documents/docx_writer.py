@@ -3,7 +3,11 @@ the wording in Word: A4, same margins and sizes, Times New Roman, header table, 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+import zipfile
+from xml.sax.saxutils import escape
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -14,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from reportlab.pdfbase import pdfmetrics
 
+from app import APP_NAME
 from app.documents import nd30
 from app.documents.model import Cell, Document, Para, Signer, TableBlock, typeset
 
@@ -117,24 +122,29 @@ def _title(document, doc: Document, frame_mm: float) -> None:
         _paragraph(document, doc.summary, nd30.TYPE_TITLE_PT, bold=True)
     if doc.subtitle:
         _paragraph(document, doc.subtitle, 13, italic=True)
-    _rule(document, 40 * PT_PER_MM, frame_mm * PT_PER_MM)
+    _rule(document, nd30.summary_rule_width(doc, frame_mm * PT_PER_MM), frame_mm * PT_PER_MM)
     _paragraph(document, "", space_after=6)
 
 
-def _body(document, block: Para) -> None:
+def _body(document, block: Para, keep: bool = False):
+    """A body paragraph; `keep` ties it (whole) to what follows, as the paragraphs before the signature are."""
     paragraph = document.add_paragraph()
     fmt = paragraph.paragraph_format
+    if keep:
+        fmt.keep_with_next = True
+        fmt.keep_together = True
     fmt.space_after = Pt(6)
     fmt.space_before = Pt(4 if block.kind == "heading" else 0)
     if block.kind in ("body", "heading"):
         fmt.first_line_indent = Mm(nd30.FIRST_LINE_INDENT_MM)
     paragraph.alignment = {"centre": WD_ALIGN_PARAGRAPH.CENTER, "note": WD_ALIGN_PARAGRAPH.CENTER,
                            "plain": WD_ALIGN_PARAGRAPH.LEFT}.get(block.kind, WD_ALIGN_PARAGRAPH.JUSTIFY)
-    if block.kind == "heading":
+    if block.keep_with_next:
         fmt.keep_with_next = True
     size = 13 if block.kind == "note" else nd30.BODY_PT
     for run in block.runs:
         _text(paragraph, run.text, size, run.bold or block.kind == "heading", run.italic or block.kind == "note")
+    return paragraph
 
 
 def _repeat_header(row) -> None:
@@ -196,6 +206,10 @@ def _closing(document, doc: Document, frame_mm: float) -> None:
         _signer(left, doc.left_signer)
     if doc.signer:
         _signer(right, doc.signer)
+    for cell in table.rows[0].cells:  # Nơi nhận and the signer block: one unit with the paragraphs before it
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+            paragraph.paragraph_format.keep_together = True
 
 
 def _page_numbers(section) -> None:
@@ -228,17 +242,60 @@ def render_docx(doc: Document) -> bytes:
     section.header_distance = Mm(8)
     frame_mm = (297 if doc.landscape else 210) - nd30.MARGIN_LEFT_MM - nd30.MARGIN_RIGHT_MM
     _page_numbers(section)
-    core = document.core_properties
-    core.title = f"{doc.type_title} {doc.summary}".strip()
-    core.author = " ".join(doc.issuing_lines)
+    _core_properties(document, doc)
     _header(document, doc, frame_mm)
     _title(document, doc, frame_mm)
-    for block in doc.blocks:
+    closing = doc.signer is not None or bool(doc.recipients)
+    for index, block in enumerate(doc.blocks):
         if isinstance(block, TableBlock):
             _table(document, block, frame_mm)
-        else:
-            _body(document, block)
+        else:  # the last two paragraphs travel with the signature block
+            _body(document, block, keep=closing and index >= len(doc.blocks) - KEPT_WITH_CLOSING)
     _closing(document, doc, frame_mm)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return honest_package(buffer.getvalue(), doc.issuer)
+
+
+#: Body paragraphs kept on the page of the signature block.
+KEPT_WITH_CLOSING = 2
+APP_XML = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           "<Application>{app}</Application><DocSecurity>0</DocSecurity><Company>{company}</Company>"
+           "</Properties>")
+
+
+def _core_properties(document, doc: Document) -> None:
+    """Title, subject and author of this document, created now; nothing left from the template."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    core = document.core_properties
+    core.title = f"{doc.type_title} {doc.summary}".strip()
+    core.subject = doc.summary
+    core.author = core.last_modified_by = doc.issuer
+    core.comments = ""
+    core.keywords = ""
+    core.category = ""
+    core.language = "vi-VN"
+    core.created = core.modified = now
+    core.revision = 1
+
+
+def honest_package(data: bytes, issuer: str) -> bytes:
+    """The saved .docx with the template's foreign metadata replaced: app.xml names this app (not "Microsoft
+    Macintosh Word"), and the template's thumbnail picture is dropped with its relationship."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/thumbnail.jpeg":
+                continue
+            if info.filename == "docProps/app.xml":
+                content = APP_XML.format(app=escape(APP_NAME), company=escape(issuer)).encode("utf-8")
+            elif info.filename == "_rels/.rels":
+                content = re.sub(rb"<Relationship [^>]*docProps/thumbnail\.jpeg\"/>", b"", content)
+            elif info.filename == "[Content_Types].xml":
+                content = re.sub(rb'<Default Extension="jpeg"[^>]*/>', b"", content)
+            target.writestr(info, content)
+    return out.getvalue()

@@ -31,16 +31,18 @@ PARA_KINDS = ("body", "plain", "heading", "centre", "note")
 class Para:
     runs: tuple[Run, ...]
     kind: str = "body"
+    keep_with_next: bool = False  # a line that introduces what follows (a chỉ tiêu's title, "1. Ưu điểm")
 
     @property
     def text(self) -> str:
         return "".join(run.text for run in self.runs)
 
 
-def para(*parts: str | Run, kind: str = "body", bold: bool = False, italic: bool = False) -> Para:
+def para(*parts: str | Run, kind: str = "body", bold: bool = False, italic: bool = False,
+         keep_with_next: bool = False) -> Para:
     """A paragraph from strings (in the given weight) and explicit runs."""
     runs = tuple(p if isinstance(p, Run) else Run(nfc(p), bold, italic) for p in parts if p)
-    return Para(runs, kind)
+    return Para(runs, kind, keep_with_next or kind == "heading")
 
 
 def paragraphs(text: str, kind: str = "body") -> list[Para]:
@@ -99,14 +101,15 @@ class Document:
     landscape: bool = False
     subtitle: str = ""
     signature_field: bool = False  # an empty digital-signature field where the signer signs
+    issuer: str = ""  # the issuing body in running text ("Ủy ban nhân dân xã Kiến Hưng"), for file metadata
 
     @property
     def number_line(self) -> str:
         """'Số:      /TTr-UBND' with a blank slot for the văn thư, or the stored number."""
         if not self.number_code:
             return ""
-        if self.number:
-            return f"Số: {self.number}/{self.number_code}"
+        if self.number:  # "05", or "05/TTr-VHXH" when the commune gave its own ký hiệu
+            return f"Số: {self.number if '/' in self.number else f'{self.number}/{self.number_code}'}"
         return f"Số:{NUMBER_SLOT}/{self.number_code}"
 
     @property
@@ -116,12 +119,16 @@ class Document:
 
 
 NUMBER_SLOT = "\u00a0" * 10
+DATE_SLOT = "\u00a0" * 3 + "/" + "\u00a0" * 3 + "/" + "\u00a0" * 8
 _QUOTE = re.compile(r'"([^"]*)"')
+_CURLY = re.compile(r"“([^”]{1,25})”")
 
 
 def typeset(text: str) -> str:
-    """Printed form of a text: NFC, straight double quotes paired into “ ” as Vietnamese documents print them."""
-    return _QUOTE.sub(r"“\1”", nfc(text))
+    """Printed form of a text: NFC, straight double quotes paired into “ ” as Vietnamese documents print them,
+    and a short quoted name (“Cộng đồng học tập”) never broken across lines."""
+    curly = _QUOTE.sub(r"“\1”", nfc(text))
+    return _CURLY.sub(lambda m: "“" + m.group(1).replace(" ", "\u00a0") + "”", curly)
 
 
 def date_text(day: dt.date | None, year: int) -> str:

@@ -15,6 +15,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.ttfonts import TTFont
@@ -198,7 +199,7 @@ def header_block(doc: Document, frame_width: float) -> Table:
     return table
 
 
-def title_block(doc: Document) -> list[Flowable]:
+def title_block(doc: Document, frame_width: float) -> list[Flowable]:
     """Document type (upper case, bold, centred) and the summary line with a short rule below."""
     flowables: list[Flowable] = [Spacer(1, 10 * mm)]
     flowables.append(line(doc.type_title, style(TYPE_TITLE_PT, bold=True, align=TA_CENTER, leading=TYPE_TITLE_PT * 1.3)))
@@ -206,9 +207,21 @@ def title_block(doc: Document) -> list[Flowable]:
         flowables.append(line(doc.summary, style(TYPE_TITLE_PT, bold=True, align=TA_CENTER, leading=TYPE_TITLE_PT * 1.3)))
     if doc.subtitle:
         flowables.append(line(doc.subtitle, PARA_STYLES["note"]))
-    flowables.append(Rule(40 * mm))
+    flowables.append(Rule(summary_rule_width(doc, frame_width)))
     flowables.append(Spacer(1, 5 * mm))
     return flowables
+
+
+#: The rule under the trích yếu: 2/5 of its longest line (NĐ 30/2020: between 1/3 and 1/2 of the line).
+SUMMARY_RULE_SHARE = 0.4
+
+
+def summary_rule_width(doc: Document, frame_width: float) -> float:
+    """Length in points of the rule under the summary line (or the type title when there is no summary)."""
+    text = typeset(doc.summary or doc.type_title)
+    lines = simpleSplit(text, face(True), TYPE_TITLE_PT, frame_width)
+    longest = max(pdfmetrics.stringWidth(part, face(True), TYPE_TITLE_PT) for part in lines or [text])
+    return SUMMARY_RULE_SHARE * longest
 
 
 def recipients_block(recipients: tuple[str, ...]) -> list[Flowable]:
@@ -230,9 +243,9 @@ def signer_block(signer: Signer, signature_field: bool = False) -> list[Flowable
     return flowables
 
 
-def closing_block(doc: Document, frame_width: float, last: list[Flowable]) -> Flowable | None:
-    """Nơi nhận (or a second signer, for minutes) on the left, the signer on the right, kept together with
-    the `last` paragraph of the body so that the signature never stands alone on a page."""
+def closing_table(doc: Document, frame_width: float) -> Table | None:
+    """Nơi nhận (or a second signer, for minutes) on the left, the signer on the right; None for an annex with
+    neither."""
     if not doc.signer and not doc.recipients:
         return None
     left = recipients_block(doc.recipients) if doc.recipients else (
@@ -241,8 +254,16 @@ def closing_block(doc: Document, frame_width: float, last: list[Flowable]) -> Fl
     # On a landscape page the signer stands under the Quốc hiệu column, as on a portrait page.
     right_width = HEADER_RIGHT_MM * mm if doc.landscape else frame_width * 0.55
     # A recipient list longer than a page may run on; everything else stays on one page.
-    table = _borderless([[left, right]], [frame_width - right_width, right_width], split_in_row=True)
-    return KeepTogether([*last, Spacer(1, 4 * mm), table])
+    return _borderless([[left, right]], [frame_width - right_width, right_width], split_in_row=True)
+
+
+def closing_flowables(doc: Document, frame_width: float, last: list[Flowable]) -> list[Flowable]:
+    """The `last` paragraphs of the body, then the closing, as one unit that never breaks (so the signature
+    never stands alone on a page)."""
+    table = closing_table(doc, frame_width)
+    if table is None:
+        return last
+    return [KeepTogether([*last, Spacer(1, 4 * mm), table])]
 
 
 class _HeadingCell(Paragraph):
@@ -295,8 +316,17 @@ class GroupedTable(Table):
         return parts
 
 
-def table_flowable(block: TableBlock, frame_width: float, frame_height: float) -> Table:
-    """A bordered table; every cell is a paragraph in the embedded font (the FONT style covers the rest)."""
+#: Body rows kept on the page of the closing that follows a table (so no page holds the closing alone).
+ROWS_WITH_CLOSING = 2
+
+
+def table_flowable(block: TableBlock, frame_width: float, frame_height: float,
+                   closing: list[Flowable] | None = None) -> Table:
+    """A bordered table; every cell is a paragraph in the embedded font (the FONT style covers the rest).
+
+    `closing` (the paragraphs after the table and the signature block) becomes a last, borderless row spanning
+    the table, never split from the table's last rows: a page break before it repeats the header row above the
+    last rows instead of leaving the closing alone on a page."""
     total = sum(block.widths)
     widths = [frame_width * w / total for w in block.widths]
     styles: dict[tuple[bool, bool, str], ParagraphStyle] = {}
@@ -312,14 +342,22 @@ def table_flowable(block: TableBlock, frame_width: float, frame_height: float) -
     # Each cell is a list of flowables, the form in which reportlab can split a row across pages.
     rows = [[[cell_paragraph(cell, _HeadingCell if index in keep and column == 0 else Paragraph)]
              for column, cell in enumerate(row)] for index, row in enumerate(block.rows)]
+    body_end = len(rows) - 1
     commands = [
         ("FONT", (0, 0), (-1, -1), FONT, block.font_size),
-        ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+        ("GRID", (0, 0), (-1, body_end), 0.5, "black"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     commands += [("SPAN", (first, row), (last, row)) for row, first, last in block.col_spans]
+    if closing:
+        rows.append([[Spacer(1, 4 * mm), *closing]] + [""] * (len(widths) - 1))
+        end = len(rows) - 1
+        commands += [("SPAN", (0, end), (-1, end)), ("VALIGN", (0, end), (-1, end), "TOP"),
+                     ("LEFTPADDING", (0, end), (-1, end), 0), ("RIGHTPADDING", (0, end), (-1, end), 0),
+                     ("TOPPADDING", (0, end), (-1, end), 0), ("BOTTOMPADDING", (0, end), (-1, end), 0),
+                     ("NOSPLIT", (0, max(block.header_rows, end - ROWS_WITH_CLOSING)), (-1, end))]
     table = GroupedTable(rows, colWidths=widths, repeatRows=block.header_rows, splitInRow=1, frame_height=frame_height)
     table.setStyle(TableStyle(commands))
     return table
@@ -342,23 +380,44 @@ def render_pdf(doc: Document) -> bytes:
     template = SimpleDocTemplate(
         buffer, pagesize=pagesize, leftMargin=MARGIN_LEFT_MM * mm, rightMargin=MARGIN_RIGHT_MM * mm,
         topMargin=MARGIN_TOP_MM * mm, bottomMargin=MARGIN_BOTTOM_MM * mm, title=f"{doc.type_title} {doc.summary}".strip(),
-        author=" ".join(doc.issuing_lines), subject=doc.summary, creator="CĐHT xã",
+        author=doc.issuer or " ".join(doc.issuing_lines), subject=doc.summary, creator="CĐHT xã",
         initialFontName=FONT, initialFontSize=BODY_PT,
     )
-    frame_width = template.width
-    story: list[Flowable] = [header_block(doc, frame_width), *title_block(doc)]
-    for block in doc.blocks:
+    frame_width, frame_height = template.width, template.height - 2 * FRAME_PADDING
+    story: list[Flowable] = [header_block(doc, frame_width), *title_block(doc, frame_width)]
+    blocks = list(doc.blocks)
+    tail: list[Para] = []  # the paragraphs after the last table, kept with the closing
+    while blocks and isinstance(blocks[-1], Para) and len(tail) < 3:
+        tail.insert(0, blocks.pop())
+    if blocks and isinstance(blocks[-1], TableBlock):
+        last_table = blocks.pop()
+    else:  # the last two paragraphs stay with the signature
+        last_table, blocks, tail = None, blocks + tail[:-2], tail[-2:]
+    for block in blocks:
         if isinstance(block, TableBlock):
-            story.append(table_flowable(block, frame_width, template.height - 2 * FRAME_PADDING))
+            story.append(table_flowable(block, frame_width, frame_height))
             story.append(Spacer(1, 4 * mm))
         else:
             story.append(paragraph_flowable(block))
-    last = [story.pop()] if doc.blocks and isinstance(doc.blocks[-1], Para) else []
-    closing = closing_block(doc, frame_width, last)
-    story.append(closing if closing is not None else last[0] if last else Spacer(1, 0))
-    template.build(story, onLaterPages=_page_number)
+    ending = [paragraph_flowable(p) for p in tail]
+    if last_table is not None:
+        closing = closing_table(doc, frame_width)
+        glued = ending + ([Spacer(1, 4 * mm), closing] if closing is not None else [])
+        story.append(table_flowable(last_table, frame_width, frame_height, closing=glued))
+    else:
+        story += closing_flowables(doc, frame_width, ending)
+    template.build(story or [Spacer(1, 0)], onLaterPages=_page_number)
     return buffer.getvalue()
 
 
+_KEEP_STYLES: dict[str, ParagraphStyle] = {}
+
+
 def paragraph_flowable(block: Para) -> Paragraph:
-    return Paragraph(markup(block.runs), PARA_STYLES[block.kind])
+    """A body paragraph; one that introduces what follows stays on the page of its next paragraph."""
+    st = PARA_STYLES[block.kind]
+    if block.keep_with_next and not st.keepWithNext:
+        if block.kind not in _KEEP_STYLES:
+            _KEEP_STYLES[block.kind] = ParagraphStyle(f"{st.name}-keep", parent=st, keepWithNext=True)
+        st = _KEEP_STYLES[block.kind]
+    return Paragraph(markup(block.runs), st)

@@ -13,7 +13,7 @@ from app.domain.rules import MISSING
 from app.dossier.records import package_uuid
 from app.errors import InputError
 from app.services.workspace import Changes, Workspace
-from app.text import nfc, utc_now
+from app.text import format_local_time, nfc, utc_now
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,11 @@ def _evidence(ws: Workspace, year: int) -> PreflightItem:
 
 
 def _documents(ws: Workspace, year: int) -> list[PreflightItem]:
-    try:
-        from app.documents import document_readiness, render_dossier_pdfs, write_summary_xlsx  # noqa: F401
-    except ImportError:
-        return [PreflightItem("Nội dung báo cáo, biên bản họp xét", ("Phiên bản này chưa có chức năng soạn văn bản.",))]
-    return [PreflightItem("Nội dung báo cáo, biên bản họp xét, người ký", tuple(document_readiness(ws, year)))]
+    """The documents' own checks: content, the meeting's composition (Điều 9.1.c), the số and ngày of every
+    issued document (so that nothing is signed with a blank), and the evidence register."""
+    from app.documents.readiness import readiness_groups
+
+    return [PreflightItem(group.label, group.problems) for group in readiness_groups(ws, year)]
 
 
 def preflight(ws: Workspace, year: int) -> list[PreflightItem]:
@@ -60,11 +60,13 @@ def finalize(ws: Workspace, year: int) -> Changes:
     with ws.transaction():
         info = ws.year(year)
         if info.locked:
-            raise InputError(f"Hồ sơ năm {year} đã được chốt lúc {info.locked_at}.")
+            raise InputError(f"Hồ sơ năm {year} đã được chốt lúc {format_local_time(info.locked_at)}.")
         failing = [item for item in preflight(ws, year) if not item.ok]
         if failing:
-            details = "; ".join(f"{item.label}: {', '.join(p.rstrip('.') for p in item.problems)}" for item in failing)
-            raise InputError(f"Chưa thể chốt hồ sơ năm {year}. {details}.")
+            count = sum(len(item.problems) for item in failing)
+            groups = "; ".join(f"{item.label} ({len(item.problems)})" for item in failing)
+            raise InputError(f"Chưa thể chốt hồ sơ năm {year}: còn {count} việc chưa xong — {groups}. "
+                             f"Việc đầu tiên: {failing[0].problems[0].rstrip('.')}.")
         version = info.package_version + 1
         locked_at = utc_now()
         ws.db.execute("UPDATE years SET locked_at = ?, package_version = ? WHERE year = ?", [locked_at, version, year])

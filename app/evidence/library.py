@@ -21,7 +21,7 @@ from app.evidence.codes import code_sort_key, next_code
 from app.evidence.sniff import FileKind, kind_for_mime
 from app.evidence.store import EvidenceStore, evidence_root
 from app.services.workspace import EXPLANATION_FIELD, Changes
-from app.text import fold, format_date_short, nfc, parse_date, utc_now
+from app.text import DateError, fold, format_date_short, nfc, parse_date, utc_now
 
 #: Filter value meaning "items linked to no indicator".
 UNLINKED = ""
@@ -117,8 +117,8 @@ def parse_optional_date(value: Any, label: str) -> dt.date | None:
         return None
     try:
         return parse_date(value)
-    except ValueError:
-        raise InputError(f"{label} '{value.strip()}' không phải ngày hợp lệ (dd/mm/yyyy).") from None
+    except DateError as error:  # two-digit years and impossible dates are refused, saying which
+        raise InputError(f"{label} '{value.strip()}' không phải ngày hợp lệ: {error}.") from None
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.dataset import VALUE_FIELDS, Dataset, load_dataset_text
+from app.domain.places import normalise_commune, normalise_province
 from app.errors import InputError
 from app.fileio import read_text_file, write_text_atomic
 from app.services.workspace import Changes, Profile, Workspace
@@ -29,7 +30,8 @@ def import_dataset(ws: Workspace, dataset: Dataset) -> Changes:
     with ws.transaction():
         if ws.has_profile():
             profile = ws.profile()
-            if fold(profile.commune_name) != fold(dataset.commune.name) or fold(profile.province) != fold(dataset.commune.province):
+            if (fold(profile.commune_name) != fold(normalise_commune(dataset.commune.name).name)
+                    or fold(profile.province) != fold(normalise_province(dataset.commune.province).name)):
                 raise InputError(
                     f"Tệp dữ liệu là của xã {dataset.commune.name} ({dataset.commune.province}), "
                     f"còn cơ sở dữ liệu này là của xã {profile.commune_name} ({profile.province}). Không nhập gì."

@@ -7,13 +7,21 @@ Evidence is read from the evidence library's tables; items in the trash (deleted
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import InputError
+from app.services.meeting import (  # noqa: F401 - the meeting use cases, also reached through this module
+    Attendee,
+    ReviewMeeting,
+    meeting_from_json,
+    review_meeting,
+    save_review_meeting,
+)
 from app.services.workspace import Changes, Workspace
-from app.text import clean_text, parse_date, utc_now
+from app.text import clean_text, fold, iso_date_text, utc_now
 
 #: Narrative fields of the self-assessment report, with the labels forms and messages use.
 NARRATIVE_FIELDS: dict[str, str] = {
@@ -24,55 +32,68 @@ NARRATIVE_FIELDS: dict[str, str] = {
     "recommendations": "Kiến nghị",
 }
 
-#: Other per-year document settings (optional): extra legal bases, the Nơi nhận list, the documents' date and numbers.
-DOCUMENT_SETTINGS: dict[str, str] = {
-    "extra_bases": "Căn cứ bổ sung (mỗi dòng một văn bản)",
-    "recipients": "Nơi nhận (mỗi dòng một nơi)",
-    "document_date": "Ngày ký văn bản",
-    "number.to_trinh": "Số Tờ trình",
-    "number.bao_cao": "Số Báo cáo",
-    "number.bien_ban": "Số Biên bản",
+#: Documents that carry their own number: key -> (name, ký hiệu). Numbers are stored as "05" (or with the
+#: user's own ký hiệu, "05/TTr-VHXH") and printed once: "Số: 05/TTr-UBND".
+NUMBERED_DOCUMENTS: dict[str, tuple[str, str]] = {
+    "to_trinh": ("Tờ trình", "TTr-UBND"),
+    "bao_cao": ("Báo cáo", "BC-UBND"),
+    "bien_ban": ("Biên bản", "BB-UBND"),
 }
+#: Documents the commune dates when it signs them; the Biên bản is dated the day of the meeting.
+DATED_DOCUMENTS = ("to_trinh", "bao_cao")
+PLAN_CODE = "KH-UBND"
+
+#: Other per-year document settings (optional): extra legal bases, the Nơi nhận list, each document's number
+#: and date, and the commune's plan (Kế hoạch) that the Phân công is attached to and the Căn cứ cite.
+DOCUMENT_SETTINGS: dict[str, str] = {
+    "extra_bases": "Căn cứ bổ sung của năm (mỗi dòng một văn bản)",
+    "recipients": "Nơi nhận (mỗi dòng một nơi)",
+    "number.to_trinh": "Số Tờ trình",
+    "date.to_trinh": "Ngày ký Tờ trình",
+    "number.bao_cao": "Số Báo cáo",
+    "date.bao_cao": "Ngày ký Báo cáo",
+    "number.bien_ban": "Số Biên bản",
+    "plan.number": "Số Kế hoạch xây dựng “Cộng đồng học tập” của xã",
+    "plan.date": "Ngày Kế hoạch của xã",
+    "plan.summary": "Trích yếu Kế hoạch của xã",
+}
+NUMBER_CODES = {**{f"number.{key}": code for key, (_name, code) in NUMBERED_DOCUMENTS.items()},
+                "plan.number": PLAN_CODE}
+DATE_KEYS = ("date.to_trinh", "date.bao_cao", "plan.date")
+#: Accepted for older scripts: one date for the Tờ trình and the Báo cáo.
+LEGACY_DATE_KEY = "document_date"
 
 TEXT_KEYS = {**NARRATIVE_FIELDS, **DOCUMENT_SETTINGS}
 #: Limits of a custom Nơi nhận list (it has to fit beside the signature).
 MAX_RECIPIENTS = 30
 MAX_RECIPIENT_CHARS = 200
+_NUMBER = re.compile(r"(?:s[oố]\s*:?\s*)?(\d{1,5})(?:\s*/\s*(\S.*))?", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Attendee:
-    name: str
-    title: str = ""
-    organisation: str = ""
+def normalise_number(value: Any, code: str, label: str) -> str:
+    """A document number as stored: '5', '05' or '5/TTr-UBND' -> '05'; another ký hiệu is kept ('05/TTr-VHXH').
+
+    NĐ 30/2020 numbers are Arabic numerals with a leading zero below 10; a ký hiệu the user typed that equals
+    the document's own is dropped so that it never prints twice ("15/TTr-UBND/TTr-UBND").
+    """
+    text = " ".join(clean_text(value, label).split())
+    if not text:
+        return ""
+    match = _NUMBER.fullmatch(text)
+    if match is None or int(match.group(1)) == 0:
+        raise InputError(f"{label} “{text}” không hợp lệ; ghi số thứ tự (ví dụ 05) hoặc số và ký hiệu (05/{code}).")
+    number = f"{int(match.group(1)):02d}"
+    suffix = (match.group(2) or "").replace(" ", "")
+    if not suffix or fold(suffix) == fold(code):
+        return number
+    return f"{number}/{suffix}"
 
 
-@dataclass(frozen=True)
-class ReviewMeeting:
-    """The meeting that reviews and agrees the self-assessment result (TT 25/2023 Điều 9 khoản 1 điểm c)."""
-
-    meeting_date: dt.date
-    chair_name: str
-    chair_title: str = ""
-    place: str = ""
-    start_time: str = ""
-    end_time: str = ""
-    secretary_name: str = ""
-    secretary_title: str = ""
-    attendees: tuple[Attendee, ...] = ()
-    content: str = ""
-    conclusions: str = ""
-    level_agreed: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "meeting_date": self.meeting_date.isoformat(), "chair_name": self.chair_name,
-            "chair_title": self.chair_title, "place": self.place, "start_time": self.start_time,
-            "end_time": self.end_time, "secretary_name": self.secretary_name,
-            "secretary_title": self.secretary_title,
-            "attendees": [{"name": a.name, "title": a.title, "organisation": a.organisation} for a in self.attendees],
-            "content": self.content, "conclusions": self.conclusions, "level_agreed": self.level_agreed,
-        }
+def number_reference(number: str, code: str) -> str:
+    """The number and ký hiệu as printed after "Số:" or "số": '05/TTr-UBND' ('' when there is no number)."""
+    if not number:
+        return ""
+    return number if "/" in number else f"{number}/{code}"
 
 
 @dataclass(frozen=True)
@@ -97,14 +118,25 @@ def document_texts(ws: Workspace, year: int) -> dict[str, str]:
 
 
 def set_document_texts(ws: Workspace, year: int, updates: Mapping[str, Any]) -> Changes:
-    """Set several narrative texts or settings at once ('' clears); unknown keys and bad dates are refused."""
+    """Set several narrative texts or settings at once ('' clears); unknown keys, bad numbers and bad dates are
+    refused before anything is written. Numbers and dates are stored normalised (see `normalise_number`, ISO)."""
+    updates = dict(updates)
+    if LEGACY_DATE_KEY in updates:
+        legacy = updates.pop(LEGACY_DATE_KEY)
+        for key in ("date.to_trinh", "date.bao_cao"):
+            updates.setdefault(key, legacy)
     cleaned: dict[str, str] = {}
     for key, value in updates.items():
         if key not in TEXT_KEYS:
             raise InputError(f"Không có mục văn bản \"{key}\"; chỉ có: {', '.join(TEXT_KEYS)}.")
-        cleaned[key] = clean_text(value, TEXT_KEYS[key])
-    if cleaned.get("document_date"):
-        cleaned["document_date"] = _date(cleaned["document_date"], "Ngày ký văn bản").isoformat()
+        if key in NUMBER_CODES:
+            cleaned[key] = normalise_number(value, NUMBER_CODES[key], TEXT_KEYS[key])
+        elif key in DATE_KEYS:
+            cleaned[key] = iso_date_text(value, TEXT_KEYS[key])
+        elif key == "plan.summary":
+            cleaned[key] = " ".join(clean_text(value, TEXT_KEYS[key]).split()).rstrip(".;")
+        else:
+            cleaned[key] = clean_text(value, TEXT_KEYS[key])
     if "recipients" in cleaned:
         cleaned["recipients"] = "\n".join(_recipient_lines(cleaned["recipients"].splitlines()))
     changed = False
@@ -155,112 +187,16 @@ def _recipient_lines(lines: list[str]) -> list[str]:
     return result
 
 
-def document_date(ws: Workspace, year: int) -> dt.date | None:
-    """The date printed on the dossier documents, when the user has set one."""
-    text = document_texts(ws, year)["document_date"]
+def document_date(ws: Workspace, year: int, key: str = "to_trinh") -> dt.date | None:
+    """The signing date of a dated document (Tờ trình, Báo cáo), when the user has set it."""
+    text = document_texts(ws, year)[f"date.{key}"]
     return dt.date.fromisoformat(text) if text else None
 
 
-def _date(value: Any, label: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return parse_date(str(value))
-    except ValueError:
-        raise InputError(f"{label} {value!r} không phải ngày hợp lệ (dd/mm/yyyy).") from None
-
-
-# ---------------------------------------------------------------------- review meeting
-
-def review_meeting(ws: Workspace, year: int) -> ReviewMeeting | None:
-    """The recorded review meeting of a year, or None when it has not been recorded."""
-    ws.year(year)
-    with ws.lock:
-        row = ws.db.execute(
-            "SELECT meeting_date, chair_name, chair_title, place, start_time, end_time, secretary_name, "
-            "secretary_title, content, conclusions, level_agreed FROM review_meetings WHERE year = ?", [year]
-        ).fetchone()
-        if row is None:
-            return None
-        people = ws.db.execute(
-            "SELECT name, title, organisation FROM review_meeting_attendees WHERE year = ? ORDER BY position", [year]
-        ).fetchall()
-    return ReviewMeeting(dt.date.fromisoformat(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                         tuple(Attendee(*p) for p in people), row[8], row[9], row[10])
-
-
-def meeting_from_json(raw: Any) -> ReviewMeeting:
-    """Build a validated meeting record from a form or a JSON file (dates as 05/02/2026 or 2026-02-05)."""
-    if not isinstance(raw, dict):
-        raise InputError("Biên bản họp xét phải là một đối tượng JSON.")
-    if not raw.get("meeting_date"):
-        raise InputError("Ngày họp xét không được để trống.")
-    attendees_raw = raw.get("attendees") or []
-    if not isinstance(attendees_raw, list):
-        raise InputError("Danh sách thành phần dự họp (attendees) phải là một danh sách.")
-    attendees = []
-    for number, item in enumerate(attendees_raw, start=1):
-        if isinstance(item, str):
-            item = {"name": item}
-        if not isinstance(item, dict):
-            raise InputError(f"Người dự họp thứ {number} phải có họ tên, chức vụ, cơ quan.")
-        name = clean_text(item.get("name"), f"Họ tên người dự họp thứ {number}", required=True)
-        attendees.append(Attendee(name, clean_text(item.get("title"), "Chức vụ"),
-                                  clean_text(item.get("organisation"), "Cơ quan, tổ chức")))
-    level = raw.get("level_agreed")
-    if level in ("", None):
-        level = None
-    else:
-        try:
-            level = int(level)
-        except (TypeError, ValueError):
-            raise InputError(f"Mức độ thống nhất đề nghị {level!r} phải là 1 hoặc 2.") from None
-        if level not in (0, 1, 2):
-            raise InputError(f"Mức độ thống nhất đề nghị {level} phải là 1 hoặc 2 (0 nếu chưa đề nghị).")
-    return ReviewMeeting(
-        meeting_date=_date(raw["meeting_date"], "Ngày họp xét"),
-        chair_name=clean_text(raw.get("chair_name"), "Người chủ trì", required=True),
-        chair_title=clean_text(raw.get("chair_title"), "Chức vụ người chủ trì"),
-        place=clean_text(raw.get("place"), "Địa điểm họp"),
-        start_time=clean_text(raw.get("start_time"), "Giờ bắt đầu"),
-        end_time=clean_text(raw.get("end_time"), "Giờ kết thúc"),
-        secretary_name=clean_text(raw.get("secretary_name"), "Thư ký"),
-        secretary_title=clean_text(raw.get("secretary_title"), "Chức vụ thư ký"),
-        attendees=tuple(attendees),
-        content=clean_text(raw.get("content"), "Nội dung cuộc họp"),
-        conclusions=clean_text(raw.get("conclusions"), "Kết luận cuộc họp"),
-        level_agreed=level,
-    )
-
-
-def save_review_meeting(ws: Workspace, year: int, meeting: ReviewMeeting) -> Changes:
-    """Record (or replace) the review meeting of a year, with its attendee list, in one audited transaction."""
-    meeting = meeting_from_json(meeting.to_json())
-    with ws.transaction():
-        ws.ensure_unlocked(year)
-        old = review_meeting(ws, year)
-        if old == meeting:
-            return Changes()
-        ws.db.execute("DELETE FROM review_meeting_attendees WHERE year = ?", [year])
-        ws.db.execute(
-            "INSERT INTO review_meetings (year, meeting_date, chair_name, chair_title, place, start_time, end_time, "
-            "secretary_name, secretary_title, content, conclusions, level_agreed, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year) DO UPDATE SET "
-            "meeting_date=excluded.meeting_date, chair_name=excluded.chair_name, chair_title=excluded.chair_title, "
-            "place=excluded.place, start_time=excluded.start_time, end_time=excluded.end_time, "
-            "secretary_name=excluded.secretary_name, secretary_title=excluded.secretary_title, "
-            "content=excluded.content, conclusions=excluded.conclusions, level_agreed=excluded.level_agreed, "
-            "updated_at=excluded.updated_at",
-            [year, meeting.meeting_date.isoformat(), meeting.chair_name, meeting.chair_title, meeting.place,
-             meeting.start_time, meeting.end_time, meeting.secretary_name, meeting.secretary_title, meeting.content,
-             meeting.conclusions, meeting.level_agreed, utc_now()])
-        for position, person in enumerate(meeting.attendees):
-            ws.db.execute(
-                "INSERT INTO review_meeting_attendees (year, position, name, title, organisation) VALUES (?, ?, ?, ?, ?)",
-                [year, position, person.name, person.title, person.organisation])
-        ws.audit("update" if old else "create", "review_meeting", str(year), year,
-                 old.to_json() if old else None, meeting.to_json())
-    return Changes(documents=True)
+def stored_date(texts: Mapping[str, str], key: str) -> dt.date | None:
+    """A date-typed setting from `document_texts` as a date (None when empty)."""
+    text = texts.get(key, "")
+    return dt.date.fromisoformat(text) if text else None
 
 
 # ---------------------------------------------------------------------- evidence list
@@ -307,7 +243,8 @@ def _code_key(code: str) -> tuple:
 
 
 __all__ = [
-    "NARRATIVE_FIELDS", "DOCUMENT_SETTINGS", "Attendee", "ReviewMeeting", "EvidenceItem", "document_texts",
-    "set_document_texts", "recipients", "set_recipients", "document_date", "review_meeting", "meeting_from_json", "save_review_meeting",
+    "NARRATIVE_FIELDS", "DOCUMENT_SETTINGS", "NUMBERED_DOCUMENTS", "Attendee", "ReviewMeeting", "EvidenceItem",
+    "document_texts", "set_document_texts", "recipients", "set_recipients", "document_date", "stored_date",
+    "normalise_number", "number_reference", "review_meeting", "meeting_from_json", "save_review_meeting",
     "evidence_items",
 ]

@@ -23,6 +23,7 @@ import sqlite_utils
 from app.domain.catalogue import Catalogue, catalogue_by_id, catalogue_for_year
 from app.domain.checklist import Checklist, EvidenceState, build_checklist
 from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Dataset, validate_indicator_values
+from app.domain.normalise import normalise_indicator_fields
 from app.domain.rules import Assessment, evaluate
 from app.errors import InputError, LockedError, NotFoundError
 from app.storage.db import open_database
@@ -62,11 +63,12 @@ class Profile:
     disadvantaged_area: bool = False
     signer_name: str = ""
     signer_title: str = "Chủ tịch"
+    commune_kind: str = "xã"  # xã, phường, thị trấn or đặc khu: the unit word documents print before the name
 
     @property
     def issuing_body(self) -> str:
         """The issuing body as printed on documents: 'ỦY BAN NHÂN DÂN XÃ ĐỒNG TIẾN'."""
-        return f"ỦY BAN NHÂN DÂN XÃ {self.commune_name.upper()}"
+        return f"ỦY BAN NHÂN DÂN {self.commune_kind.upper()} {self.commune_name.upper()}"
 
 
 @dataclass(frozen=True)
@@ -272,22 +274,17 @@ class Workspace:
     def profile(self) -> Profile:
         with self.lock:
             row = self.db.execute(
-                "SELECT commune_name, province, recipient_authority, disadvantaged_area, signer_name, signer_title "
-                "FROM profile WHERE id = 1"
+                "SELECT commune_name, province, recipient_authority, disadvantaged_area, signer_name, signer_title, "
+                "commune_kind FROM profile WHERE id = 1"
             ).fetchone()
         if row is None:
             raise NotFoundError("Chưa khai báo thông tin xã. Hãy chạy 'cdht init' hoặc dùng trình hướng dẫn thiết lập.")
-        return Profile(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
+        return Profile(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])
 
     def _clean_profile(self, profile: Profile) -> Profile:
-        return Profile(
-            commune_name=clean_text(profile.commune_name, "Tên xã", required=True),
-            province=clean_text(profile.province, "Tên tỉnh", required=True),
-            recipient_authority=clean_text(profile.recipient_authority, "Cơ quan nhận hồ sơ", required=True),
-            disadvantaged_area=bool(profile.disadvantaged_area),
-            signer_name=clean_text(profile.signer_name, "Người ký"),
-            signer_title=clean_text(profile.signer_title, "Chức vụ người ký"),
-        )
+        from app.services.profile import clean_profile  # names normalised at the boundary (see there)
+
+        return clean_profile(profile)[0]
 
     def save_profile(self, profile: Profile) -> Changes:
         """Create or replace the commune profile."""
@@ -296,12 +293,13 @@ class Workspace:
             old = self.profile().__dict__ if self.has_profile() else None
             self.db.execute(
                 "INSERT INTO profile (id, commune_name, province, recipient_authority, disadvantaged_area, signer_name, "
-                "signer_title, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "signer_title, commune_kind, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "commune_name=excluded.commune_name, province=excluded.province, "
                 "recipient_authority=excluded.recipient_authority, disadvantaged_area=excluded.disadvantaged_area, "
-                "signer_name=excluded.signer_name, signer_title=excluded.signer_title, updated_at=excluded.updated_at",
+                "signer_name=excluded.signer_name, signer_title=excluded.signer_title, "
+                "commune_kind=excluded.commune_kind, updated_at=excluded.updated_at",
                 [profile.commune_name, profile.province, profile.recipient_authority, int(profile.disadvantaged_area),
-                 profile.signer_name, profile.signer_title, utc_now()],
+                 profile.signer_name, profile.signer_title, profile.commune_kind, utc_now()],
             )
             if old != profile.__dict__:
                 self.audit("create" if old is None else "update", "profile", "", None, old, profile.__dict__)
@@ -422,7 +420,8 @@ class Workspace:
         except KeyError:
             raise NotFoundError(f"Không có chỉ tiêu mã \"{indicator_id}\" trong {catalogue.short_title}.") from None
         updates = {nfc(k): (nfc(v).strip() if isinstance(v, str) else v) for k, v in updates.items()}
-        updates = {k: (None if v == "" else v) for k, v in updates.items()}
+        updates = normalise_indicator_fields({k: (None if v == "" else v) for k, v in updates.items()},
+                                             f"chỉ tiêu {indicator_id}")
         with self.transaction():
             self.ensure_unlocked(year)
             merged = dict(self.values(year).get(indicator_id, {}))
@@ -500,7 +499,7 @@ class Workspace:
             for row in rows:
                 coordinating = tuple(r[0] for r in self.db.execute(
                     "SELECT u.name FROM assignment_units au JOIN units u ON u.id = au.unit_id "
-                    "WHERE au.assignment_id = ? ORDER BY u.name", [row[0]]).fetchall())
+                    "WHERE au.assignment_id = ? ORDER BY au.position, au.rowid", [row[0]]).fetchall())
                 due = dt.date.fromisoformat(row[3]) if row[3] else None
                 result.append(Assignment(row[1], row[2], coordinating, due, row[4], row[5]))
         order = {iid: i for i, iid in enumerate(catalogue_by_id(self.year(year).catalogue_id).indicator_ids)}
@@ -528,9 +527,9 @@ class Workspace:
             "SELECT id FROM assignments WHERE year = ? AND indicator_id = ?", [year, assignment.indicator_id]
         ).fetchone()[0]
         self.db.execute("DELETE FROM assignment_units WHERE assignment_id = ?", [assignment_id])
-        for name in assignment.coordinating_units:
-            self.db.execute("INSERT OR IGNORE INTO assignment_units (assignment_id, unit_id) VALUES (?, ?)",
-                            [assignment_id, self._unit_id(name)])
+        for position, name in enumerate(assignment.coordinating_units):  # partners in the order entered
+            self.db.execute("INSERT OR IGNORE INTO assignment_units (assignment_id, unit_id, position) VALUES (?, ?, ?)",
+                            [assignment_id, self._unit_id(name), position])
         self.audit("update" if old else "create", "assignment", assignment.indicator_id, year,
                    self._assignment_json(old), self._assignment_json(assignment))
 

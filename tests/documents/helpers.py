@@ -59,6 +59,35 @@ def build_workspace(path: Path, *, evidence_count: int = 0) -> Workspace:
     return ws
 
 
+#: The meeting's composition under Điều 9.1.c: Hội Khuyến học, MTTQ and the five usual organisations (one of
+#: them absent with a reason), plus a UBND officer.
+ATTENDEES = [
+    {"name": "Lê Thị Hằng", "title": "Chủ tịch", "organisation": "Hội Khuyến học xã", "role": "khuyen_hoc"},
+    {"name": "Phạm Quốc Việt", "title": "Chủ tịch", "organisation": "Ủy ban MTTQ Việt Nam xã", "role": "mttq"},
+    {"name": "Nguyễn Thị Mai", "title": "Chủ tịch", "organisation": "Hội Liên hiệp Phụ nữ xã", "role": "to_chuc_ctxh"},
+    {"name": "Vũ Văn Hùng", "title": "Chủ tịch", "organisation": "Hội Nông dân xã", "role": "to_chuc_ctxh",
+     "present": False, "absence_reason": "đi công tác"},
+    {"name": "Trần Văn Long", "title": "Phó Chủ tịch", "organisation": "Hội Cựu chiến binh xã", "role": "to_chuc_ctxh"},
+    {"name": "Đỗ Thị Ánh", "title": "Bí thư", "organisation": "Đoàn TNCS Hồ Chí Minh xã", "role": "to_chuc_ctxh"},
+    {"name": "Hoàng Minh Tuấn", "title": "Chủ tịch", "organisation": "Công đoàn xã", "role": "to_chuc_ctxh"},
+    {"name": "Bùi Thị Lan", "title": "Công chức Văn hóa - Xã hội", "organisation": "Ủy ban nhân dân xã",
+     "role": "khac"},
+]
+MEETING = {
+    "meeting_date": "2026-01-20", "start_time": "08 giờ 00 phút", "end_time": "10 giờ 30 phút",
+    "place": "Hội trường Ủy ban nhân dân xã Kiến Hưng",
+    "chair_name": "Trịnh Thị Thu Huyền", "chair_title": "Phó Chủ tịch UBND xã",
+    "secretary_name": "Nguyễn Văn Đức", "secretary_title": "Công chức Văn hóa - Xã hội",
+    "attendees": ATTENDEES,
+    "content": "Các đại biểu thảo luận, đối chiếu số liệu với minh chứng.",
+    "conclusions": "Cuộc họp nhất trí với kết quả tự đánh giá.",
+    "level_agreed": 1,
+}
+NUMBERS = {"number.to_trinh": "5", "date.to_trinh": "05/02/2026", "number.bao_cao": "06/BC-UBND",
+           "date.bao_cao": "05/02/2026", "number.bien_ban": "7", "plan.number": "46",
+           "plan.date": "01/03/2025", "plan.summary": "Xây dựng “Cộng đồng học tập” năm 2025"}
+
+
 def fill_documents(ws: Workspace) -> None:
     docs.set_document_texts(ws, YEAR, {
         "situation": "Xã Kiến Hưng có diện tích tự nhiên 12,5 km², dân số 14.870 người.\nCó 3 trường học.",
@@ -66,19 +95,6 @@ def fill_documents(ws: Workspace) -> None:
         "strengths": "Cấp ủy, chính quyền quan tâm chỉ đạo; nhân dân tích cực hưởng ứng.",
         "limitations": "Tỷ lệ công dân có trình độ đại học trở lên chưa cao.",
         "recommendations": "Đề nghị Sở Giáo dục và Đào tạo quan tâm hỗ trợ kinh phí cho Trung tâm học tập cộng đồng.",
-        "document_date": "05/02/2026",
+        **NUMBERS,
     })
-    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json({
-        "meeting_date": "2026-01-20", "start_time": "08 giờ 00 phút", "end_time": "10 giờ 30 phút",
-        "place": "Hội trường Ủy ban nhân dân xã Kiến Hưng",
-        "chair_name": "Trịnh Thị Thu Huyền", "chair_title": "Phó Chủ tịch UBND xã",
-        "secretary_name": "Nguyễn Văn Đức", "secretary_title": "Công chức Văn hóa - Xã hội",
-        "attendees": [
-            {"name": "Lê Thị Hằng", "title": "Chủ tịch", "organisation": "Hội Khuyến học xã"},
-            {"name": "Phạm Quốc Việt", "title": "Chủ tịch", "organisation": "Ủy ban MTTQ Việt Nam xã"},
-            {"name": "Đỗ Thị Ánh", "title": "Bí thư", "organisation": "Đoàn Thanh niên xã"},
-        ],
-        "content": "Các đại biểu thảo luận, đối chiếu số liệu với minh chứng.",
-        "conclusions": "Cuộc họp nhất trí với kết quả tự đánh giá.",
-        "level_agreed": 1,
-    }))
+    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json(MEETING))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from PySide6.QtCore import Qt
+
 from app.cli import main
 from app.services import documents as docs
 from tests.documents.helpers import YEAR
@@ -60,18 +62,54 @@ def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
     ws.close()
 
 
-def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_path):
+def type_text(widget, text: str) -> None:
+    """Type like a person, one key event per character (QTest.keyClicks aborts on Vietnamese letters)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def type_into_cell(table, row: int, column: int, text: str) -> None:
+    """Open a table cell's editor as a double click does, type, and press Enter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    table.setCurrentCell(row, column)
+    table.editItem(table.item(row, column))
+    editors = [w for w in table.viewport().findChildren(QLineEdit) if w.isVisible()]
+    assert len(editors) == 1, editors
+    editor = editors[0]
+    editor.selectAll()
+    type_text(editor, text)
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()  # the delegate commits the edit on the next turn of the event loop
+    assert table.item(row, column).text() == text
+
+
+def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_path, monkeypatch):
     from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtTest import QTest
 
     from ui.context import AppContext
     from ui.documents.page import DocumentsPage
     from ui.tasks import wait_for_idle
 
+    shown: list[str] = []
+    monkeypatch.setattr("ui.dialogs.message_box", lambda _parent, _title, text, kind="info": shown.append(text))
     ctx = AppContext(ready_workspace, YEAR)
     page = DocumentsPage(ctx)
     qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
     wait_for_idle()
-    assert page.meeting.chair.text() == "Trịnh Thị Thu Huyền" and page.meeting.attendees.rowCount() == 3
+    assert page.meeting.chair.text() == "Trịnh Thị Thu Huyền" and page.meeting.attendees.rowCount() == 8
+    assert "đủ theo Điều 9" in page.meeting.composition.text()
     assert "12,5 km²" in page.narrative.editors["situation"].toPlainText()
     assert "thiếu minh chứng" in page.readiness.text()
     assert page.narrative.recipients.toPlainText() == ""
@@ -81,10 +119,60 @@ def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_pa
     wait_for_idle()
     assert docs.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Hội Cựu chiến binh xã"]
 
-    page.meeting.add_attendee("Hoàng Văn Nam", "Chủ tịch", "Hội Cựu chiến binh xã")
+    # The meeting: a new row typed cell by cell, its role chosen, marked absent with a reason.
+    form = page.meeting
+    page.tabs.setCurrentIndex(1)
+    QTest.mouseClick(next(b for b in form.findChildren(type(page.save_numbers_button))
+                          if b.text() == "Thêm người dự họp"), Qt.MouseButton.LeftButton)
+    row = form.attendees.rowCount() - 1
+    type_into_cell(form.attendees, row, 0, "Hoàng Văn Nam")
+    type_into_cell(form.attendees, row, 1, "Phó Chủ tịch")
+    type_into_cell(form.attendees, row, 2, "Hội Cựu chiến binh xã")
+    form.attendees.cellWidget(row, 3).setCurrentIndex(form.attendees.cellWidget(row, 3).findData("to_chuc_ctxh"))
+    form.attendees.item(row, 4).setCheckState(Qt.CheckState.Unchecked)
+    type_into_cell(form.attendees, row, 5, "ốm")
     page.save_meeting()
     wait_for_idle()
-    assert docs.review_meeting(ready_workspace, YEAR).attendees[-1].name == "Hoàng Văn Nam"
+    added = docs.review_meeting(ready_workspace, YEAR).attendees[-1]
+    assert (added.name, added.title, added.organisation, added.role, added.present, added.absence_reason) == (
+        "Hoàng Văn Nam", "Phó Chủ tịch", "Hội Cựu chiến binh xã", "to_chuc_ctxh", False, "ốm")
+
+    # The composition check shows what Điều 9.1.c still lacks, and "add the required rows" fills the gaps.
+    for row in sorted(r for r in range(form.attendees.rowCount())
+                      if form.attendees.item(r, 2).text().startswith("Công đoàn")):
+        form.attendees.removeRow(row)
+    page.save_meeting()
+    wait_for_idle()
+    assert "Công đoàn xã" in form.composition.text()
+    QTest.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    assert form.attendees.item(form.attendees.rowCount() - 1, 2).text() == "Công đoàn xã"
+
+    # Numbers and dates: typed on their tab, stored normalised, printed once.
+    numbers = page.numbers
+    page.tabs.setCurrentIndex(2)
+    numbers.numbers["to_trinh"].clear()
+    type_text(numbers.numbers["to_trinh"], "9/TTr-UBND")
+    numbers.dates["to_trinh"].clear()
+    type_text(numbers.dates["to_trinh"], "6/2/2026")
+    QTest.mouseClick(page.save_numbers_button, Qt.MouseButton.LeftButton)
+    wait_for_idle()
+    texts = docs.document_texts(ready_workspace, YEAR)
+    assert (texts["number.to_trinh"], texts["date.to_trinh"]) == ("09", "2026-02-06")
+    assert numbers.numbers["to_trinh"].text() == "09" and numbers.dates["to_trinh"].text() == "06/02/2026"
+    numbers.dates["bao_cao"].clear()
+    type_text(numbers.dates["bao_cao"], "6/2/26")
+    page.save_numbers()
+    wait_for_idle()
+    assert docs.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-05"  # refused, unchanged
+    assert shown[-1] == "Ngày ký Báo cáo không hợp lệ: “6/2/26”: năm phải ghi đủ 4 chữ số (ví dụ 2026, không phải 26)."
+
+    # Căn cứ: the suggestions print only once confirmed on this tab.
+    assert {"nd142-2025", "tt11-2025", "tt15-2025"} <= set(numbers.suggestion_buttons)
+    assert not any("142/2025" in numbers.bases.item(i).text() for i in range(numbers.bases.count()))
+    QTest.mouseClick(numbers.suggestion_buttons["tt15-2025"], Qt.MouseButton.LeftButton)
+    wait_for_idle()
+    assert any("Thông tư số 15/2025/TT-BGDĐT" in numbers.bases.item(i).text() for i in range(numbers.bases.count()))
+    assert "tt15-2025" not in numbers.suggestion_buttons
 
     page.document.setCurrentIndex(page.document.findData("tong_hop"))
     page.generate_preview()

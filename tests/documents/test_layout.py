@@ -179,7 +179,8 @@ def test_signature_field_is_invisible(signed_dossier, tmp_path):
                             str(stem)], check=True)
             shots.append(stem.with_suffix(".png").read_bytes())
         assert shots[0] == shots[1], key
-    assert signature_fields(paths["danh_muc_minh_chung"]) == [] and signature_fields(paths["phan_cong"]) == []
+    assert signature_fields(paths["danh_muc_minh_chung"]) == []  # an unsigned annex of the Tờ trình
+    assert [field[0] for field in signature_fields(paths["phan_cong"])] == [SIGNATURE_FIELD_NAME]  # signed with the plan
 
 
 def _test_signer():

@@ -58,20 +58,41 @@ def test_every_document_is_written_with_embedded_fonts_only(dossier, tmp_path):
 
 def test_figures_and_verdicts_come_from_the_assessment(dossier):
     ws, paths = dossier
-    assessment = ws.assessment(YEAR)
     summary = pdf_text(paths["tong_hop"])
-    for result in assessment.indicators.values():
-        if result.figure and len(result.figure) < 30:
-            assert result.figure in summary, result.figure
     assert "8.922/14.870 = 60,00%" in summary
+    assert squash("Được đào tạo: 7.900/14.870 = 53,12%; trong đó đại học trở lên: 1.900/14.870 = 12,77%") in squash(
+        pdf_text(paths["tong_hop"], raw=True))
+    assert "ĐH trở lên" not in summary and "Đạt chuẩn mức độ 3" in summary
+    assert "không làm tròn" in summary  # 53,12% and 12,77% lost digits: the documents say so
     report = pdf_text(paths["bao_cao"])
-    assert "Tỷ lệ 60,00% ≥ 60%" in report and "Tỷ lệ 60,00% < 80%" in report
-    assert "Mới đạt chuẩn mức độ 2, yêu cầu mức độ 3" in report
+    assert "mức độ 1: Đạt (tỷ lệ 60,00% ≥ 60%); mức độ 2: Không đạt (tỷ lệ 60,00% < 80%)." in report
+    assert "mức độ 1: Đạt (mới đạt chuẩn mức độ 2, yêu cầu mức độ 2)" not in report
+    assert "(đạt chuẩn mức độ 2, yêu cầu mức độ 2)" in report  # 4.3: no brackets inside brackets
+    assert not re.search(r"\([^()]*\([^()]*\)[^()]*\)", report), "nested brackets"
     assert "đạt 5/5 tiêu chí, 15/15 chỉ tiêu; kết quả: Đạt" in report
     assert "đạt 3/5 tiêu chí, 12/15 chỉ tiêu; kết quả: Không đạt" in report
     assert "Xã Kiến Hưng có diện tích tự nhiên 12,5 km², dân số 14.870 người." in report
-    assert "Nghị định số 142/2025/NĐ-CP" in report and "26/2025/TT-BGDĐT" in report
+    assert "Quyết định công nhận: Quyết định số 12/QĐ-UBND ngày 15/12/2025." in report
     assert "H1.1.01" in report and "H9.9.99" not in report
+
+
+def test_legal_bases_are_the_communes_and_the_last_ends_with_a_full_stop(dossier):
+    ws, paths = dossier
+    report = pdf_text(paths["bao_cao"])
+    plan = "Kế hoạch số 46/KH-UBND ngày 01/03/2025 của Ủy ban nhân dân xã Kiến Hưng về xây dựng “Cộng đồng học tập” năm 2025."
+    assert squash(plan) in squash(report)
+    assert "Nghị định số 142/2025/NĐ-CP" not in report  # a suggestion until the commune confirms it
+    from app.services import legal_bases
+
+    legal_bases.confirm_suggestion(ws, "nd142-2025")
+    again = pdf_text(render_dossier_pdfs(ws, YEAR, paths["bao_cao"].parent / "again")["bao_cao"])
+    assert "Nghị định số 142/2025/NĐ-CP ngày 12/6/2025" in again and "Thông tư số 15/2025" not in again
+    order = [again.index(t) for t in ("Thông tư số 25/2023", "Kế hoạch số 46/KH-UBND", "Nghị định số 142/2025")]
+    assert order == sorted(order)
+    assert squash("phương 02 cấp trong lĩnh vực quản lý nhà nước của Bộ Giáo dục và Đào tạo.") in squash(again)
+    to_trinh = pdf_text(paths["to_trinh"])
+    assert squash("Căn cứ kết quả tự đánh giá và Biên bản số 07/BB-UBND ngày 20/01/2026") in squash(to_trinh)
+    assert squash("của Ủy ban nhân dân xã Kiến Hưng. Ủy ban nhân dân xã Kiến Hưng đã tổ chức") in squash(to_trinh)
 
 
 def test_to_trinh_layout_and_request(dossier):
@@ -79,14 +100,16 @@ def test_to_trinh_layout_and_request(dossier):
     first = pdf_text(paths["to_trinh"], 1)
     assert "ỦY BAN NHÂN DÂN" in first and "XÃ KIẾN HƯNG" in first
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first and "Độc lập - Tự do - Hạnh phúc" in first
-    assert re.search(r"Số:\s+/TTr-UBND", first)
+    assert "Số: 05/TTr-UBND" in first  # "5" typed, printed with NĐ 30's leading zero
     assert "Kiến Hưng, ngày 05 tháng 02 năm 2026" in first
     assert "TỜ TRÌNH" in first and "Kính gửi: Sở Giáo dục và Đào tạo." in first
-    assert "đạt chuẩn “Cộng đồng học tập” cấp xã mức độ 1 năm 2025" in first
-    assert not first.strip().startswith("1 ")
     whole = pdf_text(paths["to_trinh"])
+    request = "kính trình Sở Giáo dục và Đào tạo xem xét"
+    assert whole.count(request) == 1 and "đạt chuẩn “Cộng đồng học tập” cấp xã mức độ 1 năm 2025./." in whole
+    assert "Báo cáo số 06/BC-UBND ngày 05/02/2026" in whole and "Danh mục minh chứng (3 minh chứng)." in whole
     assert "KT. CHỦ TỊCH" in whole and "PHÓ CHỦ TỊCH" in whole and "Trịnh Thị Thu Huyền" in whole
     assert "Nơi nhận:" in whole and "Lưu: VT, VHXH." in whole
+    assert not first.strip().startswith("1 ")
 
 
 def test_page_numbers_start_on_page_two(dossier):
@@ -102,17 +125,34 @@ def test_page_numbers_start_on_page_two(dossier):
 def test_minutes_evidence_list_and_assignments(dossier):
     _ws, paths = dossier
     minutes = pdf_text(paths["bien_ban"])
-    assert re.search(r"Số:\s+/BB-UBND", minutes)
+    assert "Số: 07/BB-UBND" in minutes and "Kiến Hưng, ngày 20 tháng 01 năm 2026" in minutes
     assert "Vào hồi 08 giờ 00 phút, ngày 20 tháng 01 năm 2026" in minutes
-    assert "Lê Thị Hằng, Chủ tịch, Hội Khuyến học xã" in minutes and "Ủy ban MTTQ Việt Nam xã" in minutes
+    assert "Lê Thị Hằng, Chủ tịch Hội Khuyến học xã" in minutes and "|" not in minutes
+    assert "3. Thành phần tham dự: 7 đại biểu:" in minutes
+    assert "4. Vắng mặt: 1 đại biểu: - Vũ Văn Hùng, Chủ tịch Hội Nông dân xã, lý do: đi công tác." in minutes
     assert "THƯ KÝ" in minutes and "CHỦ TRÌ" in minutes and "Nguyễn Văn Đức" in minutes
+    assert minutes.count("Cuộc họp thống nhất đề nghị công nhận xã Kiến Hưng") == 1
     evidence = pdf_text(paths["danh_muc_minh_chung"])
     assert "H1.1.01" in evidence and "45/KH-UBND" in evidence and "10/02/2025" in evidence
     assert "H9.9.99" not in evidence and "Tổng số: 3 minh chứng." in evidence
     assert evidence.index("H1.1.01") < evidence.index("H1.2.09") < evidence.index("H5.1.01")
+    assert "(Kèm theo Tờ trình số 05/TTr-UBND ngày 05/02/2026 của Ủy ban nhân dân xã Kiến Hưng)" in evidence
     plan = squash(pdf_text(paths["phan_cong"], raw=True))
     assert squash("Trung tâm Dịch vụ sự nghiệp công") in plan and "30/11/2025" in plan
-    assert squash("Chưa phân công") in plan
+    assert squash("Chưa phân công") not in plan
+    assert squash("(Kèm theo Kế hoạch số 46/KH-UBND ngày 01/03/2025 của Ủy ban nhân dân xã Kiến Hưng)") in plan
+    assert squash("Hội Khuyến học, Đài truyền thanh") in plan  # partners in the order entered
+    assert squash("PHÓ CHỦ TỊCH Trịnh Thị Thu Huyền") in plan
+
+
+def test_no_phan_cong_without_assignments(ready_workspace, tmp_path):
+    from app.documents.readiness import document_notes
+
+    with ready_workspace.transaction():
+        ready_workspace.db.execute("DELETE FROM assignments WHERE year = ?", [YEAR])
+    paths = render_dossier_pdfs(ready_workspace, YEAR, tmp_path)
+    assert "phan_cong" not in paths and not list(tmp_path.glob("phan_cong*"))
+    assert any("Phân công" in note for note in document_notes(ready_workspace, YEAR))
 
 
 def test_level_above_what_is_met_is_refused(ready_workspace, tmp_path):
@@ -134,6 +174,8 @@ def test_documents_follow_the_data(ready_workspace, tmp_path):
     summary = pdf_text(paths["tong_hop"])
     assert "8.921/14.870 = 59,99%" in summary and "chưa đủ điều kiện" in summary
     assert "chưa đủ điều kiện đề nghị công nhận" in pdf_text(paths["to_trinh"])
+    assert "kính trình" not in pdf_text(paths["to_trinh"])
+    assert "thống nhất đề nghị công nhận" not in pdf_text(paths["bao_cao"])
 
 
 def test_signer_title_chu_tich(ready_workspace, tmp_path):

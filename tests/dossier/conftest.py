@@ -60,8 +60,10 @@ def add_evidence(ws: Workspace, year: int, code: str, data: bytes, original_name
     path.write_bytes(data)
     with ws.transaction():
         cursor = ws.db.execute(
-            "INSERT INTO evidence (year, code, sha256, size, original_name, summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [year, code, digest, len(data), original_name, f"Minh chứng {code}", "2026-01-05T00:00:00+00:00"])
+            "INSERT INTO evidence (year, code, sha256, size, original_name, doc_number, issued_date, issuer, summary, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [year, code, digest, len(data), original_name, "Không số", f"{year}-06-01", "UBND xã Đồng Tiến",
+             f"Minh chứng {code}", "2026-01-05T00:00:00+00:00"])
         for position, indicator in enumerate(indicators):
             ws.db.execute("INSERT INTO evidence_links (evidence_id, indicator_id, position) VALUES (?, ?, ?)",
                           [cursor.lastrowid, indicator, position])
@@ -97,11 +99,17 @@ def make_ready_workspace(folder: Path) -> Workspace:
         "situation": "Xã Đồng Tiến có 14.870 công dân.", "process": "UBND xã ban hành kế hoạch tự đánh giá.",
         "strengths": "Phong trào học tập phát triển.", "limitations": "Cơ sở vật chất còn thiếu.",
         "recommendations": "Đề nghị Sở Giáo dục và Đào tạo xem xét công nhận.",
+        "number.to_trinh": "12", "date.to_trinh": "20/01/2026", "number.bao_cao": "11", "date.bao_cao": "20/01/2026",
+        "number.bien_ban": "03",
     })
     save_review_meeting(ws, YEAR, ReviewMeeting(
         meeting_date=dt.date(2026, 1, 15), chair_name="Nguyễn Văn An", chair_title="Chủ tịch UBND xã",
+        secretary_name="Lê Thị Dung", secretary_title="Công chức Văn hóa - Xã hội",
         attendees=(Attendee("Trần Thị Bình", "Chủ tịch", "Hội Khuyến học xã"),
-                   Attendee("Lê Văn Cường", "Chủ tịch", "Ủy ban Mặt trận Tổ quốc Việt Nam xã")),
+                   Attendee("Lê Văn Cường", "Chủ tịch", "Ủy ban Mặt trận Tổ quốc Việt Nam xã"),
+                   *(Attendee(f"Đại biểu {n}", "Chủ tịch", f"{org} xã") for n, org in enumerate(
+                       ("Hội Liên hiệp Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Công đoàn"), start=1)),
+                   Attendee("Vũ Minh Đức", "Bí thư", "Đoàn TNCS Hồ Chí Minh xã")),
         conclusions="Thống nhất đề nghị công nhận mức độ 1.", level_agreed=1,
     ))
     return ws

@@ -70,3 +70,38 @@ def test_finalizing_twice_or_unlocking_an_open_year_is_refused(ready_ws):
     unlock(ready_ws, YEAR, "lý do đầy đủ")
     with pytest.raises(InputError, match="chưa được chốt"):
         unlock(ready_ws, YEAR, "lý do đầy đủ")
+
+
+def test_finalize_requires_the_number_and_date_of_every_issued_document(ready_ws):
+    from app.services.documents import set_document_texts
+
+    set_document_texts(ready_ws, YEAR, {"number.to_trinh": "", "date.bao_cao": "", "number.bien_ban": ""})
+    item = next(i for i in preflight(ready_ws, YEAR) if i.label == "Số và ngày của văn bản ban hành")
+    assert item.problems == ("Tờ trình: chưa có số (…/TTr-UBND).", "Báo cáo: chưa có ngày ký.",
+                             "Biên bản: chưa có số (…/BB-UBND).")
+    with pytest.raises(InputError, match=r"còn 3 việc chưa xong — Số và ngày của văn bản ban hành \(3\)"):
+        finalize(ready_ws, YEAR)
+    assert not ready_ws.year(YEAR).locked
+
+
+def test_no_signed_document_in_the_package_has_a_blank_number_or_date(built, tmp_path):
+    import re
+    import subprocess
+    import zipfile
+
+    with zipfile.ZipFile(built.package) as package:
+        names = [n for n in package.namelist() if n.endswith(".pdf") and "/documents/" in n]
+        package.extractall(tmp_path, names)
+    texts = {}
+    for name in names:
+        raw = subprocess.run(["pdftotext", "-raw", str(tmp_path / name), "-"], capture_output=True, text=True,
+                             check=True).stdout
+        texts[name.rsplit("/", 1)[-1].split("_")[0]] = re.sub(r"\s+", " ", raw.replace("\u00a0", " "))
+    assert {"to", "bao", "bien", "tong", "danh"} <= set(texts)
+    assert "Số: 12/TTr-UBND" in texts["to"] and "ngày 20 tháng 01 năm 2026" in texts["to"]
+    assert "Số: 11/BC-UBND" in texts["bao"] and "ngày 20 tháng 01 năm 2026" in texts["bao"]
+    assert "Số: 03/BB-UBND" in texts["bien"] and "ngày 15 tháng 01 năm 2026" in texts["bien"]
+    for key in ("tong", "danh"):
+        assert "Kèm theo Tờ trình số 12/TTr-UBND ngày 20/01/2026" in texts[key]
+    for key, text in texts.items():
+        assert not re.search(r"Số: ?/", text) and not re.search(r"ngày +tháng", text), key

@@ -114,7 +114,7 @@ def collection_round(index: int) -> dict[str, dict[str, Any]]:
     return {
         "1.1": {"met": index % 2 == 0, **texts("1.1")},
         "4.2": {"level": 1 + index % 3, **texts("4.2"), "decision_number": f"{index}/QĐ-UBND",
-                "decision_date": "15/12/2025"},
+                "decision_date": "2025-12-15"},  # stored ISO whatever form the workbook holds
         "5.1": {"achieved": 8000 + index, "total": 14870, **texts("5.1")},
     }
 

@@ -119,8 +119,8 @@ def damaged_workbooks(draw, template: Path) -> bytes:
         for _ in range(draw(st.integers(1, 4))):
             try:
                 _edit_book(draw, book)
-            except (ValueError, TypeError, IllegalCharacterError):
-                pass  # openpyxl itself refuses that edit (illegal character, bad title): nothing to import
+            except (ValueError, TypeError, AttributeError, IllegalCharacterError):
+                pass  # openpyxl itself refuses that edit (illegal character, bad title, a merged title cell)
         buffer = io.BytesIO()
         try:
             book.save(buffer)

@@ -6,188 +6,54 @@ All database and file work runs through `ui.tasks` on the worker thread; this mo
 
 from __future__ import annotations
 
-import datetime as dt
+import html
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
-    QDateEdit,
     QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QProgressDialog,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.documents import DOCUMENTS, DOCX_DOCUMENTS, document_readiness, render_document_pdf, write_document_docx
+from app.documents import (
+    DOCUMENTS,
+    DOCX_DOCUMENTS,
+    document_readiness,
+    legal_base_lines,
+    render_document_pdf,
+    write_document_docx,
+)
 from app.documents.collection import import_collection_workbook, write_collection_workbooks
 from app.documents.common import default_recipients
+from app.documents.readiness import document_notes
 from app.services import documents as docs
+from app.services import legal_bases as bases
+from app.services import meeting as mt
 from app.services.workspace import Changes
 from ui.context import AppContext
 from ui.dialogs import message_box
+from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog
 from ui.documents.printing import PrintPreview, Progress, match_orientation, print_pdf
 from ui.tasks import run_in_background, show_error
 
-ATTENDEE_COLUMNS = ("Họ và tên", "Chức vụ", "Cơ quan, tổ chức")
 GENERATE_TEXT = "Tạo và xem văn bản"
-
-
-class NarrativeForm(QWidget):
-    """The report's narrative sections, the Nơi nhận list and the documents' date."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QFormLayout(self)
-        self.editors: dict[str, QPlainTextEdit] = {}
-        for key, label in docs.NARRATIVE_FIELDS.items():
-            editor = QPlainTextEdit()
-            editor.setPlaceholderText(f"Nhập {label.lower()}… (mỗi đoạn một dòng)")
-            editor.setMinimumHeight(60)
-            self.editors[key] = editor
-            layout.addRow(label, editor)
-        self.extra_bases = QPlainTextEdit()
-        self.extra_bases.setPlaceholderText("Ví dụ: Kế hoạch số 46/KH-UBND ngày 01/3/2025 của UBND xã …")
-        self.extra_bases.setMaximumHeight(60)
-        layout.addRow("Căn cứ bổ sung", self.extra_bases)
-        self.recipients = QPlainTextEdit()
-        self.recipients.setMaximumHeight(80)
-        self.recipients.setToolTip("Nơi nhận của Tờ trình và Báo cáo năm này, mỗi dòng một nơi. Để trống để dùng "
-                                   "danh sách thường dùng. Dòng \"Lưu: …\" luôn in ở cuối.")
-        layout.addRow("Nơi nhận", self.recipients)
-        self.document_date = QLineEdit()
-        self.document_date.setPlaceholderText("dd/mm/yyyy — để trống để viết tay khi ký")
-        layout.addRow("Ngày ký văn bản", self.document_date)
-
-    def load(self, texts: dict[str, str], usual_recipients: list[str] | None = None) -> None:
-        for key, editor in self.editors.items():
-            editor.setPlainText(texts.get(key, ""))
-        self.extra_bases.setPlainText(texts.get("extra_bases", ""))
-        self.recipients.setPlainText(texts.get("recipients", ""))
-        self.recipients.setPlaceholderText("Để trống để dùng danh sách thường dùng:\n" + "\n".join(usual_recipients or []))
-        day = texts.get("document_date", "")
-        self.document_date.setText(dt.date.fromisoformat(day).strftime("%d/%m/%Y") if day else "")
-
-    def values(self) -> dict[str, str]:
-        result = {key: editor.toPlainText() for key, editor in self.editors.items()}
-        result["extra_bases"] = self.extra_bases.toPlainText()
-        result["recipients"] = self.recipients.toPlainText()
-        result["document_date"] = self.document_date.text()
-        return result
-
-
-class MeetingForm(QWidget):
-    """The review meeting record with an editable attendee list."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QFormLayout(self)
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setDate(QDate.currentDate())
-        self.place = QLineEdit()
-        self.start_time, self.end_time = QLineEdit(), QLineEdit()
-        self.start_time.setPlaceholderText("08 giờ 00 phút")
-        self.end_time.setPlaceholderText("10 giờ 30 phút")
-        self.chair, self.chair_title = QLineEdit(), QLineEdit()
-        self.secretary, self.secretary_title = QLineEdit(), QLineEdit()
-        self.attendees = QTableWidget(0, len(ATTENDEE_COLUMNS))
-        self.attendees.setHorizontalHeaderLabels(ATTENDEE_COLUMNS)
-        self.attendees.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.attendees.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.attendees.setMinimumHeight(110)
-        add, remove = QPushButton("Thêm người dự họp"), QPushButton("Xóa dòng đã chọn")
-        add.clicked.connect(lambda: self.add_attendee("", "", ""))
-        remove.clicked.connect(self._remove_selected)
-        buttons = QHBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        buttons.addStretch(1)
-        self.content, self.conclusions = QPlainTextEdit(), QPlainTextEdit()
-        self.content.setMaximumHeight(70)
-        self.conclusions.setMaximumHeight(70)
-        self.level = QComboBox()
-        self.level.addItem("(chưa thống nhất)", None)
-        self.level.addItem("Mức độ 1", 1)
-        self.level.addItem("Mức độ 2", 2)
-        for label, widget in (("Ngày họp", self.date), ("Địa điểm", self.place), ("Giờ bắt đầu", self.start_time),
-                              ("Giờ kết thúc", self.end_time), ("Người chủ trì", self.chair),
-                              ("Chức vụ người chủ trì", self.chair_title), ("Thư ký", self.secretary),
-                              ("Chức vụ thư ký", self.secretary_title), ("Thành phần dự họp", self.attendees)):
-            layout.addRow(label, widget)
-        layout.addRow("", buttons)
-        layout.addRow("Nội dung thảo luận", self.content)
-        layout.addRow("Kết luận", self.conclusions)
-        layout.addRow("Mức độ thống nhất đề nghị", self.level)
-
-    def add_attendee(self, name: str, title: str, organisation: str) -> None:
-        row = self.attendees.rowCount()
-        self.attendees.insertRow(row)
-        for col, text in enumerate((name, title, organisation)):
-            self.attendees.setItem(row, col, QTableWidgetItem(text))
-
-    def _remove_selected(self) -> None:
-        for row in sorted({index.row() for index in self.attendees.selectedIndexes()}, reverse=True):
-            self.attendees.removeRow(row)
-
-    def load(self, meeting: docs.ReviewMeeting | None) -> None:
-        self.attendees.setRowCount(0)
-        if meeting is None:
-            for widget in (self.place, self.start_time, self.end_time, self.chair, self.chair_title,
-                           self.secretary, self.secretary_title):
-                widget.clear()
-            self.content.clear()
-            self.conclusions.clear()
-            self.level.setCurrentIndex(0)
-            return
-        day = meeting.meeting_date
-        self.date.setDate(QDate(day.year, day.month, day.day))
-        for widget, text in ((self.place, meeting.place), (self.start_time, meeting.start_time),
-                             (self.end_time, meeting.end_time), (self.chair, meeting.chair_name),
-                             (self.chair_title, meeting.chair_title), (self.secretary, meeting.secretary_name),
-                             (self.secretary_title, meeting.secretary_title)):
-            widget.setText(text)
-        for person in meeting.attendees:
-            self.add_attendee(person.name, person.title, person.organisation)
-        self.content.setPlainText(meeting.content)
-        self.conclusions.setPlainText(meeting.conclusions)
-        self.level.setCurrentIndex(max(0, self.level.findData(meeting.level_agreed)))
-
-    def to_json(self) -> dict:
-        attendees = []
-        for row in range(self.attendees.rowCount()):
-            cells = [(self.attendees.item(row, col).text() if self.attendees.item(row, col) else "").strip()
-                     for col in range(len(ATTENDEE_COLUMNS))]
-            if any(cells):
-                attendees.append(dict(zip(("name", "title", "organisation"), cells, strict=False)))
-        return {"meeting_date": self.date.date().toString("yyyy-MM-dd"), "place": self.place.text(),
-                "start_time": self.start_time.text(), "end_time": self.end_time.text(),
-                "chair_name": self.chair.text(), "chair_title": self.chair_title.text(),
-                "secretary_name": self.secretary.text(), "secretary_title": self.secretary_title.text(),
-                "attendees": attendees, "content": self.content.toPlainText(),
-                "conclusions": self.conclusions.toPlainText(), "level_agreed": self.level.currentData()}
 
 
 class DocumentsPage(QWidget):
@@ -210,13 +76,24 @@ class DocumentsPage(QWidget):
     def _build(self) -> None:
         self.narrative = NarrativeForm()
         self.meeting = MeetingForm()
+        self.numbers = NumbersForm()
         save_narrative = QPushButton("Lưu nội dung báo cáo")
         save_narrative.clicked.connect(self.save_narrative)
         save_meeting = QPushButton("Lưu biên bản họp xét")
         save_meeting.clicked.connect(self.save_meeting)
+        self.save_numbers_button = QPushButton("Lưu số, ngày văn bản")
+        self.save_numbers_button.clicked.connect(self.save_numbers)
+        self.meeting.organisations_requested.connect(self.edit_organisations)
+        self.numbers.confirm_requested.connect(
+            lambda sid: self.ctx.submit(lambda ws: bases.confirm_suggestion(ws, sid), self))
+        self.numbers.add_base_requested.connect(
+            lambda text: self.ctx.submit(lambda ws: bases.add_text(ws, text), self,
+                                         on_success=lambda _c: self.numbers.new_base.clear()))
+        self.numbers.remove_base_requested.connect(self.remove_base)
         self.tabs = QTabWidget()
         self.tabs.addTab(_scrolling(_with_button(self.narrative, save_narrative)), "Nội dung báo cáo")
         self.tabs.addTab(_scrolling(_with_button(self.meeting, save_meeting)), "Họp xét")
+        self.tabs.addTab(_scrolling(_with_button(self.numbers, self.save_numbers_button)), "Số, ngày, căn cứ")
         self.tabs.addTab(_scrolling(self._units_tab()), "Phiếu đơn vị")
         self.preview_tab = self._preview_tab()
         self.tabs.addTab(self.preview_tab, "Xem và in văn bản")
@@ -319,7 +196,8 @@ class DocumentsPage(QWidget):
     # ------------------------------------------------------------------ refresh
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.documents or changes.indicators or changes.evidence or changes.profile or changes.checklist:
+        if (changes.documents or changes.indicators or changes.evidence or changes.profile or changes.checklist
+                or changes.settings or changes.assignments):
             self.refresh()
 
     def refresh(self) -> None:
@@ -331,23 +209,35 @@ class DocumentsPage(QWidget):
         ws = self.ctx.ws
 
         def load(_progress):
-            return (docs.document_texts(ws, year), default_recipients(ws.profile()), docs.review_meeting(ws, year),
-                    document_readiness(ws, year))
+            meeting = docs.review_meeting(ws, year)
+            names = mt.organisations(ws)
+            composition = mt.composition_problems(meeting, names) if meeting else []
+            return (docs.document_texts(ws, year), default_recipients(ws.profile()), meeting, names, composition,
+                    legal_base_lines(ws, year), bases.pending_suggestions(ws, year),
+                    document_readiness(ws, year), document_notes(ws, year))
 
         run_in_background(load).success(self._loaded).failure(lambda e: show_error(self, e)).run()
 
     def _loaded(self, result) -> None:
-        texts, usual_recipients, meeting, problems = result
+        texts, usual_recipients, meeting, names, composition, printed, pending, problems, notes = result
         self.narrative.load(texts, usual_recipients)
-        self.meeting.load(meeting)
-        self.show_readiness(problems)
+        self.meeting.load(meeting, names, composition)
+        self.numbers.load(texts, printed, pending)
+        self.show_readiness(problems, notes)
 
-    def show_readiness(self, problems: list[str]) -> None:
+    #: Problems listed in the readiness panel; the rest are counted (the pre-flight list has them all).
+    SHOWN_PROBLEMS = 25
+
+    def show_readiness(self, problems: list[str], notes: list[str] | None = None) -> None:
+        shown = [html.escape(p) for p in problems[:self.SHOWN_PROBLEMS]]
+        if len(problems) > len(shown):
+            shown.append(f"… và {len(problems) - len(shown)} việc khác (xem trang Hồ sơ, mục Chốt hồ sơ).")
+        extra = "".join(f"<br>ⓘ {html.escape(n)}" for n in notes or [])
         if problems:
-            self.readiness.setText("<b>Hồ sơ chưa hoàn chỉnh:</b><br>" + "<br>".join(f"• {p}" for p in problems))
+            self.readiness.setText("<b>Hồ sơ chưa hoàn chỉnh:</b><br>" + "<br>".join(f"• {p}" for p in shown) + extra)
             self.readiness.setStyleSheet("color: #8a4b00;")
         else:
-            self.readiness.setText("<b>Hồ sơ đã đủ điều kiện in và gửi.</b>")
+            self.readiness.setText("<b>Hồ sơ đã đủ điều kiện in và gửi.</b>" + extra)
             self.readiness.setStyleSheet("color: #1b5e20;")
 
     def _update_buttons(self) -> None:
@@ -367,6 +257,20 @@ class DocumentsPage(QWidget):
         ws, year, raw = self.ctx.ws, self.ctx.year, self.meeting.to_json()
         (run_in_background(lambda _p: docs.save_review_meeting(ws, year, docs.meeting_from_json(raw)))
          .success(self._saved).failure(lambda e: show_error(self, e)).run())
+
+    def save_numbers(self) -> None:
+        ws, year, values = self.ctx.ws, self.ctx.year, self.numbers.values()
+        (run_in_background(lambda _p: docs.set_document_texts(ws, year, values))
+         .success(self._saved).failure(lambda e: show_error(self, e)).run())
+
+    def remove_base(self, position: int) -> None:
+        self.ctx.submit(lambda ws: bases.remove_entry(ws, position), self)
+
+    def edit_organisations(self) -> None:
+        dialog = OrganisationsDialog(self.meeting.organisations, self)
+        if dialog.exec() == OrganisationsDialog.DialogCode.Accepted:
+            names = dialog.names()
+            self.ctx.submit(lambda ws: mt.set_organisations(ws, names), self)
 
     def _saved(self, changes: Changes) -> None:
         self.ctx.apply(changes)

@@ -73,6 +73,11 @@ class EvidencePage(QWidget):
         header.addWidget(drop_hint)
         header.addWidget(self.import_files_button)
         header.addWidget(self.import_folder_button)
+        self.register_button = QPushButton("Danh mục…")
+        self.register_button.setToolTip("Hoàn thiện danh mục: số, ký hiệu, ngày, cơ quan ban hành, trích yếu của mọi "
+                                        "minh chứng; gợi ý từ tệp, sửa nhiều minh chứng cùng lúc")
+        self.register_button.clicked.connect(self.open_register)
+        header.addWidget(self.register_button)
 
         self.search = QLineEdit(placeholderText="Tìm theo tên, số văn bản, trích yếu… (gõ không dấu cũng được)")
         self.search.setClearButtonEnabled(True)
@@ -361,6 +366,12 @@ class EvidencePage(QWidget):
             self.import_paths(paths)
 
     # ------------------------------------------------------------------ changes
+
+    def open_register(self) -> None:
+        from ui.evidence.register_dialog import RegisterDialog
+
+        if self.ctx.year is not None:
+            RegisterDialog(self.ctx, self).exec()
 
     def save_fields(self, evidence_id: int, fields: dict) -> None:
         self.ctx.submit(lambda ws: ev.update_evidence(ws, evidence_id, **fields), self)

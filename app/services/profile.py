@@ -1,0 +1,89 @@
+"""The commune profile as one use case for the settings dialog, the wizard and `cdht profile`.
+
+Names are normalised here, at the boundary every path goes through (`Workspace.save_profile` calls
+`clean_profile`): a leading "xã/phường/thị trấn" or "tỉnh/thành phố" is dropped and spaces collapsed, so that
+documents never print "XÃ XÃ KIẾN HƯNG" or "tỉnh Thành phố Hà Nội". The notes say what was changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from app.domain.places import commune_kind, normalise_commune, normalise_province
+from app.errors import InputError
+from app.services.workspace import DEFAULT_RECIPIENT, Changes, Profile, Workspace
+from app.text import clean_text
+
+#: Editable profile fields with the labels messages and `cdht profile show` use.
+PROFILE_FIELDS = {
+    "commune_name": "Tên xã",
+    "commune_kind": "Loại đơn vị (xã, phường, thị trấn, đặc khu)",
+    "province": "Tỉnh, thành phố",
+    "disadvantaged_area": "Xã thuộc vùng khó khăn",
+    "recipient_authority": "Cơ quan nhận hồ sơ",
+    "signer_name": "Người ký",
+    "signer_title": "Chức vụ người ký",
+}
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """The result of saving the profile: what changed, the profile as stored, and what was normalised."""
+
+    changes: Changes
+    profile: Profile
+    notes: tuple[str, ...] = ()
+
+
+def _single_line(value: Any, label: str, required: bool = False) -> str:
+    """A one-line text field: NFC, trimmed, inner runs of spaces collapsed."""
+    return " ".join(clean_text(value, label, required=required).split())
+
+
+def clean_profile(profile: Profile) -> tuple[Profile, list[str]]:
+    """The profile as stored, and notes saying what was changed from what the user typed."""
+    commune = normalise_commune(profile.commune_name)
+    province = normalise_province(profile.province)
+    kind = commune.kind or commune_kind(profile.commune_kind or "xã")
+    cleaned = Profile(
+        commune_name=commune.name,
+        province=province.name,
+        recipient_authority=_single_line(profile.recipient_authority, "Cơ quan nhận hồ sơ", required=True),
+        disadvantaged_area=bool(profile.disadvantaged_area),
+        signer_name=_single_line(profile.signer_name, "Người ký"),
+        signer_title=_single_line(profile.signer_title, "Chức vụ người ký"),
+        commune_kind=kind,
+    )
+    notes = [note for note in (commune.note, province.note) if note]
+    if commune.kind and commune.kind != "xã":
+        notes.append(f"Đơn vị hành chính được ghi là {commune.kind}: văn bản in “Ủy ban nhân dân {commune.kind} "
+                     f"{commune.name}”.")
+    return cleaned, notes
+
+
+def update_profile(ws: Workspace, **changes: Any) -> ProfileUpdate:
+    """Create or change the commune profile (only the fields given); one audited transaction.
+
+    Without an existing profile, `commune_name` and `province` are required. Unknown fields are refused.
+    """
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise InputError(f"Không có trường thông tin xã “{', '.join(sorted(unknown))}”; "
+                         f"chỉ có: {', '.join(PROFILE_FIELDS)}.")
+    if "disadvantaged_area" in changes and not isinstance(changes["disadvantaged_area"], bool):
+        raise InputError("Xã thuộc vùng khó khăn phải là có (true) hoặc không (false).")
+    if ws.has_profile():
+        current = ws.profile()
+    else:
+        missing = [PROFILE_FIELDS[k] for k in ("commune_name", "province") if not changes.get(k)]
+        if missing:
+            raise InputError(f"Chưa khai báo xã: cần {' và '.join(missing)}.")
+        current = Profile("", "", DEFAULT_RECIPIENT)
+    wanted = replace(current, **changes)
+    cleaned, notes = clean_profile(wanted)
+    return ProfileUpdate(ws.save_profile(cleaned) if cleaned != current else Changes(), cleaned, tuple(notes))
+
+
+def profile_json(profile: Profile) -> dict[str, Any]:
+    return {f.name: getattr(profile, f.name) for f in fields(profile)}

@@ -139,8 +139,8 @@ def _names_array(tree, depth: int = 0) -> list:
     """Flatten a PDF name tree's (name, value) pairs (bounded depth)."""
     if depth > 8:
         return []
-    pairs = list(tree.get("/Names", []))
-    for kid in tree.get("/Kids", []):
+    pairs = list(tree["/Names"]) if "/Names" in tree else []
+    for kid in tree["/Kids"] if "/Kids" in tree else []:
         pairs += _names_array(kid.get_object(), depth + 1)
     return pairs
 
@@ -168,7 +168,7 @@ def _attachment(path: Path, signed: bool) -> bytes | None:
                 continue
             try:
                 stream = value.get_object()["/EF"]["/F"].get_object()
-                if int(stream.get("/Length", 0)) > MAX_ATTACHMENT_BYTES:
+                if int(stream["/Length"]) > MAX_ATTACHMENT_BYTES:
                     raise ValueError("bảng kê ký kèm quá lớn")
                 data = stream.data
             except (KeyError, TypeError, AttributeError):

@@ -469,7 +469,7 @@ def _connection_lost(exc: BaseException) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError) or (isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc)):
         return "máy chủ thư không trả lời kịp (hết thời gian chờ)"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "máy chủ thư ngắt kết nối giữa chừng"

@@ -148,7 +148,9 @@ def _key_usage():
     return KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 
 
-def _trust_reason(status) -> str:
+def _trust_reason(status, certificate=None) -> str:
+    if certificate is not None and certificate.self_signed != "no" and not status.trusted:
+        return "chứng thư tự ký, không do tổ chức chứng thực tin cậy nào cấp"
     indication = getattr(status, "trust_problem_indic", None)
     name = getattr(indication, "name", "") or ""
     return _TRUST_REASONS.get(name, f"không xác minh được chuỗi tin cậy ({name})" if name else "")
@@ -193,7 +195,7 @@ def _result(status, status_online, claimed, trust_roots, problem: str, covers: b
         signer=name, signed_at=claimed, intact=intact, covers_document=covers,
         trusted=trusted, problem=problem or _future_problem(claimed), kind=kind, subject=subject, issuer=issuer,
         fingerprint=fingerprint(certificate), certificate=certificate,
-        trust_problem=(revocation if revoked else _trust_reason(status)) if trusted is False else "",
+        trust_problem=(revocation if revoked else _trust_reason(status, certificate)) if trusted is False else "",
         revocation=revocation, revoked=revoked,
     )
 

@@ -90,9 +90,8 @@ def change_visible_text(data: bytes, text: bytes = b"Muc do 2: Dat") -> bytes:
     page = writer.root["/Pages"]["/Kids"][0].get_object()
     drawing = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 14 Tf 72 400 Td (" + text + b") Tj ET"))
     contents = page.raw_get("/Contents")
-    page["/Contents"] = generic.ArrayObject(
-        list(contents.get_object()) if isinstance(contents.get_object(), generic.ArrayObject) else [contents]
-    ) + generic.ArrayObject([drawing])
+    existing = list(contents.get_object()) if isinstance(contents.get_object(), generic.ArrayObject) else [contents]
+    page["/Contents"] = generic.ArrayObject(existing + [drawing])
     writer.update_container(page)
     out = io.BytesIO()
     writer.write(out)

@@ -229,13 +229,13 @@ def registry_path(args: argparse.Namespace) -> Path:
     return default_registry_path(Path(args.db).parent if args.db else default_data_dir())
 
 
-def verify_from_args(args: argparse.Namespace, package: Path):
+def verify_from_args(args: argparse.Namespace, package: Path, registry_must_exist: bool = True):
     """`verify_package` with the trust anchors, register and online option of the command line."""
     from app.dossier.registry import load_registry
     from app.dossier.verify import verify_package
 
     path = registry_path(args)
-    if args.registry and not path.is_file():
+    if args.registry and registry_must_exist and not path.is_file():
         raise InputError(f"Không tìm thấy sổ đăng ký xã '{path}'.")
     registry = load_registry(path) if path.is_file() else None
     return verify_package(package, trust=[Path(t) for t in args.trust or []],

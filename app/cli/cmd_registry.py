@@ -74,7 +74,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.from_package:
         if args.commune or args.province or args.fingerprint or args.cert:
             raise InputError("Với --from-package, tên xã, tỉnh và chứng thư được lấy từ gói; đừng ghi thêm.")
-        report = verify_from_args(args, Path(args.from_package))
+        report = verify_from_args(args, Path(args.from_package), registry_must_exist=False)
         entry = register_signer(path, report, args.contact)
         signer = report.signer
         print(f"Đã ghi nhận người ký '{signer.subject}' (SHA-256 {signer.fingerprint}) cho xã {report.commune} "

@@ -173,7 +173,7 @@ def _revocation(status_online, certificate) -> tuple[str, bool]:
         if not _has_revocation_pointers(certificate):
             return "chứng thư không ghi nơi kiểm tra thu hồi (CRL/OCSP)", False
         return "đã kiểm tra thu hồi trực tuyến: chưa bị thu hồi", False
-    return f"không kiểm tra được thu hồi ({reason or 'lỗi mạng'})", False
+    return "không kiểm tra được thu hồi (không lấy được danh sách thu hồi CRL/OCSP từ nơi cấp chứng thư)", False
 
 
 def _future_problem(claimed: dt.datetime | None) -> str:

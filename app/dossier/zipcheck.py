@@ -159,11 +159,11 @@ def _check_sizes(files: list[zipfile.ZipInfo], limits: Limits) -> int:
             raise Refused(READ, f"'{name}' bị mã hóa (đặt mật khẩu); gói hồ sơ không được mã hóa")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise Refused(SIZES, f"'{name}' dùng kiểu nén không hỗ trợ")
-        if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
-            raise Refused(SIZES, f"'{name}' khai báo hai kích thước khác nhau cho một tệp không nén")
         if info.file_size > CHUNK and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise Refused(SIZES, f"'{name}' có tỷ lệ nén bất thường (nghi là bom nén): {format_int(info.compress_size)}"
                                  f" byte giải nén thành {format_int(info.file_size)} byte")
+        if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+            raise Refused(SIZES, f"'{name}' khai báo hai kích thước khác nhau cho một tệp không nén")
         total += info.file_size
         if total > limits.max_total_bytes:
             raise Refused(SIZES, f"tổng dung lượng giải nén vượt giới hạn {format_size(limits.max_total_bytes)} "

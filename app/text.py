@@ -151,20 +151,26 @@ def printable(value: Any, limit: int | None = None) -> str:
     return kept
 
 
-def joined_limited(items: list[str], limit: int = 300, separator: str = "; ", noun: str = "mục") -> str:
-    """Items joined on one line of at most `limit` characters, the rest counted: "…; và 99.990 mục khác"."""
+def joined_limited(items: list[str], limit: int = 300, separator: str = "; ", noun: str = "mục",
+                   total: int | None = None) -> str:
+    """Items joined on one line of at most `limit` characters, the rest counted: "…; và 99.990 mục khác".
+
+    `total` is the number of items there really are, when only the first few were kept.
+    """
+    total = max(total if total is not None else len(items), len(items))
+
     def tail(rest: int) -> str:
         return f"{separator}và {format_int(rest)} {noun} khác" if rest else ""
 
     text = ""
     for index, item in enumerate(items):
         candidate = f"{text}{separator}{item}" if text else item
-        rest = len(items) - index - 1
+        rest = total - index - 1
         if len(candidate) + len(tail(rest)) <= limit:
             text = candidate
             continue
         if not text:  # even the first item is too long: cut it
             room = max(limit - len(tail(rest)), 1)
             return item[: room - 1] + "…" + tail(rest)
-        return text + tail(len(items) - index)
-    return text
+        return text + tail(total - index)
+    return text + tail(total - len(items))

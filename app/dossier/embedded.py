@@ -27,7 +27,7 @@ ATTACHMENT = "bang-ke-goi-ho-so.json"
 FORMAT = "cdht-signed-manifest/1"
 CARRIER_STEM = "danh_muc_minh_chung"
 OXUM = "Payload-Oxum"
-MAX_ATTACHMENT_BYTES = 32 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -146,11 +146,11 @@ def _names_array(tree, depth: int = 0) -> list:
 
 
 def _attachment(path: Path, signed: bool) -> bytes | None:
-    from pyhanko.pdf_utils.reader import PdfFileReader
+    from app.dossier.sigcheck import pdf_reader
 
     with open(path, "rb") as handle:
         try:
-            reader = PdfFileReader(handle, strict=False)
+            reader = pdf_reader(handle, max_stream_bytes=MAX_ATTACHMENT_BYTES)
             if signed:
                 signatures = list(reader.embedded_regular_signatures)
                 if not signatures:
@@ -173,6 +173,8 @@ def _attachment(path: Path, signed: bool) -> bytes | None:
                 data = stream.data
             except (KeyError, TypeError, AttributeError):
                 return None
+            except Exception as exc:  # noqa: BLE001 - pyHanko's decode limit, or a damaged stream
+                raise ValueError(f"bảng kê ký kèm không đọc được hoặc quá lớn ({exc})") from None
             if len(data) > MAX_ATTACHMENT_BYTES:
                 raise ValueError("bảng kê ký kèm quá lớn")
             return data

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -227,18 +228,54 @@ def _integrity_problem(status) -> str:
     return ""
 
 
+#: More objects than any dossier document has (they have hundreds); parsing each costs memory (about 1 KB).
+MAX_PDF_OBJECTS = 50_000
+_OBJECT = re.compile(rb"\d{1,10}\s+\d{1,5}\s+obj\b")
+_XREF_ENTRY = re.compile(rb"\d{10} \d{5} [nf]")
+_COUNTS = re.compile(rb"/(?:Size|N)\s+(\d{1,12})")
+
+
+def pdf_object_estimate(path: Path) -> int:
+    """An upper estimate of the objects a PDF parser would load: object headers, cross-reference entries and
+    the sizes declared by xref and object streams, counted in one streaming pass (no PDF parsing)."""
+    headers = entries = declared = 0
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            window = tail + chunk
+            cut = max(len(window) - 64, 0)  # a match starting in the last 64 bytes is counted with the next chunk
+            headers += sum(1 for m in _OBJECT.finditer(window) if m.start() < cut or not chunk)
+            entries += sum(1 for m in _XREF_ENTRY.finditer(window) if m.start() < cut)
+            declared += sum(int(m.group(1)) for m in _COUNTS.finditer(window) if m.start() < cut)
+            tail = window[cut:]
+    entries += len(_XREF_ENTRY.findall(tail))
+    declared += sum(int(m.group(1)) for m in _COUNTS.finditer(tail))
+    headers += len(_OBJECT.findall(tail))
+    return max(headers, entries) + declared
+
+
 def _broken(problem: str, kind: str = APPROVAL) -> SignatureCheck:
     return SignatureCheck("?", None, False, False, None, printable(problem, 240), kind=kind)
+
+
+def pdf_reader(stream: IO[bytes], max_stream_bytes: int = 32 * 1024 * 1024):
+    """A pyHanko reader for a PDF from outside: lenient syntax, but decoding capped per stream and in total, so a
+    compressed stream cannot balloon in memory."""
+    from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    limits = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=max_stream_bytes),
+                          document_budget=DocumentDecodeBudget(base_allowance=128 * 1024 * 1024, max_ratio=20))
+    return PdfFileReader(stream, strict=False, decode_limits=limits)
 
 
 def check_pdf_signatures(stream: IO[bytes], trust_roots=None, online: bool = False) -> list[SignatureCheck]:
     """Every signature in a PDF (approval signatures and document timestamps), in signing order; an empty list
     when it has none. `trust_roots` None: trust not judged. Raises ValueError for an unreadable PDF."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 
     try:
-        reader = PdfFileReader(stream, strict=False)
+        reader = pdf_reader(stream)
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # noqa: BLE001 - a damaged PDF fails in the parser in many ways
         raise ValueError(f"không đọc được tệp PDF ({printable(exc, 160)})") from None

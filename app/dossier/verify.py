@@ -32,10 +32,12 @@ from app.dossier.binding import bind_signer
 from app.dossier.parts import collect_parts, is_parts_input
 from app.dossier.sigcheck import (
     APPROVAL,
+    MAX_PDF_OBJECTS,
     REVOCATION_UNCHECKED,
     SignatureCheck,
     check_detached_cms,
     check_pdf_signatures,
+    pdf_object_estimate,
 )
 from app.dossier.trust import TrustAnchors, trust_anchors
 from app.dossier.zipcheck import (
@@ -214,45 +216,88 @@ def _check_structure(contents: Contents, report: VerifyReport) -> None:
     report.add("Cấu trúc BagIt", OK, f"BagIt {declaration['BagIt-Version']}")
 
 
-def _compare(listed: dict[str, str], present: dict[str, str], label: str) -> list[str]:
-    problems = []
-    for path, digest in sorted(listed.items()):
-        if path not in present:
-            problems.append(f"thiếu tệp '{shown(path)}'")
-        elif present[path] != digest:
-            problems.append(f"tệp '{shown(path)}' đã bị thay đổi (mã băm SHA-256 không khớp {label})")
-    return problems
+#: Problems kept word for word in a check's detail; the rest are only counted (the line is cut at 300 anyway).
+KEPT_PROBLEMS = 50
 
 
-def _payload(contents: Contents) -> dict[str, str]:
-    return {k: v for k, v in contents.digests.items() if k.startswith("data/")}
+class _Problems:
+    """A few problems in words and a count of all of them, so a hostile package cannot fill memory with text."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.count = 0
+
+    def add(self, text: str) -> None:
+        self.count += 1
+        if len(self.kept) < KEPT_PROBLEMS:
+            self.kept.append(text)
+
+    def text(self) -> str:
+        return joined_limited(self.kept, noun="vấn đề", total=self.count)
+
+
+def _path_key(path: str) -> bytes:
+    """A short fingerprint of a path, to remember which files a listing named without keeping the names."""
+    return hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def _compare_listing(data: bytes, name: str, contents: Contents, in_scope, label: str,
+                     problems: _Problems) -> tuple[int, set[bytes]]:
+    """Check a manifest against the files present, line by line; returns (lines, keys of the paths listed)."""
+    listed: set[bytes] = set()
+    for path, digest in bag.iter_manifest(data, name):
+        key = _path_key(path)
+        if key in listed:
+            raise ValueError(f"{name} liệt kê hai lần tệp '{shown(path)}'")
+        listed.add(key)
+        if not in_scope(path):
+            problems.add(f"bảng kê ghi tệp '{shown(path)}' nằm ngoài data/")
+            continue
+        actual = contents.digests.get(path)
+        if actual is None:
+            problems.add(f"thiếu tệp '{shown(path)}'")
+        elif actual != digest:
+            problems.add(f"tệp '{shown(path)}' đã bị thay đổi (mã băm SHA-256 không khớp {label})")
+    return len(listed), listed
+
+
+def _is_payload(path: str) -> bool:
+    return path.startswith("data/")
 
 
 def _oxum(contents: Contents) -> str:
-    payload = _payload(contents)
-    return bag.payload_oxum(sum(contents.sizes[k] for k in payload), len(payload))
+    sizes = [size for path, size in contents.sizes.items() if _is_payload(path)]
+    return bag.payload_oxum(sum(sizes), len(sizes))
 
 
-def _check_manifests(contents: Contents, report: VerifyReport) -> None:
+def _check_manifests(contents: Contents, limits: Limits, report: VerifyReport) -> None:
+    for name in (bag.PAYLOAD_MANIFEST, bag.TAG_MANIFEST):
+        lines = contents.small[name].count(b"\n")
+        if lines > limits.max_entries:
+            raise Refused("Bảng kê mã băm", f"{name} có {format_int(lines)} dòng, nhiều hơn số tệp tối đa của một gói")
+    payload, tags = _Problems(), _Problems()
     try:
-        payload = bag.parse_manifest(contents.small[bag.PAYLOAD_MANIFEST], bag.PAYLOAD_MANIFEST)
-        tags = bag.parse_manifest(contents.small[bag.TAG_MANIFEST], bag.TAG_MANIFEST)
+        count, listed = _compare_listing(contents.small[bag.PAYLOAD_MANIFEST], bag.PAYLOAD_MANIFEST, contents,
+                                         _is_payload, "bảng kê", payload)
+        for path in contents.digests:
+            if _is_payload(path) and _path_key(path) not in listed:
+                payload.add(f"tệp thừa '{shown(path)}' không có trong bảng kê")
+        del listed
+        tag_count, tag_listed = _compare_listing(contents.small[bag.TAG_MANIFEST], bag.TAG_MANIFEST, contents,
+                                                 lambda path: not _is_payload(path), "bảng kê tệp thẻ", tags)
     except ValueError as exc:
         raise Refused("Bảng kê mã băm", str(exc)) from None
-    data_files = _payload(contents)
-    problems = _compare(payload, data_files, "bảng kê")
-    problems += [f"tệp thừa '{shown(p)}' không có trong bảng kê" for p in sorted(set(data_files) - set(payload))]
-    problems += [f"bảng kê ghi tệp '{shown(p)}' nằm ngoài data/" for p in sorted(payload) if not p.startswith("data/")]
-    report.add("Mã băm tệp dữ liệu", FAIL if problems else OK,
-               joined_limited(problems, noun="vấn đề") if problems
-               else f"{format_int(len(payload))} tệp khớp manifest-sha256.txt")
-    tag_files = {k: v for k, v in contents.digests.items() if not k.startswith("data/")}
-    problems = _compare(tags, tag_files, "bảng kê tệp thẻ")
-    unlisted = set(tag_files) - set(tags) - {bag.TAG_MANIFEST, bag.MANIFEST_SIGNATURE}
-    problems += [f"tệp thừa '{shown(p)}' không có trong bảng kê tệp thẻ" for p in sorted(unlisted)]
-    problems += [f"bảng kê tệp thẻ thiếu '{name}'" for name in bag.TAG_FILES if name not in tags]
-    report.add("Mã băm tệp thẻ", FAIL if problems else OK,
-               joined_limited(problems, noun="vấn đề") if problems else f"{len(tags)} tệp khớp tagmanifest-sha256.txt")
+    for path in contents.digests:
+        if not _is_payload(path) and path not in (bag.TAG_MANIFEST, bag.MANIFEST_SIGNATURE) \
+                and _path_key(path) not in tag_listed:
+            tags.add(f"tệp thừa '{shown(path)}' không có trong bảng kê tệp thẻ")
+    for name in bag.TAG_FILES:
+        if _path_key(name) not in tag_listed:
+            tags.add(f"bảng kê tệp thẻ thiếu '{name}'")
+    report.add("Mã băm tệp dữ liệu", FAIL if payload.count else OK,
+               payload.text() if payload.count else f"{format_int(count)} tệp khớp manifest-sha256.txt")
+    report.add("Mã băm tệp thẻ", FAIL if tags.count else OK,
+               tags.text() if tags.count else f"{tag_count} tệp khớp tagmanifest-sha256.txt")
     oxum = bag.parse_bag_info(contents.small["bag-info.txt"]).get("Payload-Oxum", "")
     actual = _oxum(contents)
     if oxum != actual:
@@ -272,6 +317,12 @@ def _check_documents(contents: Contents, anchors: TrustAnchors, online: bool,
         report.add("Chữ ký văn bản PDF", FAIL, "gói không có văn bản PDF nào trong data/documents/")
     for name in sorted(contents.pdfs):
         title = f"Chữ ký {shown(name)}"
+        objects = pdf_object_estimate(contents.pdfs[name])
+        if objects > MAX_PDF_OBJECTS:
+            report.add(title, FAIL, f"văn bản có quá nhiều đối tượng PDF (khoảng {format_int(objects)}; tối đa "
+                                    f"{format_int(MAX_PDF_OBJECTS)}) nên không được mở")
+            contents.pdfs.pop(name).unlink()
+            continue
         try:
             with open(contents.pdfs[name], "rb") as handle:
                 checks = check_pdf_signatures(handle, anchors.certificates, online)
@@ -312,37 +363,48 @@ def _prefix_digest(path: Path, size: int) -> str | None:
     return digest.hexdigest()
 
 
-def _embedded_problems(manifest: embedded.SignedManifest, carrier: str, contents: Contents) -> list[str]:
-    """Differences between the signed manifest and the package (empty when everything is covered)."""
-    problems = []
+def _canonical_listing(data: bytes, entries: dict[str, str], names) -> bool:
+    """Is `data` exactly the manifest `bag.manifest_text` would write for these entries (compared line by line)?"""
+    lines = io.BytesIO(data)
+    for name in sorted(names):
+        if lines.readline() != bag.manifest_text({name: entries[name]}):
+            return False
+    return lines.readline() == b""
+
+
+def _embedded_problems(manifest: embedded.SignedManifest, carrier: str, contents: Contents) -> _Problems:
+    """Differences between the signed manifest and the package (none when everything is covered)."""
+    problems = _Problems()
     if manifest.carrier != carrier:
-        problems.append(f"bảng kê ghi văn bản mang nó là '{shown(manifest.carrier)}'")
-    payload = {k: v for k, v in _payload(contents).items() if not k.startswith(DOCUMENTS)}
-    for path in sorted(set(payload) | set(manifest.files)):
-        if path not in manifest.files:
-            problems.append(f"tệp '{shown(path)}' không có trong bảng kê đã ký")
-        elif path not in payload:
-            problems.append(f"thiếu tệp '{shown(path)}' có trong bảng kê đã ký")
-        elif payload[path] != manifest.files[path]:
-            problems.append(f"tệp '{shown(path)}' khác bảng kê đã ký (mã băm SHA-256 không khớp)")
-    documents = {k for k in contents.digests if k.startswith(DOCUMENTS)} - {carrier}
-    for path in sorted(documents | set(manifest.documents)):
-        if path not in manifest.documents:
-            problems.append(f"văn bản '{shown(path)}' không có trong bảng kê đã ký")
-        elif path not in contents.digests:
-            problems.append(f"thiếu văn bản '{shown(path)}' có trong bảng kê đã ký")
-        elif path not in contents.pdfs or _prefix_digest(contents.pdfs[path], manifest.documents[path][1]) \
-                != manifest.documents[path][0]:
-            problems.append(f"văn bản '{shown(path)}' không phải là bản đã xuất để ký (nội dung khác)")
+        problems.add(f"bảng kê ghi văn bản mang nó là '{shown(manifest.carrier)}'")
+    for path, digest in manifest.files.items():
+        actual = contents.digests.get(path) if not path.startswith(DOCUMENTS) else None
+        if actual is None:
+            problems.add(f"thiếu tệp '{shown(path)}' có trong bảng kê đã ký")
+        elif actual != digest:
+            problems.add(f"tệp '{shown(path)}' khác bảng kê đã ký (mã băm SHA-256 không khớp)")
+    for path in contents.digests:
+        if _is_payload(path) and not path.startswith(DOCUMENTS) and path not in manifest.files:
+            problems.add(f"tệp '{shown(path)}' không có trong bảng kê đã ký")
+    for path, (digest, size) in manifest.documents.items():
+        if path not in contents.digests:
+            problems.add(f"thiếu văn bản '{shown(path)}' có trong bảng kê đã ký")
+        elif path not in contents.pdfs or _prefix_digest(contents.pdfs[path], size) != digest:
+            problems.add(f"văn bản '{shown(path)}' không phải là bản đã xuất để ký (nội dung khác)")
+    for path in contents.digests:
+        if path.startswith(DOCUMENTS) and path != carrier and path not in manifest.documents:
+            problems.add(f"văn bản '{shown(path)}' không có trong bảng kê đã ký")
     if contents.small.get("bag-info.txt") != manifest.bag_info_text(_oxum(contents)):
-        problems.append("bag-info.txt khác nội dung đã ký trong bảng kê")
+        problems.add("bag-info.txt khác nội dung đã ký trong bảng kê")
     if contents.small.get("bagit.txt") != bag.BAGIT_TXT:
-        problems.append("bagit.txt khác nội dung chuẩn")
-    if contents.small.get(bag.PAYLOAD_MANIFEST) != bag.manifest_text(_payload(contents)):
-        problems.append("manifest-sha256.txt không đúng dạng chuẩn của các tệp trong gói")
-    tags = {name: contents.digests.get(name, "") for name in bag.TAG_FILES}
-    if contents.small.get(bag.TAG_MANIFEST) != bag.manifest_text(tags):
-        problems.append("tagmanifest-sha256.txt không đúng dạng chuẩn")
+        problems.add("bagit.txt khác nội dung chuẩn")
+    payload_names = [path for path in contents.digests if _is_payload(path)]
+    if not _canonical_listing(contents.small.get(bag.PAYLOAD_MANIFEST, b""), contents.digests, payload_names):
+        problems.add("manifest-sha256.txt không đúng dạng chuẩn của các tệp trong gói")
+    if not _canonical_listing(contents.small.get(bag.TAG_MANIFEST, b""), contents.digests,
+                              [name for name in bag.TAG_FILES if name in contents.digests]) \
+            or not all(name in contents.digests for name in bag.TAG_FILES):
+        problems.add("tagmanifest-sha256.txt không đúng dạng chuẩn")
     return problems
 
 
@@ -365,9 +427,8 @@ def _check_coverage(contents: Contents, cades: SignatureCheck | None, report: Ve
         if data is not None:
             carriers.append((name, data))
     if not carriers:
-        report.add(COVERAGE, FAIL, "không có chữ ký nào bao trùm dữ liệu, bảng tổng hợp, minh chứng và bag-info.txt: "
-                                   "thiếu chữ ký tệp kê khai (signatures/tagmanifest-sha256.txt.p7s) và không văn bản "
-                                   "đã ký nào mang bảng kê ký kèm")
+        report.add(COVERAGE, FAIL, "dữ liệu, minh chứng và bag-info.txt không được chữ ký nào bao trùm: thiếu chữ ký "
+                                   "tệp kê khai và không văn bản đã ký nào mang bảng kê ký kèm")
         return
     if len(carriers) > 1:
         report.add(COVERAGE, FAIL, "nhiều văn bản cùng mang bảng kê ký kèm: "
@@ -380,8 +441,10 @@ def _check_coverage(contents: Contents, cades: SignatureCheck | None, report: Ve
         report.add(COVERAGE, FAIL, str(exc))
         return
     problems = _embedded_problems(manifest, carrier, contents)
-    if problems:
-        report.add(COVERAGE, FAIL, "bảng kê ký kèm không khớp gói: " + joined_limited(problems, 220, noun="vấn đề"))
+    del manifest
+    if problems.count:
+        report.add(COVERAGE, FAIL, "bảng kê ký kèm không khớp gói: " + joined_limited(
+            problems.kept, 220, noun="vấn đề", total=problems.count))
         return
     report.coverage = "embedded"
     report.add(COVERAGE, OK, f"gói ký ngoài: bảng kê ký kèm trong {shown(carrier)} (đã ký) khớp bag-info.txt, dữ "
@@ -503,6 +566,17 @@ def _check_dataset(contents: Contents, report: VerifyReport) -> None:
 # ---------------------------------------------------------------------------------------------- entry points
 
 
+def _read_package(stream: IO[bytes], limits: Limits, workdir: str, progress: Progress,
+                  report: VerifyReport) -> Contents:
+    """Check and read every entry; zipfile's own list of entries is dropped before the remaining checks."""
+    archive, layout = open_archive(stream, limits)
+    with archive:
+        root, infos, total = check_entries(stream, archive, layout, limits)
+        report.add(PATHS, OK, f"{format_int(len(infos))} tệp, tất cả nằm trong thư mục '{shown(root)}'")
+        report.add(SIZES, OK, f"{format_size(total)} khi giải nén, trong giới hạn")
+        return read_contents(archive, root, infos, total, limits, workdir, progress)
+
+
 def verify_stream(stream: IO[bytes], source: str, trust: list[Path] | None = None, limits: Limits | None = None,
                   progress: Progress | None = None, report: VerifyReport | None = None, *,
                   trust_only: list[Path] | None = None, registry=None, online: bool = False,
@@ -512,17 +586,13 @@ def verify_stream(stream: IO[bytes], source: str, trust: list[Path] | None = Non
     report = report or VerifyReport(source)
     anchors = anchors or trust_anchors(trust, trust_only)
     try:
-        archive, layout = open_archive(stream, limits)
-        with archive, tempfile.TemporaryDirectory(prefix="cdht-verify-") as workdir:
-            root, infos, total = check_entries(stream, archive, layout, limits)
-            report.add(PATHS, OK, f"{format_int(len(infos))} tệp, tất cả nằm trong thư mục '{shown(root)}'")
-            report.add(SIZES, OK, f"{format_size(total)} khi giải nén, trong giới hạn")
-            contents = read_contents(archive, root, infos, total, limits, workdir, progress)
+        with tempfile.TemporaryDirectory(prefix="cdht-verify-") as workdir:
+            contents = _read_package(stream, limits, workdir, progress, report)
             report.add(READ, OK, "mọi tệp đọc được, mã CRC đúng, không có dữ liệu nằm ngoài các tệp của gói")
             _check_structure(contents, report)
             report.info.update({printable(k, 60): printable(v, 200)
                                 for k, v in bag.parse_bag_info(contents.small["bag-info.txt"]).items()})
-            _check_manifests(contents, report)
+            _check_manifests(contents, limits, report)
             progress.report(0.85, "Đang kiểm tra chữ ký số…")
             _check_signatures(contents, anchors, registry, online, report)
             _check_dataset(contents, report)

@@ -40,10 +40,10 @@ class Limits:
     max_total_bytes: int = 64 * 1024**3
     max_ratio: int = 100
     max_entries: int = 100_000
-    max_tag_file: int = 32 * 1024**2
-    max_central_directory: int = 64 * 1024**2
+    max_tag_file: int = 16 * 1024**2
+    max_central_directory: int = 16 * 1024**2
     max_documents: int = 50
-    max_document_bytes: int = 100 * 1024**2
+    max_document_bytes: int = 50 * 1024**2
     max_small_file: int = 1024**2
     max_dataset_bytes: int = 10 * 1024**2
 
@@ -114,8 +114,13 @@ def read_layout(stream: IO[bytes], limits: Limits) -> Layout:
     return Layout(entries, directory_offset, directory_size)
 
 
+MAX_NAME = 1024
+
+
 def path_problem(name: str) -> str:
     """Why an entry name is unsafe ('' when it is fine)."""
+    if len(name) > MAX_NAME:
+        return f"tên dài quá {MAX_NAME} ký tự"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         return "tên có ký tự điều khiển"
     if "\\" in name:

@@ -58,7 +58,11 @@ def test_a_bad_register_is_refused_whole_with_the_reason(tmp_path, text, reason)
 
 
 def test_registry_commands_and_verify_use_the_same_register(built, pki, tmp_path, capsys):
-    db = str(built.folder / "cdht.sqlite3")
+    import shutil
+
+    folder = tmp_path / "nhan"
+    shutil.copytree(built.folder, folder)
+    db = str(folder / "cdht.sqlite3")
     assert main(["--db", db, "registry", "list"]) == 0
     assert "chưa có xã nào" in capsys.readouterr().out
     other = tmp_path / "noi-khac.json"
@@ -73,7 +77,7 @@ def test_registry_commands_and_verify_use_the_same_register(built, pki, tmp_path
     assert [c["commune"] for c in listed["communes"]] == ["Kiến Hưng", "Đồng Tiến"]
     assert main(["--db", db, "registry", "export", str(tmp_path / "ra.json")]) == 0
     assert json.loads((tmp_path / "ra.json").read_text(encoding="utf-8")) == listed
-    assert default_registry_path(built.folder).is_file()
+    assert default_registry_path(folder).is_file() and not default_registry_path(built.folder).exists()
     assert main(["--db", db, "registry", "remove", "--commune", "Kiến Hưng", "--province", "Hà Nội"]) == 0
     assert main(["--db", db, "registry", "remove", "--commune", "Kiến Hưng", "--province", "Hà Nội"]) == 1
     assert "không có xã Kiến Hưng" in capsys.readouterr().err

@@ -252,12 +252,31 @@ def hostile_inputs(folder: Path | str, quick: bool) -> list[tuple[str, Path]]:
     ]
 
 
+#: Runs `cdht verify` and reports the process's own high-water mark (VmHWM): unlike ru_maxrss it does not include
+#: what the parent process held when it started the child.
+_VERIFY_WITH_PEAK = (
+    "import sys\n"
+    "from app.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "try:\n"
+    "    peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]\n"
+    "except OSError:\n"
+    "    peak = '-1'\n"
+    "sys.stderr.write('\\n@@peak-kb ' + peak + '\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
 def verify_peak(path: Path) -> tuple[float, float, int, int]:
     """(seconds, peak MB, exit code, longest printed line) of `cdht verify` on a file, in its own process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CDHT_DATA_DIR": str(path.parent / "du-lieu")}
-    child = measure_command([sys.executable, "-m", "app", "verify", str(path)], env=env, cwd=ROOT, timeout=1800)
-    longest = max((len(line) for line in (child.stdout + child.stderr).splitlines()), default=0)
-    return child.seconds, child.peak_mb, child.returncode, longest
+    child = measure_command([sys.executable, "-c", _VERIFY_WITH_PEAK, "verify", str(path)], env=env, cwd=ROOT,
+                            timeout=1800)
+    err, _, peak_kb = child.stderr.rpartition("@@peak-kb ")
+    peak = int(peak_kb.strip()) / 1024 if peak_kb.strip().lstrip("-").isdigit() and int(peak_kb) > 0 \
+        else child.peak_mb
+    longest = max((len(line) for line in (child.stdout + err).splitlines()), default=0)
+    return child.seconds, peak, child.returncode, longest
 
 
 def hostile_rows(workdir: Path, quick: bool) -> list[dict]:

@@ -288,6 +288,7 @@ def queue_package(ws: Workspace, package: Path, recipient: str, now: dt.datetime
     if unsent:
         return QueueResult(other, recipient, requeued=_requeue(ws, other, now), earlier_build_unsent=len(unsent))
     if same:
+        _restore_parts(package, folder, same, uuid, version)
         return QueueResult(same, recipient, requeued=_requeue(ws, same, now))
     manifest_path, manifest = _parts_of(package, folder, mail_settings(ws).part_size, uuid, version, digest)
     count = len(manifest.parts)
@@ -325,6 +326,22 @@ def _parts_of(package: Path, folder: Path, part_size: int, uuid: str, version: i
         except InputError:
             pass
     return split_package(package, folder, part_size, uuid, version)
+
+
+def _restore_parts(package: Path, folder: Path, messages: list[OutboxMessage], uuid: str, version: int) -> None:
+    """Cut the queued parts again from this very package when some went missing or were damaged: the same bytes,
+    cut at the same size as before (the first part's size), so every queued message finds its part again."""
+    if all(Path(m.attachment_path).is_file() and sha256_file(Path(m.attachment_path)) == m.attachment_sha256
+           for m in messages):
+        return
+    first = next((m for m in messages if m.part_index == 1), None)
+    size = Path(first.attachment_path).stat().st_size if first and Path(first.attachment_path).is_file() else 0
+    if not size:
+        try:
+            size = load_manifest(Path(messages[0].parts_manifest_path)).parts[0].size
+        except (InputError, IndexError):
+            return
+    split_package(package, folder, size, uuid, version)
 
 
 def requeue_failed(ws: Workspace, ids: list[int] | None = None, now: dt.datetime | None = None) -> int:

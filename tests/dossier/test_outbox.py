@@ -381,3 +381,20 @@ def test_outbox_and_mail_commands_say_what_they_did(ws, built, tmp_path, capsys,
     assert "mat-khau" not in out and ("két mật khẩu" in out)
     assert main(["--db", db, "outbox", "retry"]) == 0
     assert "Không có thư gửi thất bại nào" in capsys.readouterr().out
+
+
+def test_a_failed_part_whose_file_was_lost_is_requeued_from_the_same_package(ws, built, tmp_path):
+    port = free_port()
+    configure(ws, port)
+    messages = queue_package(ws, built.package, RECIPIENT).messages
+    lost = Path(messages[1].attachment_path)
+    lost.unlink()
+    with Server(port, Inbox()) as inbox:
+        result = flush_outbox(ws, timeout=5)
+    assert result.failed == 1 and "bị thiếu hoặc đã bị hỏng" in outbox_messages(ws)[1].last_error
+    again = queue_package(ws, built.package, RECIPIENT)  # the same package: its parts are cut again, same bytes
+    assert again.requeued == 1 and lost.is_file() and again.added == 0
+    with Server(port, Inbox()) as rest:
+        assert flush_outbox(ws, timeout=5).sent == 1
+    assert {m.state for m in outbox_messages(ws)} == {"sent"}
+    assert_reassembles(inbox.messages + rest.messages, tmp_path / "nhan")

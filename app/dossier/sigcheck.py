@@ -149,9 +149,15 @@ def _key_usage():
     return KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 
 
-def _trust_reason(status, certificate=None) -> str:
+def _trust_reason(status, certificate=None, claimed: dt.datetime | None = None) -> str:
     if certificate is not None and certificate.self_signed != "no" and not status.trusted:
         return "chứng thư tự ký, không do tổ chức chứng thực tin cậy nào cấp"
+    if certificate is not None and not status.trusted:
+        moment = _moment(claimed)
+        if moment < certificate.not_valid_before:
+            return "chứng thư chưa có hiệu lực vào thời điểm ký"
+        if moment > certificate.not_valid_after:
+            return "chứng thư đã hết hạn vào thời điểm ký"
     indication = getattr(status, "trust_problem_indic", None)
     name = getattr(indication, "name", "") or ""
     return _TRUST_REASONS.get(name, f"không xác minh được chuỗi tin cậy ({name})" if name else "")
@@ -196,7 +202,8 @@ def _result(status, status_online, claimed, trust_roots, problem: str, covers: b
         signer=name, signed_at=claimed, intact=intact, covers_document=covers,
         trusted=trusted, problem=problem or _future_problem(claimed), kind=kind, subject=subject, issuer=issuer,
         fingerprint=fingerprint(certificate), certificate=certificate,
-        trust_problem=(revocation if revoked else _trust_reason(status, certificate)) if trusted is False else "",
+        trust_problem=(revocation if revoked else _trust_reason(status, certificate, claimed)) if trusted is False
+        else "",
         revocation=revocation, revoked=revoked,
     )
 

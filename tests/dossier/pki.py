@@ -91,16 +91,17 @@ def _ca(common_name: str, now: dt.datetime) -> tuple[rsa.RSAPrivateKey, x509.Cer
 
 
 def issue(ca_key, ca_cert: x509.Certificate | None, now: dt.datetime, subject: x509.Name, *,
-          crl_url: str | None = None, days: int = 730,
+          crl_url: str | None = None, days: int = 730, starts: dt.timedelta = dt.timedelta(days=-1),
           key: rsa.RSAPrivateKey | None = None) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
-    """A signer certificate for `subject`; `ca_cert` None makes it self-signed (with its own key)."""
+    """A signer certificate for `subject`, valid from `now + starts` for `days` days; `ca_cert` None makes it
+    self-signed (with its own key)."""
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     issuer_key = ca_key if ca_cert is not None else key
     builder = (
         x509.CertificateBuilder().subject_name(subject)
         .issuer_name(ca_cert.subject if ca_cert is not None else subject)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=days))
+        .not_valid_before(now + starts).not_valid_after(now + starts + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
                                      data_encipherment=False, key_agreement=False, key_cert_sign=False,

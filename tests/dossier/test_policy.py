@@ -181,9 +181,12 @@ def test_an_added_signature_alone_is_invalid(built, pki, tmp_path, p12_key):
     assert "có chữ ký hoặc nội dung biểu mẫu khác được thêm vào" in failing(report, "Chữ ký data/documents/to_trinh")
 
 
-def test_a_later_revision_adding_only_validation_data_is_accepted(built, pki, tmp_path, p12_key):
-    report = verify_package(_with_document(
-        built, tmp_path, lambda data: forge.add_validation_data(data, pki.ca_pem), p12_key), trust=[pki.ca_pem])
+@pytest.mark.parametrize("archive", [lambda data, ca: forge.add_validation_data(data, ca),
+                                     lambda data, ca: forge.add_document_timestamp(data)], ids=["dss", "timestamp"])
+def test_later_revisions_adding_only_validation_data_or_a_timestamp_are_accepted(built, pki, tmp_path, p12_key,
+                                                                                 archive):
+    report = verify_package(_with_document(built, tmp_path, lambda data: archive(data, pki.ca_pem), p12_key),
+                            trust=[pki.ca_pem])
     assert report.verdict == VALID, report.summary()
 
 

@@ -61,9 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--password-env", metavar="VAR", help="biến môi trường chứa mật khẩu thư điện tử")
     p.set_defaults(func=with_workspace(cmd_outbox))
 
-    p = subparsers.add_parser(
-        "verify", help="kiểm tra một gói hồ sơ (.zip, .parts.json hoặc phần .001); mã thoát 0 = hợp lệ, "
-                       "3 = nguyên vẹn nhưng chưa xác nhận được người ký, 1 = không hợp lệ")
+    codes = ("mã thoát 0 = hợp lệ (nguyên vẹn, người ký được tin và đúng là xã); 3 = nguyên vẹn nhưng người ký "
+             "không được xác nhận là xã; 1 = không hợp lệ")
+    p = subparsers.add_parser("verify", help=f"kiểm tra một gói hồ sơ (.zip, .parts.json hoặc phần .001); {codes}",
+                              description=f"Kiểm tra gói hồ sơ theo chính sách chữ ký (docs/chinh-sach-chu-ky.md); "
+                                          f"{codes}.")
     p.add_argument("package", metavar="FILE.zip")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument("--trust", action="append", metavar="CA.pem",

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--fingerprint", action="append", metavar="SHA256", help="dấu vân tay SHA-256 của chứng thư")
     add.add_argument("--cert", action="append", metavar="FILE.pem", help="tệp chứng thư của xã (PEM hoặc DER)")
     add.add_argument("--contact", default="", metavar="ĐỊA-CHỈ", help="địa chỉ thư hoặc số điện thoại liên hệ")
-    add.add_argument("--note", default="", help="ghi chú")
+    add.add_argument("--note", default="", metavar="GHI-CHÚ", help="ghi chú")
     add.add_argument("--from-package", metavar="FILE.zip",
                      help="ghi nhận người ký của gói này cho xã ghi trong gói (tin lần đầu, chỉ khi đã xác minh "
                           "với xã qua kênh khác)")

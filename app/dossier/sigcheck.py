@@ -77,19 +77,19 @@ class SignatureCheck:
     def ok(self) -> bool:
         return self.intact and self.covers_document and not self.problem and self.trusted is not False
 
-    def describe(self) -> str:
+    def describe(self, with_trust: bool = True) -> str:
+        """'ký bởi X, lúc T, nguyên vẹn[, chuỗi tin cậy …][ (vấn đề)]'."""
         when = format_local_time(self.signed_at, seconds=True) if self.signed_at else "không rõ thời gian"
-        if self.trusted is None:
-            trust = TRUST_UNKNOWN
-        elif self.trusted:
-            trust = "chuỗi tin cậy hợp lệ"
-        else:
-            trust = f"chuỗi tin cậy KHÔNG hợp lệ ({self.trust_problem or 'không rõ lý do'})"
         state = "nguyên vẹn" if self.intact and self.covers_document else "ĐÃ BỊ THAY ĐỔI"
         what = "dấu thời gian của" if self.kind == TIMESTAMP else "ký bởi"
-        text = f"{what} {self.signer}, lúc {when}, {state}, {trust}"
-        if self.trusted and self.kind == APPROVAL:
-            text += f", {self.revocation}"
+        text = f"{what} {self.signer}, lúc {when}, {state}"
+        if with_trust:
+            if self.trusted is None:
+                text += f", {TRUST_UNKNOWN}"
+            elif self.trusted:
+                text += ", chuỗi tin cậy hợp lệ" + (f", {self.revocation}" if self.kind == APPROVAL else "")
+            else:
+                text += f", chuỗi tin cậy KHÔNG hợp lệ ({self.trust_problem or 'không rõ lý do'})"
         return f"{text} ({self.problem})" if self.problem else text
 
 

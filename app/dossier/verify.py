@@ -342,12 +342,7 @@ def _check_documents(contents: Contents, anchors: TrustAnchors, online: bool,
 
 
 def _integrity_text(check: SignatureCheck) -> str:
-    from app.text import format_local_time
-
-    when = format_local_time(check.signed_at, seconds=True) if check.signed_at else "không rõ thời gian"
-    state = "nguyên vẹn" if check.intact and check.covers_document else "ĐÃ BỊ THAY ĐỔI"
-    text = f"ký bởi {check.signer}, lúc {when}, {state}"
-    return f"{text} ({check.problem})" if check.problem else text
+    return check.describe(with_trust=False)
 
 
 def _prefix_digest(path: Path, size: int) -> str | None:

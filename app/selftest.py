@@ -61,12 +61,16 @@ def check_bundled_files(ctx: Context) -> str:
     missing = [name for name in FONT_FILES if not (FONTS_DIR / name).is_file()]
     missing += [] if any(CATALOGUE_DIR.glob("*.json")) else [str(CATALOGUE_DIR / "*.json")]
     missing += [] if (RESOURCES_DIR / "icons" / "cdht.png").is_file() else ["resources/icons/cdht.png"]
+    missing += [] if any((BUNDLE_ROOT / "data" / "trust").glob("*.pem")) else ["data/trust/*.pem"]
     if missing:
         raise SelfTestError(f"thiếu tệp đi kèm trong {BUNDLE_ROOT}: {', '.join(missing)}")
     from app.domain.catalogue import catalogue_for_year
 
     catalogue = catalogue_for_year(YEAR)
-    return f"{len(FONT_FILES)} phông chữ, {catalogue.short_title}: {len(catalogue.indicators)} chỉ tiêu"
+    from app.dossier.trust import bundled_anchors
+
+    return (f"{len(FONT_FILES)} phông chữ, {catalogue.short_title}: {len(catalogue.indicators)} chỉ tiêu, "
+            f"{len(bundled_anchors())} chứng thư gốc tin cậy")
 
 
 def open_fresh_database(ctx: Context) -> str:
@@ -181,7 +185,7 @@ def verify_package(ctx: Context) -> str:
 
     package, key = ctx.need("package"), ctx.need("key")
     report = verify(package, trust=[key.ca_pem])
-    if not report.ok:
+    if not report.valid:  # intact, trusted and bound to the commune: the whole signature policy works here
         raise SelfTestError(report.summary())
     return f"{report.summary()} ({len(report.checks)} mục kiểm tra)"
 
@@ -311,7 +315,12 @@ def make_throwaway_pkcs12(folder: Path) -> ThrowawayKey:
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca_cert = certificate(name("CA thử nghiệm"), name("CA thử nghiệm"), ca_key.public_key(), ca_key, True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = certificate(name("Ủy ban nhân dân xã Đồng Tiến"), ca_cert.subject, key.public_key(), ca_key, False)
+    # named as Vietnamese CAs name a commune (with its province), so the check binds the signer to the commune
+    from app.demo import PROFILE
+
+    subject = x509.Name([*name(f"Ủy ban nhân dân xã {PROFILE.commune_name}"),
+                         x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, PROFILE.province)])
+    cert = certificate(subject, ca_cert.subject, key.public_key(), ca_key, False)
     p12 = pkcs12.serialize_key_and_certificates(
         b"tu-kiem-tra", key, cert, [ca_cert], serialization.BestAvailableEncryption(KEY_PASSWORD.encode()))
     ca_pem = write_bytes_atomic(folder / "ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM))

@@ -185,3 +185,43 @@ def format_local_time(moment: str | dt.datetime | None, seconds: bool = False) -
 def utc_now() -> str:
     """The current time as stored in the database: ISO 8601, UTC, whole seconds."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def printable(value: Any, limit: int | None = None) -> str:
+    """Text from outside the app (a package, a certificate, a received file) made safe to print or show.
+
+    Control characters (terminal escapes, C1 codes) and invisible format characters (bidi overrides,
+    zero-width marks) are removed, line breaks and tabs become spaces, the result is NFC; `limit` cuts it
+    with an ellipsis. A forged name can then neither repaint a terminal nor hide or reorder text.
+    """
+    text = nfc(str(value if value is not None else ""))
+    kept = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text
+                   if ch in "\t\n\r\v\f" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    if limit is not None and len(kept) > limit:
+        kept = kept[: max(limit - 1, 0)] + "…"
+    return kept
+
+
+def joined_limited(items: list[str], limit: int = 300, separator: str = "; ", noun: str = "mục",
+                   total: int | None = None) -> str:
+    """Items joined on one line of at most `limit` characters, the rest counted: "…; và 99.990 mục khác".
+
+    `total` is the number of items there really are, when only the first few were kept.
+    """
+    total = max(total if total is not None else len(items), len(items))
+
+    def tail(rest: int) -> str:
+        return f"{separator}và {format_int(rest)} {noun} khác" if rest else ""
+
+    text = ""
+    for index, item in enumerate(items):
+        candidate = f"{text}{separator}{item}" if text else item
+        rest = total - index - 1
+        if len(candidate) + len(tail(rest)) <= limit:
+            text = candidate
+            continue
+        if not text:  # even the first item is too long: cut it
+            room = max(limit - len(tail(rest)), 1)
+            return item[: room - 1] + "…" + tail(rest)
+        return text + tail(total - index)
+    return text + tail(total - len(items))

@@ -1,5 +1,8 @@
 """Dossier commands: finalize, unlock, export, send, outbox, verify, token.
 
+`verify` exits 0 when the package is valid (intact, trusted, bound to its commune), 3 when it is intact and
+signed but the signer is not trusted or not bound, and 1 when it is invalid.
+
 PINs and passwords come only from environment variables (--pin-env, --p12-password-env, --password-env) or
 an interactive prompt; they are never accepted on the command line and never printed.
 """
@@ -49,17 +52,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--password-env", metavar="VAR", help="biến môi trường chứa mật khẩu thư điện tử")
     p.set_defaults(func=with_workspace(cmd_send))
 
-    p = subparsers.add_parser("outbox", help="hộp thư đi: xem trạng thái, hoặc 'outbox send' để gửi các thư chờ",
-                              allow_abbrev=False)
-    p.add_argument("action", nargs="?", choices=("send",), help="gửi các thư đang chờ")
+    p = subparsers.add_parser("outbox", help="hộp thư đi: xem trạng thái; 'outbox send' gửi các thư chờ; "
+                                             "'outbox retry' xếp lại thư gửi lỗi", allow_abbrev=False)
+    p.add_argument("action", nargs="?", choices=("send", "retry"),
+                   help="send: gửi các thư đến lượt; retry: xếp lại các thư gửi thất bại (từ đúng các phần đã xếp)")
+    p.add_argument("--id", type=int, action="append", metavar="SỐ", help="với retry: chỉ xếp lại thư mang số này")
     p.add_argument("--json", action="store_true", help="in dạng JSON")
     p.add_argument("--password-env", metavar="VAR", help="biến môi trường chứa mật khẩu thư điện tử")
     p.set_defaults(func=with_workspace(cmd_outbox))
 
-    p = subparsers.add_parser("verify", help="kiểm tra một gói hồ sơ (.zip, .parts.json hoặc phần .001)")
+    codes = ("mã thoát 0 = hợp lệ (nguyên vẹn, người ký được tin và đúng là xã); 3 = nguyên vẹn nhưng người ký "
+             "không được xác nhận là xã; 1 = không hợp lệ")
+    p = subparsers.add_parser("verify", help=f"kiểm tra một gói hồ sơ (.zip, .parts.json hoặc phần .001); {codes}",
+                              description=f"Kiểm tra gói hồ sơ theo chính sách chữ ký (docs/chinh-sach-chu-ky.md); "
+                                          f"{codes}.")
     p.add_argument("package", metavar="FILE.zip")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    p.add_argument("--trust", action="append", metavar="CA.pem", help="chứng thư CA tin cậy (có thể lặp lại)")
+    p.add_argument("--trust", action="append", metavar="CA.pem",
+                   help="thêm chứng thư CA tin cậy vào các chứng thư gốc quốc gia đi kèm (có thể lặp lại)")
+    p.add_argument("--trust-only", action="append", metavar="CA.pem",
+                   help="chỉ tin các chứng thư CA này, thay cho các chứng thư gốc đi kèm (có thể lặp lại)")
+    p.add_argument("--registry", metavar="FILE.json",
+                   help="sổ đăng ký xã của nơi nhận (mặc định: sổ trong thư mục dữ liệu, nếu có)")
+    p.add_argument("--online", action="store_true",
+                   help="kiểm tra thu hồi chứng thư qua mạng (CRL/OCSP); mặc định không dùng mạng")
     p.set_defaults(func=cmd_verify)
 
     p = subparsers.add_parser("token", help="thiết bị ký số (USB token)")
@@ -156,8 +172,7 @@ def cmd_send(ws: Workspace, args: argparse.Namespace) -> int:
         if record is None:
             raise InputError(f"Chưa xuất gói hồ sơ nào cho phiên bản hiện tại của năm {args.year}; hãy chạy 'cdht export'.")
         package = Path(record.path)
-    messages = queue_package(ws, package, args.to)
-    print(f"Đã xếp {len(messages)} thư vào hộp thư đi (gửi {args.to}).")
+    print(queue_package(ws, package, args.to).describe())
     password = _mail_password(args, mail_settings(ws))
     return _report_flush(flush_outbox(ws, password))
 
@@ -176,18 +191,21 @@ def _mail_password(args: argparse.Namespace, settings) -> str | None:
 
 
 def _report_flush(result) -> int:
-    if result.sent or result.retrying or result.failed:
-        print(f"Đã gửi {result.sent} thư; {result.retrying} thư sẽ gửi lại sau; {result.failed} thư thất bại.")
-    if result.error:
-        print(f"Chưa gửi được: {result.error}. Thư vẫn nằm trong hộp thư đi.")
+    print(result.describe())
     return EXIT_FAILURE if result.failed else EXIT_OK
 
 
 def cmd_outbox(ws: Workspace, args: argparse.Namespace) -> int:
-    from app.dossier.outbox import flush_outbox, mail_settings, outbox_json, outbox_messages
+    from app.dossier.outbox import flush_outbox, mail_settings, outbox_json, outbox_messages, requeue_failed
+    from app.text import format_local_time
 
     if args.action == "send":
         return _report_flush(flush_outbox(ws, _mail_password(args, mail_settings(ws))))
+    if args.action == "retry":
+        count = requeue_failed(ws, args.id)
+        print(f"Đã xếp lại {count} thư gửi thất bại; chúng sẽ được gửi ở lần gửi tới ('cdht outbox send')."
+              if count else "Không có thư gửi thất bại nào để xếp lại.")
+        return EXIT_OK
     if args.json:
         print_json(outbox_json(ws))
         return EXIT_OK
@@ -196,27 +214,51 @@ def cmd_outbox(ws: Workspace, args: argparse.Namespace) -> int:
         print("Hộp thư đi trống.")
     for m in messages:
         note = f" — {m.last_error}" if m.last_error and m.state != "sent" else ""
+        when = (f"  gửi lúc {format_local_time(m.sent_at)}" if m.state == "sent" and m.sent_at else
+                f"  gửi lại lúc {format_local_time(m.next_try_at)}" if m.state == "queued" else "")
         print(f"{m.id:>4}  {m.state_label:<13} {m.recipient}  năm {m.year} v{m.version} phần {m.part_index}/"
-              f"{m.part_count}  lần gửi: {m.attempts}{note}")
+              f"{m.part_count}  lần gửi: {m.attempts}{when}{note}")
     return EXIT_OK
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
+def registry_path(args: argparse.Namespace) -> Path:
+    """The register named by --registry, else the one in the data folder (beside --db's database)."""
+    from app.dossier.registry import default_registry_path
+    from app.paths import default_data_dir
+
+    if getattr(args, "registry", None):
+        return Path(args.registry)
+    return default_registry_path(Path(args.db).parent if args.db else default_data_dir())
+
+
+def verify_from_args(args: argparse.Namespace, package: Path, registry_must_exist: bool = True):
+    """`verify_package` with the trust anchors, register and online option of the command line."""
+    from app.dossier.registry import load_registry
     from app.dossier.verify import verify_package
 
-    report = verify_package(Path(args.package), trust=[Path(t) for t in args.trust or []])
+    path = registry_path(args)
+    if args.registry and registry_must_exist and not path.is_file():
+        raise InputError(f"Không tìm thấy sổ đăng ký xã '{path}'.")
+    registry = load_registry(path) if path.is_file() else None
+    return verify_package(package, trust=[Path(t) for t in args.trust or []],
+                          trust_only=[Path(t) for t in args.trust_only] if args.trust_only else None,
+                          registry=registry, online=args.online)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    report = verify_from_args(args, Path(args.package))
     if args.json:
         print_json(report.to_json())
-    else:
-        info = report.info
-        if info.get("CDHT-Commune"):
-            print(f"Gói hồ sơ xã {info.get('CDHT-Commune')} ({info.get('CDHT-Province', '')}), năm {info.get('CDHT-Year')}, "
-                  f"mức độ {info.get('CDHT-Level-Requested')}, phiên bản {info.get('CDHT-Package-Version')}, "
-                  f"mã gói {info.get('CDHT-Package-UUID')}")
-        for check in report.checks:
-            print(check.line())
-        print(report.summary())
-    return EXIT_OK if report.ok else EXIT_FAILURE
+        return report.exit_code
+    if report.commune:
+        print(f"Gói hồ sơ xã {report.commune} ({report.province}), năm {report.year}, mức độ {report.level}, "
+              f"phiên bản {report.version}, mã gói {report.package_uuid}")
+    for check in report.checks:
+        print(check.line())
+    if report.signer is not None:
+        print(f"Người ký: {report.signer.subject}; dấu vân tay SHA-256: {report.signer.fingerprint}")
+    print(report.summary())
+    return report.exit_code
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:

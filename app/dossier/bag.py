@@ -6,9 +6,11 @@ as the RFC requires.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterator
 
-from app.text import nfc
+from app.text import nfc, printable
 
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 PAYLOAD_MANIFEST = "manifest-sha256.txt"
@@ -31,23 +33,29 @@ def manifest_text(entries: dict[str, str]) -> bytes:
     return "".join(f"{digest}  {encode_path(path)}\n" for path, digest in sorted(entries.items())).encode("utf-8")
 
 
-def parse_manifest(data: bytes, name: str) -> dict[str, str]:
-    """{path: sha256}; ValueError names the bad line."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(f"{name} không phải văn bản UTF-8") from None
-    entries: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+def iter_manifest(data: bytes, name: str) -> Iterator[tuple[str, str]]:
+    """(path, sha256) line by line, without holding the whole listing as text; ValueError names the bad line."""
+    for number, raw in enumerate(io.BytesIO(data), start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise ValueError(f"{name} không phải văn bản UTF-8 (dòng {number})") from None
         if not line.strip():
             continue
         digest, _, path = line.partition(" ")
         path = decode_path(path.lstrip(" *"))
         if not _SHA256.match(digest) or not path:
             raise ValueError(f"{name}, dòng {number} không đúng dạng 'mã-băm  đường-dẫn'")
+        yield nfc(path), digest.lower()
+
+
+def parse_manifest(data: bytes, name: str) -> dict[str, str]:
+    """{path: sha256}; ValueError names the bad line or a path listed twice."""
+    entries: dict[str, str] = {}
+    for path, digest in iter_manifest(data, name):
         if path in entries:
-            raise ValueError(f"{name} liệt kê hai lần tệp '{path}'")
-        entries[nfc(path)] = digest.lower()
+            raise ValueError(f"{name} liệt kê hai lần tệp '{printable(path, 120)}'")
+        entries[path] = digest
     return entries
 
 

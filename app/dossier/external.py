@@ -1,8 +1,11 @@
 """Ký ngoài: the official signs the final PDFs with the CA's own software, and the app takes them back.
 
-Exported files are the exact final documents of the package version. On import each file is matched to
-its original by name, and accepted only if it carries an intact signature covering the whole file and its
-content is the exported document (an incremental update of it, or the same text page by page).
+Exported files are the exact final documents of the package version, except the Danh mục minh chứng, which
+carries the package manifest as an attachment (see `app.dossier.embedded`): signing it signs the dataset, the
+summary workbook, the evidence and bag-info.txt. The exported carrier is kept, so exporting again gives the
+same file. On import each file is matched to its original by name, and accepted only if it carries an intact
+signature covering the whole file and it is the exported file with the signature added (an incremental
+update: the exported bytes are its beginning) — what `cdht verify` will require of the package.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.dossier import embedded
 from app.dossier.final_documents import DocumentSource, FinalDocuments, final_documents
 from app.dossier.sigcheck import SignatureCheck, check_pdf_signatures
 from app.dossier.zipstream import sha256_file
@@ -29,12 +33,48 @@ class ImportResult:
     signatures: tuple[SignatureCheck, ...] = ()
 
 
+def _for_signing_folder(final: FinalDocuments) -> Path:
+    return final.folder.parent / "for-signing"
+
+
+def _carrier(final: FinalDocuments) -> Path:
+    name = embedded.carrier_of([f"data/documents/{p.name}" for p in final.pdfs]).removeprefix("data/documents/")
+    return final.folder / name
+
+
+def exported_carrier(ws: Workspace, year: int, final: FinalDocuments) -> bytes:
+    """The carrier document with the package manifest attached: the kept copy when it still describes the
+    package (the same file every time), else a new one made now."""
+    from app.dossier.package import signed_manifest
+
+    carrier = _carrier(final)
+    kept = _for_signing_folder(final) / carrier.name
+    original = carrier.read_bytes()
+    if kept.is_file():
+        data = kept.read_bytes()
+        attached = embedded.attachment_of(kept)
+        if data.startswith(original) and attached is not None:
+            try:
+                old = embedded.parse(attached)
+            except ValueError:
+                old = None
+            created = dict(old.bag_info).get("CDHT-Created") if old else None
+            if old is not None and old == signed_manifest(ws, year, final, created):
+                return data
+    data = embedded.embed(original, signed_manifest(ws, year, final))
+    write_bytes_atomic(kept, data)
+    return data
+
+
 def export_unsigned(ws: Workspace, year: int, folder: Path, level: int | None = None,
                     source: DocumentSource | None = None) -> list[Path]:
-    """Copy the final unsigned PDFs into `folder` for signing with the CA's tool."""
+    """Copy the final unsigned PDFs into `folder` for signing with the CA's tool (the Danh mục minh chứng with
+    the package manifest attached)."""
     final = final_documents(ws, year, level, source)
     folder = Path(folder)
-    return [write_bytes_atomic(folder / pdf.name, pdf.read_bytes()) for pdf in final.pdfs]
+    carrier = _carrier(final)
+    return [write_bytes_atomic(folder / pdf.name, exported_carrier(ws, year, final) if pdf == carrier
+                               else pdf.read_bytes()) for pdf in final.pdfs]
 
 
 def _match(name: str, originals: list[Path]) -> Path | None:
@@ -42,21 +82,6 @@ def _match(name: str, originals: list[Path]) -> Path | None:
     stem = Path(name).stem.casefold()
     candidates = [p for p in originals if stem == p.stem.casefold() or stem.startswith(p.stem.casefold())]
     return max(candidates, key=lambda p: len(p.stem), default=None)
-
-
-def _page_texts(data: bytes) -> list[str]:
-    from pypdf import PdfReader
-
-    return ["".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def _same_content(original: bytes, signed: bytes) -> bool:
-    if signed.startswith(original):
-        return True
-    try:
-        return _page_texts(original) == _page_texts(signed)
-    except Exception:  # noqa: BLE001 - an unreadable PDF is simply not the same document
-        return False
 
 
 def _signed_folder(final: FinalDocuments) -> Path:
@@ -85,14 +110,20 @@ def import_signed(ws: Workspace, year: int, files: list[Path], level: int | None
         elif not all(c.intact and c.covers_document for c in checks):
             bad = next(c for c in checks if not (c.intact and c.covers_document))
             message, accepted = f"Chữ ký không hợp lệ: {bad.problem or 'nội dung đã bị thay đổi'}.", False
-        elif not _same_content(original.read_bytes(), data):
-            message, accepted = "Nội dung tệp đã ký khác với văn bản đã xuất để ký.", False
+        elif not data.startswith(_exported(ws, year, final, original)):
+            message, accepted = ("Nội dung tệp đã ký khác với văn bản đã xuất để ký (phần mềm ký phải thêm chữ ký "
+                                 "vào đúng tệp đã xuất, không tạo lại tệp)."), False
         else:
             message, accepted = f"Hợp lệ: {checks[-1].describe()}.", True
         if accepted:
             _keep(ws, year, final, original.name, data, checks[-1])
         results.append(ImportResult(file.name, original.name, accepted, message, checks))
     return results
+
+
+def _exported(ws: Workspace, year: int, final: FinalDocuments, original: Path) -> bytes:
+    """The bytes exported for signing: the carrier with the manifest attached, or the final document itself."""
+    return exported_carrier(ws, year, final) if original == _carrier(final) else original.read_bytes()
 
 
 def _keep(ws: Workspace, year: int, final: FinalDocuments, name: str, data: bytes, check: SignatureCheck) -> None:

@@ -13,6 +13,7 @@ The package UUID is the year's and stays the same for every re-send; the version
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import APP_NAME, __version__
-from app.dossier import bag
+from app.dossier import bag, embedded
 from app.dossier.external import signed_documents_for_package
-from app.dossier.final_documents import DocumentSource, final_documents
+from app.dossier.final_documents import DocumentSource, FinalDocuments, final_documents
 from app.dossier.records import PackageRecord, package_uuid, record_package
 from app.dossier.signing import (
     Appearance,
@@ -130,11 +131,59 @@ class _Counter:
                              "Đang đóng gói minh chứng…")
 
 
+def _dataset_bytes(ws: Workspace, year: int) -> bytes:
+    return (json.dumps(export_dataset(ws, year, with_verdicts=True), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _document_path(pdf: Path) -> str:
+    return f"data/documents/{pdf.name}"
+
+
+def signed_manifest(ws: Workspace, year: int, final: FinalDocuments, created: str | None = None
+                    ) -> embedded.SignedManifest:
+    """What a package signed outside the app will hold, for the manifest attached to the carrier document:
+    every payload file but the documents by SHA-256, the other documents as exported, and bag-info's fields."""
+    uuid = package_uuid(ws, year)
+    created = created or iso_vietnam(vietnam_now())
+    files = {f"data/{final.xlsx.name}": sha256_file(final.xlsx),
+             f"data/du-lieu-{year}.json": hashlib.sha256(_dataset_bytes(ws, year)).hexdigest()}
+    files.update({f"data/evidence/{e.name}": e.sha256 for e in evidence_files(ws, year)})
+    carrier = embedded.carrier_of([_document_path(p) for p in final.pdfs])
+    documents = {_document_path(p): (sha256_file(p), p.stat().st_size) for p in final.pdfs
+                 if _document_path(p) != carrier}
+    fields = tuple(_bag_info(ws, year, uuid, final.version, final.level, created, ""))
+    return embedded.SignedManifest(uuid, final.version, year, final.level, carrier, fields, files, documents)
+
+
+def _externally_signed_bag_info(ws: Workspace, year: int, final: FinalDocuments, signed: dict[str, Path]
+                                ) -> embedded.SignedManifest:
+    """The manifest the official signed in the carrier document, checked against what the package will hold."""
+    carrier = embedded.carrier_of([_document_path(p) for p in final.pdfs])
+    name = carrier.removeprefix("data/documents/")
+    try:
+        data = embedded.signed_attachment(signed[name])
+        manifest = embedded.parse(data) if data is not None else None
+    except ValueError as exc:
+        raise InputError(f"Bản đã ký của '{name}' có bảng kê gói không đọc được: {exc}.") from None
+    if manifest is None:
+        raise InputError(f"Bản đã ký của '{name}' không mang bảng kê gói. Hãy xuất lại văn bản để ký ngoài từ ứng "
+                         f"dụng và ký đúng tệp '{name}' đã xuất.")
+    created = dict(manifest.bag_info).get("CDHT-Created", "")
+    expected = signed_manifest(ws, year, final, created)
+    if (manifest.package_uuid, manifest.version, manifest.year, manifest.level, manifest.carrier, manifest.files,
+            manifest.documents) != (expected.package_uuid, expected.version, expected.year, expected.level,
+                                    expected.carrier, expected.files, expected.documents):
+        raise InputError(f"Dữ liệu hồ sơ đã khác bảng kê gói được ký trong '{name}' (xuất để ký lúc "
+                         f"{created or '?'}). Hãy xuất lại văn bản để ký ngoài và ký lại.")
+    return manifest
+
+
 def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None = None, *, level: int | None = None,
                   progress: Progress | None = None, documents: DocumentSource | None = None) -> PackageRecord:
     """Build, sign and record the year's package at `target` (written to a temporary name, then renamed).
 
-    `key` None means the documents were signed outside the app (ký ngoài) and imported beforehand.
+    `key` None means the documents were signed outside the app (ký ngoài) and imported beforehand; the package
+    is then covered by the manifest signed inside the Danh mục minh chứng instead of a CAdES signature.
     """
     progress = progress or NullProgress()
     target = Path(target)
@@ -146,14 +195,16 @@ def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None
     created = iso_vietnam(vietnam_now())
     root = package_name(ws, year, version)
     evidence = evidence_files(ws, year)
-    dataset = (json.dumps(export_dataset(ws, year, with_verdicts=True), ensure_ascii=False, indent=2) + "\n").encode()
+    dataset = _dataset_bytes(ws, year)
     check_cancelled(progress)
     progress.report(0.05, "Đang ký các văn bản…")
     appearance = _appearance(ws, profile)
     with tempfile.TemporaryDirectory(prefix="cdht-sign-") as workdir:
         with _maybe_signer(key) as signer:
+            manifest = None
             if signer is None:
                 signed, signers = signed_documents_for_package(ws, year, final)
+                manifest = _externally_signed_bag_info(ws, year, final, signed)
                 signer_text = ", ".join(signers)
                 method = "external"
             else:
@@ -166,13 +217,16 @@ def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None
                 signer_text = signer_name(signer)
                 method = "pkcs11" if isinstance(key, TokenKey) else "pkcs12"
             payload: list[tuple[str, Path, int]] = [
-                (f"data/documents/{name}", path, path.stat().st_size) for name, path in sorted(signed.items())]
+                (_document_path(path), path, path.stat().st_size) for _, path in sorted(signed.items())]
             payload.append((f"data/{final.xlsx.name}", final.xlsx, final.xlsx.stat().st_size))
             payload += [(f"data/evidence/{e.name}", e.path, e.size) for e in evidence]
             dataset_name = f"data/du-lieu-{year}.json"
             total = sum(size for _, _, size in payload) + len(dataset)
             oxum = bag.payload_oxum(total, len(payload) + 1)
-            bag_info = bag.bag_info_text(_bag_info(ws, year, uuid, version, final.level, created, oxum))
+            if manifest is not None:
+                bag_info = manifest.bag_info_text(oxum)
+            else:
+                bag_info = bag.bag_info_text(_bag_info(ws, year, uuid, version, final.level, created, oxum))
             files = _write_zip(target, root, payload, dataset_name, dataset, bag_info, signer, progress,
                                {e.name: e.sha256 for e in evidence})
     progress.report(0.99, "Đang ghi nhận gói hồ sơ…")

@@ -1,8 +1,14 @@
 """Splitting a package into e-mail-sized parts and reading the parts back as one file, without joining them on disk.
 
-Parts are plain byte slices `NAME.zip.001`, `.002`, …; the parts manifest `NAME.zip.parts.json` lists each
-part's size and SHA-256 and the whole package's, so the recipient (or `cdht verify`) can check and reassemble.
-Joining by hand also works: `cat NAME.zip.0* > NAME.zip` (Windows: `copy /b NAME.zip.001+NAME.zip.002 NAME.zip`).
+Parts are plain byte slices `NAME.zip.001`, `.002`, …; the parts manifest `NAME.zip.parts.json` names the package
+(UUID and version), the number of parts, and each part's number, size and SHA-256, plus the whole package's, so
+the recipient (or `cdht verify`) can check and reassemble. Joining by hand also works:
+`cat NAME.zip.0* > NAME.zip` (Windows: `copy /b NAME.zip.001+NAME.zip.002 NAME.zip`).
+
+E-mail is delivered at least once, so a part may arrive twice. When reassembling, copies a mail program saved
+under another name ("NAME.zip (1).002", "NAME.zip - Copy.002") are recognised: identical copies are ignored,
+while a part file the manifest does not list (an extra number, or different bytes under a listed number) is
+reported as a problem, never silently used.
 """
 
 from __future__ import annotations
@@ -10,17 +16,26 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.dossier.zipstream import sha256_file
-from app.errors import InputError
-from app.fileio import write_text_atomic
+from app.errors import CdhtError, InputError
+from app.fileio import parse_json, read_bytes_capped, write_text_atomic
+from app.text import format_int, printable
 
 PARTS_FORMAT = "cdht-parts/1"
 MANIFEST_SUFFIX = ".parts.json"
+MAX_PARTS = 999
+MAX_MANIFEST_BYTES = 1024 * 1024
+#: Files looked at in a folder of received parts (a folder of a million files is not read to the end).
+MAX_CANDIDATES = 10_000
 _PART = re.compile(r"^(?P<base>.+)\.(?P<number>\d{3})$")
+#: A part under the name a mail program or file manager gives a second copy.
+_COPY = re.compile(r"^(?P<base>.+?)(?: ?\(\d{1,4}\)| - (?:Copy|Bản sao)(?: \(\d{1,4}\))?)?\.(?P<number>\d{3})$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1 << 20
 
 
@@ -29,6 +44,7 @@ class Part:
     name: str
     size: int
     sha256: str
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,10 +56,19 @@ class PartsManifest:
     package_uuid: str = ""
     version: int = 0
 
+    @property
+    def count(self) -> int:
+        return len(self.parts)
+
     def to_json(self) -> dict:
         return {"format": PARTS_FORMAT, "package": self.package, "package_uuid": self.package_uuid,
-                "version": self.version, "size": self.size, "sha256": self.sha256,
-                "parts": [{"name": p.name, "size": p.size, "sha256": p.sha256} for p in self.parts]}
+                "version": self.version, "size": self.size, "sha256": self.sha256, "count": self.count,
+                "parts": [{"number": p.number, "name": p.name, "size": p.size, "sha256": p.sha256}
+                          for p in self.parts]}
+
+
+def part_name(package: str, number: int) -> str:
+    return f"{package}.{number:03d}"
 
 
 def split_package(package: Path, folder: Path, part_size: int, package_uuid: str = "",
@@ -52,13 +77,15 @@ def split_package(package: Path, folder: Path, part_size: int, package_uuid: str
     if part_size < 1024:
         raise InputError("Kích thước mỗi phần tệp đính kèm quá nhỏ.")
     package, folder = Path(package), Path(folder)
+    if package.stat().st_size > MAX_PARTS * part_size:
+        raise InputError(f"Gói hồ sơ quá lớn so với kích thước mỗi phần (quá {MAX_PARTS} phần).")
     folder.mkdir(parents=True, exist_ok=True)
     whole = hashlib.sha256()
     parts: list[Part] = []
     with open(package, "rb") as source:
         number = 1
         while True:
-            name = f"{package.name}.{number:03d}"
+            name = part_name(package.name, number)
             digest, size = hashlib.sha256(), 0
             temporary = folder / f".{name}.tmp"
             with open(temporary, "wb") as out:
@@ -70,16 +97,16 @@ def split_package(package: Path, folder: Path, part_size: int, package_uuid: str
                     whole.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
             if size == 0 and parts:
                 temporary.unlink()
                 break
             temporary.replace(folder / name)
-            parts.append(Part(name, size, digest.hexdigest()))
+            parts.append(Part(name, size, digest.hexdigest(), number))
             number += 1
             if size < part_size:
                 break
-    if len(parts) > 999:
-        raise InputError("Gói hồ sơ quá lớn so với kích thước mỗi phần (quá 999 phần).")
     manifest = PartsManifest(package.name, sum(p.size for p in parts), whole.hexdigest(), tuple(parts),
                              package_uuid, version)
     path = folder / f"{package.name}{MANIFEST_SUFFIX}"
@@ -87,21 +114,44 @@ def split_package(package: Path, folder: Path, part_size: int, package_uuid: str
     return path, manifest
 
 
+def _manifest_error(path: Path, reason: str = "") -> InputError:
+    detail = f" ({reason})" if reason else ""
+    return InputError(f"Bảng kê các phần '{printable(Path(path).name, 120)}' không đúng định dạng {PARTS_FORMAT}"
+                      f"{detail}.")
+
+
 def load_manifest(path: Path) -> PartsManifest:
+    """A parts manifest, checked: parts numbered 1..count in order, named after the package, sizes adding up."""
+    path = Path(path)
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = parse_json(read_bytes_capped(path, MAX_MANIFEST_BYTES, "bảng kê các phần").decode("utf-8"),
+                         "bảng kê các phần")
+    except UnicodeDecodeError:
+        raise _manifest_error(path, "không phải văn bản UTF-8") from None
+    except CdhtError as exc:
+        if "không phải JSON" in exc.message or "lồng nhau" in exc.message:
+            raise _manifest_error(path, exc.message.rstrip(".")) from None
+        raise
+    try:
         if raw.get("format") != PARTS_FORMAT:
             raise ValueError("sai định dạng")
-        parts = tuple(Part(str(p["name"]), int(p["size"]), str(p["sha256"])) for p in raw["parts"])
-        manifest = PartsManifest(str(raw["package"]), int(raw["size"]), str(raw["sha256"]), parts,
+        package = str(raw["package"])
+        parts = tuple(Part(str(p["name"]), int(p["size"]), str(p["sha256"]).lower(), int(p.get("number", n)))
+                      for n, p in enumerate(raw["parts"], start=1))
+        manifest = PartsManifest(package, int(raw["size"]), str(raw["sha256"]).lower(), parts,
                                  str(raw.get("package_uuid", "")), int(raw.get("version", 0)))
-    except OSError as exc:
-        raise InputError(f"Không đọc được bảng kê các phần '{Path(path).name}': {exc.strerror or exc}.") from None
+        count = int(raw.get("count", len(parts)))
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
-        raise InputError(f"Bảng kê các phần '{Path(path).name}' không đúng định dạng {PARTS_FORMAT}.") from None
-    for part in parts:
-        if Path(part.name).name != part.name or not _PART.match(part.name):
-            raise InputError(f"Bảng kê các phần có tên phần không hợp lệ: '{part.name}'.")
+        raise _manifest_error(path) from None
+    if Path(package).name != package or not package or not 0 < count <= MAX_PARTS or count != len(parts):
+        raise _manifest_error(path, "tên gói hoặc số phần không hợp lệ")
+    for number, part in enumerate(parts, start=1):
+        if part.number != number or part.name != part_name(package, number):
+            raise InputError(f"Bảng kê các phần có tên phần không hợp lệ: '{printable(part.name, 120)}'.")
+        if part.size < 0 or not _HEX64.match(part.sha256):
+            raise _manifest_error(path, f"phần {number} ghi sai kích thước hoặc mã băm")
+    if sum(p.size for p in parts) != manifest.size or not _HEX64.match(manifest.sha256):
+        raise _manifest_error(path, "tổng kích thước các phần không khớp kích thước gói")
     return manifest
 
 
@@ -138,7 +188,7 @@ class ConcatReader(io.RawIOBase):
 
     def _handle(self, index: int):
         if index not in self._handles:
-            self._handles[index] = open(self._paths[index], "rb")
+            self._handles[index] = open(self._paths[index], "rb")  # noqa: SIM115 - closed in close()
         return self._handles[index]
 
     def readinto(self, buffer) -> int:
@@ -163,28 +213,101 @@ class ConcatReader(io.RawIOBase):
         super().close()
 
 
-def open_parts(path: Path) -> tuple[ConcatReader, PartsManifest | None, list[str]]:
-    """The package stream from a parts manifest or its first part, plus problems found with the parts."""
+@dataclass(frozen=True)
+class PartsSet:
+    """The received parts of one package: which file to read for each part, and what was wrong or ignored.
+
+    `problems` make the package invalid (damaged part, extra part file); `notes` are warnings (no manifest).
+    """
+
+    manifest: PartsManifest | None
+    files: tuple[Path, ...]
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    duplicates: int = 0
+
+    def stream(self) -> ConcatReader:
+        return ConcatReader(list(self.files))
+
+    def summary(self) -> str:
+        text = f"{len(self.files)} phần đủ và khớp mã băm"
+        if self.duplicates:
+            text += f" (bỏ qua {format_int(self.duplicates)} bản trùng giống hệt)"
+        return text
+
+
+def _matches(file: Path, part: Part) -> bool:
+    return file.stat().st_size == part.size and sha256_file(file) == part.sha256
+
+
+def _candidates(folder: Path, package: str) -> dict[int, list[Path]]:
+    """Part files of `package` in `folder`, by part number, including copies saved under another name."""
+    found: dict[int, list[Path]] = {}
+    seen = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = _COPY.match(entry.name)
+            if not match or match["base"] != package or not entry.is_file():
+                continue
+            seen += 1
+            if seen > MAX_CANDIDATES:
+                raise InputError(f"Thư mục '{folder}' có quá nhiều tệp mang tên các phần của gói.")
+            found.setdefault(int(match["number"]), []).append(Path(entry.path))
+    for files in found.values():
+        files.sort(key=lambda p: (p.name != part_name(package, int(_COPY.match(p.name)["number"])), p.name))
+    return found
+
+
+def _from_manifest(manifest_path: Path, manifest: PartsManifest) -> PartsSet:
+    candidates = _candidates(manifest_path.parent, manifest.package)
+    listed = {p.number: p for p in manifest.parts}
+    files, problems, duplicates = [], [], 0
+    for number, part in listed.items():
+        copies = candidates.get(number, [])
+        if not copies:
+            raise InputError(f"Thiếu phần '{part.name}' của gói hồ sơ (cần đủ {manifest.count} phần).")
+        good = next((f for f in copies if _matches(f, part)), None)
+        if good is None:
+            problems.append(f"phần '{part.name}' bị hỏng hoặc bị sửa (mã băm không khớp bảng kê)")
+            files.append(copies[0])
+            continue
+        files.append(good)
+        for other in copies:
+            if other == good:
+                continue
+            if _matches(other, part):
+                duplicates += 1
+            else:
+                problems.append(f"tệp '{printable(other.name, 80)}' mang số phần {number} nhưng khác phần đã liệt kê")
+    for number in sorted(set(candidates) - set(listed)):
+        problems += [f"phần thừa '{printable(f.name, 80)}' không có trong bảng kê các phần" for f in candidates[number]]
+    return PartsSet(manifest, tuple(files), tuple(problems), (), duplicates)
+
+
+def collect_parts(path: Path) -> PartsSet:
+    """The parts named by a parts manifest or by the first part (`.001`), checked against the manifest."""
     path = Path(path)
-    problems: list[str] = []
     match = _PART.match(path.name)
     manifest_path = path if path.name.endswith(MANIFEST_SUFFIX) else path.with_name(match["base"] + MANIFEST_SUFFIX)
-    manifest = load_manifest(manifest_path) if manifest_path.is_file() else None
-    if manifest is not None:
-        files = [manifest_path.with_name(p.name) for p in manifest.parts]
-        for part, file in zip(manifest.parts, files, strict=True):
-            if not file.is_file():
-                raise InputError(f"Thiếu phần '{part.name}' của gói hồ sơ (cần đủ {len(files)} phần).")
-            if file.stat().st_size != part.size or sha256_file(file) != part.sha256:
-                problems.append(f"phần '{part.name}' bị hỏng hoặc bị sửa (mã băm không khớp bảng kê)")
-    else:
-        if match is None:
-            raise InputError(f"Không tìm thấy bảng kê các phần '{manifest_path.name}'.")
-        files, number = [], 1
-        while (candidate := path.with_name(f"{match['base']}.{number:03d}")).is_file():
-            files.append(candidate)
-            number += 1
-        if not files:
-            raise InputError(f"Không tìm thấy phần đầu '{match['base']}.001' của gói hồ sơ.")
-        problems.append("không có bảng kê các phần (.parts.json) nên chỉ ghép các phần liên tiếp tìm thấy")
-    return ConcatReader(files), manifest, problems
+    if manifest_path.is_file():
+        return _from_manifest(manifest_path, load_manifest(manifest_path))
+    if match is None:
+        raise InputError(f"Không tìm thấy bảng kê các phần '{manifest_path.name}'.")
+    files, number = [], 1
+    while number <= MAX_PARTS and (candidate := path.with_name(part_name(match["base"], number))).is_file():
+        files.append(candidate)
+        number += 1
+    if not files:
+        raise InputError(f"Không tìm thấy phần đầu '{part_name(match['base'], 1)}' của gói hồ sơ.")
+    return PartsSet(None, tuple(files), (),
+                    ("không có bảng kê các phần (.parts.json) nên chỉ ghép các phần liên tiếp tìm thấy",))
+
+
+def open_parts(path: Path) -> tuple[ConcatReader, PartsManifest | None, list[str]]:
+    """The package stream from a parts manifest or its first part, plus problems found with the parts."""
+    parts = collect_parts(path)
+    return parts.stream(), parts.manifest, list(parts.problems + parts.notes)
+
+
+__all__ = ["PARTS_FORMAT", "MANIFEST_SUFFIX", "Part", "PartsManifest", "PartsSet", "split_package", "load_manifest",
+           "collect_parts", "open_parts", "is_parts_input", "part_name", "ConcatReader"]

@@ -22,7 +22,10 @@ from app.paths import FONTS_DIR
 
 VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "+07:00")
 STAMP_FONT = FONTS_DIR / "LiberationSerif-Regular.ttf"
-STAMP_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+07:00"
+ISO_VIETNAM_FORMAT = "%Y-%m-%dT%H:%M:%S+07:00"
+#: The signing time on the visible stamp, always in Vietnam time whatever the PC's time zone (NĐ 30/2020:
+#: hh:mm:ss, date, and the zone as in ISO 8601): "22:05:42 ngày 27/11/2026 (+07:00)".
+STAMP_TIME_FORMAT = "%H:%M:%S ngày %d/%m/%Y (+07:00)"
 SIGNATURE_FIELD = "ChuKySo"
 #: The visible signature box (points): width × height, and the right and bottom margins used when the signer's
 #: name cannot be found on the last page.
@@ -36,6 +39,11 @@ def vietnam_now() -> dt.datetime:
 
 def iso_vietnam(moment: dt.datetime) -> str:
     """ISO 8601 in Vietnam time, e.g. 2026-02-10T09:15:00+07:00."""
+    return moment.astimezone(VIETNAM_TZ).strftime(ISO_VIETNAM_FORMAT)
+
+
+def stamp_time(moment: dt.datetime) -> str:
+    """The signing time as the visible stamp shows it: '22:05:42 ngày 27/11/2026 (+07:00)' (Vietnam time)."""
     return moment.astimezone(VIETNAM_TZ).strftime(STAMP_TIME_FORMAT)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from asn1crypto import x509 as asn1_x509
 
 from app.errors import InputError
+from app.text import printable
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ class TokenReport:
 
 
 def _text(value: object) -> str:
+    """Text a token reports (labels, names): decoded, control characters removed, safe to print."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    return str(value or "").strip().rstrip("\x00").strip()
+    return printable(str(value or "").strip().rstrip("\x00")).strip()
 
 
 def load_module(module: Path | str):
@@ -109,9 +111,9 @@ def _certificates(token) -> tuple[TokenCertificate, ...]:
                 continue
             cert = asn1_x509.Certificate.load(der)
             found.append(TokenCertificate(
-                subject=cert.subject.human_friendly, issuer=cert.issuer.human_friendly,
+                subject=_text(cert.subject.human_friendly), issuer=_text(cert.issuer.human_friendly),
                 serial=cert.serial_number, not_before=cert.not_valid_before, not_after=cert.not_valid_after,
-                key_id=key_id, label=label, holder=str(cert.subject.native.get("common_name") or ""),
+                key_id=key_id, label=label, holder=_text(cert.subject.native.get("common_name") or ""),
             ))
     return tuple(sorted(found, key=lambda c: (c.key_id, c.serial)))
 

@@ -35,6 +35,7 @@ def test_the_bundle_holds_both_programs_and_the_bundled_files(bundle):
     assert (bundle / f"cdht{EXE}").is_file() and (bundle / f"cdht-gui{EXE}").is_file()
     internal = bundle / "_internal"
     assert (internal / "data" / "catalogue" / "tt25-2023.json").is_file()
+    assert len(list((internal / "data" / "trust").glob("*.pem"))) == 9  # the national trust anchors
     fonts = sorted(p.name for p in (internal / "resources" / "fonts").glob("*.ttf"))
     assert len(fonts) == 8 and "NotoSans-Regular.ttf" in fonts and "LiberationSerif-Regular.ttf" in fonts
     assert (internal / "resources" / "icons" / "cdht.png").is_file()

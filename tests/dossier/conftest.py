@@ -42,9 +42,27 @@ def pki(tmp_path_factory) -> TestPki:
     return made
 
 
+@pytest.fixture(autouse=True)
+def _private_user_data(tmp_path, monkeypatch):
+    """The CLI's default data folder (and the recipient's register in it) is the test's own."""
+    monkeypatch.setenv("CDHT_DATA_DIR", str(tmp_path / "user-data"))
+
+
 @pytest.fixture
 def p12_key(pki) -> Pkcs12Key:
     return Pkcs12Key(pki.p12, pki.p12_password)
+
+
+@pytest.fixture
+def other_commune_key(pki) -> Pkcs12Key:
+    """UBND xã Kiến Hưng (Hà Nội): a real commune certificate from the same CA."""
+    return Pkcs12Key(pki.other_commune_p12, pki.p12_password)
+
+
+@pytest.fixture
+def impostor_key(pki) -> Pkcs12Key:
+    """A self-signed certificate bearing exactly the name of UBND xã Đồng Tiến."""
+    return Pkcs12Key(pki.impostor_p12, pki.p12_password)
 
 
 @pytest.fixture
@@ -140,18 +158,22 @@ class Built:
     version: int
 
 
-@pytest.fixture(scope="session")
-def built(ready_template: Path, pki, tmp_path_factory) -> Built:
-    """One finalized year and its package signed with the PKCS#12 key, shared read-only by many tests."""
+def build_signed(template: Path, folder: Path, key) -> Built:
+    """Finalize a copy of the ready workspace in `folder` and build its package signed with `key`."""
     from app.dossier.finalize import finalize
     from app.dossier.package import build_package
 
-    folder = tmp_path_factory.mktemp("built") / "xa"
-    shutil.copytree(ready_template, folder)
-    ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
+    shutil.copytree(template, folder / "xa")
+    ws = Workspace.open(folder / "xa" / "cdht.sqlite3", user="Văn thư xã")
     try:
         finalize(ws, YEAR)
-        record = build_package(ws, YEAR, folder.parent / "out" / "goi.zip", Pkcs12Key(pki.p12, pki.p12_password))
+        record = build_package(ws, YEAR, folder / "out" / "goi.zip", key)
     finally:
         ws.close()
-    return Built(folder, Path(record.path), record.package_uuid, record.version)
+    return Built(folder / "xa", Path(record.path), record.package_uuid, record.version)
+
+
+@pytest.fixture(scope="session")
+def built(ready_template: Path, pki, tmp_path_factory) -> Built:
+    """One finalized year and its package signed with the PKCS#12 key, shared read-only by many tests."""
+    return build_signed(ready_template, tmp_path_factory.mktemp("built"), Pkcs12Key(pki.p12, pki.p12_password))

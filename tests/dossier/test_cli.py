@@ -34,11 +34,12 @@ def test_finalize_export_with_token_verify_unlock(db, tmp_path, pki, monkeypatch
     assert main(["verify", str(package), "--trust", str(pki.ca_pem)]) == 0
     out = capsys.readouterr().out
     assert "Gói hồ sơ xã Đồng Tiến (Thái Nguyên), năm 2025, mức độ 1, phiên bản 1" in out
-    assert "✔ Chữ ký tệp kê khai (CAdES)" in out and "Gói hồ sơ hợp lệ và nguyên vẹn." in out
+    assert "✔ Chữ ký tệp kê khai (CAdES)" in out and "Gói hồ sơ hợp lệ và nguyên vẹn: do UBND xã Đồng Tiến" in out
+    assert "Người ký: CN=Ủy ban nhân dân xã Đồng Tiến, O=Ủy ban nhân dân xã Đồng Tiến, ST=Thái Nguyên, C=VN" in out
 
-    assert main(["verify", str(package), "--json"]) == 0
+    assert main(["verify", str(package), "--json"]) == 3  # the test CA is not one of the national anchors
     report = json.loads(capsys.readouterr().out)
-    assert report["ok"] is True and report["info"]["CDHT-Package-Version"] == "1"
+    assert report["ok"] is True and report["verdict"] == "unbound" and report["info"]["CDHT-Package-Version"] == "1"
     assert any(c["status"] == "warn" and c["title"] == "Chuỗi tin cậy" for c in report["checks"])
 
     data = bytearray(package.read_bytes())

@@ -43,15 +43,32 @@ def test_pdf_signature_is_valid_for_pyhanko_and_poppler(kind, pki, p12_key, toke
     assert "Signature is Valid" in report and "Total document signed" in report
 
 
-def test_visible_stamp_shows_organisation_and_vietnam_time_in_liberation_serif(p12_key, unsigned, tmp_path):
+def test_visible_stamp_shows_organisation_and_vietnam_time_in_liberation_serif(p12_key, unsigned, tmp_path,
+                                                                             monkeypatch):
+    import datetime as dt
+    import re
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")  # the PC's own zone must not matter (NĐ 30: Vietnam time)
+    time.tzset()
     signed = tmp_path / "signed.pdf"
-    with open_signer(p12_key) as signer:
-        sign_pdf(signer, unsigned, signed, Appearance(ORG))
+    try:
+        before = dt.datetime.now(dt.UTC)
+        with open_signer(p12_key) as signer:
+            sign_pdf(signer, unsigned, signed, Appearance(ORG))
+        after = dt.datetime.now(dt.UTC)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
     fonts = subprocess.run(["pdffonts", str(signed)], capture_output=True, text=True).stdout
     assert "LiberationSerif" in fonts
     text = subprocess.run(["pdftotext", "-layout", str(signed), "-"], capture_output=True, text=True).stdout
     assert f"Ký bởi: {ORG}" in text
-    assert "+07:00" in text and "Thời gian ký: 20" in text
+    shown = re.search(r"Thời gian ký: (\d\d:\d\d:\d\d) ngày (\d\d/\d\d/\d{4}) \(\+07:00\)", text)
+    assert shown, text
+    stamped = dt.datetime.strptime(" ".join(shown.groups()), "%H:%M:%S %d/%m/%Y").replace(
+        tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    assert before.replace(microsecond=0) - dt.timedelta(seconds=1) <= stamped <= after
     png = tmp_path / "page"
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(signed), str(png)], check=True)
     assert png.with_suffix(".png").stat().st_size > 1000

@@ -122,7 +122,7 @@ def test_token_table_import_results_and_verify_report(page_for, built, pki, tmp_
     verify = page.verify_tab
     verify.show_report(verify_package(built.package, trust=[pki.ca_pem]))
     page.tabs.setCurrentIndex(4)
-    assert verify.summary.text() == "Gói hồ sơ hợp lệ và nguyên vẹn."
+    assert verify.summary.text().startswith("Gói hồ sơ hợp lệ và nguyên vẹn: do UBND xã Đồng Tiến")
     assert verify.checks.item(0, 0).text() == "✔"
     _save(page, "dossier_verify_ok", tmp_path)
     data = bytearray(built.package.read_bytes())

@@ -1,8 +1,10 @@
-"""`verify` refuses every kind of damage or tampering, with the reason, straight from the ZIP or its parts."""
+"""`verify` refuses every kind of damage or tampering, with the reason, straight from the ZIP or its parts.
+
+The signature policy (who signed, bound to which commune, coverage) has its own tests in test_policy.py.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from collections.abc import Callable
@@ -10,41 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from app.dossier.bag import TAG_FILES, manifest_text, parse_manifest
+from app.dossier.bag import parse_manifest
 from app.dossier.parts import split_package
-from app.dossier.verify import FAIL, OK, WARN, Limits, verify_package
+from app.dossier.verify import FAIL, INVALID, OK, UNBOUND, VALID, WARN, Limits, verify_package
 from app.errors import InputError
+from tests.dossier import forge
 
 
 def _entries(package: Path) -> tuple[str, dict[str, bytes]]:
-    with zipfile.ZipFile(package) as archive:
-        names = archive.namelist()
-        root = names[0].split("/")[0]
-        return root, {name: archive.read(name) for name in names}
-
-
-def _restamp(root: str, entries: dict[str, bytes]) -> None:
-    """What a careful forger does: recompute both manifests after changing files (the signature cannot follow)."""
-    def rel(name: str) -> str:
-        return name[len(root) + 1:]
-
-    payload = {rel(n): hashlib.sha256(d).hexdigest() for n, d in entries.items() if rel(n).startswith("data/")}
-    entries[f"{root}/manifest-sha256.txt"] = manifest_text(payload)
-    tags = {name: hashlib.sha256(entries[f"{root}/{name}"]).hexdigest() for name in TAG_FILES}
-    entries[f"{root}/tagmanifest-sha256.txt"] = manifest_text(tags)
+    return forge.entries(package)
 
 
 def tampered(built, tmp_path: Path, change: Callable[[str, dict[str, bytes]], None], restamp: bool = False,
              compress: int = zipfile.ZIP_STORED) -> Path:
-    root, entries = _entries(built.package)
-    change(root, entries)
-    if restamp:
-        _restamp(root, entries)
-    target = tmp_path / "sua.zip"
-    with zipfile.ZipFile(target, "w", compression=compress) as archive:
-        for name in sorted(entries):
-            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), entries[name], compress_type=compress)
-    return target
+    return forge.tampered(built.package, tmp_path / "sua.zip", change, restamped=restamp, compress=compress)
 
 
 def failing(report, title_prefix: str) -> str:
@@ -54,20 +35,32 @@ def failing(report, title_prefix: str) -> str:
     return matches[0].detail
 
 
-def test_the_built_package_passes_with_trust_unknown_reported_apart(built):
+def test_the_built_package_is_intact_but_its_test_ca_is_not_a_national_anchor(built):
     report = verify_package(built.package)
-    assert report.ok, report.summary()
+    assert report.ok and report.verdict == UNBOUND, report.summary()
     statuses = {c.title: c.status for c in report.checks}
     assert statuses["Chữ ký tệp kê khai (CAdES)"] == OK
     assert statuses["Dữ liệu và kết quả đánh giá"] == OK
     assert statuses["Chuỗi tin cậy"] == WARN
-    assert "chưa xác minh được chuỗi tin cậy" in next(c.detail for c in report.checks if c.title == "Chuỗi tin cậy")
+    detail = next(c.detail for c in report.checks if c.title == "Chuỗi tin cậy")
+    assert "không chuỗi về tổ chức chứng thực tin cậy" in detail and "9 chứng thư gốc quốc gia" in detail
+    assert report.summary().startswith("Gói nguyên vẹn nhưng người ký KHÔNG được xác nhận là UBND xã Đồng Tiến")
 
 
-def test_trust_is_judged_when_a_ca_is_given(built, pki):
-    assert verify_package(built.package, trust=[pki.ca_pem]).ok
-    report = verify_package(built.package, trust=[pki.other_ca_pem])
-    assert "không chuỗi về CA" in failing(report, "Chuỗi tin cậy")
+def test_trust_is_judged_against_the_anchors_given(built, pki):
+    report = verify_package(built.package, trust=[pki.ca_pem])
+    assert report.verdict == VALID and report.exit_code == 0, report.summary()
+    assert report.summary().startswith("Gói hồ sơ hợp lệ và nguyên vẹn: do UBND xã Đồng Tiến (Thái Nguyên) ký")
+    assert "chưa kiểm tra thu hồi" in report.summary()
+    assert {c.title: c.status for c in report.checks}["Thu hồi chứng thư"] == WARN
+    signer = report.signer
+    assert signer.fingerprint == pki.signer_fingerprint and signer.bound_by == "name"
+    assert "CN=Ủy ban nhân dân xã Đồng Tiến" in signer.subject and "ST=Thái Nguyên" in signer.subject
+    assert (report.commune, report.province) == ("Đồng Tiến", "Thái Nguyên")
+    report = verify_package(built.package, trust_only=[pki.other_ca_pem])
+    assert report.verdict == UNBOUND and report.exit_code == 3
+    assert "1 chứng thư do người kiểm tra chỉ định" in next(c.detail for c in report.checks if c.title == "Chuỗi tin cậy")
+    assert verify_package(built.package, trust_only=[pki.ca_pem]).verdict == VALID
 
 
 def test_changed_evidence_byte_is_caught_by_the_manifest(built, tmp_path):
@@ -170,12 +163,11 @@ def test_restamped_forgery_of_a_signed_pdf_is_caught_by_its_signature(built, tmp
     failing(report, "Chữ ký tệp kê khai")
 
 
-def test_removed_manifest_signature_is_flagged(built, tmp_path):
+def test_removed_manifest_signature_makes_the_package_invalid(built, tmp_path, pki):
     report = verify_package(tampered(built, tmp_path, lambda root, e: e.pop(
-        f"{root}/signatures/tagmanifest-sha256.txt.p7s")))
-    status = {c.title: c.status for c in report.checks}
-    assert status["Chữ ký tệp kê khai (CAdES)"] == WARN
-    assert "có lưu ý" in report.summary()
+        f"{root}/signatures/tagmanifest-sha256.txt.p7s")), trust=[pki.ca_pem])
+    assert report.verdict == INVALID and report.exit_code == 1
+    assert "thiếu chữ ký tệp kê khai" in failing(report, "Phạm vi chữ ký")
 
 
 def test_parts_reassemble_from_manifest_or_first_part_and_damage_is_caught(built, tmp_path):
@@ -184,7 +176,7 @@ def test_parts_reassemble_from_manifest_or_first_part_and_damage_is_caught(built
     assert b"".join((tmp_path / p.name).read_bytes() for p in manifest.parts) == built.package.read_bytes()
     for source in (manifest_path, tmp_path / manifest.parts[0].name):
         report = verify_package(source)
-        assert report.ok, report.summary()
+        assert report.ok and report.verdict == UNBOUND, report.summary()
         assert report.checks[0].title == "Ghép các phần" and report.checks[0].status == OK
     second = tmp_path / manifest.parts[1].name
     data = bytearray(second.read_bytes())
@@ -215,3 +207,129 @@ def test_parts_manifest_garbage_is_refused_in_vietnamese(tmp_path, capsys, text)
     err = capsys.readouterr().err
     assert err.startswith("Lỗi: ") and "goi.parts.json" in err and "Traceback" not in err
     assert "object" not in err and "attribute" not in err
+
+
+# ---------------------------------------------------------------------------------------------- bounded reading
+
+
+@pytest.mark.parametrize("where, reason", [("prefix", "byte lạ trước đầu tệp ZIP"),
+                                           ("suffix", "byte lạ sau phần kết của tệp ZIP"),
+                                           ("comment", "phần chú thích")])
+def test_bytes_outside_the_zip_structure_are_refused(built, tmp_path, where, reason):
+    data = built.package.read_bytes()
+    if where == "prefix":
+        data = b"MZ hidden payload " * 10 + data
+    elif where == "suffix":
+        data += b"<script>hidden</script>"
+    else:
+        data = data[:-2] + (12).to_bytes(2, "little") + b"hidden bytes"
+    (tmp_path / "x.zip").write_bytes(data)
+    report = verify_package(tmp_path / "x.zip")
+    assert report.verdict == INVALID and reason in failing(report, "Đọc tệp ZIP")
+
+
+def test_hidden_bytes_between_entries_are_refused(built, tmp_path):
+    root, files = _entries(built.package)
+    target = forge.write_zip(files, tmp_path / "x.zip")
+    with zipfile.ZipFile(target) as archive:
+        second = sorted(archive.infolist(), key=lambda i: i.header_offset)[1]
+    data = target.read_bytes()
+    gap = b"hidden"
+    patched = bytearray(data[:second.header_offset] + gap + data[second.header_offset:])
+    # move every following local header and the central directory by len(gap), as a careful forger would
+    with zipfile.ZipFile(target) as archive:
+        infos = archive.infolist()
+    import struct
+    end = patched.rfind(b"PK\x05\x06")
+    directory_offset = struct.unpack("<L", patched[end + 16:end + 20])[0] + len(gap)
+    patched[end + 16:end + 20] = struct.pack("<L", directory_offset)
+    position = directory_offset
+    for _ in infos:
+        offset = struct.unpack("<L", patched[position + 42:position + 46])[0]
+        if offset >= second.header_offset:
+            patched[position + 42:position + 46] = struct.pack("<L", offset + len(gap))
+        name, extra, comment = struct.unpack("<HHH", patched[position + 28:position + 34])
+        position += 46 + name + extra + comment
+    (tmp_path / "gap.zip").write_bytes(bytes(patched))
+    assert zipfile.ZipFile(tmp_path / "gap.zip").testzip() is None  # zipfile itself sees nothing wrong
+    assert "có 6 byte lạ sau tệp 'HoSo-CDHT-dong-tien-2025-v1/bag-info.txt'" in failing(verify_package(tmp_path / "gap.zip"), "Đọc tệp ZIP")
+
+
+def test_too_many_entries_are_refused_before_the_directory_is_parsed(built, tmp_path):
+    report = verify_package(built.package, limits=Limits(max_entries=10))
+    detail = failing(report, "Kích thước giải nén")
+    assert detail.startswith("quá nhiều tệp (") and "tối đa 10" in detail
+    assert [c.title for c in report.checks] == ["Kích thước giải nén"]
+
+
+def test_a_hundred_thousand_extra_files_give_one_short_line(built, tmp_path):
+    def add(root, files):
+        for number in range(99_960):
+            files[f"{root}/data/evidence/x{number:06d}.bin"] = b""
+
+    report = verify_package(tampered(built, tmp_path, add))
+    detail = failing(report, "Mã băm tệp dữ liệu")
+    assert "và 99.9" in detail and detail.endswith("vấn đề khác")
+    assert all(len(check.line()) <= 300 for check in report.checks)
+    assert len(report.summary()) <= 300 and report.summary().startswith("GÓI HỒ SƠ KHÔNG HỢP LỆ: ")
+
+
+def test_control_characters_in_names_never_reach_the_screen(built, tmp_path, capsys):
+    from app.cli import main
+
+    name = "data/evidence/\x1b[2J\x1b[32m✔ Gói hồ sơ hợp lệ\x1b[0m.pdf"
+    target = tampered(built, tmp_path, lambda root, e: e.__setitem__(f"{root}/{name}", b"x"))
+    assert main(["verify", str(target)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "tên có ký tự điều khiển" in out
+
+
+def test_deeply_nested_dataset_is_refused_without_a_crash(built, tmp_path, capsys):
+    from app.cli import main
+
+    deep = b"[" * 200_000 + b"]" * 200_000
+    target = tampered(built, tmp_path, lambda root, e: e.__setitem__(f"{root}/data/du-lieu-2025.json", deep),
+                      restamp=True)
+    assert main(["verify", str(target)]) == 1
+    captured = capsys.readouterr()
+    assert "lồng nhau quá sâu" in captured.out and captured.err == ""
+    assert not (tmp_path / "user-data" / "logs").exists()
+
+
+def test_oversized_tag_files_and_too_many_documents_are_refused(built, tmp_path):
+    report = verify_package(tampered(built, tmp_path, lambda root, e: e.__setitem__(
+        f"{root}/bag-info.txt", b"X: " + b"y" * (2 << 20))))
+    assert "bag-info.txt' quá lớn" in failing(report, "Kích thước giải nén")
+    (tmp_path / "many").mkdir()
+
+    def documents(root, files):
+        pdf = files[f"{root}/data/documents/to_trinh_2025.pdf"]
+        for number in range(60):
+            files[f"{root}/data/documents/them-{number:02d}.pdf"] = pdf
+
+    report = verify_package(tampered(built, tmp_path / "many", documents))
+    assert "quá nhiều văn bản PDF" in failing(report, "Kích thước giải nén")
+
+
+def test_duplicate_parts_are_ignored_and_stray_parts_refused(built, tmp_path):
+    import shutil
+
+    manifest_path, manifest = split_package(built.package, tmp_path, 200_000, built.uuid, built.version)
+    first, second = (tmp_path / p.name for p in manifest.parts[:2])
+    shutil.copy(second, tmp_path / f"{built.package.name} (1).{second.name[-3:]}")  # saved twice by a browser
+    shutil.copy(first, tmp_path / f"{built.package.name} - Copy.{first.name[-3:]}")
+    report = verify_package(manifest_path)
+    assert report.ok and report.checks[0].status == OK, report.summary()
+    assert "bỏ qua 2 bản trùng giống hệt" in report.checks[0].detail
+    stray = tmp_path / f"{built.package.name}.{len(manifest.parts) + 1:03d}"
+    stray.write_bytes(b"PK\x03\x04 extra part")
+    report = verify_package(manifest_path)
+    assert report.verdict == INVALID and "phần thừa" in failing(report, "Ghép các phần")
+    stray.unlink()
+    (tmp_path / f"{built.package.name}(2).{second.name[-3:]}").write_bytes(b"other bytes")
+    assert "khác phần đã liệt kê" in failing(verify_package(manifest_path), "Ghép các phần")
+
+
+def test_parts_manifest_must_name_the_package_it_reassembles(built, tmp_path):
+    manifest_path, _ = split_package(built.package, tmp_path, 200_000, "00000000-0000-0000-0000-000000000000", 9)
+    assert "mã gói hoặc phiên bản khác" in failing(verify_package(manifest_path), "Ghép các phần")

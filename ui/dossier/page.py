@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -44,12 +45,13 @@ from app.dossier.before_signing import check_before_signing, key_problem, signin
 from app.dossier.delivery import copy_package, export_package
 from app.dossier.external import export_unsigned, import_signed
 from app.dossier.tokens import diagnose
-from app.dossier.verify import MARKS, verify_package
+from app.dossier.verify import INVALID, MARKS, UNBOUND, VALID, verify_package
 from app.errors import InputError
 from app.services.workspace import Changes
 from app.text import format_local_time, format_size
 from ui.context import AppContext
-from ui.dialogs import confirm, message_box
+from ui.dialogs import ask_yes_no, confirm, message_box
+from ui.dossier.registry_ui import FittingLabel, RegistryBox
 from ui.tasks import run_in_background, show_error
 
 OK_COLOR, FAIL_COLOR = "#1b7f3b", "#b3261e"
@@ -564,25 +566,36 @@ class MailTab(QWidget):
         form.addRow("Địa chỉ người gửi:", self.sender)
         form.addRow("Giới hạn tệp đính kèm:", self.max_mb)
         form.addRow("", self.remember)
-        save = QPushButton("Lưu cài đặt thư")
-        save.clicked.connect(self.save)
-        form.addRow("", save)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("Lưu cài đặt thư")
+        self.save_button.clicked.connect(self.save)
+        self.test_button = QPushButton("Thử kết nối")
+        self.test_button.clicked.connect(self.test_connection)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.test_button)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
         layout.addWidget(settings_box)
         row = QHBoxLayout()
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText("địa chỉ thư của Phòng/Sở Giáo dục và Đào tạo")
-        queue = QPushButton("Xếp gói đã lập vào hộp thư đi")
-        queue.clicked.connect(self.queue)
-        send = QPushButton("Gửi ngay")
-        send.clicked.connect(lambda: self.send(interactive=True))
+        self.queue_button = QPushButton("Xếp gói đã lập vào hộp thư đi")
+        self.queue_button.clicked.connect(self.queue)
+        self.send_button = QPushButton("Gửi ngay")
+        self.send_button.clicked.connect(lambda: self.send(interactive=True))
+        self.retry_button = QPushButton("Xếp lại thư gửi lỗi")
+        self.retry_button.clicked.connect(self.retry_failed)
         row.addWidget(QLabel("Gửi tới:"))
         row.addWidget(self.recipient, 1)
-        row.addWidget(queue)
-        row.addWidget(send)
+        row.addWidget(self.queue_button)
+        row.addWidget(self.send_button)
+        row.addWidget(self.retry_button)
         layout.addLayout(row)
-        self.status = note()
+        layout.addWidget(note("Thư điện tử có thể tới nơi nhận hai lần (ví dụ khi mạng ngắt đúng lúc máy chủ vừa nhận "
+                              "thư). Mỗi phần mang mã gói, số thứ tự và mã băm nên bản trùng được bỏ qua khi ghép."))
+        self.status = FittingLabel()
         layout.addWidget(self.status)
-        self.messages = table(["Trạng thái", "Người nhận", "Năm", "Phiên bản", "Phần", "Lần gửi", "Gửi lại lúc",
+        self.messages = table(["Trạng thái", "Người nhận", "Năm", "Phiên bản", "Phần", "Lần gửi", "Lúc",
                                "Ghi chú"])
         layout.addWidget(self.messages, 1)
         self.timer = QTimer(self)
@@ -605,8 +618,17 @@ class MailTab(QWidget):
         self.sender.setText(settings.sender)
         self.max_mb.setValue(max(1, settings.max_attachment_bytes // 1_000_000))
         fill(self.messages, [[m.state_label, m.recipient, str(m.year), str(m.version), f"{m.part_index}/{m.part_count}",
-                              str(m.attempts), "" if m.state in ("sent", "failed") else m.next_try_at,
-                              m.last_error or (m.sent_at or "")] for m in messages])
+                              str(m.attempts), self._when(m), m.last_error if m.state != "sent" else ""]
+                             for m in messages])
+
+    @staticmethod
+    def _when(message) -> str:
+        """When it was sent, or when it will be tried again."""
+        if message.state == "sent":
+            return f"đã gửi {format_local_time(message.sent_at)}" if message.sent_at else ""
+        if message.state == "queued":
+            return f"gửi lúc {format_local_time(message.next_try_at)}"
+        return ""
 
     def current_settings(self) -> outbox.MailSettings:
         return outbox.MailSettings(self.host.text(), self.port.value(), self.security.currentData(),
@@ -623,6 +645,24 @@ class MailTab(QWidget):
         run_in_background(lambda _p: outbox.save_mail_settings(self.ctx.ws, settings)).success(self.ctx.apply) \
             .failure(lambda e: show_error(self, e)).run()
 
+    def _ensure_password(self, settings: outbox.MailSettings, interactive: bool) -> bool:
+        """The SMTP password for this session: from memory, the OS keyring, or (interactively) a dialog."""
+        if not settings.username or self._password is not None:
+            return True
+        self._password = outbox.stored_password(settings)
+        if self._password is None and interactive:
+            self._password = ask_secret(self, "Mật khẩu thư điện tử", f"Mật khẩu của {settings.username}:")
+        return self._password is not None
+
+    def test_connection(self) -> None:
+        settings = self.current_settings()
+        if not self._ensure_password(settings, interactive=True):
+            return
+        password = self._password
+        run_in_background(lambda _p: outbox.check_connection(settings, password), uses_db=False) \
+            .success(self.status.setText).failure(lambda e: show_error(self, e)) \
+            .with_progress(self, "Đang thử kết nối máy chủ thư…").run()
+
     def queue(self) -> None:
         year, recipient = self.ctx.year, self.recipient.text()
 
@@ -632,25 +672,25 @@ class MailTab(QWidget):
                 raise InputError("Chưa có gói hồ sơ cho phiên bản hiện tại; hãy lập gói ở thẻ Xuất gói trước.")
             return outbox.queue_package(self.ctx.ws, Path(record.path), recipient)
 
-        run_in_background(work).success(lambda messages: (
-            self.status.setText(f"Đã xếp {len(messages)} thư vào hộp thư đi; thư sẽ tự gửi khi có mạng."),
+        run_in_background(work).success(lambda result: (
+            self.status.setText(result.describe() + " Thư sẽ tự gửi khi có mạng."),
             self.ctx.apply(Changes(documents=True)), self.send(interactive=True))) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang chia gói thành các tệp đính kèm…").run()
 
+    def retry_failed(self) -> None:
+        run_in_background(lambda _p: outbox.requeue_failed(self.ctx.ws)).success(lambda count: (
+            self.status.setText(f"Đã xếp lại {count} thư gửi lỗi, từ đúng các phần đã xếp trước." if count
+                                else "Không có thư gửi thất bại nào để xếp lại."),
+            self.refresh())).failure(lambda e: show_error(self, e)).run()
+
     def send(self, interactive: bool) -> None:
         settings = self.current_settings()
-        if settings.username and self._password is None:
-            self._password = outbox.stored_password(settings)
-            if self._password is None:
-                if not interactive:
-                    return
-                self._password = ask_secret(self, "Mật khẩu thư điện tử", f"Mật khẩu của {settings.username}:")
-                if self._password is None:
-                    return
+        if not self._ensure_password(settings, interactive):
+            return
         password = self._password
 
         def work(_p):
-            if outbox.pending_count(self.ctx.ws) == 0:
+            if not interactive and outbox.pending_count(self.ctx.ws) == 0:
                 return None
             return outbox.flush_outbox(self.ctx.ws, password)
 
@@ -659,46 +699,111 @@ class MailTab(QWidget):
     def _sent(self, result) -> None:
         if result is None:
             return
-        text = f"Đã gửi {result.sent} thư; {result.retrying} thư chờ gửi lại; {result.failed} thư thất bại."
-        if result.error:
-            text += f" {result.error}"
-            if "mật khẩu" in result.error:
-                self._password = None
-        self.status.setText(text)
+        if result.error and "mật khẩu" in result.error:
+            self._password = None
+        self.status.setText(result.describe())
         self.refresh()
 
 
-class VerifyTab(QWidget):
-    """Check a package (or its e-mail parts) and show each check."""
+VERDICT_COLORS = {VALID: OK_COLOR, UNBOUND: "#8a5a00", INVALID: FAIL_COLOR}
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+
+class VerifyTab(QWidget):
+    """Check a package (or its e-mail parts): the verdict in one sentence, the signer, each check, and the
+    recipient's register of communes (a package's signer is added to it only when the user asks)."""
+
+    def __init__(self, ctx: AppContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.ctx = ctx
+        self.report = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.package = QLineEdit()
         self.trust = QLineEdit()
-        self.trust.setPlaceholderText("không bắt buộc: chứng thư CA gốc để xác minh chuỗi tin cậy")
+        self.trust.setPlaceholderText("không bắt buộc: thêm chứng thư CA ngoài các chứng thư gốc quốc gia đi kèm")
         form.addRow("Gói hồ sơ:", file_row(self.package, "Gói hồ sơ (*.zip *.parts.json *.001)"))
-        form.addRow("CA tin cậy:", file_row(self.trust, "Chứng thư (*.pem *.cer *.crt)"))
+        form.addRow("CA tin cậy thêm:", file_row(self.trust, "Chứng thư (*.pem *.cer *.crt)"))
+        self.online = QCheckBox("Kiểm tra chứng thư đã bị thu hồi chưa (cần mạng: CRL/OCSP)")
+        form.addRow("", self.online)
         layout.addLayout(form)
-        check = QPushButton("Kiểm tra gói")
-        check.clicked.connect(self.verify)
-        layout.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)
-        self.summary = note()
+        row = QHBoxLayout()
+        self.check_button = QPushButton("Kiểm tra gói")
+        self.check_button.clicked.connect(self.verify)
+        self.tofu_button = QPushButton("Ghi nhận người ký này cho xã…")
+        self.tofu_button.setEnabled(False)
+        self.tofu_button.setToolTip("Chỉ dùng khi đã xác minh với xã (công văn, điện thoại) rằng đây đúng là chứng "
+                                    "thư của xã.")
+        self.tofu_button.clicked.connect(self.register_signer)
+        row.addWidget(self.check_button)
+        row.addWidget(self.tofu_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.summary = FittingLabel()
         layout.addWidget(self.summary)
+        self.signer = FittingLabel()
+        layout.addWidget(self.signer)
+        splitter = QSplitter(Qt.Orientation.Vertical)
         self.checks = table(["", "Nội dung kiểm tra", "Kết quả"])
-        layout.addWidget(self.checks, 1)
+        splitter.addWidget(self.checks)
+        self.registry = RegistryBox(self.registry_path)
+        self.registry.changed.connect(self._registry_changed)
+        splitter.addWidget(self.registry)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter, 1)
+        self.registry.refresh()
+
+    def registry_path(self) -> Path:
+        from app.dossier.registry import default_registry_path
+        from app.paths import default_data_dir
+
+        return default_registry_path(self.ctx.ws.data_dir if self.ctx is not None else default_data_dir())
 
     def verify(self) -> None:
+        from app.dossier.registry import load_registry
+
         package, trust = Path(self.package.text().strip()), self.trust.text().strip()
-        run_in_background(lambda p: verify_package(package, [Path(trust)] if trust else None, progress=p),
-                          uses_db=False).success(self.show_report).failure(lambda e: show_error(self, e)) \
+        online, path = self.online.isChecked(), self.registry_path()
+
+        def work(progress):
+            registry = load_registry(path) if path.is_file() else None
+            return verify_package(package, [Path(trust)] if trust else None, progress=progress, registry=registry,
+                                  online=online)
+
+        run_in_background(work, uses_db=False).success(self.show_report).failure(lambda e: show_error(self, e)) \
             .with_progress(self, "Đang kiểm tra gói hồ sơ…").run()
 
     def show_report(self, report) -> None:
+        self.report = report
         self.summary.setText(report.summary())
-        self.summary.setStyleSheet(f"color: {OK_COLOR if report.ok else FAIL_COLOR}; font-weight: bold;")
+        self.summary.setStyleSheet(f"color: {VERDICT_COLORS[report.verdict]}; font-weight: bold;")
+        signer = report.signer
+        self.signer.setText(f"Người ký: {signer.subject}\nDấu vân tay SHA-256: {signer.fingerprint}" if signer else "")
         fill(self.checks, [[MARKS[c.status], c.title, c.detail] for c in report.checks])
+        self.tofu_button.setEnabled(report.verdict == UNBOUND and signer is not None and signer.trusted
+                                    and not signer.bound)
+
+    def register_signer(self) -> None:
+        from app.dossier.registry import register_signer
+
+        report = self.report
+        if report is None or report.signer is None:
+            return
+        signer = report.signer
+        question = (f"Ghi nhận chứng thư sau là chứng thư ký của {report.organisation}?\n\n{signer.subject}\n"
+                    f"Dấu vân tay SHA-256: {signer.fingerprint}\n\nChỉ đồng ý khi đã xác minh với xã qua công văn "
+                    "hoặc điện thoại rằng đây đúng là chứng thư của xã. Các gói sau ký bằng chứng thư này sẽ được "
+                    "xác nhận là của xã.")
+        if not ask_yes_no(self, "Ghi nhận người ký", question):
+            return
+        path = self.registry_path()
+        run_in_background(lambda _p: register_signer(path, report), uses_db=False) \
+            .success(lambda _entry: (self.registry.refresh(), self.verify())) \
+            .failure(lambda e: show_error(self, e)).run()
+
+    def _registry_changed(self) -> None:
+        if self.report is not None and self.package.text().strip():
+            self.verify()
 
 
 @dataclass(frozen=True)
@@ -794,7 +899,7 @@ class DossierPage(QWidget):
         self.signing_tab = SigningTab(ctx)
         self.export_tab = ExportTab(ctx, self.signing_tab)
         self.mail_tab = MailTab(ctx)
-        self.verify_tab = VerifyTab()
+        self.verify_tab = VerifyTab(ctx)
         self.step_pages = [StepPage(step) for step in (self.finalize_tab, self.signing_tab, self.export_tab,
                                                        self.mail_tab)]
         for widget, title in zip((*self.step_pages, self.verify_tab), (*STEP_TITLES, VERIFY_TITLE), strict=True):

@@ -833,7 +833,8 @@ def blocked_reasons(steps: Steps) -> list[str]:
     if not steps.locked:
         return reasons + [reasons[1]] * 2
     third = f"Cần chọn cách ký ở bước 2 trước: {steps.key_problem}" if steps.key_problem else ""
-    fourth = third or ("" if steps.has_package else "Cần lập và ghi gói hồ sơ ở bước 3 trước.")
+    # A package already written for the locked year can be sent whatever the signing settings say now.
+    fourth = "" if steps.has_package else (third or "Cần lập và ghi gói hồ sơ ở bước 3 trước.")
     return ["", "", third, fourth]
 
 

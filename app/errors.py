@@ -68,7 +68,8 @@ def describe_os_error(exc: OSError, path: object = None, action: str = "ghi") ->
     name = _errno_name(exc)
     where = f" '{path}'" if path is not None else (f" '{exc.filename}'" if exc.filename else "")
     if name in ("ENOSPC", "EDQUOT"):
-        return DiskFullError(f"Ổ đĩa chứa{where} đã đầy{_free_space_suffix(path or exc.filename)}. Không có gì được ghi.")
+        drive = f"Ổ đĩa chứa{where}" if where else "Ổ đĩa"
+        return DiskFullError(f"{drive} đã đầy{_free_space_suffix(path or exc.filename)}. Không có gì được ghi.")
     if name in _READ_ONLY_ERRNOS or isinstance(exc, PermissionError):
         if name == "EROFS":
             return ReadOnlyError(f"Ổ đĩa chứa{where} chỉ cho phép đọc; không {action} được. Không có gì được ghi.")
@@ -111,6 +112,25 @@ def _free_space_suffix(path: object) -> str:
     return f" (còn {format_size(free)})"
 
 
+#: Below this much free space, an I/O error of SQLite is taken for what it almost always is: a full drive.
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def _nearly_full(path: object) -> bool:
+    import shutil
+    from pathlib import Path
+
+    if path is None:
+        return False
+    probe = Path(str(path))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        return shutil.disk_usage(probe).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def describe_sqlite_error(exc: Exception, path: object = None) -> CdhtError:
     """One Vietnamese line for a sqlite3 error: full disk, read-only, locked, damaged, I/O."""
     code = getattr(exc, "sqlite_errorname", "") or ""
@@ -127,6 +147,8 @@ def describe_sqlite_error(exc: Exception, path: object = None) -> CdhtError:
         return StorageError(f"Không mở được cơ sở dữ liệu{where} (thiếu tệp hoặc không có quyền truy cập thư mục).")
     if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
         return StorageError(f"Cơ sở dữ liệu{where} bị hỏng; hãy dùng 'cdht check' hoặc khôi phục từ bản sao lưu.")
+    if (code.startswith("SQLITE_IOERR") or "disk i/o error" in text) and _nearly_full(path):
+        return DiskFullError(f"Ổ đĩa chứa cơ sở dữ liệu{where} đã đầy{_free_space_suffix(path)}. Không có gì được ghi.")
     if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
         return StorageError(f"Lỗi đọc/ghi ổ đĩa khi dùng cơ sở dữ liệu{where} (ổ đầy, bị rút ra hoặc hỏng).")
     return StorageError(f"Cơ sở dữ liệu{where} báo lỗi: {code or 'không rõ mã lỗi'}.")

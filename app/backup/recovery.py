@@ -12,15 +12,17 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.backup.create import default_backup_root
-from app.backup.manifest import BackupInfo, list_backups
+from app.backup.manifest import BackupInfo, iter_evidence_store, list_backups
+from app.backup.places import backup_places
 from app.backup.restore import restore_backup, verify_backup
 from app.errors import CdhtError, InputError
 from app.progress import Progress
 from app.storage.migrations import SCHEMA_VERSION
+from app.text import format_local_time
 
 _SQLITE_MAGIC = b"SQLite format 3\0"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
+
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,82 @@ def diagnose_database(path: Path) -> DatabaseHealth:
     return DatabaseHealth(path, "ok", "Tệp dữ liệu bình thường.")
 
 
+@dataclass(frozen=True)
+class LostDatabase:
+    """A database file that is missing or empty (0 bytes) while its folder shows that the commune had data:
+    backups, an evidence store, or files kept aside by an earlier recovery. Starting a new commune there would
+    bury that data, so every front-end sends the user to the restore instead."""
+
+    path: Path
+    state: str
+    """'missing' | 'empty'."""
+    traces: tuple[str, ...]
+    """What was found, in Vietnamese ('12 bản sao lưu', 'kho minh chứng với 30 tệp'…)."""
+    newest_backup: BackupInfo | None
+
+    def message(self, restore_hint: str = "cdht restore --latest") -> str:
+        """One line: what is wrong, what is left, and the way back."""
+        problem = (f"Không tìm thấy cơ sở dữ liệu '{self.path}'" if self.state == "missing"
+                   else f"Cơ sở dữ liệu '{self.path}' rỗng (0 byte)")
+        found = f"nhưng thư mục dữ liệu vẫn còn {', '.join(self.traces)}"
+        if self.newest_backup is not None:
+            when = format_local_time(self.newest_backup.created_at)
+            way = (f"Dữ liệu có thể lấy lại từ bản sao lưu gần nhất (lúc {when}): chạy '{restore_hint}', hoặc mở "
+                   "ứng dụng để dùng màn hình khôi phục")
+        else:
+            way = ("Không thấy bản sao lưu trong thư mục dữ liệu; nếu có bản sao lưu trên USB hoặc thư mục khác, "
+                   f"hãy khôi phục bằng '{restore_hint.replace('--latest', 'ĐƯỜNG_DẪN_SAO_LƯU')}'")
+        return f"{problem}, {found}. {way}. Đừng khai báo xã mới ở đây kẻo lẫn với dữ liệu cũ."
+
+
+def _database_traces(db_path: Path) -> tuple[list[str], list[BackupInfo]]:
+    """Signs in the database's folder that a commune's data lived there, and the backups found."""
+    data_dir = db_path.parent
+    traces: list[str] = []
+    backups = [info for root in backup_places(data_dir) for info in list_backups(root)]
+    backups.sort(key=lambda info: info.created_at, reverse=True)
+    if backups:
+        traces.append(f"{len(backups)} bản sao lưu")
+    evidence = sum(1 for _ in iter_evidence_store(data_dir))
+    if evidence:
+        traces.append(f"kho minh chứng với {evidence} tệp")
+    kept = [p for p in data_dir.glob(f"{db_path.name}.damaged-*")] + list(data_dir.glob(f"{db_path.stem}.before-*.bak"))
+    if kept:
+        traces.append(f"{len(kept)} tệp cơ sở dữ liệu cũ được giữ lại bên cạnh")
+    return traces, backups
+
+
+def find_lost_database(db_path: Path) -> LostDatabase | None:
+    """The lost database at `db_path` (missing or 0 bytes, with traces of earlier data beside it), or None.
+
+    None means either the file is there with content, or the folder holds nothing of a commune (a new start).
+    """
+    db_path = Path(db_path)
+    try:
+        size = db_path.stat().st_size
+    except FileNotFoundError:
+        state = "missing"
+    except OSError:
+        return None
+    else:
+        if size > 0:
+            return None
+        state = "empty"
+    try:
+        traces, backups = _database_traces(db_path)
+    except OSError:
+        return None
+    if not traces:
+        return None
+    newest = next((info for info in backups if info.database_ok), None)
+    return LostDatabase(db_path, state, tuple(traces), newest)
+
+
 def latest_good_backup(data_dir: Path, extra_roots: tuple[Path, ...] = (),
                        progress: Progress | None = None) -> BackupInfo | None:
     """The newest backup (in `<data>/backups` and `extra_roots`) whose every file checks out, or None."""
     candidates: list[BackupInfo] = []
-    for root in (default_backup_root(Path(data_dir)), *extra_roots):
+    for root in dict.fromkeys([*backup_places(Path(data_dir)), *extra_roots]):
         candidates.extend(list_backups(root))
     candidates.sort(key=lambda info: info.created_at, reverse=True)
     for info in candidates:
@@ -110,4 +183,4 @@ def recover_from_backup(backup: Path, db_path: Path, progress: Progress | None =
         raise
 
 
-__all__ = ["DatabaseHealth", "diagnose_database", "latest_good_backup", "recover_from_backup", "move_aside"]
+__all__ = ["DatabaseHealth", "LostDatabase", "find_lost_database",            "diagnose_database", "latest_good_backup", "recover_from_backup", "move_aside"]

@@ -28,6 +28,7 @@ from app.backup.manifest import (
 )
 from app.errors import InputError, StorageError
 from app.progress import Progress, check_cancelled
+from app.scratch import partial_name, remove_unfinished
 from app.storage.migrations import SCHEMA_VERSION
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -199,9 +200,10 @@ def restore_backup(source: Path, db_path: Path, progress: Progress | None = None
         )
     _refuse_existing(db_path)
     target_dir = db_path.parent
-    staging = target_dir / f".restore-{db_path.name}.partial"
+    staging = target_dir / partial_name(f".restore-{db_path.name}")
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
+        remove_unfinished(target_dir)
         free = shutil.disk_usage(target_dir).free
         if free < info.size + (1 << 20):
             raise StorageError(

@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import pkgutil
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -59,26 +60,74 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def open_workspace(args: argparse.Namespace):
-    """The workspace named by --db (or the per-user default)."""
+def database_path(args: argparse.Namespace) -> Path:
+    """The database named by --db, or the per-user default."""
+    return Path(args.db) if getattr(args, "db", None) else default_database_path()
+
+
+def hint(args: argparse.Namespace, command: str) -> str:
+    """A command to suggest, repeating the --db the user gave: 'cdht --db "D:/xa.sqlite3" check --repair'."""
+    return _with_db(f"cdht {command}", getattr(args, "db", None))
+
+
+_HINT = re.compile(r"(?<![\w/-])cdht (?=[a-z])")
+
+
+def _with_db(text: str, db: str | None) -> str:
+    """Every 'cdht …' suggestion in `text` with the user's --db, so that it runs as written."""
+    if not db or "--db" in text:
+        return text
+    quoted = f'"{db}"' if any(ch.isspace() for ch in db) else db
+    return _HINT.sub(f"cdht --db {quoted} ", text)
+
+
+def ensure_database(args: argparse.Namespace, creating: bool = False) -> Path:
+    """The database path, after refusing what would bury or invent data.
+
+    A missing or empty database beside backups or evidence is a lost one: every command points to the restore
+    (`init` goes on only with --new-commune-anyway). Otherwise only `init` may create a database; a mistyped
+    --db never silently becomes an empty commune.
+    """
+    from app.backup.recovery import find_lost_database
+    from app.errors import NotFoundError, StorageError
+
+    given = getattr(args, "db", None)
+    if given is not None and not given.strip():
+        raise UsageError("Đường dẫn --db đang để trống.")
+    path = database_path(args)
+    lost = find_lost_database(path)
+    if lost is not None and not (creating and getattr(args, "new_commune_anyway", False)):
+        extra = (" Nếu thật sự muốn bắt đầu một xã mới ở đây, thêm --new-commune-anyway." if creating else "")
+        raise StorageError(lost.message(hint(args, "restore --latest")) + extra)
+    if not creating and (not path.exists() or path.is_file() and path.stat().st_size == 0):
+        state = "Không có cơ sở dữ liệu" if not path.exists() else "Cơ sở dữ liệu rỗng (0 byte)"
+        raise NotFoundError(f"{state} '{path}' — tạo mới bằng '{hint(args, 'init --commune TÊN_XÃ --province TÊN_TỈNH')}'.")
+    if path.is_dir():
+        raise UsageError(f"'{path}' là thư mục; --db phải là tệp cơ sở dữ liệu (ví dụ {path / 'cdht.sqlite3'}).")
+    return path
+
+
+def open_workspace(args: argparse.Namespace, read_only: bool = False):
+    """The workspace named by --db (or the per-user default); `read_only` never writes to the drive."""
     from app.services.workspace import Workspace
 
-    return Workspace.open(Path(args.db) if args.db else default_database_path(), user=args.user)
+    return Workspace.open(database_path(args), user=args.user, read_only=read_only)
 
 
 def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None],
-                   write: bool = True) -> Callable[[argparse.Namespace], int]:
+                   write: bool = True, creating: bool = False) -> Callable[[argparse.Namespace], int]:
     """Wrap a handler so it receives an open workspace that is always closed afterwards.
 
     A writing command holds the data folder's single-writer lock, so it never runs beside the open app
-    or another writer; read-only commands (`write=False`) rely on SQLite's WAL snapshots instead.
+    or another writer. Read-only commands (`write=False`) open the file read-only, so that they work on a
+    full or read-only drive and beside the open app.
     """
 
     def run(args: argparse.Namespace) -> int:
-        path = Path(args.db) if args.db else default_database_path()
+        path = ensure_database(args, creating)
         guard = single_writer(path.parent) if write else contextlib.nullcontext()
         with guard:
-            ws = open_workspace(args)
+            ws = open_workspace(args, read_only=not write)
             try:
                 if write:
                     from app.services.evidence import recover_interrupted_imports
@@ -132,9 +181,11 @@ def _log_crash() -> Path | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _configure_streams()
+    db: str | None = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        db = args.db
         if args.self_test:
             from app.selftest import run_self_test
 
@@ -144,10 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         return int(args.func(args) or EXIT_OK)
     except UsageError as exc:
-        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        print(f"Lỗi: {_with_db(exc.message, db)}", file=sys.stderr)
         return EXIT_USAGE
     except CdhtError as exc:
-        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        print(f"Lỗi: {_with_db(exc.message, db)}", file=sys.stderr)
         return EXIT_FAILURE
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not an error of ours.
@@ -162,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback in front of users
         message = user_message(exc)
         if message is not None:  # a cause the OS or SQLite named (disk full, read-only, missing file…)
-            print(f"Lỗi: {message}", file=sys.stderr)
+            print(f"Lỗi: {_with_db(message, db)}", file=sys.stderr)
             return EXIT_FAILURE
         log = _log_crash()
         where = f" Chi tiết kỹ thuật đã được ghi vào {log}." if log else ""

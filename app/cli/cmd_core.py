@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--recipient", default=DEFAULT_RECIPIENT, help="cơ quan nhận hồ sơ")
     p.add_argument("--signer", default="", help="họ tên người ký")
     p.add_argument("--signer-title", default="Chủ tịch", help="chức vụ người ký")
-    p.set_defaults(func=with_workspace(cmd_init))
+    p.add_argument("--new-commune-anyway", action="store_true",
+                   help="vẫn khai báo xã mới khi thư mục còn bản sao lưu hoặc minh chứng của một cơ sở dữ liệu đã mất")
+    p.set_defaults(func=with_workspace(cmd_init, creating=True))
 
     p = subparsers.add_parser("year", help="năm đánh giá")
     years = p.add_subparsers(dest="year_command", metavar="add|list", required=True)

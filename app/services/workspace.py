@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +25,8 @@ from app.domain.catalogue import Catalogue, catalogue_by_id, catalogue_for_year
 from app.domain.checklist import Checklist, EvidenceState, build_checklist
 from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Dataset, validate_indicator_values
 from app.domain.rules import Assessment, evaluate
-from app.errors import InputError, LockedError, NotFoundError
-from app.storage.db import open_database
+from app.errors import InputError, LockedError, NotFoundError, ReadOnlyError
+from app.storage.db import open_database, open_read_only
 from app.text import clean_text, nfc, parse_date, utc_now
 
 DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
@@ -155,6 +156,10 @@ def _check_year(year: Any) -> int:
 class Workspace:
     """A commune database and the use cases on it."""
 
+    #: Opened with `read_only=True` (a full or read-only drive): every write is refused with `read_only_reason`.
+    read_only = False
+    read_only_reason = "Dữ liệu đang mở ở chế độ chỉ đọc; không ghi được. Không có gì được ghi."
+
     def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
         self.db = db
         self.path = path
@@ -163,9 +168,14 @@ class Workspace:
         self.user = user or self.get_setting("user_name") or _login_name()
 
     @classmethod
-    def open(cls, path: Path, user: str | None = None) -> Workspace:
+    def open(cls, path: Path, user: str | None = None, read_only: bool = False) -> Workspace:
+        """Open (creating and upgrading when needed) the database at `path`; `read_only` never writes to it."""
         path = Path(path)
-        return cls(open_database(path), path, user)
+        if not read_only:
+            return cls(open_database(path), path, user)
+        ws = cls(open_read_only(path), path, user)
+        ws.read_only = True
+        return ws
 
     def close(self) -> None:
         with self.lock:
@@ -187,14 +197,19 @@ class Workspace:
         """
         with self.lock:
             outermost = not self.db.conn.in_transaction
-            with self.db.atomic():
-                if outermost:
-                    self._txn = self._next_txn()
-                try:
-                    yield self.db
-                finally:
+            try:
+                with self.db.atomic():
                     if outermost:
-                        self._txn = None
+                        self._txn = self._next_txn()
+                    try:
+                        yield self.db
+                    finally:
+                        if outermost:
+                            self._txn = None
+            except sqlite3.OperationalError as exc:
+                if self.read_only and "readonly" in str(exc):
+                    raise ReadOnlyError(self.read_only_reason) from None
+                raise
 
     def _next_txn(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(txn), 0) + 1 FROM audit_log").fetchone()[0])

@@ -117,6 +117,7 @@ def test_python_dash_m_app_runs_without_traceback(tmp_path, write_json, dataset_
 
 def test_year_add_carries_valid_evidence_forward(capsys, tmp_path, write_json, dataset_doc):
     db = str(tmp_path / "e.sqlite3")
+    assert run_cli(capsys, "--db", db, "init", "--commune", "Đồng Tiến", "--province", "Thái Nguyên")[0] == 0
     assert run_cli(capsys, "--db", db, "dataset", "import", str(write_json(dataset_doc)))[0] == 0
     regulation = tmp_path / "Quy chế phối hợp.pdf"
     regulation.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")

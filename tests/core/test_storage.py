@@ -12,10 +12,12 @@ from app.storage.db import SCHEMA_VERSION, migrate, open_database, user_version
 from app.storage.migrations import MIGRATIONS
 
 
-def test_fresh_database_runs_every_migration_with_wal_and_foreign_keys(tmp_path: Path):
+def test_fresh_database_runs_every_migration_with_a_rollback_journal_no_mmap_and_foreign_keys(tmp_path: Path):
     db = open_database(tmp_path / "new.sqlite3")
     assert user_version(db) == SCHEMA_VERSION == len(MIGRATIONS) >= 2
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert db.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert {"profile", "years", "indicator_values", "assignments", "recognitions", "audit_log", "units"} <= set(
         db.table_names())

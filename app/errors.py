@@ -45,6 +45,10 @@ class DiskFullError(StorageError):
     """The drive being written has no room left; nothing was written."""
 
 
+class DamagedDatabaseError(StorageError):
+    """SQLite says the database file is malformed or not a database at all."""
+
+
 class ReadOnlyError(StorageError):
     """The file or drive being written is read-only or not writable by this user; nothing was written."""
 
@@ -146,7 +150,7 @@ def describe_sqlite_error(exc: Exception, path: object = None) -> CdhtError:
     if code.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return StorageError(f"Không mở được cơ sở dữ liệu{where} (thiếu tệp hoặc không có quyền truy cập thư mục).")
     if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
-        return StorageError(f"Cơ sở dữ liệu{where} bị hỏng; hãy dùng 'cdht check' hoặc khôi phục từ bản sao lưu.")
+        return DamagedDatabaseError(f"Cơ sở dữ liệu{where} bị hỏng; hãy dùng 'cdht check' hoặc khôi phục từ bản sao lưu.")
     if (code.startswith("SQLITE_IOERR") or "disk i/o error" in text) and _nearly_full(path):
         return DiskFullError(f"Ổ đĩa chứa cơ sở dữ liệu{where} đã đầy{_free_space_suffix(path)}. Không có gì được ghi.")
     if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:

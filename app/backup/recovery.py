@@ -12,11 +12,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.backup.manifest import BackupInfo, iter_evidence_store, list_backups
+from app.backup.manifest import BackupInfo, iter_evidence_store, list_backups, read_backup_info
 from app.backup.places import backup_places
-from app.backup.restore import restore_backup, verify_backup
-from app.errors import CdhtError, InputError
+from app.backup.restore import DamagedBackupError, restore_backup, verify_backup
+from app.errors import CdhtError, DamagedDatabaseError, describe_os_error
 from app.progress import Progress
+from app.storage.db import connect_read_only, open_error
 from app.storage.migrations import SCHEMA_VERSION
 from app.text import format_local_time
 
@@ -27,7 +28,8 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 @dataclass(frozen=True)
 class DatabaseHealth:
-    """What is wrong with a database file, if anything: status 'ok' | 'missing' | 'damaged' | 'newer' | 'unreadable'."""
+    """What is wrong with a database file, if anything: status 'ok' | 'missing' | 'empty' | 'damaged' | 'newer' |
+    'unreadable'."""
 
     path: Path
     status: str
@@ -44,22 +46,27 @@ def diagnose_database(path: Path) -> DatabaseHealth:
     path = Path(path)
     if not path.exists():
         return DatabaseHealth(path, "missing", f"Không tìm thấy tệp dữ liệu '{path}'.")
+    if path.is_file() and path.stat().st_size == 0:
+        return DatabaseHealth(path, "empty", f"Tệp dữ liệu '{path}' rỗng (0 byte).")
     try:
         with path.open("rb") as handle:
             header = handle.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        return DatabaseHealth(path, "unreadable", f"Không đọc được tệp dữ liệu '{path.name}': {exc.strerror or exc}.")
+        return DatabaseHealth(path, "unreadable", describe_os_error(exc, path, action="đọc").message)
     if header != _SQLITE_MAGIC and path.stat().st_size > 0:
         return DatabaseHealth(path, "damaged", f"Tệp dữ liệu '{path.name}' bị hỏng: phần đầu tệp không còn đúng "
                                                "định dạng (có thể do mất điện, virus hoặc ổ đĩa lỗi).")
     try:
-        conn = sqlite3.connect(str(path), timeout=5)
+        conn = connect_read_only(path)
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)").fetchall()]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
+        error = open_error(exc, path)
+        if not isinstance(error, DamagedDatabaseError):  # a full or read-only drive, a busy file: not damage
+            return DatabaseHealth(path, "unreadable", error.message, (str(exc),))
         return DatabaseHealth(path, "damaged", f"Tệp dữ liệu '{path.name}' bị hỏng và không mở được.", (str(exc),))
     if rows != ["ok"]:
         return DatabaseHealth(path, "damaged", f"Tệp dữ liệu '{path.name}' bị hỏng ({len(rows)} lỗi khi kiểm tra).",
@@ -141,17 +148,28 @@ def find_lost_database(db_path: Path) -> LostDatabase | None:
     return LostDatabase(db_path, state, tuple(traces), newest)
 
 
-def latest_good_backup(data_dir: Path, extra_roots: tuple[Path, ...] = (),
-                       progress: Progress | None = None) -> BackupInfo | None:
-    """The newest backup (in `<data>/backups` and `extra_roots`) whose every file checks out, or None."""
-    candidates: list[BackupInfo] = []
+def _candidates(data_dir: Path, extra_roots: tuple[Path, ...]) -> list[BackupInfo]:
+    found: dict[Path, BackupInfo] = {}
     for root in dict.fromkeys([*backup_places(Path(data_dir)), *extra_roots]):
-        candidates.extend(list_backups(root))
-    candidates.sort(key=lambda info: info.created_at, reverse=True)
-    for info in candidates:
+        found.update((info.path, info) for info in list_backups(root))
+    return sorted(found.values(), key=lambda info: info.created_at, reverse=True)
+
+
+def latest_good_backup(data_dir: Path, extra_roots: tuple[Path, ...] = (),
+                       progress: Progress | None = None, before: dt.datetime | None = None) -> BackupInfo | None:
+    """The newest backup (in the data folder's backup places and `extra_roots`) whose every file checks out, or
+    None; with `before`, only backups made earlier than that."""
+    for info in _candidates(data_dir, extra_roots):
+        if before is not None and info.created_at >= before:
+            continue
         if info.database_ok and not verify_backup(info.path, progress):
             return info
     return None
+
+
+def older_good_backup(damaged: BackupInfo, data_dir: Path, progress: Progress | None = None) -> BackupInfo | None:
+    """The newest good backup older than a damaged one (beside it, or in the data folder's backup places)."""
+    return latest_good_backup(data_dir, (damaged.path.parent,), progress, before=damaged.created_at)
 
 
 def move_aside(db_path: Path, now: dt.datetime | None = None) -> list[tuple[Path, Path]]:
@@ -168,19 +186,35 @@ def move_aside(db_path: Path, now: dt.datetime | None = None) -> list[tuple[Path
 
 
 def recover_from_backup(backup: Path, db_path: Path, progress: Progress | None = None) -> Path:
-    """Replace a damaged database with a backup; the damaged file is kept beside it under another name."""
+    """Replace a damaged or lost database with a backup; a damaged file is kept beside it under another name.
+
+    A backup that does not check out is refused before anything moves (DamagedBackupError naming the damaged
+    entry and, when there is one, the next older good backup).
+    """
     db_path = Path(db_path)
     verify_problems = verify_backup(backup, progress)
     if verify_problems:
-        raise InputError(f"Bản sao lưu không toàn vẹn ({verify_problems[0]}); hãy chọn bản khác.")
-    moved = move_aside(db_path)
+        damaged = read_backup_info(backup)
+        raise DamagedBackupError(damaged, verify_problems, older_good_backup(damaged, db_path.parent))
+    try:
+        moved = move_aside(db_path)
+    except OSError as exc:
+        raise describe_os_error(exc, db_path, action="đổi tên") from None
     try:
         return restore_backup(backup, db_path, progress)
+    except DamagedBackupError as error:
+        _put_back(moved)
+        raise error.with_older(older_good_backup(error.info, db_path.parent)) from None
     except CdhtError:
-        for original, aside in reversed(moved):
-            if not original.exists():
-                os.replace(aside, original)
+        _put_back(moved)
         raise
 
 
-__all__ = ["DatabaseHealth", "LostDatabase", "find_lost_database",            "diagnose_database", "latest_good_backup", "recover_from_backup", "move_aside"]
+def _put_back(moved: list[tuple[Path, Path]]) -> None:
+    for original, aside in reversed(moved):
+        if not original.exists():
+            os.replace(aside, original)
+
+
+__all__ = ["DatabaseHealth", "LostDatabase", "find_lost_database", "diagnose_database", "latest_good_backup",
+           "older_good_backup", "recover_from_backup", "move_aside"]

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from app.errors import (
     CdhtError,
+    DamagedDatabaseError,
     DiskFullError,
     NotFoundError,
     ReadOnlyError,
@@ -89,49 +90,66 @@ def open_error(exc: sqlite3.Error, path: Path) -> CdhtError:
     """The one-line reason a database could not be opened: a full or read-only drive is named as such, and only
     a file SQLite calls malformed is called damaged."""
     described = describe_sqlite_error(exc, path)
-    if isinstance(described, DiskFullError | ReadOnlyError) or "bị hỏng" not in described.message:
+    if not isinstance(described, DamagedDatabaseError):
         return described
-    return StorageError(f"Không mở được cơ sở dữ liệu {Path(path).name}: tệp bị hỏng hoặc không phải cơ sở dữ "
+    return DamagedDatabaseError(f"Không mở được cơ sở dữ liệu {Path(path).name}: tệp bị hỏng hoặc không phải cơ sở dữ "
                         "liệu. Hãy chạy 'cdht check' hoặc khôi phục từ bản sao lưu gần nhất.")
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads `path`, for a full or read-only drive; raises sqlite3.Error when impossible.
+
+    SQLite's `mode=ro` is tried first. When it fails and an interrupted write left a journal, that write is
+    first rolled back by a read-write connection (reading around it would show a half-written state); when
+    there is no such journal, the file is opened `immutable`, which needs no lock or index file at all.
+    """
+    uri = Path(path).resolve().as_uri()
+    try:
+        return _probed(f"{uri}?mode=ro")
+    except sqlite3.Error as exc:
+        failure = exc
+    if not has_hot_journal(path):
+        return _probed(f"{uri}?mode=ro&immutable=1")
+    try:
+        connect(path).close()
+    except CdhtError:
+        raise failure from None
+    return _probed(f"{uri}?mode=ro")
+
+
+def _probed(address: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(address, uri=True, check_same_thread=False, timeout=10)
+    try:
+        conn.execute("PRAGMA mmap_size = 0")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
 
 
 def open_read_only(path: Path) -> sqlite_utils.Database:
     """Open the database for reading only: nothing is written to the file, its folder or side files.
 
     Used by the commands that only read (status, check, dataset export, report, backup) and by the app's
-    read-only mode, so that they work on a full or read-only drive. SQLite's `mode=ro` is tried first; when
-    even that needs to write (a file left in WAL mode needs its index) and no interrupted write is pending,
-    the file is opened `immutable`. A file with an older schema is copied into memory and upgraded there.
-    The connection refuses writes (`query_only`).
+    read-only mode, so that they work on a full or read-only drive (see `connect_read_only`). A file with an
+    older schema is copied into memory and upgraded there. The connection refuses writes (`query_only`).
     """
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"Không tìm thấy cơ sở dữ liệu '{path}'.")
-    uri = path.resolve().as_uri()
-    attempts = [f"{uri}?mode=ro"] + ([] if has_hot_journal(path) else [f"{uri}?mode=ro&immutable=1"])
-    failure: sqlite3.Error | None = None
-    for address in attempts:
-        try:
-            conn = sqlite3.connect(address, uri=True, check_same_thread=False, timeout=10)
-        except sqlite3.Error as exc:
-            failure = exc
-            continue
-        try:
-            db = sqlite_utils.Database(conn, execute_plugins=False)
-            _common_pragmas(db)
-            version = user_version(db)
-            break
-        except sqlite3.Error as exc:
-            conn.close()
-            failure = exc
-    else:
-        assert failure is not None
-        if has_hot_journal(path) and isinstance(open_error(failure, path), DiskFullError | ReadOnlyError):
+    try:
+        db = sqlite_utils.Database(connect_read_only(path), execute_plugins=False)
+        _common_pragmas(db)
+        version = user_version(db)
+    except sqlite3.Error as exc:
+        error = open_error(exc, path)
+        if has_hot_journal(path) and isinstance(error, DiskFullError | ReadOnlyError):
             raise StorageError(f"Cơ sở dữ liệu '{path}' còn một lần ghi dở cần hoàn tác, mà ổ đĩa đang đầy hoặc chỉ "
                                "đọc. Hãy giải phóng chỗ trống (hoặc cho phép ghi) rồi mở lại.") from None
-        raise open_error(failure, path) from None
+        raise error from None
     if version > SCHEMA_VERSION:
-        conn.close()
+        db.close()
         raise StorageError(_NEWER_SCHEMA.format(current=version, latest=SCHEMA_VERSION))
     if version < SCHEMA_VERSION:
         db = _upgraded_in_memory(db)
@@ -221,4 +239,4 @@ def open_database(path: Path, migrations: list[Migration] | None = None) -> sqli
     return db
 
 
-__all__ = ["open_database", "open_read_only", "open_error", "has_hot_journal", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]
+__all__ = ["open_database", "open_read_only", "connect_read_only", "open_error", "has_hot_journal", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]

@@ -190,6 +190,39 @@ def read_json_file(path: Path, what: str = "tệp JSON", max_bytes: int = MAX_JS
     return parse_json(text, what, max_depth)
 
 
+def check_output_path(path: Path | str, what: str = "tệp", folder: bool = False) -> Path:
+    """Refuse, before anything is written, an output path that cannot be right: empty, a device or pipe, a place
+    inside a regular file, a folder where a file is meant (or a file where a folder is meant)."""
+    if path is None or str(path).strip() in ("", "."):
+        raise InputError(f"Chưa chỉ nơi ghi {what}.")
+    path = Path(path)
+    if any(ord(ch) < 32 for ch in str(path)):
+        raise InputError(f"Đường dẫn nơi ghi {what} có ký tự điều khiển; hãy gõ lại.")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except NotADirectoryError:
+        raise InputError(f"Không ghi được {what} vào '{path}': một phần của đường dẫn là tệp, không phải thư "
+                         "mục.") from None
+    except OSError as exc:
+        raise describe_os_error(exc, path) from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode) and not folder:
+            raise InputError(f"'{path}' là thư mục; hãy chỉ tên tệp {what}.")
+        if not stat.S_ISDIR(info.st_mode) and folder:
+            raise InputError(f"'{path}' là một tệp, không phải thư mục để ghi {what}.")
+        if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+            raise InputError(f"'{path}' là thiết bị hoặc đường ống, không phải tệp; không ghi {what} vào đó.")
+        return path
+    probe = path.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise InputError(f"Không ghi được {what} vào '{path}': '{probe}' là tệp, không phải thư mục.")
+    return path
+
+
 def ensure_free_space(folder: Path, needed_bytes: int, what: str = "dữ liệu") -> None:
     """Refuse up front, with the figures, when the drive holding `folder` has less room than `needed_bytes`."""
     probe = Path(folder)

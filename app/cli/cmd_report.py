@@ -8,13 +8,15 @@ import json
 from pathlib import Path
 
 from app.cli import print_json, with_workspace
-from app.documents import document_readiness, write_all_documents
+from app.documents import document_readiness
 from app.documents.collection import import_collection_workbook, write_collection_workbooks
 from app.documents.common import default_recipients, recipient_lines
 from app.errors import InputError
 from app.fileio import read_text_file
 from app.services import documents as docs
+from app.services.report import write_report
 from app.services.workspace import Workspace
+from app.text import format_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True, metavar="THƯ_MỤC", help="thư mục ghi các văn bản")
     p.add_argument("--level", type=int, choices=(1, 2), help="mức độ đề nghị (mặc định: mức độ đạt đủ)")
-    p.set_defaults(func=with_workspace(cmd_report))
+    p.set_defaults(func=with_workspace(cmd_report, write=False))
 
     p = subparsers.add_parser("collect", help="phiếu thu thập số liệu Excel cho các đơn vị")
     sub = p.add_subparsers(dest="collect_command", metavar="export|import", required=True)
@@ -83,9 +85,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(ws: Workspace, args: argparse.Namespace) -> int:
-    written = write_all_documents(ws, args.year, Path(args.out), args.level)
+    written = write_report(ws, args.year, Path(args.out), args.level)
+    print(f"Đã ghi {len(written)} tệp vào {Path(args.out)}:")
     for path in written.values():
-        print(path)
+        print(f"  {path.name}  {format_size(path.stat().st_size)}")
     problems = document_readiness(ws, args.year)
     if problems:
         print("Lưu ý, hồ sơ chưa hoàn chỉnh:")

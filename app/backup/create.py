@@ -32,6 +32,7 @@ from app.backup.manifest import (
 )
 from app.backup.places import default_backup_root, remember_backup_place
 from app.errors import CancelledError, InputError, StorageError
+from app.fileio import ensure_free_space
 from app.progress import Progress, check_cancelled
 from app.scratch import partial_name, remove_unfinished
 from app.storage.db import backup_copy
@@ -145,6 +146,28 @@ def _copy_evidence(ws: Any, staging: Path, root: Path, files: list[tuple[str, Pa
     return evidence, skipped
 
 
+#: Room kept on top of the estimate for the manifest and the file system's own bookkeeping.
+_MARGIN_BYTES = 256 * 1024
+
+
+def _room_needed(ws: Any, previous: dict[str, tuple[Path, int]]) -> int:
+    """What a backup will write, estimated before it starts: the database plus every evidence file that cannot be
+    hard-linked from the previous backup in the same folder."""
+    try:
+        database = Path(ws.path).stat().st_size
+    except OSError:
+        database = 0
+    evidence = 0
+    for sha, path in iter_evidence_store(ws.data_dir):
+        if sha in previous:
+            continue
+        try:
+            evidence += path.stat().st_size
+        except OSError:
+            continue
+    return database + evidence + _MARGIN_BYTES
+
+
 def _write_durably(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -183,6 +206,7 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
             progress.report(0.0, "Đang sao lưu cơ sở dữ liệu…")
         root.mkdir(parents=True, exist_ok=True)
         remove_unfinished(root)
+        ensure_free_space(root, _room_needed(ws, _previous_files(root)), "bản sao lưu")
         remove_tree(staging)
         staging.mkdir()
         description = _snapshot_database(ws, staging / DB_NAME)
@@ -218,6 +242,7 @@ def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.da
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_unfinished(target.parent)
+        ensure_free_space(target.parent, _room_needed(ws, {}), "bản sao lưu")
         scratch = target.with_name(partial_name(f".{target.name}.db"))
         remove_tree(scratch)
         scratch.mkdir()

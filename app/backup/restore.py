@@ -9,7 +9,6 @@ simply be run again.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 import zipfile
@@ -28,7 +27,8 @@ from app.backup.manifest import (
     read_backup_info,
     sha256_file,
 )
-from app.errors import InputError, StorageError, describe_os_error
+from app.errors import InputError, describe_os_error
+from app.fileio import ensure_free_space
 from app.progress import Progress, check_cancelled
 from app.scratch import partial_name, remove_unfinished
 from app.storage.migrations import SCHEMA_VERSION
@@ -258,12 +258,7 @@ def restore_backup(source: Path, db_path: Path, progress: Progress | None = None
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
         remove_unfinished(target_dir)
-        free = shutil.disk_usage(target_dir).free
-        if free < info.size + (1 << 20):
-            raise StorageError(
-                f"Không đủ chỗ trống để khôi phục: cần khoảng {info.size // (1 << 20) + 1} MB, "
-                f"ổ đĩa chỉ còn {free // (1 << 20)} MB. Không có gì được ghi."
-            )
+        ensure_free_space(target_dir, info.size + (1 << 20), "dữ liệu khôi phục")
         remove_tree(staging)
         staging.mkdir()
         stage = _stage_from_zip if info.is_zip else _stage_from_folder

@@ -9,13 +9,14 @@ everything imported before stays.
 
 from __future__ import annotations
 
+import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.errors import CancelledError, CdhtError, InputError
+from app.errors import CancelledError, CdhtError, InputError, describe_os_error
 from app.evidence.filenames import clean_filename
 from app.evidence.library import (
     EDITABLE_FIELDS,
@@ -28,8 +29,9 @@ from app.evidence.library import (
 )
 from app.evidence.sniff import FileKind, detect_kind, extension_note
 from app.evidence.store import EvidenceStore, StoredFile, StoreFullError, TempOpener, evidence_root, open_temp_file
+from app.fileio import ensure_free_space
 from app.progress import Progress, check_cancelled
-from app.text import nfc
+from app.text import format_size, nfc
 
 MAX_SIZE_SETTING = "evidence.max_file_mb"
 DEFAULT_MAX_SIZE_MB = 200
@@ -37,6 +39,8 @@ BATCH_FILES = 200
 BATCH_BYTES = 512 * 1024 * 1024
 BATCH_SECONDS = 3.0
 IGNORED_IN_FOLDERS = {"thumbs.db", "desktop.ini", ".ds_store"}
+#: Room kept for the database rows and the import journal on top of the files themselves.
+IMPORT_MARGIN_BYTES = 256 * 1024
 
 IMPORTED, DUPLICATE, REFUSED, SKIPPED = "imported", "duplicate", "refused", "skipped"
 STATUS_LABELS = {IMPORTED: "Đã nhập", DUPLICATE: "Trùng nội dung", REFUSED: "Không nhận", SKIPPED: "Chưa nhập"}
@@ -74,6 +78,7 @@ class _Staged:
     notes: list[str]
     kind: FileKind
     stored: StoredFile
+    original_bytes: str = ""
 
 
 @dataclass
@@ -145,6 +150,8 @@ def import_files(ws, year: int, sources: Iterable[Path | str], *, indicator_ids:
     store = EvidenceStore(evidence_root(ws))
     sizes = {path: _size_or_zero(path) for path in files}
     total = max(1, sum(sizes.values()))
+    ensure_free_space(store.root, min(total, sum(s for s in sizes.values() if s <= limit)) + IMPORT_MARGIN_BYTES,
+                      "minh chứng")
     done = 0
     run = _Run()
     journal = store.new_journal()
@@ -181,7 +188,7 @@ def import_files(ws, year: int, sources: Iterable[Path | str], *, indicator_ids:
                 notes = list(name.notes)
                 if note := extension_note(name.name, kind):
                     notes.append(note)
-                run.staged.append(_Staged(path, name.name, notes, kind, stored))
+                run.staged.append(_Staged(path, name.name, notes, kind, stored, name.original_bytes))
                 run.staged_bytes += stored.size
             done = before + sizes.get(path, 0)
             if _batch_full(run):
@@ -222,13 +229,15 @@ def _store_one(store: EvidenceStore, path: Path, name: str, limit: int, open_sou
     except FileNotFoundError:
         raise InputError(f"Không tìm thấy tệp '{name}' ({path}).") from None
     except OSError as exc:
-        raise InputError(f"Không đọc được tệp '{name}': {exc.strerror or exc}.") from None
-    if path.is_dir():
+        raise _unreadable(exc, path, name) from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError(f"'{name}' là thư mục; hãy dùng 'Nhập thư mục'.")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"'{name}' không phải tệp thông thường (thiết bị, đường ống…); không nhập.")
     if info.st_size == 0:
         raise InputError(f"Tệp '{name}' rỗng (0 byte); không có nội dung để làm minh chứng.")
     if info.st_size > limit:
-        raise InputError(f"Tệp '{name}' ({info.st_size / 1024 / 1024:.0f} MB) lớn hơn giới hạn {limit // 1024 // 1024} MB "
+        raise InputError(f"Tệp '{name}' ({format_size(info.st_size)}) lớn hơn giới hạn {format_size(limit)} "
                          "cho mỗi tệp minh chứng (có thể đổi trong Cài đặt).")
     try:
         handle = open_source(path)
@@ -236,16 +245,20 @@ def _store_one(store: EvidenceStore, path: Path, name: str, limit: int, open_sou
         raise InputError(f"Không mở được tệp '{name}': tệp đang được chương trình khác mở hoặc không có quyền đọc. "
                          "Hãy đóng tệp rồi nhập lại.") from None
     except OSError as exc:
-        raise InputError(f"Không đọc được tệp '{name}': {exc.strerror or exc}.") from None
+        raise _unreadable(exc, path, name) from None
     with handle:
         try:
             kind = detect_kind(handle, name)
         except OSError as exc:
-            raise InputError(f"Không đọc được tệp '{name}': {exc.strerror or exc}.") from None
+            raise _unreadable(exc, path, name) from None
         stored = store.put(handle, name, limit, open_temp=open_temp, journal=journal, on_bytes=on_bytes)
     if stored.size == 0:
         raise InputError(f"Tệp '{name}' rỗng (0 byte); không có nội dung để làm minh chứng.")
     return stored, kind
+
+
+def _unreadable(exc: OSError, path: Path, name: str) -> InputError:
+    return InputError(f"Không đọc được tệp '{name}': {describe_os_error(exc, path, action='đọc').message}")
 
 
 def _commit(ws, year: int, run: _Run, indicators: list[str], fields: dict[str, Any], journal) -> None:
@@ -281,7 +294,7 @@ def _record(ws, year: int, staged: _Staged, indicators: list[str], fields: dict[
                                         name=staged.name, mime=staged.kind.mime, fields=fields, indicators=indicators)
     ws.audit("import", "evidence", code, year, None,
              {"file": staged.name, "sha256": staged.stored.sha256, "size": staged.stored.size,
-              "indicators": indicators})
+              "indicators": indicators, **({"original_name_bytes": staged.original_bytes} if staged.original_bytes else {})})
     if not staged.stored.created:
         notes.append(f"Nội dung tệp '{staged.name}' đã có trong kho (minh chứng năm khác); không sao chép lại.")
     if warning := date_warning(fields.get("issued_date"), year, fields.get("valid_until")):

@@ -98,7 +98,7 @@ def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
         print_json([r.to_json() for r in results])
     else:
         for result in results:
-            print(f"{result.status_label}: {result.message}")
+            print(f"{result.status_label}: {result.message}" if result.status == ev.REFUSED else result.message)
             for note in result.notes:
                 print(f"    lưu ý: {note}")
         print(ev.summarize(results))

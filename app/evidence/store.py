@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from app.errors import InputError, StorageError
+from app.errors import InputError, StorageError, describe_os_error
+from app.text import format_size
 
 CHUNK_SIZE = 1024 * 1024
 TEMP_DIR_NAME = ".tmp"
@@ -64,7 +65,8 @@ def write_failure(name: str, exc: OSError) -> StorageError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return StoreFullError(f"Ổ đĩa đã đầy: không đủ chỗ để lưu tệp '{name}' vào kho minh chứng. "
                               "Các tệp nhập trước đó vẫn được giữ; hãy giải phóng dung lượng rồi nhập lại.")
-    return StorageError(f"Không ghi được tệp '{name}' vào kho minh chứng: {exc.strerror or exc}.")
+    described = describe_os_error(exc, action="ghi vào kho minh chứng")
+    return type(described)(f"Không lưu được tệp '{name}' vào kho minh chứng: {described.message}")
 
 
 class ImportJournal:
@@ -134,12 +136,13 @@ class EvidenceStore:
                     try:
                         count = source.readinto(buffer)
                     except OSError as exc:
-                        raise InputError(f"Không đọc được tệp '{name}' giữa chừng: {exc.strerror or exc}.") from None
+                        raise InputError(f"Không đọc được tệp '{name}' giữa chừng: "
+                                         f"{describe_os_error(exc, action='đọc').message}") from None
                     if not count:
                         break
                     size += count
                     if size > max_bytes:
-                        raise InputError(f"Tệp '{name}' lớn hơn giới hạn {max_bytes // (1024 * 1024)} MB cho mỗi tệp "
+                        raise InputError(f"Tệp '{name}' lớn hơn giới hạn {format_size(max_bytes)} cho mỗi tệp "
                                          "minh chứng (có thể đổi trong Cài đặt).")
                     chunk = view[:count]
                     digest.update(chunk)

@@ -7,8 +7,11 @@ in one transaction. A fresh file runs the same chain from migration 1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,6 +93,8 @@ def open_error(exc: sqlite3.Error, path: Path) -> CdhtError:
     """The one-line reason a database could not be opened: a full or read-only drive is named as such, and only
     a file SQLite calls malformed is called damaged."""
     described = describe_sqlite_error(exc, path)
+    if (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_CANTOPEN"):
+        return _folder_write_problem(Path(path).parent) or described
     if not isinstance(described, DamagedDatabaseError):
         return described
     return DamagedDatabaseError(f"Không mở được cơ sở dữ liệu {Path(path).name}: tệp bị hỏng hoặc không phải cơ sở dữ "
@@ -126,6 +131,18 @@ def _probed(address: str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _folder_write_problem(folder: Path) -> CdhtError | None:
+    """Why files cannot be created in `folder` (SQLite needs to, for its journal), or None when they can."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=".cdht-probe-", dir=folder)
+    except OSError as exc:
+        return describe_os_error(exc, folder, action="ghi vào thư mục")
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    return None
 
 
 def open_read_only(path: Path) -> sqlite_utils.Database:
@@ -215,6 +232,17 @@ def migrate(db: sqlite_utils.Database, path: Path | None, migrations: list[Migra
     return current
 
 
+def _prove_writable(db: sqlite_utils.Database) -> None:
+    """Write one row and roll it back: a file, folder or drive SQLite cannot write (read-only, no permission, full)
+    is refused at opening, in one line, instead of at the first change of a command that has already done work."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('.write-probe', 'null')")
+    finally:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+
+
 def open_database(path: Path, migrations: list[Migration] | None = None) -> sqlite_utils.Database:
     """Open (creating when absent) and migrate the database at `path`."""
     try:
@@ -227,6 +255,7 @@ def open_database(path: Path, migrations: list[Migration] | None = None) -> sqli
         if result != "ok":
             raise StorageError(f"Cơ sở dữ liệu {path.name} bị hỏng ({result}). Hãy khôi phục từ bản sao lưu gần nhất.")
         migrate(db, path, migrations)
+        _prove_writable(db)
     except sqlite3.DatabaseError as exc:
         db.close()
         raise open_error(exc, path) from None

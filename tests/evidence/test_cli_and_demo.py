@@ -31,7 +31,7 @@ def test_add_list_search_remove_restore_trash(ws, write, capsys):
                        "--number", "12/QĐ-UBND", "--date", "05/02/2024", "--issuer", "UBND xã", "--summary",
                        "Quyết định kiện toàn Ban chỉ đạo")
     assert code == 1  # one file refused
-    assert "Đã nhập: Đã nhập 'Quyết định Ban chỉ đạo.pdf' với mã H1.1.01." in out
+    assert "\nĐã nhập 'Quyết định Ban chỉ đạo.pdf' với mã H1.1.01." in "\n" + out
     assert "Không nhận: Tệp 'virus.pdf' là chương trình" in out
     assert "lưu ý: Ngày ban hành 05/02/2024 nằm ngoài năm đánh giá 2025" in out
 

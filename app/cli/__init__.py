@@ -12,9 +12,10 @@ import json
 import os
 import pkgutil
 import re
+import shutil
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,9 @@ def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None],
 
     def run(args: argparse.Namespace) -> int:
         path = ensure_database(args, creating)
+        undo = removed_on_failure(path) if creating else contextlib.nullcontext()
         guard = single_writer(path.parent) if write else contextlib.nullcontext()
-        with guard:
+        with undo, guard:
             ws = open_workspace(args, read_only=not write)
             try:
                 if write:
@@ -138,6 +140,27 @@ def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None],
                 ws.close()
 
     return run
+
+
+@contextlib.contextmanager
+def removed_on_failure(database: Path) -> Iterator[None]:
+    """When the block fails, remove what creating `database` added: the file, its journal, lock file and evidence
+    store, and the folders made for it. A refused `init` or `restore` leaves nothing behind."""
+    from app.storage.lock import LOCK_NAME
+
+    folders = [folder for folder in [database.parent, *database.parent.parents] if not folder.exists()]
+    entries = [database, Path(f"{database}-journal"), database.parent / LOCK_NAME, database.parent / "evidence"]
+    created = [entry for entry in entries if not entry.exists()] + folders
+    try:
+        yield
+    except BaseException:
+        for entry in created:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+        raise
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,7 +15,16 @@ from app.backup.recovery import (
     recover_from_backup,
 )
 from app.backup.restore import DamagedBackupError, restore_target
-from app.cli import EXIT_FAILURE, EXIT_OK, UsageError, database_path, ensure_database, hint, with_workspace
+from app.cli import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    UsageError,
+    database_path,
+    ensure_database,
+    hint,
+    removed_on_failure,
+    with_workspace,
+)
 from app.errors import InputError, NotFoundError, StorageError
 from app.services.integrity import check_database_file, check_workspace, rebuild_indexes, repair_workspace
 from app.services.workspace import Workspace
@@ -83,10 +92,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
                                 f"thư mục khác, hãy chạy '{hint(args, 'restore ĐƯỜNG_DẪN_SAO_LƯU')}'.")
     else:
         info = read_backup_info(Path(args.backup))
-    with single_writer(target.parent):
-        if in_place:
+    if in_place:
+        with single_writer(target.parent):
             path = recover_from_backup(info.path, target)
-        else:
+    else:
+        with removed_on_failure(target), single_writer(target.parent):
             try:
                 path = restore_backup(info.path, target)
             except DamagedBackupError as error:

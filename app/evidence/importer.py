@@ -152,6 +152,7 @@ def import_files(ws, year: int, sources: Iterable[Path | str], *, indicator_ids:
     total = max(1, sum(sizes.values()))
     ensure_free_space(store.root, min(total, sum(s for s in sizes.values() if s <= limit)) + IMPORT_MARGIN_BYTES,
                       "minh chứng")
+    store.check_writable()
     done = 0
     run = _Run()
     journal = store.new_journal()

@@ -114,6 +114,17 @@ class EvidenceStore:
             raise ValueError(f"not a SHA-256 hex digest: {sha!r}")
         return self.root / sha[:2] / sha
 
+    def check_writable(self) -> None:
+        """Create and remove a file where imports write first: a store that cannot be written (read-only folder or
+        drive, no permission) is refused before any file is read, in one line naming the cause."""
+        try:
+            self.temp_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.temp_dir / f"probe-{uuid.uuid4().hex}{TEMP_SUFFIX}"
+            probe.touch(exist_ok=False)
+            probe.unlink()
+        except OSError as exc:
+            raise describe_os_error(exc, self.temp_dir, action="ghi vào kho minh chứng") from None
+
     def new_journal(self) -> ImportJournal:
         return ImportJournal(self.temp_dir / f"import-{uuid.uuid4().hex}{JOURNAL_SUFFIX}")
 

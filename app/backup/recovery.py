@@ -90,11 +90,14 @@ class LostDatabase:
     """What was found, in Vietnamese ('12 bản sao lưu', 'kho minh chứng với 30 tệp'…)."""
     newest_backup: BackupInfo | None
 
-    def message(self, restore_hint: str = "cdht restore --latest") -> str:
-        """One line: what is wrong, what is left, and the way back."""
+    def summary(self) -> str:
+        """What is wrong and what is left: 'Không tìm thấy cơ sở dữ liệu …, nhưng thư mục dữ liệu vẫn còn …'."""
         problem = (f"Không tìm thấy cơ sở dữ liệu '{self.path}'" if self.state == "missing"
                    else f"Cơ sở dữ liệu '{self.path}' rỗng (0 byte)")
-        found = f"nhưng thư mục dữ liệu vẫn còn {', '.join(self.traces)}"
+        return f"{problem}, nhưng thư mục dữ liệu vẫn còn {', '.join(self.traces)}."
+
+    def message(self, restore_hint: str = "cdht restore --latest") -> str:
+        """One line for the command line: what is wrong, what is left, and the command that brings the data back."""
         if self.newest_backup is not None:
             when = format_local_time(self.newest_backup.created_at)
             way = (f"Dữ liệu có thể lấy lại từ bản sao lưu gần nhất (lúc {when}): chạy '{restore_hint}', hoặc mở "
@@ -102,7 +105,7 @@ class LostDatabase:
         else:
             way = ("Không thấy bản sao lưu trong thư mục dữ liệu; nếu có bản sao lưu trên USB hoặc thư mục khác, "
                    f"hãy khôi phục bằng '{restore_hint.replace('--latest', 'ĐƯỜNG_DẪN_SAO_LƯU')}'")
-        return f"{problem}, {found}. {way}. Đừng khai báo xã mới ở đây kẻo lẫn với dữ liệu cũ."
+        return f"{self.summary()} {way}. Đừng khai báo xã mới ở đây kẻo lẫn với dữ liệu cũ."
 
 
 def _database_traces(db_path: Path) -> tuple[list[str], list[BackupInfo]]:

@@ -32,7 +32,7 @@ from app.backup.manifest import (
 )
 from app.backup.places import default_backup_root, remember_backup_place
 from app.errors import CancelledError, InputError, StorageError
-from app.fileio import ensure_free_space
+from app.fileio import check_output_path, ensure_free_space
 from app.progress import Progress, check_cancelled
 from app.scratch import partial_name, remove_unfinished
 from app.storage.db import backup_copy
@@ -196,7 +196,7 @@ def _rename_into_place(staging: Path, root: Path, stamp: str) -> Path:
 def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", now: dt.datetime | None = None,
                   progress: Progress | None = None) -> BackupInfo:
     """Back up the database and evidence store into a new folder inside `root` (default: the backup folder)."""
-    root = Path(root) if root is not None else backup_root(ws)
+    root = check_output_path(root, "bản sao lưu", folder=True) if root is not None else backup_root(ws)
     now = _local(now)
     staging = root / partial_name(f".{stamp_name(now)}")
     if root != default_backup_root(ws.data_dir):
@@ -230,7 +230,7 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
 def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.datetime | None = None,
                       progress: Progress | None = None) -> BackupInfo:
     """Back up the database and evidence together into one .zip file (refuses to overwrite a file)."""
-    target = Path(target)
+    target = check_output_path(target, "bản sao lưu")
     if target.suffix.lower() != ".zip":
         raise InputError(f"Tệp sao lưu phải có đuôi .zip: '{target.name}'.")
     if target.exists():

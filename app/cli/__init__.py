@@ -111,8 +111,10 @@ def ensure_database(args: argparse.Namespace, creating: bool = False) -> Path:
 def open_workspace(args: argparse.Namespace, read_only: bool = False):
     """The workspace named by --db (or the per-user default); `read_only` never writes to the drive."""
     from app.services.workspace import Workspace
+    from app.text import clean_text
 
-    return Workspace.open(database_path(args), user=args.user, read_only=read_only)
+    user = clean_text(args.user, "Tên người thao tác (--user)", single_line=True) or None
+    return Workspace.open(database_path(args), user=user, read_only=read_only)
 
 
 def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None],

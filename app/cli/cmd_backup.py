@@ -58,6 +58,8 @@ def _describe(info: BackupInfo) -> str:
 
 
 def cmd_backup(ws: Workspace, args: argparse.Namespace) -> int:
+    if args.out is not None and not args.out.strip():
+        raise UsageError("Nơi sao lưu đang để trống; bỏ hẳn tham số để sao lưu vào thư mục sao lưu tự động.")
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() == ".zip":
         info = create_backup_zip(ws, out)

@@ -15,7 +15,12 @@ from pathlib import Path
 
 from app.cli import EXIT_FAILURE, EXIT_OK, print_json, with_workspace
 from app.errors import InputError
+from app.fileio import MAX_TRUST_BYTES, check_input_file, check_output_path
 from app.services.workspace import Workspace
+from app.text import check_email, format_size
+
+#: Largest package `send --package` accepts (a dossier with many scanned documents stays well below).
+MAX_PACKAGE_BYTES = 4 * 1024**3
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -103,6 +108,7 @@ def signing_key_from_args(ws: Workspace, args: argparse.Namespace):
         return TokenKey(Path(module), _secret(args.pin_env, "Mã PIN thiết bị ký số"), key_id=key_id, serial=serial)
     p12 = args.p12 or (settings.pkcs12_path if settings.method == "pkcs12" else "")
     if p12:
+        check_input_file(p12, MAX_TRUST_BYTES, "tệp chứng thư số")
         return Pkcs12Key(Path(p12), _secret(args.p12_password_env, "Mật khẩu tệp chứng thư số"))
     if settings.method == "external":
         return None
@@ -135,10 +141,11 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
 
     if not ws.year(args.year).locked:  # before asking for a PIN that would not be used
         raise InputError(f"Hồ sơ năm {args.year} chưa được chốt. Hãy chạy 'cdht finalize --year {args.year}' trước.")
+    check_output_path(args.out, "gói hồ sơ")
     key = signing_key_from_args(ws, args)
     delivered = export_package(ws, args.year, Path(args.out), key, level=args.level)
     record = delivered.record
-    print(f"Đã lập gói hồ sơ {delivered.path} ({record.size} byte), phiên bản {record.version}, "
+    print(f"Đã lập gói hồ sơ {delivered.path} ({format_size(record.size)}), phiên bản {record.version}, "
           f"mã gói {record.package_uuid}.")
     print(f"SHA-256: {record.sha256}")
     print(delivered.message)
@@ -149,8 +156,9 @@ def cmd_send(ws: Workspace, args: argparse.Namespace) -> int:
     from app.dossier.outbox import flush_outbox, mail_settings, queue_package
     from app.dossier.records import latest_package
 
+    check_email(args.to, "Địa chỉ nhận (--to)")
     if args.package:
-        package = Path(args.package)
+        package = check_input_file(args.package, MAX_PACKAGE_BYTES, "gói hồ sơ")
     else:
         record = latest_package(ws, args.year)
         if record is None:
@@ -204,7 +212,8 @@ def cmd_outbox(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from app.dossier.verify import verify_package
 
-    report = verify_package(Path(args.package), trust=[Path(t) for t in args.trust or []])
+    trust = [check_input_file(t, MAX_TRUST_BYTES, "chứng thư CA tin cậy") for t in args.trust or []]
+    report = verify_package(Path(args.package), trust=trust)
     if args.json:
         print_json(report.to_json())
     else:

@@ -4,7 +4,6 @@ the Nơi nhận list."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from app.cli import print_json, with_workspace
@@ -12,7 +11,7 @@ from app.documents import document_readiness
 from app.documents.collection import import_collection_workbook, write_collection_workbooks
 from app.documents.common import default_recipients, recipient_lines
 from app.errors import InputError
-from app.fileio import read_text_file
+from app.fileio import MAX_WORKBOOK_BYTES, check_input_file, check_output_path, read_json_file
 from app.services import documents as docs
 from app.services.report import write_report
 from app.services.workspace import Workspace
@@ -98,12 +97,14 @@ def cmd_report(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_collect_export(ws: Workspace, args: argparse.Namespace) -> int:
+    check_output_path(args.out, "phiếu thu thập", folder=True)
     for unit, path in write_collection_workbooks(ws, args.year, Path(args.out), args.unit).items():
         print(f"{unit}: {path}")
     return 0
 
 
 def cmd_collect_import(ws: Workspace, args: argparse.Namespace) -> int:
+    check_input_file(Path(args.file), MAX_WORKBOOK_BYTES, "phiếu Excel")
     result = import_collection_workbook(ws, Path(args.file), args.year)
     if result.changed:
         print(f"Đã nhập phiếu của {result.unit} (năm {result.year}): cập nhật chỉ tiêu {', '.join(result.changed)}.")
@@ -113,10 +114,8 @@ def cmd_collect_import(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def _load_json(path: str) -> dict:
-    try:
-        data = json.loads(read_text_file(Path(path), "tệp JSON"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"Tệp '{path}' không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).") from None
+    """A JSON object from a file the user names: a regular file of at most 10 MB, nested at most 32 deep."""
+    data = read_json_file(Path(path), f"tệp JSON '{Path(path).name}'")
     if not isinstance(data, dict):
         raise InputError(f"Tệp '{path}' phải chứa một đối tượng JSON.")
     return data

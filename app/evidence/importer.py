@@ -22,6 +22,7 @@ from app.evidence.library import (
     EDITABLE_FIELDS,
     add_links,
     check_indicators,
+    clean_field,
     date_warning,
     get_evidence,
     insert_evidence,
@@ -39,6 +40,7 @@ BATCH_FILES = 200
 BATCH_BYTES = 512 * 1024 * 1024
 BATCH_SECONDS = 3.0
 IGNORED_IN_FOLDERS = {"thumbs.db", "desktop.ini", ".ds_store"}
+MAX_FILES_PER_IMPORT = 5_000
 #: Room kept for the database rows and the import journal on top of the files themselves.
 IMPORT_MARGIN_BYTES = 256 * 1024
 
@@ -101,16 +103,36 @@ def max_file_bytes(ws) -> int:
 
 
 def expand_sources(sources: Iterable[Path | str]) -> list[Path]:
-    """Files named directly, plus every file under named folders (system junk such as Thumbs.db left out)."""
+    """Files named directly, plus every file under named folders (system junk such as Thumbs.db left out).
+
+    An empty path is refused, and so is a folder holding more than MAX_FILES_PER_IMPORT files (a whole drive
+    picked by mistake would otherwise be walked for hours).
+    """
     files: list[Path] = []
     for source in sources:
+        if source is None or str(source).strip() == "":
+            raise InputError("Chưa chỉ tệp hoặc thư mục minh chứng cần nhập (đường dẫn trống).")
         path = Path(source)
         if path.is_dir():
-            found = [p for p in path.rglob("*") if p.is_file() and not _is_junk(p.relative_to(path))]
+            found = _files_under(path)
             files.extend(sorted(found, key=lambda p: [nfc(part).casefold() for part in p.relative_to(path).parts]))
         else:
             files.append(path)
     return list(dict.fromkeys(files))
+
+
+def _files_under(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    try:
+        for path in folder.rglob("*"):
+            if path.is_file() and not _is_junk(path.relative_to(folder)):
+                found.append(path)
+                if len(found) > MAX_FILES_PER_IMPORT:
+                    raise InputError(f"Thư mục '{folder}' có hơn {MAX_FILES_PER_IMPORT} tệp; hãy chọn thư mục nhỏ "
+                                     "hơn (mỗi lần nhập tối đa 5.000 tệp).")
+    except OSError as exc:
+        raise InputError(describe_os_error(exc, folder, action="đọc").message) from None
+    return found
 
 
 def _is_junk(relative: Path) -> bool:
@@ -125,7 +147,7 @@ def _clean_details(details: Mapping[str, Any] | None) -> dict[str, Any]:
         if name in ("issued_date", "valid_until"):
             cleaned[name] = parse_optional_date(value, EDITABLE_FIELDS[name])
         else:
-            cleaned[name] = nfc(value or "").strip()
+            cleaned[name] = clean_field(name, value)
     return cleaned
 
 

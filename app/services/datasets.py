@@ -8,14 +8,19 @@ from typing import Any
 
 from app.domain.dataset import VALUE_FIELDS, Dataset, load_dataset_text
 from app.errors import InputError
-from app.fileio import read_text_file, write_text_atomic
+from app.fileio import MAX_JSON_BYTES, read_bytes_capped, write_text_atomic
 from app.services.workspace import Changes, Profile, Workspace
 from app.text import fold
 
 
 def load_dataset_file(path: Path) -> Dataset:
-    """Read and validate a dataset file; InputError names the problem."""
-    return load_dataset_text(read_text_file(path, "tệp dữ liệu"))
+    """Read (a regular file of at most MAX_JSON_BYTES) and validate a dataset file; InputError names the problem."""
+    data = read_bytes_capped(path, MAX_JSON_BYTES, "tệp dữ liệu")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"Tệp dữ liệu '{Path(path).name}' không phải văn bản UTF-8.") from None
+    return load_dataset_text(text)
 
 
 def import_dataset(ws: Workspace, dataset: Dataset) -> Changes:

@@ -204,9 +204,9 @@ def meeting_from_json(raw: Any) -> ReviewMeeting:
             item = {"name": item}
         if not isinstance(item, dict):
             raise InputError(f"Người dự họp thứ {number} phải có họ tên, chức vụ, cơ quan.")
-        name = clean_text(item.get("name"), f"Họ tên người dự họp thứ {number}", required=True)
-        attendees.append(Attendee(name, clean_text(item.get("title"), "Chức vụ"),
-                                  clean_text(item.get("organisation"), "Cơ quan, tổ chức")))
+        name = clean_text(item.get("name"), f"Họ tên người dự họp thứ {number}", required=True, single_line=True)
+        attendees.append(Attendee(name, clean_text(item.get("title"), "Chức vụ", single_line=True),
+                                  clean_text(item.get("organisation"), "Cơ quan, tổ chức", single_line=True)))
     level = raw.get("level_agreed")
     if level in ("", None):
         level = None
@@ -219,13 +219,13 @@ def meeting_from_json(raw: Any) -> ReviewMeeting:
             raise InputError(f"Mức độ thống nhất đề nghị {level} phải là 1 hoặc 2 (0 nếu chưa đề nghị).")
     return ReviewMeeting(
         meeting_date=_date(raw["meeting_date"], "Ngày họp xét"),
-        chair_name=clean_text(raw.get("chair_name"), "Người chủ trì", required=True),
-        chair_title=clean_text(raw.get("chair_title"), "Chức vụ người chủ trì"),
-        place=clean_text(raw.get("place"), "Địa điểm họp"),
-        start_time=clean_text(raw.get("start_time"), "Giờ bắt đầu"),
-        end_time=clean_text(raw.get("end_time"), "Giờ kết thúc"),
-        secretary_name=clean_text(raw.get("secretary_name"), "Thư ký"),
-        secretary_title=clean_text(raw.get("secretary_title"), "Chức vụ thư ký"),
+        chair_name=clean_text(raw.get("chair_name"), "Người chủ trì", required=True, single_line=True),
+        chair_title=clean_text(raw.get("chair_title"), "Chức vụ người chủ trì", single_line=True),
+        place=clean_text(raw.get("place"), "Địa điểm họp", single_line=True),
+        start_time=clean_text(raw.get("start_time"), "Giờ bắt đầu", single_line=True),
+        end_time=clean_text(raw.get("end_time"), "Giờ kết thúc", single_line=True),
+        secretary_name=clean_text(raw.get("secretary_name"), "Thư ký", single_line=True),
+        secretary_title=clean_text(raw.get("secretary_title"), "Chức vụ thư ký", single_line=True),
         attendees=tuple(attendees),
         content=clean_text(raw.get("content"), "Nội dung cuộc họp"),
         conclusions=clean_text(raw.get("conclusions"), "Kết luận cuộc họp"),

@@ -27,7 +27,7 @@ from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Datase
 from app.domain.rules import Assessment, evaluate
 from app.errors import InputError, LockedError, NotFoundError, ReadOnlyError
 from app.storage.db import open_database, open_read_only
-from app.text import clean_text, nfc, parse_date, utc_now
+from app.text import MAX_ORGANISATION_LENGTH, clean_text, nfc, parse_date, utc_now
 
 DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
 ASSIGNMENT_STATUSES = {"todo": "Chưa thực hiện", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành"}
@@ -296,12 +296,12 @@ class Workspace:
 
     def _clean_profile(self, profile: Profile) -> Profile:
         return Profile(
-            commune_name=clean_text(profile.commune_name, "Tên xã", required=True),
-            province=clean_text(profile.province, "Tên tỉnh", required=True),
-            recipient_authority=clean_text(profile.recipient_authority, "Cơ quan nhận hồ sơ", required=True),
+            commune_name=clean_text(profile.commune_name, "Tên xã", required=True, single_line=True),
+            province=clean_text(profile.province, "Tên tỉnh", required=True, single_line=True),
+            recipient_authority=clean_text(profile.recipient_authority, "Cơ quan nhận hồ sơ", required=True, single_line=True),
             disadvantaged_area=bool(profile.disadvantaged_area),
-            signer_name=clean_text(profile.signer_name, "Người ký"),
-            signer_title=clean_text(profile.signer_title, "Chức vụ người ký"),
+            signer_name=clean_text(profile.signer_name, "Người ký", single_line=True),
+            signer_title=clean_text(profile.signer_title, "Chức vụ người ký", single_line=True),
         )
 
     def save_profile(self, profile: Profile) -> Changes:
@@ -339,6 +339,7 @@ class Workspace:
         for info in self.years():
             if info.year == year:
                 return info
+        _check_year(year)  # a year no commune can have (25, 99999) is named as such, with no hint to add it
         raise NotFoundError(f"Chưa có năm đánh giá {year}. Hãy thêm năm này trước (cdht year add {year}).")
 
     def catalogue(self, year: int) -> Catalogue:
@@ -492,7 +493,8 @@ class Workspace:
             return [Unit(r[0], r[1]) for r in self.db.execute("SELECT id, name FROM units ORDER BY name").fetchall()]
 
     def _unit_id(self, name: str) -> int:
-        name = clean_text(name, "Tên đơn vị", required=True)
+        name = clean_text(name, "Tên đơn vị", required=True, single_line=True,
+                          max_length=MAX_ORGANISATION_LENGTH)
         row = self.db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
         if row:
             return int(row[0])
@@ -563,8 +565,10 @@ class Workspace:
                 due_date = parse_date(due_date) if due_date.strip() else None
             except ValueError:
                 raise InputError(f"Hạn hoàn thành {due_date!r} không phải ngày hợp lệ (dd/mm/yyyy).") from None
-        lead = clean_text(lead_unit, "Đơn vị chủ trì") or None
-        coordinating = tuple(dict.fromkeys(c for c in (clean_text(x, "Đơn vị phối hợp") for x in coordinating_units) if c))
+        lead = clean_text(lead_unit, "Đơn vị chủ trì", single_line=True, max_length=MAX_ORGANISATION_LENGTH) or None
+        coordinating = tuple(dict.fromkeys(
+            c for c in (clean_text(x, "Đơn vị phối hợp", single_line=True, max_length=MAX_ORGANISATION_LENGTH)
+                        for x in coordinating_units) if c))
         assignment = Assignment(indicator_id, lead, coordinating, due_date, status, clean_text(note, "Ghi chú"))
         with self.transaction():
             self.year(year)
@@ -590,9 +594,9 @@ class Workspace:
                 decision_date = parse_date(decision_date)
             except ValueError:
                 raise InputError(f"Ngày quyết định {decision_date!r} không hợp lệ (dd/mm/yyyy).") from None
-        number = clean_text(decision_number, "Số quyết định", required=True)
+        number = clean_text(decision_number, "Số quyết định", required=True, single_line=True)
         record = {"level": level, "decision_number": number, "decision_date": decision_date.isoformat(),
-                  "issuer": clean_text(issuer, "Cơ quan công nhận"), "assessment_year": assessment_year,
+                  "issuer": clean_text(issuer, "Cơ quan công nhận", single_line=True), "assessment_year": assessment_year,
                   "note": clean_text(note, "Ghi chú")}
         with self.transaction():
             self.db.execute(

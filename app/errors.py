@@ -70,7 +70,8 @@ def describe_os_error(exc: OSError, path: object = None, action: str = "ghi") ->
     Returns the matching CdhtError subclass so callers can `raise describe_os_error(exc, path) from None`.
     """
     name = _errno_name(exc)
-    where = f" '{path}'" if path is not None else (f" '{exc.filename}'" if exc.filename else "")
+    shown = path if path is not None else exc.filename
+    where = f" '{_shortened(str(shown))}'" if shown not in (None, "") else ""
     if name in ("ENOSPC", "EDQUOT"):
         drive = f"Ổ đĩa chứa{where}" if where else "Ổ đĩa"
         return DiskFullError(f"{drive} đã đầy{_free_space_suffix(path or exc.filename)}. Không có gì được ghi.")
@@ -95,6 +96,12 @@ def describe_os_error(exc: OSError, path: object = None, action: str = "ghi") ->
     if name in ("EMFILE", "ENFILE"):
         return StorageError("Máy đang mở quá nhiều tệp; hãy đóng bớt chương trình rồi làm lại.")
     return StorageError(f"Không {action} được{where}: lỗi hệ điều hành {name or exc.errno}.")
+
+
+def _shortened(text: str, limit: int = 160) -> str:
+    """A path as shown in a message: at most `limit` characters, the middle left out (a hostile 1 MB name must not
+    become a 1 MB message)."""
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2:]}"
 
 
 def _free_space_suffix(path: object) -> str:
@@ -168,6 +175,8 @@ def user_message(exc: BaseException) -> str | None:
 
     if isinstance(exc, CdhtError):
         return exc.message
+    if isinstance(exc, UnicodeError):
+        return "Dữ liệu nhập có ký tự không hợp lệ (không phải văn bản UTF-8); hãy gõ lại. Không có gì được ghi."
     if isinstance(exc, MemoryError):
         return "Máy không đủ bộ nhớ để làm việc này; hãy đóng bớt chương trình rồi làm lại."
     if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError):

@@ -157,7 +157,7 @@ class Launcher:
         return Workspace.open(dialog.restored_path)
 
     def open(self, mode: str, ws: Workspace | None = None) -> bool:
-        from app.services.evidence import recover_interrupted_imports
+        from app.services.integrity import recover_interrupted_work
         from app.services.opening import READ_ONLY_CAUSES
         from app.storage.lock import acquire_single_writer
         from ui.main_window import MainWindow
@@ -182,7 +182,7 @@ class Launcher:
                 if ws is None:
                     return False
         if not ws.read_only:
-            recover_interrupted_imports(ws)
+            recover_interrupted_work(ws)
         state = ui_state(self.folder)
         state.setValue("launcher/mode", mode)
         state.sync()

@@ -28,7 +28,7 @@ from app.backup.manifest import (
     sha256_file,
 )
 from app.errors import InputError, describe_os_error
-from app.fileio import ensure_free_space
+from app.fileio import check_output_path, ensure_free_space
 from app.progress import Progress, check_cancelled
 from app.scratch import partial_name, remove_unfinished
 from app.storage.migrations import SCHEMA_VERSION
@@ -211,9 +211,9 @@ def restore_target(to: Path) -> Path:
     `to` is either a new `.sqlite3` file in a folder that holds no database or evidence store yet, or a new
     (or empty) folder, which gets `cdht.sqlite3`. The evidence store always goes beside the restored database.
     """
-    to = Path(to)
-    if str(to).strip() in ("", "."):
+    if to is None or str(to).strip() in ("", "."):
         raise InputError("Chưa chỉ nơi khôi phục (--to THƯ_MỤC_MỚI).")
+    to = check_output_path(to, "dữ liệu khôi phục", folder=Path(to).suffix.lower() not in _DATABASE_SUFFIXES)
     if to.suffix.lower() in _DATABASE_SUFFIXES:
         if to.exists() or to.is_symlink():
             raise InputError(f"Đã có tệp '{to}'; khôi phục không ghi đè. Hãy chọn một thư mục mới.")

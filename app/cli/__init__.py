@@ -91,11 +91,14 @@ def ensure_database(args: argparse.Namespace, creating: bool = False) -> Path:
     """
     from app.backup.recovery import find_lost_database
     from app.errors import NotFoundError, StorageError
+    from app.fileio import check_output_path
 
     given = getattr(args, "db", None)
     if given is not None and not given.strip():
         raise UsageError("Đường dẫn --db đang để trống.")
     path = database_path(args)
+    if creating:
+        check_output_path(path, "cơ sở dữ liệu")
     lost = find_lost_database(path)
     if lost is not None and not (creating and getattr(args, "new_commune_anyway", False)):
         extra = (" Nếu thật sự muốn bắt đầu một xã mới ở đây, thêm --new-commune-anyway." if creating else "")
@@ -134,9 +137,9 @@ def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None],
             ws = open_workspace(args, read_only=not write)
             try:
                 if write:
-                    from app.services.evidence import recover_interrupted_imports
+                    from app.services.integrity import recover_interrupted_work
 
-                    recover_interrupted_imports(ws)
+                    recover_interrupted_work(ws)
                 return handler(ws, args) or EXIT_OK
             finally:
                 ws.close()
@@ -182,6 +185,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_LONG_WORD = re.compile(r"\S{161,}")
+
+
+def one_line(text: str) -> str:
+    """`text` fit for one terminal line: control characters (line breaks, escape sequences a hostile value could
+    carry) shown as escapes, and any word over 160 characters (a pasted megabyte) shortened in the middle."""
+    shown = "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:80]}…{m.group()[-80:]}", shown)
+
+
+def _check_years(args: argparse.Namespace) -> None:
+    """Every year given on the command line (--year, year add NĂM, --copy-from) within the years the app knows."""
+    from app.domain.dataset import MAX_YEAR, MIN_YEAR
+
+    for name in ("year", "copy_from"):
+        value = getattr(args, name, None)
+        if isinstance(value, int) and not MIN_YEAR <= value <= MAX_YEAR:
+            raise UsageError(f"Năm {value} không hợp lệ; năm đánh giá phải từ {MIN_YEAR} đến {MAX_YEAR}.")
+
+
+def _print_error(message: str, db: str | None) -> None:
+    print(f"Lỗi: {one_line(_with_db(message, db))}", file=sys.stderr)
+
+
 def _configure_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -211,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         db = args.db
+        _check_years(args)
         if args.self_test:
             from app.selftest import run_self_test
 
@@ -220,10 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         return int(args.func(args) or EXIT_OK)
     except UsageError as exc:
-        print(f"Lỗi: {_with_db(exc.message, db)}", file=sys.stderr)
+        _print_error(exc.message, db)
         return EXIT_USAGE
     except CdhtError as exc:
-        print(f"Lỗi: {_with_db(exc.message, db)}", file=sys.stderr)
+        _print_error(exc.message, db)
         return EXIT_FAILURE
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not an error of ours.
@@ -238,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback in front of users
         message = user_message(exc)
         if message is not None:  # a cause the OS or SQLite named (disk full, read-only, missing file…)
-            print(f"Lỗi: {_with_db(message, db)}", file=sys.stderr)
+            _print_error(message, db)
             return EXIT_FAILURE
         log = _log_crash()
         where = f" Chi tiết kỹ thuật đã được ghi vào {log}." if log else ""

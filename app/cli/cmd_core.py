@@ -10,7 +10,7 @@ from app.domain.catalogue import catalogue_for_year
 from app.domain.checklist import Checklist, build_checklist
 from app.domain.rules import STATUS_LABELS, evaluate
 from app.errors import InputError
-from app.services.datasets import import_dataset, load_dataset_file, write_dataset_file
+from app.services.datasets import disadvantaged_change, import_dataset, load_dataset_file, write_dataset_file
 from app.services.workspace import DEFAULT_RECIPIENT, Profile, Workspace
 
 MARKS = {"met": "✔", "not_met": "✘", "missing": "…"}
@@ -48,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ds = p.add_subparsers(dest="dataset_command", metavar="import|export", required=True)
     imp = ds.add_parser("import", help="nhập số liệu một năm từ tệp JSON")
     imp.add_argument("file", metavar="FILE.json")
+    imp.add_argument("--accept-profile-change", action="store_true",
+                     help="đồng ý đổi cờ \"vùng khó khăn\" của năm theo tệp (ngưỡng đánh giá đổi theo)")
     imp.set_defaults(func=with_workspace(cmd_dataset_import))
     exp = ds.add_parser("export", help="xuất số liệu một năm ra tệp JSON")
     exp.add_argument("--year", type=int, required=True)
@@ -134,9 +136,12 @@ def cmd_year_list(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_dataset_import(ws: Workspace, args: argparse.Namespace) -> int:
     dataset = load_dataset_file(Path(args.file))
-    changes = import_dataset(ws, dataset)
+    change = disadvantaged_change(ws, dataset)
+    changes = import_dataset(ws, dataset, accept_profile_change=args.accept_profile_change)
     print(f"Đã nhập số liệu năm {dataset.year} của xã {dataset.commune.name}"
           + ("." if changes.any() else " (không có gì thay đổi)."))
+    if change:
+        print(f"Đã đổi theo tệp: {change}.")
     return 0
 
 

@@ -75,11 +75,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lst.set_defaults(func=cmd_token_list)
 
 
+def _check_variable_name(variable: str) -> None:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}", variable):
+        raise InputError("Tên biến môi trường không hợp lệ (chỉ gồm chữ, số, dấu _). Đừng ghi mật khẩu/PIN vào lệnh.")
+
+
 def _secret(variable: str | None, prompt: str) -> str:
     """A secret from the named environment variable, else typed at a prompt (never echoed)."""
-    if variable:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
-            raise InputError("Tên biến môi trường không hợp lệ (chỉ gồm chữ, số, dấu _). Đừng ghi mật khẩu/PIN vào lệnh.")
+    if variable is not None:
+        _check_variable_name(variable)
         value = os.environ.get(variable)
         if value is None:
             raise InputError(f"Biến môi trường {variable} chưa được đặt.")
@@ -173,6 +177,8 @@ def cmd_send(ws: Workspace, args: argparse.Namespace) -> int:
 def _mail_password(args: argparse.Namespace, settings) -> str | None:
     from app.dossier.outbox import stored_password
 
+    if args.password_env is not None:
+        _check_variable_name(args.password_env)
     if not settings.username:
         return None
     if args.password_env:

@@ -124,7 +124,7 @@ def _load_json(path: str) -> dict:
 def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
     existing = docs.review_meeting(ws, args.year)
     raw = existing.to_json() if existing else {}
-    if args.json:
+    if args.json is not None:
         raw.update(_load_json(args.json))
     options = {"meeting_date": args.date, "place": args.place, "start_time": args.start_time,
                "end_time": args.end_time, "chair_name": args.chair, "chair_title": args.chair_title,
@@ -146,7 +146,7 @@ def cmd_meeting_show(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_narrative_set(ws: Workspace, args: argparse.Namespace) -> int:
-    updates = _load_json(args.json) if args.json else {}
+    updates = _load_json(args.json) if args.json is not None else {}
     for pair in args.pairs:
         if "=" not in pair:
             raise InputError(f"\"{pair}\" phải có dạng KEY=GIÁ_TRỊ.")
@@ -165,6 +165,8 @@ def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_recipients_set(ws: Workspace, args: argparse.Namespace) -> int:
     if args.clear == bool(args.lines):
         raise InputError("Hãy ghi các nơi nhận, hoặc dùng --clear để trở về danh sách thường dùng (không dùng cả hai).")
+    if not args.clear and not any(line.strip() for line in args.lines):
+        raise InputError("Các nơi nhận đều để trống; hãy ghi ít nhất một nơi nhận, hoặc dùng --clear.")
     changes = docs.set_recipients(ws, args.year, [] if args.clear else list(args.lines))
     print("Đã ghi nơi nhận." if changes.any() else "Không có gì thay đổi.")
     return 0

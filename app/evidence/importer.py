@@ -304,6 +304,12 @@ def _record(ws, year: int, staged: _Staged, indicators: list[str], fields: dict[
         item = get_evidence(ws, twin[0])
         text = (f"Tệp '{staged.name}' trùng nội dung với minh chứng {item.code} ('{item.original_name}') đã có; "
                 "không lưu thêm bản sao.")
+        if staged.stored.created:  # the store had lost or altered this content: the original is back
+            kept = " (bản bị thay đổi được giữ riêng trong thư mục evidence-altered)" if staged.stored.replaced_altered \
+                else ""
+            text = (f"Tệp '{staged.name}' là bản gốc của minh chứng {item.code}: đã khôi phục tệp gốc trong kho "
+                    f"minh chứng{kept}.")
+            ws.audit("restore_file", "evidence", item.code, year, None, {"sha256": staged.stored.sha256})
         if item.deleted:
             ws.db.execute("UPDATE evidence SET deleted_at = NULL WHERE id = ?", [item.id])
             ws.audit("restore", "evidence", item.code, year, None, item.to_json())

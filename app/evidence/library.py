@@ -200,6 +200,9 @@ def get_evidence(ws, evidence_id: int) -> EvidenceItem:
 
 def find_by_code(ws, code: str, year: int | None = None, trash: bool | None = None) -> EvidenceItem:
     """The item with a code (case-insensitive), in one year or, when unambiguous, in any year."""
+    check_text(code, "Mã minh chứng", 64, single_line=True)
+    if not code.strip():
+        raise InputError("Chưa chỉ mã minh chứng (ví dụ H1.2.01).")
     where, params = ["upper(code) = ?"], [code.strip().upper()]
     if year is not None:
         where.append("year = ?")

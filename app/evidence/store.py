@@ -8,6 +8,7 @@ before its commit can be recognised and removed at the next start without guessi
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import os
@@ -24,6 +25,8 @@ CHUNK_SIZE = 1024 * 1024
 TEMP_DIR_NAME = ".tmp"
 TEMP_SUFFIX = ".part"
 JOURNAL_SUFFIX = ".journal"
+#: Beside the store: copies found altered (hash no longer matching), kept rather than deleted.
+ALTERED_DIR = "evidence-altered"
 
 #: Opens the temporary file an import writes to; tests pass one that fails midway (disk full).
 TempOpener = Callable[[Path], BinaryIO]
@@ -50,6 +53,8 @@ class StoredFile:
     path: Path
     created: bool
     """False when the same content was already in the store (nothing new was written)."""
+    replaced_altered: bool = False
+    """True when the store held an altered copy under this hash: it was moved to ALTERED_DIR, this one put back."""
 
 
 def is_sha256(text: str) -> bool:
@@ -162,7 +167,7 @@ class EvidenceStore:
                         on_bytes(count)
                 sha = digest.hexdigest()
                 target = self.path(sha)
-                duplicate = target.exists()
+                duplicate = target.exists() and _holds(target, sha)
                 if not duplicate:
                     out.flush()
                     os.fsync(out.fileno())
@@ -170,16 +175,26 @@ class EvidenceStore:
                 temporary.unlink()
                 return StoredFile(sha, size, target, created=False)
             target.parent.mkdir(parents=True, exist_ok=True)
+            altered = target.exists()
+            if altered:  # the original is back: the altered copy is kept aside, never deleted
+                self.set_aside(target)
             if journal is not None:
                 journal.record(sha)
             os.replace(temporary, target)
-            return StoredFile(sha, size, target, created=True)
+            return StoredFile(sha, size, target, created=True, replaced_altered=altered)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise write_failure(name, exc) from None
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+
+    def set_aside(self, path: Path) -> Path:
+        """Move an altered stored file to ALTERED_DIR beside the store (named after its hash and the time)."""
+        aside = self.root.parent / ALTERED_DIR / f"{path.name}-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, aside)
+        return aside
 
     def remove(self, sha: str) -> bool:
         """Delete a stored file (its content is no longer referenced); False when it was not there."""
@@ -237,6 +252,14 @@ def _write_all(out: BinaryIO, data: memoryview) -> None:
         if written is None:
             return
         data = data[written:]
+
+
+def _holds(path: Path, sha: str) -> bool:
+    """Whether the stored file really has the content its name says (an altered copy does not)."""
+    try:
+        return hash_file(path) == sha
+    except OSError:
+        return False
 
 
 def hash_file(path: Path, on_bytes: Callable[[int], None] | None = None) -> str:

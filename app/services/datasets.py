@@ -23,15 +23,37 @@ def load_dataset_file(path: Path) -> Dataset:
     return load_dataset_text(text)
 
 
-def import_dataset(ws: Workspace, dataset: Dataset) -> Changes:
+def disadvantaged_change(ws: Workspace, dataset: Dataset) -> str:
+    """What importing `dataset` would change in the "vùng khó khăn" flag of its year (which decides the
+    thresholds), in Vietnamese; '' when nothing. The year's flag counts, else the commune profile's."""
+    current = next((info.disadvantaged_area for info in ws.years() if info.year == dataset.year), None)
+    if current is None:
+        current = ws.profile().disadvantaged_area if ws.has_profile() else dataset.commune.disadvantaged_area
+    wanted = dataset.commune.disadvantaged_area
+    if current == wanted:
+        return ""
+
+    def label(flag: bool) -> str:
+        return "thuộc vùng khó khăn" if flag else "không thuộc vùng khó khăn"
+
+    return (f"năm {dataset.year} đổi từ xã {label(current)} sang xã {label(wanted)}, nên ngưỡng đánh giá mức độ "
+            "đổi theo")
+
+
+def import_dataset(ws: Workspace, dataset: Dataset, accept_profile_change: bool = False) -> Changes:
     """Make the workspace's year equal to the dataset's figures, all in one transaction.
 
     The year is created when absent. Value fields absent from the dataset are cleared (the file is the
     whole truth for the year's figures); free-text fields are only set, never cleared. A dataset of
-    another commune is refused.
+    another commune is refused, and so is one that would change the year's "vùng khó khăn" flag (and with it
+    the thresholds) unless `accept_profile_change`.
     """
     changes = Changes()
     with ws.transaction():
+        change = disadvantaged_change(ws, dataset)
+        if change and not accept_profile_change:
+            raise InputError(f"Nhập tệp này sẽ làm {change}. Nếu đúng như vậy, chạy lại với --accept-profile-change. "
+                             "Không nhập gì.")
         if ws.has_profile():
             profile = ws.profile()
             if fold(profile.commune_name) != fold(dataset.commune.name) or fold(profile.province) != fold(dataset.commune.province):

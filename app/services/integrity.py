@@ -10,7 +10,6 @@ and checks again: whatever remains is reported, never papered over.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +23,10 @@ from app.backup.manifest import is_sha256, list_backups
 from app.backup.places import backup_places
 from app.domain.catalogue import catalogue_by_id
 from app.errors import CatalogueError, CdhtError
-from app.evidence.integrity import can_repair, repair_evidence, verify_evidence_files
+from app.evidence.integrity import can_repair, recover_interrupted_imports, repair_evidence, verify_evidence_files
+from app.evidence.store import EvidenceStore, evidence_root
 from app.progress import Progress, check_cancelled
-from app.scratch import remove_entry, scratch_root, unfinished_entries
+from app.scratch import remove_entry, remove_unfinished, scratch_root, unfinished_entries
 from app.storage.db import backup_copy, connect_read_only, open_error
 
 TABLE_LABELS = {
@@ -187,6 +187,16 @@ def _leftover_places(ws: Any) -> list[Path]:
     return list(dict.fromkeys([*backup_places(ws.data_dir), backup_root(ws), ws.data_dir, scratch_root(ws.data_dir)]))
 
 
+def recover_interrupted_work(ws: Any) -> list[str]:
+    """At the start of a writing session (the app, a writing command): remove what interrupted runs left — files
+    of unfinished evidence imports, unfinished backups, restores and signing folders of processes that no longer
+    run. Returns what was done, in Vietnamese; nothing of a live process is touched."""
+    done = list(recover_interrupted_imports(ws))
+    for folder in _leftover_places(ws):
+        done += [f"Đã xóa phần còn sót của lần làm dở: {path}." for path in remove_unfinished(folder)]
+    return done
+
+
 def _leftovers(ws: Any) -> list[IntegrityProblem]:
     return [IntegrityProblem("leftover", f"Phần còn sót của một lần sao lưu, khôi phục hoặc ký bị gián đoạn: {path}.",
                              True, path=path)
@@ -232,16 +242,13 @@ def _restore_files_from_backups(ws: Any, problems: list[IntegrityProblem]) -> li
     """Put back missing or altered evidence files from backups; an altered file is kept aside, not deleted."""
     fixed = []
     copies = _backup_copies(ws)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for problem in problems:
         sha = _problem_sha(problem)
         if problem.kind not in ("missing", "altered") or sha is None or sha not in copies:
             continue
         target = Path(problem.path)
         if problem.kind == "altered" and target.exists():
-            aside = ws.data_dir / "evidence-altered" / f"{sha}-{stamp}"
-            aside.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(target, aside)
+            EvidenceStore(evidence_root(ws)).set_aside(target)
         try:
             copy_verified(copies[sha], target, sha)
         except (HashMismatch, OSError):
@@ -295,4 +302,5 @@ def _repair_evidence_store(ws: Any, progress: Progress | None) -> list[str]:
 
 
 __all__ = ["IntegrityProblem", "IntegrityReport", "RepairResult", "check_workspace", "repair_workspace",
+           "recover_interrupted_work",
            "check_database_file", "rebuild_indexes"]

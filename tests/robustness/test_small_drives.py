@@ -18,15 +18,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
-from app.backup import create_backup
-from app.documents.collection import write_collection_workbooks
 from app.services.datasets import export_dataset
-from app.services.evidence import remove_evidence
 from app.services.workspace import Workspace
-from tests.backup.helpers import pdf_bytes
-from tests.dossier.conftest import DATASET, YEAR, make_ready_workspace
+from tests.dossier.conftest import YEAR
 from tests.robustness.dossier import PASSWORD_VARIABLE, export_argv, finalized_dossier
 from tests.robustness.drives import SmallDrive, mounted_drives, small_drive
 
@@ -67,32 +62,6 @@ def state(db: Path) -> tuple:
     files = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in store.rglob("*") if p.is_file()
                    and len(p.name) == 64)
     return years, rows, audit, files
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """A commune ready to finalize, with a unit's workbook, one evidence item in the trash and a stray file."""
-    folder = tmp_path_factory.mktemp("template")
-    ws = make_ready_workspace(folder / "data")
-    try:
-        ws.add_unit("Hội Khuyến học")
-        ws.set_assignment(YEAR, "5.1", lead_unit="Hội Khuyến học")
-        [workbook] = write_collection_workbooks(ws, YEAR, folder / "inputs").values()
-        book = load_workbook(workbook)
-        book["Tiêu chí 5"]["D7"] = 9100
-        book.save(workbook)
-        trashed = ws.db.execute("SELECT id FROM evidence WHERE code = 'H99.01'").fetchone()[0]
-        remove_evidence(ws, trashed)
-        create_backup(ws, folder / "outside-backups")
-    finally:
-        ws.close()
-    (folder / "data" / "evidence" / "ghi-chu.txt").write_text("tệp chép tay vào kho", encoding="utf-8")
-    inputs = folder / "inputs"
-    (inputs / "bao-cao-them.pdf").write_bytes(pdf_bytes("Báo cáo bổ sung", repeat=4000))
-    changed = json.loads(json.dumps(DATASET))
-    changed["indicators"]["5.1"]["achieved"] = 9000
-    (inputs / "so-lieu.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
-    return folder
 
 
 def _data_commands(template: Path, drive: Path) -> list[list[object]]:

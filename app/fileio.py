@@ -36,7 +36,7 @@ def read_text_file(path: Path, what: str = "tệp") -> str:
     except PermissionError:
         raise InputError(f"Không có quyền đọc {what} '{path}'.") from None
     except OSError as exc:
-        raise InputError(f"Không đọc được {what} '{path}': {exc.strerror}.") from None
+        raise InputError(describe_os_error(exc, path, action="đọc").message) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -41,9 +41,21 @@ _ARGPARSE_TEXTS = {
     "expected one argument": "cần một giá trị",
     "ambiguous option: %(option)s could match %(matches)s": "tùy chọn mơ hồ: %(option)s có thể là %(matches)s",
     "not allowed with argument %s": "không dùng cùng tham số %s",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "expected %s argument": "cần %s giá trị",
+    "expected %s arguments": "cần %s giá trị",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ignored explicit argument %r": "tham số %r không nhận giá trị",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "lệnh con không có: %(parser_name)r (có: %(choices)s)",
+    "can't open '%(filename)s': %(error)s": "không mở được '%(filename)s': %(error)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "subcommands": "lệnh con",
 }
-# argparse looks its texts up through the module-level gettext alias at run time; give it Vietnamese ones.
+# argparse looks its texts up through the module-level gettext aliases at run time; give it Vietnamese ones.
 argparse._ = lambda text: _ARGPARSE_TEXTS.get(text, text)  # type: ignore[attr-defined]
+argparse.ngettext = lambda one, many, count: _ARGPARSE_TEXTS.get(one if count == 1 else many,  # type: ignore[attr-defined]
+                                                                   one if count == 1 else many)
 
 
 class UsageError(CdhtError):

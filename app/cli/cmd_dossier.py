@@ -193,7 +193,7 @@ def _report_flush(result) -> int:
     if result.sent or result.retrying or result.failed:
         print(f"Đã gửi {result.sent} thư; {result.retrying} thư sẽ gửi lại sau; {result.failed} thư thất bại.")
     if result.error:
-        print(f"Chưa gửi được: {result.error}. Thư vẫn nằm trong hộp thư đi.")
+        print(f"Chưa gửi được: {result.error.rstrip('.')}. Thư vẫn nằm trong hộp thư đi.")
     return EXIT_FAILURE if result.failed else EXIT_OK
 
 

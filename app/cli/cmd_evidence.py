@@ -16,7 +16,7 @@ from app.text import format_date_short
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("evidence", help="thư viện minh chứng")
-    sub = p.add_subparsers(dest="evidence_command", metavar="add|list|remove|restore|trash|search|link|unlink",
+    sub = p.add_subparsers(dest="evidence_command", metavar="add|list|remove|restore|trash|search|accept-change|link|unlink",
                            required=True)
 
     add = sub.add_parser("add", help="nhập tệp hoặc thư mục minh chứng")

@@ -15,7 +15,7 @@ from app.dossier.package import build_package
 from app.dossier.records import PackageRecord
 from app.dossier.signing import SigningKey
 from app.dossier.verify import VerifyReport, verify_package
-from app.errors import CancelledError, InputError, StorageError
+from app.errors import CancelledError, InputError, describe_os_error
 from app.fileio import remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 
@@ -109,6 +109,7 @@ def copy_package(source: Path, folder: Path, progress: Progress | None = None) -
     except OSError as exc:
         free = shutil.disk_usage(folder).free if folder.exists() else 0
         hint = " Ổ đĩa không đủ chỗ trống." if free < total else ""
-        raise StorageError(f"Không chép được gói hồ sơ vào '{folder}': {exc.strerror or exc}.{hint}") from None
+        described = describe_os_error(exc, folder)
+        raise type(described)(f"Không chép được gói hồ sơ vào '{folder}': {described.message}{hint}") from None
     report = _read_back(target, _Scaled(progress, 0.6, 1.0))
     return Delivered(target, report)

@@ -78,7 +78,8 @@ def verify_evidence_files(ws, progress: Progress | None = None) -> list[Evidence
         try:
             actual = hash_file(path, on_bytes)
         except OSError as exc:
-            problems.extend(EvidenceProblem(MISSING, f"{_label(r)}: không đọc được tệp trong kho ({exc.strerror}).",
+            problems.extend(EvidenceProblem(MISSING, f"{_label(r)}: không đọc được tệp trong kho "
+                                            f"({describe_os_error(exc, action='đọc').message.rstrip('.')}).",
                                             r["id"], path) for r in group)
             continue
         if actual != sha:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.errors import InputError, NotFoundError
+from app.errors import InputError, NotFoundError, describe_os_error
 from app.evidence.codes import code_sort_key, next_code
 from app.evidence.sniff import FileKind, kind_for_mime
 from app.evidence.store import EvidenceStore, evidence_root
@@ -250,7 +250,7 @@ def copy_for_opening(ws, item: EvidenceItem, folder: Path | None = None) -> Path
         raise NotFoundError(f"Tệp của minh chứng {item.code} ('{item.original_name}') không còn trong kho; "
                             "hãy chạy kiểm tra dữ liệu (cdht check).") from None
     except OSError as exc:
-        raise InputError(f"Không mở được minh chứng {item.code}: {exc.strerror or exc}.") from None
+        raise InputError(f"Không mở được minh chứng {item.code}: {describe_os_error(exc).message}") from None
     return target
 
 

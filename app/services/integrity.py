@@ -22,7 +22,7 @@ from app.backup.files import HashMismatch, copy_verified
 from app.backup.manifest import is_sha256, list_backups
 from app.backup.places import backup_places
 from app.domain.catalogue import catalogue_by_id
-from app.errors import CatalogueError, CdhtError
+from app.errors import CatalogueError, CdhtError, describe_sqlite_error
 from app.evidence.integrity import can_repair, recover_interrupted_imports, repair_evidence, verify_evidence_files
 from app.evidence.store import EvidenceStore, evidence_root
 from app.progress import Progress, check_cancelled
@@ -276,7 +276,7 @@ def repair_workspace(ws: Any, report: IntegrityReport | None = None, progress: P
                 ws.db.execute("REINDEX")
             fixed.append("Đã dựng lại chỉ mục của cơ sở dữ liệu.")
         except sqlite3.Error as exc:
-            notes.append(f"Không dựng lại được chỉ mục: {exc}.")
+            notes.append(f"Không dựng lại được chỉ mục: {describe_sqlite_error(exc).message}")
     for problem in report.problems:
         if problem.kind == "leftover" and problem.path is not None and remove_entry(problem.path):
             fixed.append(f"Đã xóa phần còn sót của lần làm dở: {problem.path}.")

@@ -127,7 +127,9 @@ def test_english_from_json_argparse_and_the_os_is_translated(commune, tmp_path, 
     bad.write_text('{"format": "cdht-dataset/1", year: 2025}', encoding="utf-8")
     err = one_line(*run(capsys, "--db", commune, "dataset", "import", bad)[::2])
     assert "không phải JSON hợp lệ (dòng 1, cột 30)" in err and "Expecting" not in err
-    code, out, _ = run(capsys, "--help")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
     assert "hiện số phiên bản rồi thoát" in out and "show program" not in out
     err = one_line(*run(capsys, "status", "--year")[::2])
     assert "cần một giá trị" in err

@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cdht",
         description="CĐHT xã — tự đánh giá, công nhận \"Cộng đồng học tập\" cấp xã (Thông tư 25/2023/TT-BGDĐT).",
     )
-    parser.add_argument("--version", action="version", version=f"cdht {__version__}")
+    parser.add_argument("--version", action="version", version=f"cdht {__version__}", help="hiện số phiên bản rồi thoát")
     parser.add_argument("--db", metavar="PATH", help="tệp cơ sở dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
     parser.add_argument("--user", help="tên người thao tác, ghi vào nhật ký thay đổi")
     parser.add_argument("--self-test", action="store_true", help="tự kiểm tra bản cài đặt (như lệnh self-test)")

@@ -197,7 +197,7 @@ def test_reading_checking_and_backing_up_elsewhere_work_on_a_full_drive(template
         drive.release()
 
 
-def test_a_read_only_drive_reads_and_refuses_every_write_in_one_line(template, tmp_path):
+def test_a_read_only_drive_reads_and_refuses_every_write_in_one_line(template, dossier, tmp_path):
     with small_drive(tmp_path) as drive:
         _copy_without_stray_file(template, drive)
         db = drive.path / "data" / "cdht.sqlite3"
@@ -208,7 +208,7 @@ def test_a_read_only_drive_reads_and_refuses_every_write_in_one_line(template, t
             result = cdht(*argv, data_dir=tmp_path / "user")
             assert result.returncode == 1, argv
             assert_answer(result, READ_ONLY_WORDS)
-        for argv, _ in _output_commands(template, None, drive.path):
+        for argv, _ in _output_commands(template, dossier, drive.path):
             result = cdht(*argv, data_dir=tmp_path / "user")
             assert result.returncode == 1, argv
             assert_answer(result, READ_ONLY_WORDS)
@@ -253,3 +253,39 @@ def test_no_test_drive_is_left_mounted(tmp_path):
         assert str(drive.path) in mounted_drives()
         assert isinstance(drive, SmallDrive) and drive.free() > 0
     assert str(drive.path) not in mounted_drives()
+
+
+def test_a_file_left_in_wal_mode_is_still_read_on_a_read_only_drive(tmp_path):
+    """An older version's WAL file needs its index to be read with `mode=ro`; on a read-only drive with no pending
+    write it is read `immutable`, and with a pending write the answer says what to do, in one line."""
+    import sqlite3
+
+    from app.errors import StorageError
+    from app.storage.db import open_database, open_read_only
+
+    with small_drive(tmp_path) as drive:
+        path = drive.path / "cu.sqlite3"
+        open_database(path).close()
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+        conn.execute("INSERT INTO settings VALUES ('a', '1')")
+        conn.commit()
+        conn.close()
+        drive.read_only()
+        db = open_read_only(path)
+        assert db.execute("SELECT value FROM settings WHERE key = 'a'").fetchone()[0] == "1"
+        db.close()
+        drive.read_only(False)
+        held = sqlite3.connect(path)  # a writer that stops halfway leaves a WAL with content
+        held.execute("PRAGMA journal_mode = WAL")
+        held.execute("INSERT INTO settings VALUES ('b', '2')")
+        held.commit()
+        copy = drive.path / "dang-ghi"
+        copy.mkdir()
+        for name in ("cu.sqlite3", "cu.sqlite3-wal"):
+            shutil.copyfile(drive.path / name, copy / name)
+        held.close()
+        drive.read_only()
+        with pytest.raises(StorageError, match="lần ghi dở cần hoàn tác"):
+            open_read_only(copy / "cu.sqlite3")
+        drive.read_only(False)

@@ -132,3 +132,32 @@ def test_a_lost_database_opens_the_recovery_screen_not_the_wizard(qtbot, tmp_pat
     assert snapshot(db) == expected and not launcher.ctx.ws.read_only
     launcher.ctx.ws.close()
     launcher.lock.release()
+
+
+def test_the_recovery_screen_offers_the_next_older_backup_when_the_chosen_one_is_damaged(qtbot, tmp_path):
+    from app.backup.manifest import read_backup_info
+
+    folder = tmp_path / "data"
+    db = _commune(folder)
+    ws = make_workspace(db)
+    older = create_backup(ws, kind="auto", now=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC))
+    newer = create_backup(ws, kind="auto", now=dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC))
+    ws.close()
+    expected = snapshot(db)
+    db.unlink()
+    damaged = newer.path / "cdht.sqlite3"
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    dialog = RecoveryDialog(db)
+    qtbot.addWidget(dialog)
+    wait_for_idle()
+    assert dialog.backup is not None and dialog.backup.path == older.path  # the damaged newest one is skipped
+    dialog.show_backup(read_backup_info(newer.path))  # the user picks the newest anyway
+    dialog.restore_button.click()
+    wait_for_idle()
+    assert "không toàn vẹn" in dialog.status.text() and "cdht.sqlite3" in dialog.status.text()
+    assert dialog.backup.path == older.path and dialog.restore_button.isEnabled()
+    dialog.restore_button.click()
+    wait_for_idle()
+    assert dialog.restored_path == db and snapshot(db) == expected

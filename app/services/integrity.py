@@ -22,6 +22,7 @@ from app.backup.files import HashMismatch, copy_verified
 from app.backup.manifest import is_sha256, list_backups
 from app.backup.places import backup_places
 from app.domain.catalogue import catalogue_by_id
+from app.dossier.records import dossier_folder
 from app.errors import CatalogueError, CdhtError, describe_sqlite_error
 from app.evidence.integrity import can_repair, recover_interrupted_imports, repair_evidence, verify_evidence_files
 from app.evidence.store import EvidenceStore, evidence_root
@@ -183,8 +184,11 @@ def _evidence_problems(ws: Any, progress: Progress | None) -> list[IntegrityProb
 
 
 def _leftover_places(ws: Any) -> list[Path]:
-    """Folders where interrupted backups, restores and signing runs leave their unfinished work."""
-    return list(dict.fromkeys([*backup_places(ws.data_dir), backup_root(ws), ws.data_dir, scratch_root(ws.data_dir)]))
+    """Folders where interrupted backups, restores, renderings and signing runs leave their unfinished work."""
+    dossiers = [version for info in ws.years() if (folder := dossier_folder(ws, info.year)).is_dir()
+                for version in folder.iterdir() if version.is_dir()]
+    return list(dict.fromkeys([*backup_places(ws.data_dir), backup_root(ws), ws.data_dir, scratch_root(ws.data_dir),
+                               *dossiers]))
 
 
 def recover_interrupted_work(ws: Any) -> list[str]:

@@ -118,6 +118,12 @@ def _unfinished_signing(ws) -> None:
     (folder / "to_trinh.pdf").write_bytes(b"%PDF-1.4 chua ky xong")
 
 
+def _unfinished_rendering(ws) -> None:
+    folder = ws.data_dir / "dossier" / "2025" / "v1-md1" / f".unsigned-{dead_pid()}.partial"
+    folder.mkdir(parents=True)
+    (folder / "bao_cao_2025.pdf").write_bytes(b"%PDF-1.4 ve do dang")
+
+
 def _unfinished_restore(ws) -> None:
     folder = ws.data_dir / f".restore-cdht.sqlite3-{dead_pid()}.partial"
     (folder / "evidence").mkdir(parents=True)
@@ -143,6 +149,7 @@ CASES: dict[str, tuple[Callable, list[tuple[str, bool]]]] = {
     "unfinished backup": (_unfinished_backup, [("leftover", True)]),
     "unfinished signing folder": (_unfinished_signing, [("leftover", True)]),
     "unfinished restore": (_unfinished_restore, [("leftover", True)]),
+    "unfinished rendering of the final documents": (_unfinished_rendering, [("leftover", True)]),
 }
 
 

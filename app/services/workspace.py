@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -196,20 +195,17 @@ class Workspace:
         one user action can be recognised (and undone) as a whole.
         """
         with self.lock:
+            if self.read_only:  # a full or read-only drive: refused with the reason, before anything runs
+                raise ReadOnlyError(self.read_only_reason)
             outermost = not self.db.conn.in_transaction
-            try:
-                with self.db.atomic():
+            with self.db.atomic():
+                if outermost:
+                    self._txn = self._next_txn()
+                try:
+                    yield self.db
+                finally:
                     if outermost:
-                        self._txn = self._next_txn()
-                    try:
-                        yield self.db
-                    finally:
-                        if outermost:
-                            self._txn = None
-            except sqlite3.OperationalError as exc:
-                if self.read_only and "readonly" in str(exc):
-                    raise ReadOnlyError(self.read_only_reason) from None
-                raise
+                        self._txn = None
 
     def _next_txn(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(txn), 0) + 1 FROM audit_log").fetchone()[0])

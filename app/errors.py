@@ -45,6 +45,10 @@ class DiskFullError(StorageError):
     """The drive being written has no room left; nothing was written."""
 
 
+class DamagedDatabaseError(StorageError):
+    """SQLite says the database file is malformed or not a database at all."""
+
+
 class ReadOnlyError(StorageError):
     """The file or drive being written is read-only or not writable by this user; nothing was written."""
 
@@ -66,9 +70,11 @@ def describe_os_error(exc: OSError, path: object = None, action: str = "ghi") ->
     Returns the matching CdhtError subclass so callers can `raise describe_os_error(exc, path) from None`.
     """
     name = _errno_name(exc)
-    where = f" '{path}'" if path is not None else (f" '{exc.filename}'" if exc.filename else "")
+    shown = path if path is not None else exc.filename
+    where = f" '{_shortened(str(shown))}'" if shown not in (None, "") else ""
     if name in ("ENOSPC", "EDQUOT"):
-        return DiskFullError(f"Ổ đĩa chứa{where} đã đầy{_free_space_suffix(path or exc.filename)}. Không có gì được ghi.")
+        drive = f"Ổ đĩa chứa{where}" if where else "Ổ đĩa"
+        return DiskFullError(f"{drive} đã đầy{_free_space_suffix(path or exc.filename)}. Không có gì được ghi.")
     if name in _READ_ONLY_ERRNOS or isinstance(exc, PermissionError):
         if name == "EROFS":
             return ReadOnlyError(f"Ổ đĩa chứa{where} chỉ cho phép đọc; không {action} được. Không có gì được ghi.")
@@ -92,6 +98,12 @@ def describe_os_error(exc: OSError, path: object = None, action: str = "ghi") ->
     return StorageError(f"Không {action} được{where}: lỗi hệ điều hành {name or exc.errno}.")
 
 
+def _shortened(text: str, limit: int = 160) -> str:
+    """A path as shown in a message: at most `limit` characters, the middle left out (a hostile 1 MB name must not
+    become a 1 MB message)."""
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2:]}"
+
+
 def _free_space_suffix(path: object) -> str:
     """' (còn 1,2 MB)' for the drive holding `path`, or '' when it cannot be read."""
     import shutil
@@ -111,6 +123,25 @@ def _free_space_suffix(path: object) -> str:
     return f" (còn {format_size(free)})"
 
 
+#: Below this much free space, an I/O error of SQLite is taken for what it almost always is: a full drive.
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def _nearly_full(path: object) -> bool:
+    import shutil
+    from pathlib import Path
+
+    if path is None:
+        return False
+    probe = Path(str(path))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        return shutil.disk_usage(probe).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def describe_sqlite_error(exc: Exception, path: object = None) -> CdhtError:
     """One Vietnamese line for a sqlite3 error: full disk, read-only, locked, damaged, I/O."""
     code = getattr(exc, "sqlite_errorname", "") or ""
@@ -126,7 +157,9 @@ def describe_sqlite_error(exc: Exception, path: object = None) -> CdhtError:
     if code.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
         return StorageError(f"Không mở được cơ sở dữ liệu{where} (thiếu tệp hoặc không có quyền truy cập thư mục).")
     if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
-        return StorageError(f"Cơ sở dữ liệu{where} bị hỏng; hãy dùng 'cdht check' hoặc khôi phục từ bản sao lưu.")
+        return DamagedDatabaseError(f"Cơ sở dữ liệu{where} bị hỏng; hãy dùng 'cdht check' hoặc khôi phục từ bản sao lưu.")
+    if (code.startswith("SQLITE_IOERR") or "disk i/o error" in text) and _nearly_full(path):
+        return DiskFullError(f"Ổ đĩa chứa cơ sở dữ liệu{where} đã đầy{_free_space_suffix(path)}. Không có gì được ghi.")
     if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
         return StorageError(f"Lỗi đọc/ghi ổ đĩa khi dùng cơ sở dữ liệu{where} (ổ đầy, bị rút ra hoặc hỏng).")
     return StorageError(f"Cơ sở dữ liệu{where} báo lỗi: {code or 'không rõ mã lỗi'}.")
@@ -142,6 +175,8 @@ def user_message(exc: BaseException) -> str | None:
 
     if isinstance(exc, CdhtError):
         return exc.message
+    if isinstance(exc, UnicodeError):
+        return "Dữ liệu nhập có ký tự không hợp lệ (không phải văn bản UTF-8); hãy gõ lại. Không có gì được ghi."
     if isinstance(exc, MemoryError):
         return "Máy không đủ bộ nhớ để làm việc này; hãy đóng bớt chương trình rồi làm lại."
     if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError):

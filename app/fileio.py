@@ -36,7 +36,7 @@ def read_text_file(path: Path, what: str = "tệp") -> str:
     except PermissionError:
         raise InputError(f"Không có quyền đọc {what} '{path}'.") from None
     except OSError as exc:
-        raise InputError(f"Không đọc được {what} '{path}': {exc.strerror}.") from None
+        raise InputError(describe_os_error(exc, path, action="đọc").message) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -49,8 +49,9 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
 
     The one write-then-rename helper of the app. Any exception (including cancel) removes the temporary file
     and leaves the previous `path`, if any, untouched. OS errors become one Vietnamese line naming the cause.
+    A target that is a device, a pipe or a folder is refused (renaming over /dev/null would replace it).
     """
-    path = Path(path)
+    path = check_output_path(path)
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,14 +114,14 @@ def remove_stale_temporaries(target: Path) -> int:
     return removed
 
 
-def read_bytes_capped(path: Path, max_bytes: int, what: str = "tệp") -> bytes:
-    """Read a regular file of at most `max_bytes`, or raise InputError naming the file and what is wrong.
+def check_input_file(path: Path | str, max_bytes: int, what: str = "tệp") -> Path:
+    """The path of a regular file of at most `max_bytes`, or InputError naming the file and what is wrong.
 
-    Devices, FIFOs and folders are refused before anything is read; so is a file over the cap.
+    Empty paths, folders, devices and FIFOs are refused before anything is opened; so is a file over the cap.
     """
-    path = Path(path)
-    if str(path).strip() == "" or str(path) == ".":
+    if path is None or str(path).strip() in ("", "."):
         raise InputError(f"Chưa chỉ đường dẫn {what}.")
+    path = Path(path)
     try:
         info = path.stat()
     except OSError as exc:
@@ -132,6 +133,15 @@ def read_bytes_capped(path: Path, max_bytes: int, what: str = "tệp") -> bytes:
     if info.st_size > max_bytes:
         raise InputError(f"{_first_upper(what)} '{path.name}' quá lớn ({format_size(info.st_size)}; "
                          f"tối đa {format_size(max_bytes)}).")
+    return path
+
+
+def read_bytes_capped(path: Path, max_bytes: int, what: str = "tệp") -> bytes:
+    """Read a regular file of at most `max_bytes`, or raise InputError naming the file and what is wrong.
+
+    Devices, FIFOs and folders are refused before anything is read; so is a file over the cap.
+    """
+    path = check_input_file(path, max_bytes, what)
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -188,6 +198,39 @@ def read_json_file(path: Path, what: str = "tệp JSON", max_bytes: int = MAX_JS
     except UnicodeDecodeError:
         raise InputError(f"{_first_upper(what)} '{Path(path).name}' không phải văn bản UTF-8.") from None
     return parse_json(text, what, max_depth)
+
+
+def check_output_path(path: Path | str, what: str = "tệp", folder: bool = False) -> Path:
+    """Refuse, before anything is written, an output path that cannot be right: empty, a device or pipe, a place
+    inside a regular file, a folder where a file is meant (or a file where a folder is meant)."""
+    if path is None or str(path).strip() in ("", "."):
+        raise InputError(f"Chưa chỉ nơi ghi {what}.")
+    path = Path(path)
+    if any(ord(ch) < 32 for ch in str(path)):
+        raise InputError(f"Đường dẫn nơi ghi {what} có ký tự điều khiển; hãy gõ lại.")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except NotADirectoryError:
+        raise InputError(f"Không ghi được {what} vào '{path}': một phần của đường dẫn là tệp, không phải thư "
+                         "mục.") from None
+    except OSError as exc:
+        raise describe_os_error(exc, path) from None
+    if info is not None:
+        if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+            raise InputError(f"'{path}' là thiết bị hoặc đường ống, không phải tệp; không ghi {what} vào đó.")
+        if stat.S_ISDIR(info.st_mode) and not folder:
+            raise InputError(f"'{path}' là thư mục; hãy chỉ tên tệp {what}.")
+        if not stat.S_ISDIR(info.st_mode) and folder:
+            raise InputError(f"'{path}' là một tệp, không phải thư mục để ghi {what}.")
+        return path
+    probe = path.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise InputError(f"Không ghi được {what} vào '{path}': '{probe}' là tệp, không phải thư mục.")
+    return path
 
 
 def ensure_free_space(folder: Path, needed_bytes: int, what: str = "dữ liệu") -> None:

@@ -138,17 +138,59 @@ def iso_date_text(value: Any, label: str) -> str:
     return parse_user_date(value, label).isoformat()
 
 
-def clean_text(value: Any, label: str, required: bool = False) -> str:
-    """A form or file value as stored text: NFC, trimmed; InputError naming `label` when it is not text
-    (or empty while required)."""
+#: Longest name, title, place or address (one line), organisation name (a unit's full name can list several
+#: bodies) and free text (several paragraphs) accepted.
+MAX_NAME_LENGTH = 200
+MAX_ORGANISATION_LENGTH = 2_000
+MAX_TEXT_LENGTH = 20_000
+
+
+def check_text(value: str, label: str, max_length: int = MAX_TEXT_LENGTH, single_line: bool = False) -> str:
+    """`value` unchanged when it is acceptable text, else InputError naming `label` and what is wrong: too long,
+    a control character (line breaks and tabs are allowed in free text only), or a character that is not valid
+    Unicode (left over from a file name or text that was not UTF-8)."""
+    if len(value) > max_length:
+        raise InputError(f"{label} quá dài ({format_int(len(value))} ký tự; tối đa {format_int(max_length)}).")
+    allowed = "" if single_line else "\n\t"
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise InputError(f"{label} có ký tự không hợp lệ (không phải văn bản Unicode); hãy gõ lại.")
+        if category == "Cc" and char not in allowed:
+            if char in "\r\n":
+                raise InputError(f"{label} chỉ được viết trên một dòng (không xuống dòng).")
+            raise InputError(f"{label} chứa ký tự điều khiển U+{ord(char):04X}; hãy gõ lại.")
+    return value
+
+
+def clean_text(value: Any, label: str, required: bool = False, max_length: int | None = None,
+               single_line: bool = False) -> str:
+    """A form or file value as stored text: NFC, trimmed, checked by `check_text`; InputError naming `label` when
+    it is not text (or empty while required). A `single_line` value (a name, title, place) is at most
+    MAX_NAME_LENGTH characters by default, free text MAX_TEXT_LENGTH."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InputError(f"{label} phải là chuỗi văn bản.")
-    value = nfc(value).strip()
+    value = nfc(value.replace("\r\n", "\n")).strip()
+    limit = max_length if max_length is not None else (MAX_NAME_LENGTH if single_line else MAX_TEXT_LENGTH)
+    check_text(value, label, limit, single_line)
     if required and not value:
         raise InputError(f"{label} không được để trống.")
     return value
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+
+
+def check_email(value: Any, label: str = "Địa chỉ thư điện tử") -> str:
+    """An e-mail address as stored (trimmed), or InputError: 'ten@domain.vn', at most 254 characters, no spaces,
+    no display name. Vietnamese offices use plain ASCII addresses (…@moet.gov.vn, …@gmail.com)."""
+    text = clean_text(value, label, required=True, single_line=True, max_length=254)
+    if not _EMAIL.match(text) or len(text.partition("@")[0]) > 64:
+        raise InputError(f"{label} '{text}' không hợp lệ; cần dạng ten@coquan.gov.vn.")
+    return text
 
 
 def format_size(size: int) -> str:

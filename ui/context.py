@@ -24,6 +24,8 @@ class AppContext(QObject):
     year_changed = Signal(int)
     #: Emitted after every stored edit (with the Changes) so the window can say "đã lưu".
     saved = Signal(object)
+    #: When the data opened read-only (full or read-only drive): why, and what to do, for the window's banner.
+    read_only_banner = ""
 
     def __init__(self, ws: Workspace, year: int | None = None, parent: QObject | None = None,
                  demo: bool = False) -> None:

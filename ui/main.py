@@ -57,17 +57,25 @@ def _damage(path: Path, error: StorageError):
 def _has_commune(path: Path) -> bool:
     """Whether `path` holds a set-up commune; a damaged file counts, so that opening it offers recovery.
 
-    The full integrity check runs only when opening fails, not at every start."""
-    if not path.exists():
+    Read-only, so that a full or read-only drive still counts. The full integrity check runs only when opening
+    fails, not at every start."""
+    if not path.exists() or path.stat().st_size == 0:
         return False
     try:
-        ws = Workspace.open(path)
+        ws = Workspace.open(path, read_only=True)
     except StorageError as error:
         return _damage(path, error) is not None
     try:
         return ws.has_profile() and bool(ws.years())
     finally:
         ws.close()
+
+
+def _lost(path: Path) -> bool:
+    """Whether the database at `path` vanished while its backups or evidence remain (see find_lost_database)."""
+    from app.backup.recovery import find_lost_database
+
+    return find_lost_database(path) is not None
 
 
 class Launcher:
@@ -78,6 +86,7 @@ class Launcher:
         self.window = None
         self.ctx: AppContext | None = None
         self.lock = None  # the data folder's single-writer lock, held while a workspace is open
+        self.read_only_reason = None  # why the open workspace is read-only (full or read-only drive), if it is
 
     def start(self) -> bool:
         """Open the last used workspace, or ask on first start; False when the user cancels."""
@@ -86,7 +95,24 @@ class Launcher:
             return self.open(MODE_DEMO)
         if _has_commune(real_database(self.folder)):
             return self.open(MODE_REAL)
+        if _lost(real_database(self.folder)):
+            return self.recover_lost()
         return self.first_start()
+
+    def recover_lost(self) -> bool:
+        """The database vanished (deleted, emptied) but its backups or evidence remain: the recovery screen, never
+        the first-start wizard, which would set up an empty commune on top of them."""
+        from app.backup.recovery import DatabaseHealth, find_lost_database
+        from ui.backup.recovery_dialog import RecoveryDialog
+
+        path = real_database(self.folder)
+        lost = find_lost_database(path)
+        if lost is None:
+            return self.open(MODE_REAL)
+        dialog = RecoveryDialog(path, DatabaseHealth(path, lost.state, lost.summary()))
+        if not dialog.exec() or dialog.restored_path is None:
+            return False
+        return self.open(MODE_REAL)
 
     def first_start(self) -> bool:
         from ui.wizard import StartDialog
@@ -107,13 +133,25 @@ class Launcher:
         ws = create_commune_workspace(real_database(self.folder), wizard.data())
         return self.open(MODE_REAL, ws)
 
-    def _open_real(self) -> Workspace | None:
-        """Open the commune's database; a damaged one gets the recovery screen instead of an error."""
+    def _open_real(self, cannot_write: CdhtError | None = None) -> Workspace | None:
+        """Open the commune's database; read-only (with the reason) when its drive is full or cannot be written,
+        and a damaged one gets the recovery screen instead of an error."""
+        from app.services.opening import READ_ONLY_CAUSES, open_read_only
+
         path = real_database(self.folder)
         try:
-            return Workspace.open(path)
+            if cannot_write is None:
+                return Workspace.open(path)
+        except READ_ONLY_CAUSES as error:
+            cannot_write = error
         except StorageError as error:
             health = _damage(path, error)
+        if cannot_write is not None:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+            ws, self.read_only_reason = open_read_only(path, cannot_write)
+            return ws
         from ui.backup.recovery_dialog import RecoveryDialog
 
         dialog = RecoveryDialog(path, health)
@@ -122,28 +160,37 @@ class Launcher:
         return Workspace.open(dialog.restored_path)
 
     def open(self, mode: str, ws: Workspace | None = None) -> bool:
-        from app.services.evidence import recover_interrupted_imports
+        from app.services.integrity import recover_interrupted_work
+        from app.services.opening import READ_ONLY_CAUSES
         from app.storage.lock import acquire_single_writer
         from ui.main_window import MainWindow
 
         database = demo_database(self.folder) if mode == MODE_DEMO else real_database(self.folder)
         if self.lock is not None:
             self.lock.release()
-        self.lock = acquire_single_writer(database.parent)
+        self.lock, self.read_only_reason, cannot_write = None, None, None
+        try:
+            self.lock = acquire_single_writer(database.parent)
+        except READ_ONLY_CAUSES as error:
+            if mode == MODE_DEMO:
+                raise
+            cannot_write = error
         if ws is None:
             if mode == MODE_DEMO:
                 from app.demo import create_demo_workspace
 
                 ws = create_demo_workspace(database)
             else:
-                ws = self._open_real()
+                ws = self._open_real(cannot_write)
                 if ws is None:
                     return False
-        recover_interrupted_imports(ws)
+        if not ws.read_only:
+            recover_interrupted_work(ws)
         state = ui_state(self.folder)
         state.setValue("launcher/mode", mode)
         state.sync()
         self.ctx = AppContext(ws, demo=(mode == MODE_DEMO))
+        self.ctx.read_only_banner = self.read_only_reason.banner if self.read_only_reason else ""
         self.window = MainWindow(self.ctx, self.switch)
         self.window.show()
         return True
@@ -152,8 +199,16 @@ class Launcher:
         old_window, old_ctx = self.window, self.ctx
         if old_window is not None:
             old_window.close()
-        opened = self.open(mode) if mode == MODE_DEMO or _has_commune(real_database(self.folder)) else self.setup()
+        if mode == MODE_DEMO or _has_commune(real_database(self.folder)):
+            opened = self.open(mode)
+        elif _lost(real_database(self.folder)):
+            opened = self.recover_lost()
+        else:
+            opened = self.setup()
         if old_ctx is not None:
+            from ui.tasks import wait_for_idle
+
+            wait_for_idle()  # a save the closing window started is answered before its database closes
             old_ctx.ws.close()
         if not opened and old_window is not None:
             self.open(MODE_DEMO if old_ctx is not None and old_ctx.demo else MODE_REAL)

@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         if ctx.demo:
             column.addWidget(self._demo_banner())
+        if ctx.ws.read_only:
+            column.addWidget(self._read_only_banner())
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -116,7 +118,8 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_menus(pages)
-        self.saved_label = QLabel("Mọi thay đổi được lưu tự động.")
+        self.saved_label = QLabel("Chế độ chỉ đọc: thay đổi chưa ghi được (xem dải báo ở trên)." if ctx.ws.read_only
+                                  else "Mọi thay đổi được lưu tự động.")
         self.user_label = QLabel()
         self.statusBar().addWidget(self.saved_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
@@ -146,6 +149,22 @@ class MainWindow(QMainWindow):
         layout.addWidget(text, 1)
         if self._switch_workspace is not None:
             button = QPushButton("Chuyển sang dữ liệu của xã")
+            button.clicked.connect(lambda: self._switch("real"))
+            layout.addWidget(button)
+        return banner
+
+    def _read_only_banner(self) -> QWidget:
+        """Why the data is read-only (full or read-only drive) and what to do; reopening retries writing."""
+        banner = QFrame()
+        banner.setObjectName("readOnlyBanner")
+        banner.setStyleSheet("QFrame#readOnlyBanner { background: #fdecea; border-bottom: 1px solid #e5a19a; }")
+        layout = QHBoxLayout(banner)
+        layout.setContentsMargins(12, 6, 12, 6)
+        self.read_only_text = QLabel(self.ctx.read_only_banner or self.ctx.ws.read_only_reason)
+        self.read_only_text.setWordWrap(True)
+        layout.addWidget(self.read_only_text, 1)
+        if self._switch_workspace is not None:
+            button = QPushButton("Mở lại để ghi")
             button.clicked.connect(lambda: self._switch("real"))
             layout.addWidget(button)
         return banner
@@ -377,7 +396,7 @@ class MainWindow(QMainWindow):
     def auto_backup(self) -> None:
         from app.backup.policy import maybe_auto_backup
 
-        if self.ctx.demo:
+        if self.ctx.demo or self.ctx.ws.read_only:
             return
         ws = self.ctx.ws
         run_in_background(lambda progress: maybe_auto_backup(ws, progress=progress)).failure(
@@ -387,7 +406,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()
         self.save_layout()
-        if not self.ctx.demo:
+        if not self.ctx.demo and not self.ctx.ws.read_only:
             from app.backup.policy import maybe_auto_backup
 
             try:

@@ -2,7 +2,7 @@
 
 A folder backup is built in a hidden `.<stamp>-<pid>.partial` folder and renamed to `<stamp>` only when
 complete, so an interrupted backup is never listed. A zip backup is written to a hidden temporary file
-and renamed the same way.
+and renamed the same way. The next backup into the same folder removes what an interrupted one left.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 import sqlite3
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -31,16 +30,14 @@ from app.backup.manifest import (
     read_backup_info,
     sha256_file,
 )
+from app.backup.places import default_backup_root, remember_backup_place
 from app.errors import CancelledError, InputError, StorageError
+from app.fileio import check_output_path, ensure_free_space
 from app.progress import Progress, check_cancelled
+from app.scratch import partial_name, remove_unfinished
 from app.storage.db import backup_copy
 
 BACKUP_FOLDER_SETTING = "backup.folder"
-
-
-def default_backup_root(data_dir: Path) -> Path:
-    """Where automatic backups go unless the commune chose another folder: `<data>/backups`."""
-    return Path(data_dir) / "backups"
 
 
 def backup_root(ws: Any) -> Path:
@@ -149,6 +146,28 @@ def _copy_evidence(ws: Any, staging: Path, root: Path, files: list[tuple[str, Pa
     return evidence, skipped
 
 
+#: Room kept on top of the estimate for the manifest and the file system's own bookkeeping.
+_MARGIN_BYTES = 256 * 1024
+
+
+def _room_needed(ws: Any, previous: dict[str, tuple[Path, int]]) -> int:
+    """What a backup will write, estimated before it starts: the database plus every evidence file that cannot be
+    hard-linked from the previous backup in the same folder."""
+    try:
+        database = Path(ws.path).stat().st_size
+    except OSError:
+        database = 0
+    evidence = 0
+    for sha, path in iter_evidence_store(ws.data_dir):
+        if sha in previous:
+            continue
+        try:
+            evidence += path.stat().st_size
+        except OSError:
+            continue
+    return database + evidence + _MARGIN_BYTES
+
+
 def _write_durably(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -177,13 +196,17 @@ def _rename_into_place(staging: Path, root: Path, stamp: str) -> Path:
 def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", now: dt.datetime | None = None,
                   progress: Progress | None = None) -> BackupInfo:
     """Back up the database and evidence store into a new folder inside `root` (default: the backup folder)."""
-    root = Path(root) if root is not None else backup_root(ws)
+    root = check_output_path(root, "bản sao lưu", folder=True) if root is not None else backup_root(ws)
     now = _local(now)
-    staging = root / f".{stamp_name(now)}-{os.getpid()}.partial"
+    staging = root / partial_name(f".{stamp_name(now)}")
+    if root != default_backup_root(ws.data_dir):
+        remember_backup_place(ws.data_dir, root)
     try:
         if progress is not None:
             progress.report(0.0, "Đang sao lưu cơ sở dữ liệu…")
         root.mkdir(parents=True, exist_ok=True)
+        remove_unfinished(root)
+        ensure_free_space(root, _room_needed(ws, _previous_files(root)), "bản sao lưu")
         remove_tree(staging)
         staging.mkdir()
         description = _snapshot_database(ws, staging / DB_NAME)
@@ -207,17 +230,22 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
 def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.datetime | None = None,
                       progress: Progress | None = None) -> BackupInfo:
     """Back up the database and evidence together into one .zip file (refuses to overwrite a file)."""
-    target = Path(target)
+    target = check_output_path(target, "bản sao lưu")
     if target.suffix.lower() != ".zip":
         raise InputError(f"Tệp sao lưu phải có đuôi .zip: '{target.name}'.")
     if target.exists():
         raise InputError(f"Tệp '{target}' đã có; hãy chọn tên khác để không ghi đè.")
     now = _local(now)
-    temporary = target.with_name(f".{target.name}.partial")
+    temporary = target.with_name(partial_name(f".{target.name}"))
+    remember_backup_place(ws.data_dir, target.parent)
     scratch: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".cdht-backup-", dir=target.parent))
+        remove_unfinished(target.parent)
+        ensure_free_space(target.parent, _room_needed(ws, {}), "bản sao lưu")
+        scratch = target.with_name(partial_name(f".{target.name}.db"))
+        remove_tree(scratch)
+        scratch.mkdir()
         description = _snapshot_database(ws, scratch / DB_NAME)
         files = _evidence_files(ws, description)
         evidence, skipped = [], []

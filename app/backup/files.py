@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from app.backup.manifest import hash_stream
-from app.errors import StorageError
+from app.errors import StorageError, describe_os_error, describe_sqlite_error
 
 
 class HashMismatch(Exception):
@@ -78,6 +78,12 @@ def remove_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def _lower_first(message: str) -> str:
+    """A sentence made a clause: first letter lowered, "nothing was written" and the full stop dropped."""
+    clause = message.replace(" Không có gì được ghi.", "").rstrip(".")
+    return clause[:1].lower() + clause[1:]
+
+
 def storage_error(action: str, exc: BaseException) -> StorageError:
     """A Vietnamese message for a failed file or SQLite operation during `action` ('sao lưu', 'khôi phục')."""
     code = getattr(exc, "errno", None)
@@ -89,7 +95,9 @@ def storage_error(action: str, exc: BaseException) -> StorageError:
     elif code in (errno.EACCES, errno.EPERM):
         reason = "không có quyền ghi vào thư mục này"
     elif isinstance(exc, sqlite3.Error):
-        reason = f"lỗi cơ sở dữ liệu ({exc})"
+        reason = _lower_first(describe_sqlite_error(exc).message)
+    elif isinstance(exc, OSError):
+        reason = _lower_first(describe_os_error(exc).message)
     else:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        reason = type(exc).__name__
     return StorageError(f"Không {action} được: {reason}. Không có bản {action} dở dang nào được giữ lại.")

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.errors import InputError
+from app.errors import InputError, NotFoundError, describe_os_error
+from app.fileio import MAX_JSON_BYTES, parse_json, read_bytes_capped
 from app.paths import DATABASE_NAME
 from app.text import format_size
 
@@ -133,21 +134,31 @@ class BackupInfo:
 def read_backup_info(path: Path) -> BackupInfo:
     """Read a backup folder's or zip's manifest; InputError when it is not a (complete) backup."""
     path = Path(path)
+    if str(path).strip() in ("", "."):
+        raise InputError("Chưa chỉ bản sao lưu (thư mục sao lưu hoặc tệp .zip).")
+    if not path.exists():
+        raise NotFoundError(f"Không tìm thấy bản sao lưu '{path}'.")
     try:
         if path.is_dir():
-            text = (path / MANIFEST_NAME).read_bytes()
+            if not (path / MANIFEST_NAME).exists():
+                raise KeyError(MANIFEST_NAME)
+            text = read_bytes_capped(path / MANIFEST_NAME, MAX_JSON_BYTES, f"tệp {MANIFEST_NAME}")
         elif path.is_file() and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                text = archive.read(MANIFEST_NAME)
+            with zipfile.ZipFile(path) as archive, archive.open(MANIFEST_NAME) as member:
+                text = member.read(MAX_JSON_BYTES + 1)
+            if len(text) > MAX_JSON_BYTES:
+                raise InputError(f"Tệp {MANIFEST_NAME} trong '{path.name}' quá lớn; đây không phải bản sao lưu của ứng dụng.")
         else:
             raise InputError(f"'{path}' không phải bản sao lưu (cần một thư mục sao lưu hoặc tệp .zip).")
     except (FileNotFoundError, KeyError):
         raise InputError(f"'{path}' không phải bản sao lưu hoàn chỉnh: thiếu tệp {MANIFEST_NAME}.") from None
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(f"Không đọc được bản sao lưu '{path}': {exc}.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise InputError(f"Tệp sao lưu '{path}' bị hỏng (tệp nén không đọc được).") from None
+    except OSError as exc:
+        raise describe_os_error(exc, path, action="đọc") from None
     try:
-        raw = json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        raw = parse_json(text.decode("utf-8"), f"tệp {MANIFEST_NAME}")
+    except (UnicodeDecodeError, InputError):
         raise InputError(f"Tệp {MANIFEST_NAME} trong bản sao lưu '{path}' bị hỏng.") from None
     return BackupInfo.from_manifest(path, raw)
 

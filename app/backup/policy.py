@@ -8,7 +8,6 @@ so a backup never happens for nothing and bookkeeping needs no table of its own.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from app.backup.create import _local, backup_root, create_backup
 from app.backup.files import remove_tree
 from app.backup.manifest import BackupInfo, list_backups
 from app.progress import Progress
-from app.storage.lock import pid_alive
+from app.scratch import remove_unfinished
 
 SETTINGS = {
     "keep_recent": "backup.keep_recent",
@@ -25,7 +24,6 @@ SETTINGS = {
     "keep_weekly": "backup.keep_weekly",
     "interval_minutes": "backup.interval_minutes",
 }
-_PARTIAL = re.compile(r"^\..+-(\d+)\.partial$")
 
 
 @dataclass(frozen=True)
@@ -78,12 +76,7 @@ def prune_backups(root: Path, policy: BackupPolicy | None = None) -> list[Path]:
         if backup.kind == "auto" and backup.path not in keep and not backup.is_zip:
             remove_tree(backup.path)
             removed.append(backup.path)
-    if root.is_dir():
-        for item in root.iterdir():
-            match = _PARTIAL.match(item.name)
-            if match and item.is_dir() and not pid_alive(int(match.group(1))):
-                remove_tree(item)
-                removed.append(item)
+    removed += remove_unfinished(root)
     return removed
 
 

@@ -9,16 +9,17 @@ simply be run again.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.backup.files import HashMismatch, copy_verified, fsync_dir, remove_tree, storage_error
 from app.backup.manifest import (
     DB_NAME,
+    EVIDENCE_DIR,
     BackupInfo,
     evidence_relpath,
     hash_stream,
@@ -26,11 +27,31 @@ from app.backup.manifest import (
     read_backup_info,
     sha256_file,
 )
-from app.errors import InputError, StorageError
+from app.errors import InputError, describe_os_error
+from app.fileio import check_output_path, ensure_free_space
 from app.progress import Progress, check_cancelled
+from app.scratch import partial_name, remove_unfinished
 from app.storage.migrations import SCHEMA_VERSION
+from app.text import format_local_time
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
+#: What reading a damaged entry of a zip raises (bad CRC, broken deflate stream, cut-off file).
+ARCHIVE_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+class DamagedBackupError(InputError):
+    """A backup whose files do not check out; nothing was restored. `older` may name a good older backup."""
+
+    def __init__(self, info: BackupInfo, problems: list[str], older: BackupInfo | None = None) -> None:
+        shown = "; ".join(problems[:3]) + (f" và {len(problems) - 3} lỗi khác" if len(problems) > 3 else "")
+        message = f"Bản sao lưu '{info.path.name}' không toàn vẹn: {shown}. Không khôi phục gì."
+        if older is not None:
+            message += f" Bản sao lưu cũ hơn còn tốt: '{older.path}' (lúc {format_local_time(older.created_at)})."
+        super().__init__(message)
+        self.info, self.problems, self.older = info, problems, older
+
+    def with_older(self, older: BackupInfo | None) -> DamagedBackupError:
+        return DamagedBackupError(self.info, self.problems, older)
 
 
 def _entries(info: BackupInfo) -> list[tuple[str, str, int]]:
@@ -77,10 +98,14 @@ def _stage_from_zip(source: Path, info: BackupInfo, staging: Path, progress: Pro
                 continue
             target = staging / relpath
             target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(relpath) as reader, open(target, "wb") as writer:
-                actual, actual_size = hash_stream(_Limited(reader, size + 1), writer)
-                writer.flush()
-                os.fsync(writer.fileno())
+            try:
+                with archive.open(relpath) as reader, open(target, "wb") as writer:
+                    actual, actual_size = hash_stream(_Limited(reader, size + 1), writer)
+                    writer.flush()
+                    os.fsync(writer.fileno())
+            except ARCHIVE_DAMAGE:
+                problems.append(f"tệp {relpath} bị hỏng trong tệp nén")
+                continue
             if actual != sha or actual_size != size:
                 problems.append(f"tệp {relpath} không khớp mã băm")
     return problems
@@ -140,8 +165,11 @@ def verify_backup(source: Path, progress: Progress | None = None) -> list[str]:
             except (KeyError, FileNotFoundError):
                 problems.append(f"thiếu tệp {relpath}")
                 continue
-            except (OSError, zipfile.BadZipFile) as exc:
-                problems.append(f"không đọc được tệp {relpath} ({exc})")
+            except ARCHIVE_DAMAGE:
+                problems.append(f"tệp {relpath} bị hỏng trong tệp nén")
+                continue
+            except OSError as exc:
+                problems.append(f"không đọc được tệp {relpath} ({describe_os_error(exc, action='đọc').message})")
                 continue
             if actual != sha or actual_size != size:
                 problems.append(f"tệp {relpath} không khớp mã băm")
@@ -174,6 +202,33 @@ def _refuse_existing(db_path: Path) -> None:
             )
 
 
+_DATABASE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
+
+
+def restore_target(to: Path) -> Path:
+    """The database file a restore into `to` creates, after refusing targets that would mix with other data.
+
+    `to` is either a new `.sqlite3` file in a folder that holds no database or evidence store yet, or a new
+    (or empty) folder, which gets `cdht.sqlite3`. The evidence store always goes beside the restored database.
+    """
+    if to is None or str(to).strip() in ("", "."):
+        raise InputError("Chưa chỉ nơi khôi phục (--to THƯ_MỤC_MỚI).")
+    to = check_output_path(to, "dữ liệu khôi phục", folder=Path(to).suffix.lower() not in _DATABASE_SUFFIXES)
+    if to.suffix.lower() in _DATABASE_SUFFIXES:
+        if to.exists() or to.is_symlink():
+            raise InputError(f"Đã có tệp '{to}'; khôi phục không ghi đè. Hãy chọn một thư mục mới.")
+        folder = to.parent
+        if folder.is_dir() and (any(folder.glob("*.sqlite3")) or (folder / EVIDENCE_DIR).exists()):
+            raise InputError(f"Thư mục '{folder}' đã chứa dữ liệu (cơ sở dữ liệu hoặc kho minh chứng); minh chứng "
+                             "khôi phục sẽ lẫn vào đó. Hãy khôi phục vào một thư mục mới.")
+        return to
+    if to.exists() and not to.is_dir():
+        raise InputError(f"'{to}' là một tệp; nơi khôi phục phải là thư mục mới hoặc tệp .sqlite3 mới.")
+    if to.is_dir() and any(to.iterdir()):
+        raise InputError(f"Thư mục '{to}' không trống; hãy khôi phục vào một thư mục mới hoặc trống.")
+    return to / DB_NAME
+
+
 def _place_evidence(staging: Path, target_dir: Path, entries: list[tuple[str, str, int]]) -> None:
     """Move verified evidence files into the store; a file already there with the right content is kept."""
     for relpath, sha, _size in entries[1:]:
@@ -199,15 +254,11 @@ def restore_backup(source: Path, db_path: Path, progress: Progress | None = None
         )
     _refuse_existing(db_path)
     target_dir = db_path.parent
-    staging = target_dir / f".restore-{db_path.name}.partial"
+    staging = target_dir / partial_name(f".restore-{db_path.name}")
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
-        free = shutil.disk_usage(target_dir).free
-        if free < info.size + (1 << 20):
-            raise StorageError(
-                f"Không đủ chỗ trống để khôi phục: cần khoảng {info.size // (1 << 20) + 1} MB, "
-                f"ổ đĩa chỉ còn {free // (1 << 20)} MB. Không có gì được ghi."
-            )
+        remove_unfinished(target_dir)
+        ensure_free_space(target_dir, info.size + (1 << 20), "dữ liệu khôi phục")
         remove_tree(staging)
         staging.mkdir()
         stage = _stage_from_zip if info.is_zip else _stage_from_folder
@@ -217,8 +268,7 @@ def restore_backup(source: Path, db_path: Path, progress: Progress | None = None
             if result != "ok":
                 problems.append(f"cơ sở dữ liệu trong bản sao lưu bị hỏng ({result})")
         if problems:
-            shown = "; ".join(problems[:3]) + (f" và {len(problems) - 3} lỗi khác" if len(problems) > 3 else "")
-            raise InputError(f"Bản sao lưu '{source.name}' không toàn vẹn: {shown}. Không khôi phục gì.")
+            raise DamagedBackupError(info, problems)
         check_cancelled(progress)
         if progress is not None:
             progress.report(0.95, "Đang đưa dữ liệu vào thư mục mới…")
@@ -249,4 +299,4 @@ def _can_link(folder: Path) -> bool:
     return True
 
 
-__all__ = ["restore_backup", "verify_backup", "unsafe_member"]
+__all__ = ["restore_backup", "restore_target", "verify_backup", "unsafe_member", "DamagedBackupError", "ARCHIVE_DAMAGE"]

@@ -10,7 +10,7 @@ from app.domain.catalogue import catalogue_for_year
 from app.domain.checklist import Checklist, build_checklist
 from app.domain.rules import STATUS_LABELS, evaluate
 from app.errors import InputError
-from app.services.datasets import import_dataset, load_dataset_file, write_dataset_file
+from app.services.datasets import disadvantaged_change, import_dataset, load_dataset_file, write_dataset_file
 from app.services.workspace import DEFAULT_RECIPIENT, Workspace
 
 MARKS = {"met": "✔", "not_met": "✘", "missing": "…"}
@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--recipient", default=DEFAULT_RECIPIENT, help="cơ quan nhận hồ sơ")
     p.add_argument("--signer", default="", help="họ tên người ký")
     p.add_argument("--signer-title", default="Chủ tịch", help="chức vụ người ký")
-    p.set_defaults(func=with_workspace(cmd_init))
+    p.add_argument("--new-commune-anyway", action="store_true",
+                   help="vẫn khai báo xã mới khi thư mục còn bản sao lưu hoặc minh chứng của một cơ sở dữ liệu đã mất")
+    p.set_defaults(func=with_workspace(cmd_init, creating=True))
 
     p = subparsers.add_parser("year", help="năm đánh giá")
     years = p.add_subparsers(dest="year_command", metavar="add|list", required=True)
@@ -46,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ds = p.add_subparsers(dest="dataset_command", metavar="import|export", required=True)
     imp = ds.add_parser("import", help="nhập số liệu một năm từ tệp JSON")
     imp.add_argument("file", metavar="FILE.json")
+    imp.add_argument("--accept-profile-change", action="store_true",
+                     help="đồng ý đổi cờ \"vùng khó khăn\" của năm theo tệp (ngưỡng đánh giá đổi theo)")
     imp.set_defaults(func=with_workspace(cmd_dataset_import))
     exp = ds.add_parser("export", help="xuất số liệu một năm ra tệp JSON")
     exp.add_argument("--year", type=int, required=True)
@@ -139,9 +143,12 @@ def cmd_year_list(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_dataset_import(ws: Workspace, args: argparse.Namespace) -> int:
     dataset = load_dataset_file(Path(args.file))
-    changes = import_dataset(ws, dataset)
+    change = disadvantaged_change(ws, dataset)
+    changes = import_dataset(ws, dataset, accept_profile_change=args.accept_profile_change)
     print(f"Đã nhập số liệu năm {dataset.year} của xã {dataset.commune.name}"
           + ("." if changes.any() else " (không có gì thay đổi)."))
+    if change:
+        print(f"Đã đổi theo tệp: {change}.")
     return 0
 
 

@@ -18,7 +18,12 @@ from pathlib import Path
 
 from app.cli import EXIT_FAILURE, EXIT_OK, print_json, with_workspace
 from app.errors import InputError
+from app.fileio import MAX_TRUST_BYTES, check_input_file, check_output_path
 from app.services.workspace import Workspace
+from app.text import check_email, format_size
+
+#: Largest package `send --package` accepts (a dossier with many scanned documents stays well below).
+MAX_PACKAGE_BYTES = 4 * 1024**3
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,11 +91,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lst.set_defaults(func=cmd_token_list)
 
 
+def _check_variable_name(variable: str) -> None:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}", variable):
+        raise InputError("Tên biến môi trường không hợp lệ (chỉ gồm chữ, số, dấu _). Đừng ghi mật khẩu/PIN vào lệnh.")
+
+
 def _secret(variable: str | None, prompt: str) -> str:
     """A secret from the named environment variable, else typed at a prompt (never echoed)."""
-    if variable:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
-            raise InputError("Tên biến môi trường không hợp lệ (chỉ gồm chữ, số, dấu _). Đừng ghi mật khẩu/PIN vào lệnh.")
+    if variable is not None:
+        _check_variable_name(variable)
         value = os.environ.get(variable)
         if value is None:
             raise InputError(f"Biến môi trường {variable} chưa được đặt.")
@@ -119,6 +128,7 @@ def signing_key_from_args(ws: Workspace, args: argparse.Namespace):
         return TokenKey(Path(module), _secret(args.pin_env, "Mã PIN thiết bị ký số"), key_id=key_id, serial=serial)
     p12 = args.p12 or (settings.pkcs12_path if settings.method == "pkcs12" else "")
     if p12:
+        check_input_file(p12, MAX_TRUST_BYTES, "tệp chứng thư số")
         return Pkcs12Key(Path(p12), _secret(args.p12_password_env, "Mật khẩu tệp chứng thư số"))
     if settings.method == "external":
         return None
@@ -151,10 +161,11 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
 
     if not ws.year(args.year).locked:  # before asking for a PIN that would not be used
         raise InputError(f"Hồ sơ năm {args.year} chưa được chốt. Hãy chạy 'cdht finalize --year {args.year}' trước.")
+    check_output_path(args.out, "gói hồ sơ")
     key = signing_key_from_args(ws, args)
     delivered = export_package(ws, args.year, Path(args.out), key, level=args.level)
     record = delivered.record
-    print(f"Đã lập gói hồ sơ {delivered.path} ({record.size} byte), phiên bản {record.version}, "
+    print(f"Đã lập gói hồ sơ {delivered.path} ({format_size(record.size)}), phiên bản {record.version}, "
           f"mã gói {record.package_uuid}.")
     print(f"SHA-256: {record.sha256}")
     print(delivered.message)
@@ -165,8 +176,9 @@ def cmd_send(ws: Workspace, args: argparse.Namespace) -> int:
     from app.dossier.outbox import flush_outbox, mail_settings, queue_package
     from app.dossier.records import latest_package
 
+    check_email(args.to, "Địa chỉ nhận (--to)")
     if args.package:
-        package = Path(args.package)
+        package = check_input_file(args.package, MAX_PACKAGE_BYTES, "gói hồ sơ")
     else:
         record = latest_package(ws, args.year)
         if record is None:
@@ -180,6 +192,8 @@ def cmd_send(ws: Workspace, args: argparse.Namespace) -> int:
 def _mail_password(args: argparse.Namespace, settings) -> str | None:
     from app.dossier.outbox import stored_password
 
+    if args.password_env is not None:
+        _check_variable_name(args.password_env)
     if not settings.username:
         return None
     if args.password_env:
@@ -240,8 +254,10 @@ def verify_from_args(args: argparse.Namespace, package: Path, registry_must_exis
     if args.registry and registry_must_exist and not path.is_file():
         raise InputError(f"Không tìm thấy sổ đăng ký xã '{path}'.")
     registry = load_registry(path) if path.is_file() else None
-    return verify_package(package, trust=[Path(t) for t in args.trust or []],
-                          trust_only=[Path(t) for t in args.trust_only] if args.trust_only else None,
+    trust = [check_input_file(t, MAX_TRUST_BYTES, "chứng thư CA tin cậy") for t in args.trust or []]
+    trust_only = ([check_input_file(t, MAX_TRUST_BYTES, "chứng thư CA tin cậy") for t in args.trust_only]
+                  if args.trust_only else None)
+    return verify_package(package, trust=trust, trust_only=trust_only,
                           registry=registry, online=args.online)
 
 

@@ -7,6 +7,8 @@ import sys
 
 from app.cli import print_json, with_workspace
 from app.errors import InputError, NotFoundError
+from app.evidence.integrity import accept_changed_content
+from app.evidence.library import check_indicators, parse_optional_date
 from app.services import evidence as ev
 from app.services.workspace import Workspace
 from app.text import format_date_short
@@ -14,14 +16,15 @@ from app.text import format_date_short
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("evidence", help="thư viện minh chứng")
-    sub = p.add_subparsers(dest="evidence_command", metavar="add|list|remove|restore|trash|search|link|unlink|suggest|edit|incomplete",
+    sub = p.add_subparsers(dest="evidence_command", metavar="add|list|remove|restore|trash|search|accept-change|link|unlink|suggest|edit|incomplete",
                            required=True)
 
     add = sub.add_parser("add", help="nhập tệp hoặc thư mục minh chứng")
     add.add_argument("files", nargs="+", metavar="FILE", help="tệp hoặc thư mục")
     add.add_argument("--indicator", action="append", default=[], metavar="CHỈ_TIÊU",
                      help="mã chỉ tiêu, ví dụ 1.2 (lặp lại để gắn nhiều chỉ tiêu)")
-    add.add_argument("--year", type=int, help="năm đánh giá (mặc định: năm mới nhất)")
+    add.add_argument("--year", type=int,
+                     help="năm đánh giá (bắt buộc khi có nhiều năm, trừ khi --date cho biết năm)")
     add.add_argument("--number", default="", help="số, ký hiệu văn bản")
     add.add_argument("--date", default="", help="ngày ban hành (dd/mm/yyyy)")
     add.add_argument("--issuer", default="", help="cơ quan ban hành")
@@ -31,14 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.set_defaults(func=with_workspace(cmd_add))
 
     lst = sub.add_parser("list", help="liệt kê minh chứng của một năm")
-    lst.add_argument("--year", type=int, help="năm đánh giá (mặc định: năm mới nhất)")
+    lst.add_argument("--year", type=int, help="năm đánh giá (bắt buộc khi có nhiều năm)")
     lst.add_argument("--indicator", metavar="CHỈ_TIÊU", help="chỉ minh chứng của một chỉ tiêu")
     lst.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     lst.set_defaults(func=with_workspace(cmd_list, write=False))
 
     rm = sub.add_parser("remove", help="chuyển minh chứng vào thùng rác")
     rm.add_argument("code", metavar="MÃ")
-    rm.add_argument("--year", type=int, help="năm đánh giá (mặc định: năm mới nhất)")
+    rm.add_argument("--year", type=int, help="năm đánh giá (bắt buộc khi có nhiều năm)")
     rm.set_defaults(func=with_workspace(cmd_remove))
 
     rs = sub.add_parser("restore", help="khôi phục minh chứng từ thùng rác")
@@ -52,16 +55,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     se = sub.add_parser("search", help="tìm minh chứng (gõ không dấu cũng được)")
     se.add_argument("text", nargs="+", metavar="TỪ_KHÓA")
-    se.add_argument("--year", type=int, help="năm đánh giá (mặc định: năm mới nhất)")
+    se.add_argument("--year", type=int, help="năm đánh giá (bắt buộc khi có nhiều năm)")
     se.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     se.set_defaults(func=with_workspace(cmd_search, write=False))
+
+    ac = sub.add_parser("accept-change", help="chấp nhận nội dung mới của tệp minh chứng đã bị thay đổi (ghi lý do)")
+    ac.add_argument("code", metavar="MÃ")
+    ac.add_argument("--year", type=int, help="năm đánh giá (bắt buộc khi có nhiều năm)")
+    ac.add_argument("--reason", required=True, help="lý do chấp nhận, ghi vào nhật ký thay đổi")
+    ac.set_defaults(func=with_workspace(cmd_accept_change))
 
     for name, handler, text in (("link", cmd_link, "gắn minh chứng với chỉ tiêu"),
                                 ("unlink", cmd_unlink, "bỏ gắn minh chứng khỏi chỉ tiêu")):
         lk = sub.add_parser(name, help=text)
         lk.add_argument("code", metavar="MÃ")
         lk.add_argument("--indicator", required=True, metavar="CHỈ_TIÊU")
-        lk.add_argument("--year", type=int, help="năm đánh giá (mặc định: năm mới nhất)")
+        lk.add_argument("--year", type=int, help="năm đánh giá (bắt buộc khi có nhiều năm)")
         lk.set_defaults(func=with_workspace(handler))
 
     from app.cli.evidence_register import register_subcommands  # suggest, edit, incomplete
@@ -69,14 +78,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     register_subcommands(sub, _year)
 
 
-def _year(ws: Workspace, year: int | None) -> int:
+def _year(ws: Workspace, year: int | None, issued: str = "") -> int:
+    """The assessment year a command works in: --year, else the only year, else the year the document's date
+    (--date) falls in, said aloud. With several years and nothing to go by, --year is required."""
     if year is not None:
         ws.year(year)
         return year
-    years = ws.years()
+    years = [info.year for info in ws.years()]
     if not years:
         raise NotFoundError("Chưa có năm đánh giá nào. Hãy thêm năm trước (cdht year add NĂM).")
-    return years[-1].year
+    if len(years) == 1:
+        return years[0]
+    if issued:
+        day = parse_optional_date(issued, "Ngày ban hành")
+        if day is not None and day.year in years:
+            print(f"Dùng năm đánh giá {day.year} theo ngày ban hành {format_date_short(day)} (chỉ năm khác bằng --year).")
+            return day.year
+    listed = ", ".join(map(str, years))
+    raise InputError(f"Có {len(years)} năm đánh giá ({listed}); hãy chỉ năm bằng --year NĂM.")
 
 
 def _line(item: ev.EvidenceItem) -> str:
@@ -92,17 +111,19 @@ def _line(item: ev.EvidenceItem) -> str:
 
 
 def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
-    year = _year(ws, args.year)
+    year = _year(ws, args.year, args.date)
     details = {"doc_number": args.number, "issued_date": args.date, "issuer": args.issuer, "summary": args.summary,
                "valid_until": args.valid_until}
     results = ev.import_files(ws, year, args.files, indicator_ids=args.indicator, details=details)
     if not results:
         raise InputError("Không tìm thấy tệp nào để nhập (thư mục rỗng?).")
+    if len(results) == 1 and not results[0].ok and not args.json:
+        raise InputError(results[0].message)
     if args.json:
         print_json([r.to_json() for r in results])
     else:
         for result in results:
-            print(f"{result.status_label}: {result.message}")
+            print(f"{result.status_label}: {result.message}" if result.status == ev.REFUSED else result.message)
             for note in result.notes:
                 print(f"    lưu ý: {note}")
         print(ev.summarize(results))
@@ -111,7 +132,8 @@ def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     year = _year(ws, args.year)
-    items = ev.list_evidence(ws, year, indicator_id=args.indicator)
+    indicator = check_indicators(ws, year, [args.indicator])[0] if args.indicator else None
+    items = ev.list_evidence(ws, year, indicator_id=indicator)
     if args.json:
         print_json([i.to_json() for i in items])
         return 0
@@ -157,6 +179,14 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     for item in items:
         print(_line(item))
     print(f"Tìm thấy {len(items)} minh chứng.", file=sys.stdout)
+    return 0
+
+
+def cmd_accept_change(ws: Workspace, args: argparse.Namespace) -> int:
+    item = ev.find_by_code(ws, args.code, _year(ws, args.year), trash=None)
+    accept_changed_content(ws, item.id, args.reason)
+    print(f"Đã chấp nhận nội dung mới của minh chứng {item.code} ('{item.original_name}'); lý do đã được ghi vào "
+          "nhật ký thay đổi.")
     return 0
 
 

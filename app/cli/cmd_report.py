@@ -4,19 +4,20 @@ the Nơi nhận list."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from app.cli import print_json, with_workspace
-from app.documents import document_readiness, write_all_documents
+from app.documents import document_readiness
 from app.documents.collection import import_collection_workbook, write_collection_workbooks
 from app.documents.common import default_recipients, recipient_lines
 from app.documents.readiness import document_notes
 from app.errors import InputError
-from app.fileio import read_text_file
+from app.fileio import MAX_WORKBOOK_BYTES, check_input_file, check_output_path, read_json_file
 from app.services import documents as docs
 from app.services import meeting as mt
+from app.services.report import write_report
 from app.services.workspace import Workspace
+from app.text import format_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True, metavar="THƯ_MỤC", help="thư mục ghi các văn bản")
     p.add_argument("--level", type=int, choices=(1, 2), help="mức độ đề nghị (mặc định: mức độ đạt đủ)")
-    p.set_defaults(func=with_workspace(cmd_report))
+    p.set_defaults(func=with_workspace(cmd_report, write=False))
 
     p = subparsers.add_parser("collect", help="phiếu thu thập số liệu Excel cho các đơn vị")
     sub = p.add_subparsers(dest="collect_command", metavar="export|import", required=True)
@@ -86,9 +87,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(ws: Workspace, args: argparse.Namespace) -> int:
-    written = write_all_documents(ws, args.year, Path(args.out), args.level)
+    written = write_report(ws, args.year, Path(args.out), args.level)
+    print(f"Đã ghi {len(written)} tệp vào {Path(args.out)}:")
     for path in written.values():
-        print(path)
+        print(f"  {path.name}  {format_size(path.stat().st_size)}")
     problems = document_readiness(ws, args.year)
     if problems:
         print("Lưu ý, hồ sơ chưa hoàn chỉnh:")
@@ -100,12 +102,14 @@ def cmd_report(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_collect_export(ws: Workspace, args: argparse.Namespace) -> int:
+    check_output_path(args.out, "phiếu thu thập", folder=True)
     for unit, path in write_collection_workbooks(ws, args.year, Path(args.out), args.unit).items():
         print(f"{unit}: {path}")
     return 0
 
 
 def cmd_collect_import(ws: Workspace, args: argparse.Namespace) -> int:
+    check_input_file(Path(args.file), MAX_WORKBOOK_BYTES, "phiếu Excel")
     result = import_collection_workbook(ws, Path(args.file), args.year)
     if result.changed:
         print(f"Đã nhập phiếu của {result.unit} (năm {result.year}): cập nhật chỉ tiêu {', '.join(result.changed)}.")
@@ -115,10 +119,8 @@ def cmd_collect_import(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def _load_json(path: str) -> dict:
-    try:
-        data = json.loads(read_text_file(Path(path), "tệp JSON"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"Tệp '{path}' không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).") from None
+    """A JSON object from a file the user names: a regular file of at most 10 MB, nested at most 32 deep."""
+    data = read_json_file(Path(path), f"tệp JSON '{Path(path).name}'")
     if not isinstance(data, dict):
         raise InputError(f"Tệp '{path}' phải chứa một đối tượng JSON.")
     return data
@@ -127,7 +129,7 @@ def _load_json(path: str) -> dict:
 def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
     existing = docs.review_meeting(ws, args.year)
     raw = existing.to_json() if existing else {}
-    if args.json:
+    if args.json is not None:
         raw.update(_load_json(args.json))
     options = {"meeting_date": args.date, "place": args.place, "start_time": args.start_time,
                "end_time": args.end_time, "chair_name": args.chair, "chair_title": args.chair_title,
@@ -155,7 +157,7 @@ def cmd_meeting_show(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_narrative_set(ws: Workspace, args: argparse.Namespace) -> int:
-    updates = _load_json(args.json) if args.json else {}
+    updates = _load_json(args.json) if args.json is not None else {}
     for pair in args.pairs:
         if "=" not in pair:
             raise InputError(f"\"{pair}\" phải có dạng KEY=GIÁ_TRỊ.")
@@ -174,6 +176,8 @@ def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_recipients_set(ws: Workspace, args: argparse.Namespace) -> int:
     if args.clear == bool(args.lines):
         raise InputError("Hãy ghi các nơi nhận, hoặc dùng --clear để trở về danh sách thường dùng (không dùng cả hai).")
+    if not args.clear and not any(line.strip() for line in args.lines):
+        raise InputError("Các nơi nhận đều để trống; hãy ghi ít nhất một nơi nhận, hoặc dùng --clear.")
     changes = docs.set_recipients(ws, args.year, [] if args.clear else list(args.lines))
     print("Đã ghi nơi nhận." if changes.any() else "Không có gì thay đổi.")
     return 0

@@ -14,6 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_self_test(args: argparse.Namespace) -> int:
+    from app.fileio import check_output_path
     from app.selftest import run_self_test
 
+    if args.keep is not None:
+        check_output_path(args.keep, "các tệp tự kiểm tra", folder=True)
     return run_self_test(keep=Path(args.keep) if args.keep else None)

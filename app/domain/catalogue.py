@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.errors import CatalogueError
+from app.errors import CatalogueError, describe_os_error
 from app.paths import CATALOGUE_DIR
 from app.text import nfc_deep
 
@@ -232,7 +232,7 @@ def load_catalogue_file(path: Path) -> Catalogue:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CatalogueError(f"Không đọc được bộ tiêu chí {path.name}: {exc.strerror}") from None
+        raise CatalogueError(f"Không đọc được bộ tiêu chí {path.name}: {describe_os_error(exc, action='đọc').message}") from None
     except json.JSONDecodeError as exc:
         raise CatalogueError(f"Bộ tiêu chí {path.name} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno})") from None
     return parse_catalogue(raw, origin=path.name)

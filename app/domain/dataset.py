@@ -13,10 +13,15 @@ from typing import Any
 
 from app.domain.catalogue import Catalogue, Indicator, catalogue_for_year
 from app.errors import InputError
-from app.text import format_int, nfc_deep
+from app.text import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, check_text, format_int, nfc_deep
 
 DATASET_FORMAT = "cdht-dataset/1"
 MIN_YEAR, MAX_YEAR = 2000, 2100
+#: Largest count of citizens accepted: a commune has tens of thousands; ten million is already a large province,
+#: so anything above is a typing or file error, not a figure.
+MAX_COUNT = 10_000_000
+#: Longest name of a free-text field of an indicator.
+MAX_FIELD_NAME = 64
 
 #: The value fields each input type takes; everything else an indicator carries is free text.
 VALUE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -88,6 +93,15 @@ def _bad(path: str, problem: str) -> InputError:
     return InputError(f"Dữ liệu không hợp lệ — {path}: {problem}")
 
 
+def _checked_text(value: str, where: str, label: str, max_length: int = MAX_TEXT_LENGTH,
+                  single_line: bool = False) -> str:
+    """`check_text`, with a refusal reported at the field's place in the file."""
+    try:
+        return check_text(value, label, max_length, single_line)
+    except InputError as exc:
+        raise _bad(where, exc.message[:1].lower() + exc.message[1:].rstrip(".")) from None
+
+
 def validate_indicator_values(indicator: Indicator, raw: Any, path: str) -> dict[str, Any]:
     """Check one indicator's fields; return the kept fields (nulls dropped: they mean 'not entered')."""
     if raw is None:
@@ -98,6 +112,7 @@ def validate_indicator_values(indicator: Indicator, raw: Any, path: str) -> dict
     value_fields = VALUE_FIELDS[indicator.input]
     for key, value in raw.items():
         where = f"{path}.{key}"
+        _checked_text(key, where, "tên trường", MAX_FIELD_NAME, single_line=True)
         if value is None:
             continue
         if key in value_fields:
@@ -105,7 +120,7 @@ def validate_indicator_values(indicator: Indicator, raw: Any, path: str) -> dict
         elif key in FIELD_LABELS or key in ("met", "level"):
             raise _bad(where, f"chỉ tiêu {indicator.id} không dùng trường này (chỉ dùng {', '.join(value_fields)})")
         elif isinstance(value, str):
-            kept[key] = value
+            kept[key] = _checked_text(value, where, "nội dung")
         else:
             raise _bad(where, "trường bổ sung phải là chuỗi văn bản")
     _check_consistency(indicator, kept, path)
@@ -127,6 +142,9 @@ def _checked_value(indicator: Indicator, key: str, value: Any, where: str) -> An
         raise _bad(where, f"{FIELD_LABELS[key]} phải là số nguyên")
     if value < 0:
         raise _bad(where, f"{FIELD_LABELS[key]} không được âm ({value})")
+    if value > MAX_COUNT:
+        raise _bad(where, f"{FIELD_LABELS[key]} ({format_int(value)}) lớn hơn mức hợp lý {format_int(MAX_COUNT)}; "
+                          "hãy kiểm tra lại số liệu")
     if key == "total" and value == 0:
         raise _bad(where, "tổng số công dân phải lớn hơn 0")
     return value
@@ -165,6 +183,7 @@ def parse_dataset(raw: Any, catalogue: Catalogue | None = None) -> Dataset:
         value = commune_raw.get(key)
         if not isinstance(value, str) or not value.strip():
             raise _bad(f"commune.{key}", "phải là chuỗi văn bản không rỗng")
+        _checked_text(value.strip(), f"commune.{key}", "tên", MAX_NAME_LENGTH, single_line=True)
     disadvantaged = commune_raw.get("disadvantaged_area")
     if not isinstance(disadvantaged, bool):
         raise _bad("commune.disadvantaged_area", "phải là true hoặc false (xã thuộc vùng khó khăn hay không)")
@@ -187,12 +206,12 @@ def parse_dataset(raw: Any, catalogue: Catalogue | None = None) -> Dataset:
 def load_dataset_text(text: str, catalogue: Catalogue | None = None) -> Dataset:
     """Decode and validate a dataset file's text; hostile files (deep nesting, giant numbers, lone
     surrogates) end in the same clean InputError as any other bad file."""
+    from app.fileio import parse_json
+
     try:
-        raw = json.loads(text)
+        raw = parse_json(text, "tệp dữ liệu")
         json.dumps(raw, ensure_ascii=False).encode("utf-8")
         return parse_dataset(raw, catalogue)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"Tệp dữ liệu không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}") from None
     except RecursionError:
         raise InputError("Tệp dữ liệu có cấu trúc lồng nhau quá sâu; đây không phải tệp cdht-dataset/1 hợp lệ.") from None
     except UnicodeEncodeError:

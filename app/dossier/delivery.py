@@ -15,8 +15,8 @@ from app.dossier.package import build_package
 from app.dossier.records import PackageRecord
 from app.dossier.signing import SigningKey
 from app.dossier.verify import VerifyReport, verify_package
-from app.errors import CancelledError, InputError, StorageError
-from app.fileio import remove_stale_temporaries
+from app.errors import CancelledError, InputError, describe_os_error
+from app.fileio import ensure_free_space, remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 
 SAFE_TO_REMOVE = "Có thể rút ổ USB ra."
@@ -71,10 +71,23 @@ def export_package(ws, year: int, target: Path, key: SigningKey | None, *, level
                    progress: Progress | None = None, documents: DocumentSource | None = None) -> Delivered:
     """Build the year's package directly at `target` (USB or folder), then read it back and verify it."""
     progress = progress or NullProgress()
+    ensure_free_space(Path(target).parent, _package_estimate(ws, year), "gói hồ sơ")
     record = build_package(ws, year, Path(target), key, level=level, progress=_Scaled(progress, 0.0, 0.7),
                            documents=documents)
     report = _read_back(Path(target), _Scaled(progress, 0.7, 1.0))
     return Delivered(Path(target), report, record)
+
+
+#: Room for the signed documents, the summary and the BagIt files on top of the evidence (measured: under 2 MB).
+_PACKAGE_MARGIN_BYTES = 8 * 1024 * 1024
+
+
+def _package_estimate(ws, year: int) -> int:
+    """What a package of the year will take: its evidence files plus the documents."""
+    with ws.lock:
+        row = ws.db.execute("SELECT COALESCE(SUM(size), 0) FROM evidence WHERE year = ? AND deleted_at IS NULL",
+                            [year]).fetchone()
+    return int(row[0]) + _PACKAGE_MARGIN_BYTES
 
 
 def copy_package(source: Path, folder: Path, progress: Progress | None = None) -> Delivered:
@@ -85,6 +98,7 @@ def copy_package(source: Path, folder: Path, progress: Progress | None = None) -
         raise InputError(f"Không tìm thấy gói hồ sơ '{source}'.")
     target = folder / source.name
     total = max(source.stat().st_size, 1)
+    ensure_free_space(folder, total + (1 << 20), "gói hồ sơ")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(target)
@@ -109,6 +123,7 @@ def copy_package(source: Path, folder: Path, progress: Progress | None = None) -
     except OSError as exc:
         free = shutil.disk_usage(folder).free if folder.exists() else 0
         hint = " Ổ đĩa không đủ chỗ trống." if free < total else ""
-        raise StorageError(f"Không chép được gói hồ sơ vào '{folder}': {exc.strerror or exc}.{hint}") from None
+        described = describe_os_error(exc, folder)
+        raise type(described)(f"Không chép được gói hồ sơ vào '{folder}': {described.message}{hint}") from None
     report = _read_back(target, _Scaled(progress, 0.6, 1.0))
     return Delivered(target, report)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from app.dossier.zipstream import sha256_file
 from app.errors import InputError
 from app.fileio import write_text_atomic
 from app.progress import Progress
+from app.scratch import partial_name, remove_unfinished
 from app.services.workspace import Workspace
 
 MANIFEST = "final.json"
@@ -86,7 +86,10 @@ def final_documents(ws: Workspace, year: int, level: int | None = None, source: 
         return existing
     source = source or default_source()
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".unsigned-", dir=folder.parent))
+    remove_unfinished(folder.parent)  # what an interrupted earlier rendering left
+    staging = folder.parent / partial_name(".unsigned")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
     try:
         pdfs = source.render_pdfs(ws, year, staging, level=level, progress=progress)
         xlsx = source.write_xlsx(ws, year, staging / f"tong-hop-{year}.xlsx")

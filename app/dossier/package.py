@@ -13,6 +13,7 @@ The package UUID is the year's and stays the same for every re-send; the version
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -38,9 +39,10 @@ from app.dossier.signing import (
     vietnam_now,
 )
 from app.dossier.zipstream import sha256_file
-from app.errors import CancelledError, InputError, StorageError
+from app.errors import CancelledError, InputError, describe_os_error
 from app.fileio import remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
+from app.scratch import scratch_folder
 from app.services.datasets import export_dataset
 from app.services.workspace import Workspace
 from app.text import fold, nfc, utc_now
@@ -199,7 +201,7 @@ def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None
     check_cancelled(progress)
     progress.report(0.05, "Đang ký các văn bản…")
     appearance = _appearance(ws, profile)
-    with tempfile.TemporaryDirectory(prefix="cdht-sign-") as workdir:
+    with scratch_folder(ws.data_dir, "sign") as workdir:
         with _maybe_signer(key) as signer:
             manifest = None
             if signer is None:
@@ -273,6 +275,7 @@ def _write_zip(target: Path, root: str, payload: list[tuple[str, Path, int]], da
     handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False)
     temporary = Path(handle.name)
     counter = _Counter(progress, sum(size for _, _, size in payload), 0.1, 0.95)
+    archive = None
     try:
         with handle:
             archive = DeterministicZip(handle)
@@ -306,15 +309,23 @@ def _write_zip(target: Path, root: str, payload: list[tuple[str, Path, int]], da
         os.replace(temporary, target)
         _sync_folder(target.parent)
     except (CancelledError, InputError):
-        temporary.unlink(missing_ok=True)
+        _abandon(archive, temporary)
         raise
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise StorageError(f"Không ghi được gói hồ sơ '{target}': {exc.strerror or exc}.") from None
+        _abandon(archive, temporary)
+        raise describe_os_error(exc, target) from None
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _abandon(archive, temporary)
         raise
     return entries
+
+
+def _abandon(archive, temporary: Path) -> None:
+    """After a failed write: the half-written archive is dropped and its temporary file removed."""
+    if archive is not None:
+        archive.abandon()
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -97,6 +97,24 @@ def _pin_warning(flags: int) -> str:
     return ""
 
 
+_NAME_LABELS = {
+    "common_name": "Tên", "organization_name": "Tổ chức", "organizational_unit_name": "Đơn vị",
+    "locality_name": "Địa phương", "state_or_province_name": "Tỉnh/Thành phố", "country_name": "Quốc gia",
+    "email_address": "Thư điện tử", "title": "Chức danh", "serial_number": "Số định danh",
+    "user_id": "Mã định danh",
+}
+
+
+def vietnamese_name(name) -> str:
+    """A certificate's subject or issuer in Vietnamese labels, most specific first: 'Tên: …, Tổ chức: …'."""
+    parts = []
+    for key, value in reversed(list(name.native.items())):
+        label = _NAME_LABELS.get(key, key.replace("_", " "))
+        values = value if isinstance(value, list) else [value]
+        parts += [f"{label}: {item}" for item in values]
+    return ", ".join(parts)
+
+
 def _certificates(token) -> tuple[TokenCertificate, ...]:
     from pkcs11 import Attribute, ObjectClass
 
@@ -111,7 +129,7 @@ def _certificates(token) -> tuple[TokenCertificate, ...]:
                 continue
             cert = asn1_x509.Certificate.load(der)
             found.append(TokenCertificate(
-                subject=_text(cert.subject.human_friendly), issuer=_text(cert.issuer.human_friendly),
+                subject=_text(vietnamese_name(cert.subject)), issuer=_text(vietnamese_name(cert.issuer)),
                 serial=cert.serial_number, not_before=cert.not_valid_before, not_after=cert.not_valid_after,
                 key_id=key_id, label=label, holder=_text(cert.subject.native.get("common_name") or ""),
             ))

@@ -73,6 +73,11 @@ class DeterministicZip:
     def close(self) -> None:
         self._zip.close()
 
+    def abandon(self) -> None:
+        """Give up an archive whose file failed (full, read-only or vanished drive): nothing more is written to it,
+        not even by the garbage collector (ZipFile would try to finish it and print a traceback)."""
+        self._zip.fp = None
+
 
 def sha256_file(path) -> str:
     """SHA-256 (hex) of a file, read in 1 MiB chunks."""

@@ -22,11 +22,29 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f
 class CleanName:
     name: str
     notes: tuple[str, ...] = ()
+    original_bytes: str = ""
+    """The raw name in hex when it was not valid Unicode text (kept in the audit log), else ''."""
+
+
+def _undecodable(raw: str) -> bytes | None:
+    """The original bytes of a name that was not valid UTF-8 (Python hands such names over with lone surrogates)."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in raw):
+        return None
+    try:
+        return raw.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return raw.encode("utf-8", "surrogatepass")
 
 
 def clean_filename(raw: str) -> CleanName:
     """A name fit for every system, with a Vietnamese note for each change made to `raw`."""
     notes: list[str] = []
+    raw_bytes = _undecodable(raw)
+    if raw_bytes is not None:
+        raw = raw_bytes.decode("utf-8", "replace").replace("\ufffd", "_")
+        raw = "".join("_" if "\ud800" <= ch <= "\udfff" else ch for ch in raw)
+        notes.append(f"Tên tệp gốc có ký tự không đọc được (không phải mã UTF-8); đã lưu với tên '{raw}', tên gốc "
+                     "dạng byte được ghi vào nhật ký thay đổi.")
     name = nfc(raw)
     if name != raw:
         notes.append(f"Tên tệp '{name}' được chuẩn hóa Unicode (dạng NFC, thường gặp với tệp từ máy Mac).")
@@ -49,7 +67,7 @@ def clean_filename(raw: str) -> CleanName:
         original = stem + suffix
         stem = stem[: MAX_NAME_LENGTH - len(suffix)].rstrip(" .")
         notes.append(f"Tên tệp quá dài ({len(original)} ký tự); đã rút gọn còn '{stem}{suffix}'.")
-    return CleanName(stem + suffix, tuple(notes))
+    return CleanName(stem + suffix, tuple(notes), raw_bytes.hex() if raw_bytes is not None else "")
 
 
 __all__ = ["CleanName", "clean_filename", "MAX_NAME_LENGTH"]

@@ -9,18 +9,20 @@ everything imported before stays.
 
 from __future__ import annotations
 
+import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.errors import CancelledError, CdhtError, InputError
+from app.errors import CancelledError, CdhtError, InputError, describe_os_error
 from app.evidence.filenames import clean_filename
 from app.evidence.library import (
     EDITABLE_FIELDS,
     add_links,
     check_indicators,
+    clean_field,
     date_warning,
     get_evidence,
     insert_evidence,
@@ -28,8 +30,9 @@ from app.evidence.library import (
 )
 from app.evidence.sniff import FileKind, detect_kind, extension_note
 from app.evidence.store import EvidenceStore, StoredFile, StoreFullError, TempOpener, evidence_root, open_temp_file
+from app.fileio import ensure_free_space
 from app.progress import Progress, check_cancelled
-from app.text import nfc
+from app.text import format_size, nfc
 
 MAX_SIZE_SETTING = "evidence.max_file_mb"
 DEFAULT_MAX_SIZE_MB = 200
@@ -37,6 +40,9 @@ BATCH_FILES = 200
 BATCH_BYTES = 512 * 1024 * 1024
 BATCH_SECONDS = 3.0
 IGNORED_IN_FOLDERS = {"thumbs.db", "desktop.ini", ".ds_store"}
+MAX_FILES_PER_IMPORT = 5_000
+#: Room kept for the database rows and the import journal on top of the files themselves.
+IMPORT_MARGIN_BYTES = 256 * 1024
 
 IMPORTED, DUPLICATE, REFUSED, SKIPPED = "imported", "duplicate", "refused", "skipped"
 STATUS_LABELS = {IMPORTED: "Đã nhập", DUPLICATE: "Trùng nội dung", REFUSED: "Không nhận", SKIPPED: "Chưa nhập"}
@@ -74,6 +80,7 @@ class _Staged:
     notes: list[str]
     kind: FileKind
     stored: StoredFile
+    original_bytes: str = ""
 
 
 @dataclass
@@ -96,16 +103,36 @@ def max_file_bytes(ws) -> int:
 
 
 def expand_sources(sources: Iterable[Path | str]) -> list[Path]:
-    """Files named directly, plus every file under named folders (system junk such as Thumbs.db left out)."""
+    """Files named directly, plus every file under named folders (system junk such as Thumbs.db left out).
+
+    An empty path is refused, and so is a folder holding more than MAX_FILES_PER_IMPORT files (a whole drive
+    picked by mistake would otherwise be walked for hours).
+    """
     files: list[Path] = []
     for source in sources:
+        if source is None or str(source).strip() == "":
+            raise InputError("Chưa chỉ tệp hoặc thư mục minh chứng cần nhập (đường dẫn trống).")
         path = Path(source)
         if path.is_dir():
-            found = [p for p in path.rglob("*") if p.is_file() and not _is_junk(p.relative_to(path))]
+            found = _files_under(path)
             files.extend(sorted(found, key=lambda p: [nfc(part).casefold() for part in p.relative_to(path).parts]))
         else:
             files.append(path)
     return list(dict.fromkeys(files))
+
+
+def _files_under(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    try:
+        for path in folder.rglob("*"):
+            if path.is_file() and not _is_junk(path.relative_to(folder)):
+                found.append(path)
+                if len(found) > MAX_FILES_PER_IMPORT:
+                    raise InputError(f"Thư mục '{folder}' có hơn {MAX_FILES_PER_IMPORT} tệp; hãy chọn thư mục nhỏ "
+                                     "hơn (mỗi lần nhập tối đa 5.000 tệp).")
+    except OSError as exc:
+        raise InputError(describe_os_error(exc, folder, action="đọc").message) from None
+    return found
 
 
 def _is_junk(relative: Path) -> bool:
@@ -120,7 +147,7 @@ def _clean_details(details: Mapping[str, Any] | None) -> dict[str, Any]:
         if name in ("issued_date", "valid_until"):
             cleaned[name] = parse_optional_date(value, EDITABLE_FIELDS[name])
         else:
-            cleaned[name] = nfc(value or "").strip()
+            cleaned[name] = clean_field(name, value)
     return cleaned
 
 
@@ -145,6 +172,9 @@ def import_files(ws, year: int, sources: Iterable[Path | str], *, indicator_ids:
     store = EvidenceStore(evidence_root(ws))
     sizes = {path: _size_or_zero(path) for path in files}
     total = max(1, sum(sizes.values()))
+    ensure_free_space(store.root, min(total, sum(s for s in sizes.values() if s <= limit)) + IMPORT_MARGIN_BYTES,
+                      "minh chứng")
+    store.check_writable()
     done = 0
     run = _Run()
     journal = store.new_journal()
@@ -181,7 +211,7 @@ def import_files(ws, year: int, sources: Iterable[Path | str], *, indicator_ids:
                 notes = list(name.notes)
                 if note := extension_note(name.name, kind):
                     notes.append(note)
-                run.staged.append(_Staged(path, name.name, notes, kind, stored))
+                run.staged.append(_Staged(path, name.name, notes, kind, stored, name.original_bytes))
                 run.staged_bytes += stored.size
             done = before + sizes.get(path, 0)
             if _batch_full(run):
@@ -222,13 +252,15 @@ def _store_one(store: EvidenceStore, path: Path, name: str, limit: int, open_sou
     except FileNotFoundError:
         raise InputError(f"Không tìm thấy tệp '{name}' ({path}).") from None
     except OSError as exc:
-        raise InputError(f"Không đọc được tệp '{name}': {exc.strerror or exc}.") from None
-    if path.is_dir():
+        raise _unreadable(exc, path, name) from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError(f"'{name}' là thư mục; hãy dùng 'Nhập thư mục'.")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"'{name}' không phải tệp thông thường (thiết bị, đường ống…); không nhập.")
     if info.st_size == 0:
         raise InputError(f"Tệp '{name}' rỗng (0 byte); không có nội dung để làm minh chứng.")
     if info.st_size > limit:
-        raise InputError(f"Tệp '{name}' ({info.st_size / 1024 / 1024:.0f} MB) lớn hơn giới hạn {limit // 1024 // 1024} MB "
+        raise InputError(f"Tệp '{name}' ({format_size(info.st_size)}) lớn hơn giới hạn {format_size(limit)} "
                          "cho mỗi tệp minh chứng (có thể đổi trong Cài đặt).")
     try:
         handle = open_source(path)
@@ -236,16 +268,20 @@ def _store_one(store: EvidenceStore, path: Path, name: str, limit: int, open_sou
         raise InputError(f"Không mở được tệp '{name}': tệp đang được chương trình khác mở hoặc không có quyền đọc. "
                          "Hãy đóng tệp rồi nhập lại.") from None
     except OSError as exc:
-        raise InputError(f"Không đọc được tệp '{name}': {exc.strerror or exc}.") from None
+        raise _unreadable(exc, path, name) from None
     with handle:
         try:
             kind = detect_kind(handle, name)
         except OSError as exc:
-            raise InputError(f"Không đọc được tệp '{name}': {exc.strerror or exc}.") from None
+            raise _unreadable(exc, path, name) from None
         stored = store.put(handle, name, limit, open_temp=open_temp, journal=journal, on_bytes=on_bytes)
     if stored.size == 0:
         raise InputError(f"Tệp '{name}' rỗng (0 byte); không có nội dung để làm minh chứng.")
     return stored, kind
+
+
+def _unreadable(exc: OSError, path: Path, name: str) -> InputError:
+    return InputError(f"Không đọc được tệp '{name}': {describe_os_error(exc, path, action='đọc').message}")
 
 
 def _commit(ws, year: int, run: _Run, indicators: list[str], fields: dict[str, Any], journal) -> None:
@@ -268,6 +304,12 @@ def _record(ws, year: int, staged: _Staged, indicators: list[str], fields: dict[
         item = get_evidence(ws, twin[0])
         text = (f"Tệp '{staged.name}' trùng nội dung với minh chứng {item.code} ('{item.original_name}') đã có; "
                 "không lưu thêm bản sao.")
+        if staged.stored.created:  # the store had lost or altered this content: the original is back
+            kept = " (bản bị thay đổi được giữ riêng trong thư mục evidence-altered)" if staged.stored.replaced_altered \
+                else ""
+            text = (f"Tệp '{staged.name}' là bản gốc của minh chứng {item.code}: đã khôi phục tệp gốc trong kho "
+                    f"minh chứng{kept}.")
+            ws.audit("restore_file", "evidence", item.code, year, None, {"sha256": staged.stored.sha256})
         if item.deleted:
             ws.db.execute("UPDATE evidence SET deleted_at = NULL WHERE id = ?", [item.id])
             ws.audit("restore", "evidence", item.code, year, None, item.to_json())
@@ -281,7 +323,7 @@ def _record(ws, year: int, staged: _Staged, indicators: list[str], fields: dict[
                                         name=staged.name, mime=staged.kind.mime, fields=fields, indicators=indicators)
     ws.audit("import", "evidence", code, year, None,
              {"file": staged.name, "sha256": staged.stored.sha256, "size": staged.stored.size,
-              "indicators": indicators})
+              "indicators": indicators, **({"original_name_bytes": staged.original_bytes} if staged.original_bytes else {})})
     if not staged.stored.created:
         notes.append(f"Nội dung tệp '{staged.name}' đã có trong kho (minh chứng năm khác); không sao chép lại.")
     if warning := date_warning(fields.get("issued_date"), year, fields.get("valid_until")):

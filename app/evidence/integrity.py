@@ -3,17 +3,23 @@
 `verify_evidence_files` re-hashes every stored file and reports missing or altered files, files no row
 references, and links to indicators the year's catalogue does not have. `repair_evidence` deletes
 leftovers of interrupted imports (temporary files, and stored files an unfinished import journal
-lists that no row references) and links to unknown indicators; everything else is reported for a
-person to decide, because fixing it would mean guessing (e.g. which copy of a file is the right one).
+lists that no row references), moves any other file that belongs to no evidence into a quarantine folder
+(never deleting it), and removes links to unknown indicators; everything else is reported for a person to
+decide, because fixing it would mean guessing (e.g. which copy of a file is the right one).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.evidence.store import EvidenceStore, ImportJournal, evidence_root, hash_file, is_sha256
+from app.errors import InputError, NotFoundError, describe_os_error
+from app.evidence.store import JOURNAL_SUFFIX, EvidenceStore, ImportJournal, evidence_root, hash_file, is_sha256
 from app.progress import Progress
+from app.services.workspace import Changes
+from app.text import clean_text
 
 MISSING, ALTERED, ORPHAN_FILE, DANGLING_LINK = "missing", "altered", "orphan_file", "dangling_link"
 
@@ -72,12 +78,16 @@ def verify_evidence_files(ws, progress: Progress | None = None) -> list[Evidence
         try:
             actual = hash_file(path, on_bytes)
         except OSError as exc:
-            problems.extend(EvidenceProblem(MISSING, f"{_label(r)}: không đọc được tệp trong kho ({exc.strerror}).",
+            problems.extend(EvidenceProblem(MISSING, f"{_label(r)}: không đọc được tệp trong kho "
+                                            f"({describe_os_error(exc, action='đọc').message.rstrip('.')}).",
                                             r["id"], path) for r in group)
             continue
         if actual != sha:
             problems.extend(EvidenceProblem(ALTERED, f"{_label(r)} đã bị thay đổi nội dung sau khi nhập (mã băm "
-                                            "không khớp). Hãy nhập lại tệp gốc.", r["id"], path) for r in group)
+                                            "không khớp). Hãy nhập lại tệp gốc (cdht evidence add TỆP_GỐC --year "
+                                            f"{r['year']}), hoặc chấp nhận nội dung mới có ghi lý do (cdht evidence "
+                                            f"accept-change {r['code']} --year {r['year']} --reason …).",
+                                            r["id"], path) for r in group)
     problems.extend(_orphans(store, set(by_sha)))
     for evidence_id, indicator_id, year, code in links:
         if year is None:
@@ -119,64 +129,137 @@ def _journal_hashes(store: EvidenceStore) -> set[str]:
     return listed
 
 
-def repair_evidence(ws, problems: list[EvidenceProblem]) -> list[str]:
+QUARANTINE_DIR = "evidence-quarantine"
+
+
+@dataclass(frozen=True)
+class EvidenceRepair:
+    """What `repair_evidence` did: one Vietnamese line per problem, fixed and not fixed kept apart."""
+
+    fixed: tuple[str, ...] = ()
+    not_fixed: tuple[str, ...] = ()
+
+
+def can_repair(ws, problem: EvidenceProblem) -> bool:
+    """Whether `repair_evidence` fixes this problem for certain (a check labels nothing else as fixable).
+
+    Leftover and unknown files always can (deleted when they are the app's own temporary files, otherwise moved to
+    the quarantine folder); a link to an unknown indicator can unless its year is finalized. Missing or altered
+    files need their original (from a backup, or imported again), which is not this function's business.
+    """
+    if problem.kind == ORPHAN_FILE:
+        return problem.path is not None
+    if problem.kind == DANGLING_LINK and problem.evidence_id is not None and problem.indicator_id is not None:
+        with ws.lock:
+            row = ws.db.execute("SELECT year FROM evidence WHERE id = ?", [problem.evidence_id]).fetchone()
+        return row is None or not ws.year(row[0]).locked
+    return False
+
+
+def repair_evidence(ws, problems: list[EvidenceProblem]) -> EvidenceRepair:
     """Fix what is certain, report the rest; one Vietnamese line per problem."""
     store = _store(ws)
     referenced = _referenced(ws)
     interrupted = _journal_hashes(store)
-    lines: list[str] = []
+    fixed: list[str] = []
+    not_fixed: list[str] = []
+    quarantine = Path(ws.data_dir) / QUARANTINE_DIR / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for problem in problems:
         if problem.kind == ORPHAN_FILE and problem.path is not None:
-            lines.append(_repair_orphan(store, problem.path, referenced, interrupted))
+            if problem.path.parent == store.temp_dir and problem.path.name.endswith(JOURNAL_SUFFIX):
+                continue  # journals go last, once the files they list are dealt with
+            done, line = _repair_orphan(store, problem.path, referenced, interrupted, quarantine)
         elif problem.kind == DANGLING_LINK and problem.evidence_id is not None and problem.indicator_id is not None:
-            lines.append(_repair_link(ws, problem))
-        elif problem.kind in (MISSING, ALTERED):
-            lines.append(f"Cần xử lý thủ công: {problem.message}")
+            done, line = _repair_link(ws, problem)
         else:
-            lines.append(f"Không tự sửa được: {problem.message}")
+            done, line = False, problem.message
+        (fixed if done else not_fixed).append(line)
     for journal in store.journals():
         if not any(store.path(sha).exists() and sha not in referenced for sha in ImportJournal.read(journal)):
             journal.unlink(missing_ok=True)
-    return lines
+            fixed.append(f"Đã xóa nhật ký của lần nhập bị gián đoạn: {journal}.")
+    return EvidenceRepair(tuple(fixed), tuple(not_fixed))
 
 
-def _repair_orphan(store: EvidenceStore, path: Path, referenced: set[str], interrupted: set[str]) -> str:
+def _repair_orphan(store: EvidenceStore, path: Path, referenced: set[str], interrupted: set[str],
+                   quarantine: Path) -> tuple[bool, str]:
     path = Path(path)
     if not path.exists():
-        return f"Tệp {path} không còn; không cần sửa."
-    if path.parent == store.temp_dir:
-        if path.name.endswith(".journal"):
-            return f"Nhật ký nhập {path.name} sẽ được xóa khi mọi tệp của lần nhập đó đã được xử lý."
-        return _delete(path, "Đã xóa tệp tạm còn sót lại")
+        return True, f"Tệp {path} không còn; không cần sửa."
     name = path.name
-    if is_sha256(name) and name not in referenced and name in interrupted:
-        return _delete(path, "Đã xóa tệp của lần nhập bị gián đoạn (chưa kịp ghi vào cơ sở dữ liệu)")
+    if path.parent == store.temp_dir:
+        return _delete(path, "Đã xóa tệp tạm còn sót lại")
     if is_sha256(name) and name in referenced:
-        return f"Tệp {path} nay đã thuộc một minh chứng; không cần sửa."
-    return (f"Giữ nguyên {path}: không rõ tệp này từ đâu (có thể do khôi phục bản sao lưu cũ). Hãy kiểm tra, nhập "
-            "lại nếu cần rồi xóa bằng tay.")
+        return True, f"Tệp {path} nay đã thuộc một minh chứng; không cần sửa."
+    if is_sha256(name) and name in interrupted:
+        return _delete(path, "Đã xóa tệp của lần nhập bị gián đoạn (chưa kịp ghi vào cơ sở dữ liệu)")
+    target = quarantine / path.relative_to(store.root)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    except OSError as exc:
+        return False, f"Không chuyển được tệp lạ {path} ra khỏi kho: {describe_os_error(exc, path, 'di chuyển').message}"
+    return True, (f"Đã chuyển tệp lạ {path} (không thuộc minh chứng nào) vào thư mục cách ly {target}; tệp không bị "
+                  "xóa, hãy xem và nhập lại nếu cần.")
 
 
-def _delete(path: Path, what: str) -> str:
+def _delete(path: Path, what: str) -> tuple[bool, str]:
     try:
         path.unlink()
     except OSError as exc:
-        return f"Không xóa được {path}: {exc.strerror or exc}."
-    return f"{what}: {path}."
+        return False, f"Không xóa được {path}: {describe_os_error(exc, path, 'xóa').message}"
+    return True, f"{what}: {path}."
 
 
-def _repair_link(ws, problem: EvidenceProblem) -> str:
+def _repair_link(ws, problem: EvidenceProblem) -> tuple[bool, str]:
     with ws.transaction():
         row = ws.db.execute("SELECT year, code FROM evidence WHERE id = ?", [problem.evidence_id]).fetchone()
         if row is not None and ws.year(row[0]).locked:
-            return f"Không tự sửa (năm {row[0]} đã chốt hồ sơ): {problem.message}"
+            return False, f"Không tự sửa (năm {row[0]} đã chốt hồ sơ): {problem.message}"
         if row is not None and problem.indicator_id in ws.catalogue(row[0]).indicator_ids:
-            return f"Liên kết {row[1]} → {problem.indicator_id} nay đã hợp lệ; không cần sửa."
+            return True, f"Liên kết {row[1]} → {problem.indicator_id} nay đã hợp lệ; không cần sửa."
         ws.db.execute("DELETE FROM evidence_links WHERE evidence_id = ? AND indicator_id = ?",
                       [problem.evidence_id, problem.indicator_id])
         key = f"{row[1] if row else problem.evidence_id}/{problem.indicator_id}"
         ws.audit("repair_unlink", "evidence_link", key, row[0] if row else None, problem.indicator_id, None)
-    return f"Đã gỡ liên kết không hợp lệ {key}."
+    return True, f"Đã gỡ liên kết không hợp lệ {key}."
+
+
+def accept_changed_content(ws, evidence_id: int, reason: str) -> Changes:
+    """Accept the new content of a stored file that was changed after import, with the reason in the audit log.
+
+    The file keeps its content and moves to the name of its new hash; every evidence row that pointed to the old
+    content now points to the new one. Refused for a file that is not changed, and in a finalized year.
+    """
+    reason = clean_text(reason, "Lý do chấp nhận nội dung mới", required=True, single_line=True)
+    if len(reason) < 5:
+        raise InputError("Hãy nêu lý do chấp nhận nội dung mới (ít nhất 5 ký tự); lý do được ghi vào nhật ký.")
+    store = _store(ws)
+    with ws.transaction():
+        row = ws.db.execute("SELECT sha256 FROM evidence WHERE id = ?", [evidence_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"Không có minh chứng số {evidence_id}.")
+        old_sha = row[0]
+        rows = ws.db.execute("SELECT id, year, code FROM evidence WHERE sha256 = ?", [old_sha]).fetchall()
+        for _, year, _code in rows:
+            ws.ensure_unlocked(year)
+        path = store.path(old_sha)
+        if not path.is_file():
+            raise InputError("Tệp của minh chứng này đã mất khỏi kho; hãy nhập lại tệp gốc thay vì chấp nhận.")
+        new_sha, size = hash_file(path), path.stat().st_size
+        if new_sha == old_sha:
+            raise InputError("Tệp của minh chứng này không bị thay đổi; không có gì để chấp nhận.")
+        target = store.path(new_sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            store.set_aside(path)  # the same content is already stored under its own name
+        else:
+            os.replace(path, target)
+        ws.db.execute("UPDATE evidence SET sha256 = ?, size = ? WHERE sha256 = ?", [new_sha, size, old_sha])
+        for _, year, code in rows:
+            ws.audit("accept_change", "evidence", code, year, {"sha256": old_sha},
+                     {"sha256": new_sha, "size": size, "reason": reason})
+    return Changes(evidence=True)
 
 
 def recover_interrupted_imports(ws) -> list[str]:
@@ -193,10 +276,11 @@ def recover_interrupted_imports(ws) -> list[str]:
             problems.append(EvidenceProblem(ORPHAN_FILE, "", None, store.path(sha)))
     if not problems and not store.journals():
         return []
-    return [line for line in repair_evidence(ws, problems) if line.startswith("Đã")]
+    return list(repair_evidence(ws, problems).fixed)
 
 
 __all__ = [
-    "EvidenceProblem", "verify_evidence_files", "repair_evidence", "recover_interrupted_imports",
+    "EvidenceProblem", "EvidenceRepair", "verify_evidence_files", "repair_evidence", "can_repair",
+    "recover_interrupted_imports", "QUARANTINE_DIR", "accept_changed_content",
     "MISSING", "ALTERED", "ORPHAN_FILE", "DANGLING_LINK",
 ]

@@ -16,12 +16,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.errors import InputError, NotFoundError
+from app.errors import InputError, NotFoundError, describe_os_error
 from app.evidence.codes import code_sort_key, next_code
 from app.evidence.sniff import FileKind, kind_for_mime
 from app.evidence.store import EvidenceStore, evidence_root
 from app.services.workspace import EXPLANATION_FIELD, Changes
-from app.text import DateError, fold, format_date_short, nfc, parse_date, utc_now
+from app.text import (
+    MAX_NAME_LENGTH,
+    MAX_ORGANISATION_LENGTH,
+    DateError,
+    check_text,
+    clean_text,
+    fold,
+    format_date_short,
+    nfc,
+    parse_date,
+    utc_now,
+)
 
 #: Filter value meaning "items linked to no indicator".
 UNLINKED = ""
@@ -33,6 +44,9 @@ EDITABLE_FIELDS = {
     "valid_until": "Hiệu lực đến",
 }
 _DATE_FIELDS = ("issued_date", "valid_until")
+#: Longest text of each catalogue field, and longest search text (a search box, not a document).
+_FIELD_LIMITS = {"doc_number": MAX_NAME_LENGTH, "issuer": MAX_ORGANISATION_LENGTH, "summary": 2_000}
+MAX_SEARCH_LENGTH = 200
 _COLUMNS = ("id, year, code, code_indicator, sha256, size, original_name, mime, doc_number, issued_date, issuer, "
             "summary, valid_until, carried_from, created_at, deleted_at")
 
@@ -173,6 +187,8 @@ def list_evidence(ws, year: int | None, *, indicator_id: str | None = None, quer
 
 
 def search_evidence(ws, year: int | None, text: str) -> list[EvidenceItem]:
+    """Items whose name or catalogue fields contain `text` (accents optional); an over-long search is refused."""
+    check_text(text, "Từ khóa tìm kiếm", MAX_SEARCH_LENGTH, single_line=True)
     return list_evidence(ws, year, query=text)
 
 
@@ -185,6 +201,9 @@ def get_evidence(ws, evidence_id: int) -> EvidenceItem:
 
 def find_by_code(ws, code: str, year: int | None = None, trash: bool | None = None) -> EvidenceItem:
     """The item with a code (case-insensitive), in one year or, when unambiguous, in any year."""
+    check_text(code, "Mã minh chứng", 64, single_line=True)
+    if not code.strip():
+        raise InputError("Chưa chỉ mã minh chứng (ví dụ H1.2.01).")
     where, params = ["upper(code) = ?"], [code.strip().upper()]
     if year is not None:
         where.append("year = ?")
@@ -232,7 +251,7 @@ def copy_for_opening(ws, item: EvidenceItem, folder: Path | None = None) -> Path
         raise NotFoundError(f"Tệp của minh chứng {item.code} ('{item.original_name}') không còn trong kho; "
                             "hãy chạy kiểm tra dữ liệu (cdht check).") from None
     except OSError as exc:
-        raise InputError(f"Không mở được minh chứng {item.code}: {exc.strerror or exc}.") from None
+        raise InputError(f"Không mở được minh chứng {item.code}: {describe_os_error(exc).message}") from None
     return target
 
 
@@ -252,6 +271,11 @@ def _refresh_search_text(ws, evidence_id: int) -> None:
                     item.kind_label), evidence_id])
 
 
+def clean_field(name: str, value: Any) -> str:
+    """A text field of the catalogue (số/ký hiệu, cơ quan ban hành, trích yếu) as stored: one line, checked."""
+    return clean_text(value, EDITABLE_FIELDS[name], max_length=_FIELD_LIMITS[name], single_line=name != "summary")
+
+
 def update_evidence(ws, evidence_id: int, **fields: Any) -> Changes:
     """Change catalogue fields (số/ký hiệu, ngày ban hành, cơ quan ban hành, trích yếu, hiệu lực đến)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -264,9 +288,7 @@ def update_evidence(ws, evidence_id: int, **fields: Any) -> Changes:
             day = parse_optional_date(value, label)
             cleaned[name] = day.isoformat() if day else None
         else:
-            if value is not None and not isinstance(value, str):
-                raise InputError(f"{label} phải là chuỗi văn bản.")
-            cleaned[name] = nfc(value or "").strip()
+            cleaned[name] = clean_field(name, value)
     with ws.transaction():
         item = _live_item(ws, evidence_id)
         old = item.to_json()
@@ -349,6 +371,8 @@ def link_evidence(ws, evidence_id: int, indicator_ids: str | Iterable[str]) -> C
     """Let an item support more indicators; the first one decides its code."""
     if isinstance(indicator_ids, str):
         indicator_ids = [indicator_ids]
+    if not any(i and i.strip() for i in indicator_ids):
+        raise InputError("Chưa chỉ mã chỉ tiêu để gắn minh chứng vào (ví dụ 1.2).")
     with ws.transaction():
         item = _live_item(ws, evidence_id)
         if item.deleted:
@@ -358,10 +382,15 @@ def link_evidence(ws, evidence_id: int, indicator_ids: str | Iterable[str]) -> C
 
 
 def unlink_evidence(ws, evidence_id: int, indicator_id: str) -> Changes:
+    """Take an indicator off an item; an empty or unknown indicator, or one the item is not linked to, is refused."""
+    if not indicator_id or not indicator_id.strip():
+        raise InputError("Chưa chỉ mã chỉ tiêu cần bỏ gắn (ví dụ 1.2).")
+    indicator_id = indicator_id.strip()
     with ws.transaction():
         item = _live_item(ws, evidence_id)
+        check_indicators(ws, item.year, [indicator_id])
         if indicator_id not in item.indicator_ids:
-            return Changes()
+            raise InputError(f"Minh chứng {item.code} không gắn với chỉ tiêu {indicator_id}; không có gì để bỏ.")
         ws.db.execute("DELETE FROM evidence_links WHERE evidence_id = ? AND indicator_id = ?", [evidence_id, indicator_id])
         ws.audit("unlink", "evidence_link", f"{item.code}/{indicator_id}", item.year, indicator_id, None)
         _recode(ws, get_evidence(ws, evidence_id))

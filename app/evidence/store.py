@@ -8,6 +8,7 @@ before its commit can be recognised and removed at the next start without guessi
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import os
@@ -17,12 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from app.errors import InputError, StorageError
+from app.errors import InputError, StorageError, describe_os_error
+from app.text import format_size
 
 CHUNK_SIZE = 1024 * 1024
 TEMP_DIR_NAME = ".tmp"
 TEMP_SUFFIX = ".part"
 JOURNAL_SUFFIX = ".journal"
+#: Beside the store: copies found altered (hash no longer matching), kept rather than deleted.
+ALTERED_DIR = "evidence-altered"
 
 #: Opens the temporary file an import writes to; tests pass one that fails midway (disk full).
 TempOpener = Callable[[Path], BinaryIO]
@@ -49,6 +53,8 @@ class StoredFile:
     path: Path
     created: bool
     """False when the same content was already in the store (nothing new was written)."""
+    replaced_altered: bool = False
+    """True when the store held an altered copy under this hash: it was moved to ALTERED_DIR, this one put back."""
 
 
 def is_sha256(text: str) -> bool:
@@ -64,7 +70,8 @@ def write_failure(name: str, exc: OSError) -> StorageError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return StoreFullError(f"Ổ đĩa đã đầy: không đủ chỗ để lưu tệp '{name}' vào kho minh chứng. "
                               "Các tệp nhập trước đó vẫn được giữ; hãy giải phóng dung lượng rồi nhập lại.")
-    return StorageError(f"Không ghi được tệp '{name}' vào kho minh chứng: {exc.strerror or exc}.")
+    described = describe_os_error(exc, action="ghi vào kho minh chứng")
+    return type(described)(f"Không lưu được tệp '{name}' vào kho minh chứng: {described.message}")
 
 
 class ImportJournal:
@@ -112,6 +119,17 @@ class EvidenceStore:
             raise ValueError(f"not a SHA-256 hex digest: {sha!r}")
         return self.root / sha[:2] / sha
 
+    def check_writable(self) -> None:
+        """Create and remove a file where imports write first: a store that cannot be written (read-only folder or
+        drive, no permission) is refused before any file is read, in one line naming the cause."""
+        try:
+            self.temp_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.temp_dir / f"probe-{uuid.uuid4().hex}{TEMP_SUFFIX}"
+            probe.touch(exist_ok=False)
+            probe.unlink()
+        except OSError as exc:
+            raise describe_os_error(exc, self.temp_dir, action="ghi vào kho minh chứng") from None
+
     def new_journal(self) -> ImportJournal:
         return ImportJournal(self.temp_dir / f"import-{uuid.uuid4().hex}{JOURNAL_SUFFIX}")
 
@@ -134,12 +152,13 @@ class EvidenceStore:
                     try:
                         count = source.readinto(buffer)
                     except OSError as exc:
-                        raise InputError(f"Không đọc được tệp '{name}' giữa chừng: {exc.strerror or exc}.") from None
+                        raise InputError(f"Không đọc được tệp '{name}' giữa chừng: "
+                                         f"{describe_os_error(exc, action='đọc').message}") from None
                     if not count:
                         break
                     size += count
                     if size > max_bytes:
-                        raise InputError(f"Tệp '{name}' lớn hơn giới hạn {max_bytes // (1024 * 1024)} MB cho mỗi tệp "
+                        raise InputError(f"Tệp '{name}' lớn hơn giới hạn {format_size(max_bytes)} cho mỗi tệp "
                                          "minh chứng (có thể đổi trong Cài đặt).")
                     chunk = view[:count]
                     digest.update(chunk)
@@ -148,7 +167,7 @@ class EvidenceStore:
                         on_bytes(count)
                 sha = digest.hexdigest()
                 target = self.path(sha)
-                duplicate = target.exists()
+                duplicate = target.exists() and _holds(target, sha)
                 if not duplicate:
                     out.flush()
                     os.fsync(out.fileno())
@@ -156,16 +175,26 @@ class EvidenceStore:
                 temporary.unlink()
                 return StoredFile(sha, size, target, created=False)
             target.parent.mkdir(parents=True, exist_ok=True)
+            altered = target.exists()
+            if altered:  # the original is back: the altered copy is kept aside, never deleted
+                self.set_aside(target)
             if journal is not None:
                 journal.record(sha)
             os.replace(temporary, target)
-            return StoredFile(sha, size, target, created=True)
+            return StoredFile(sha, size, target, created=True, replaced_altered=altered)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise write_failure(name, exc) from None
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+
+    def set_aside(self, path: Path) -> Path:
+        """Move an altered stored file to ALTERED_DIR beside the store (named after its hash and the time)."""
+        aside = self.root.parent / ALTERED_DIR / f"{path.name}-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, aside)
+        return aside
 
     def remove(self, sha: str) -> bool:
         """Delete a stored file (its content is no longer referenced); False when it was not there."""
@@ -223,6 +252,14 @@ def _write_all(out: BinaryIO, data: memoryview) -> None:
         if written is None:
             return
         data = data[written:]
+
+
+def _holds(path: Path, sha: str) -> bool:
+    """Whether the stored file really has the content its name says (an altered copy does not)."""
+    try:
+        return hash_file(path) == sha
+    except OSError:
+        return False
 
 
 def hash_file(path: Path, on_bytes: Callable[[int], None] | None = None) -> str:

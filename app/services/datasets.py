@@ -9,25 +9,52 @@ from typing import Any
 from app.domain.dataset import VALUE_FIELDS, Dataset, load_dataset_text
 from app.domain.places import normalise_commune, normalise_province
 from app.errors import InputError
-from app.fileio import read_text_file, write_text_atomic
+from app.fileio import MAX_JSON_BYTES, read_bytes_capped, write_text_atomic
 from app.services.workspace import Changes, Profile, Workspace
 from app.text import fold
 
 
 def load_dataset_file(path: Path) -> Dataset:
-    """Read and validate a dataset file; InputError names the problem."""
-    return load_dataset_text(read_text_file(path, "tệp dữ liệu"))
+    """Read (a regular file of at most MAX_JSON_BYTES) and validate a dataset file; InputError names the problem."""
+    data = read_bytes_capped(path, MAX_JSON_BYTES, "tệp dữ liệu")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"Tệp dữ liệu '{Path(path).name}' không phải văn bản UTF-8.") from None
+    return load_dataset_text(text)
 
 
-def import_dataset(ws: Workspace, dataset: Dataset) -> Changes:
+def disadvantaged_change(ws: Workspace, dataset: Dataset) -> str:
+    """What importing `dataset` would change in the "vùng khó khăn" flag of its year (which decides the
+    thresholds), in Vietnamese; '' when nothing. The year's flag counts, else the commune profile's."""
+    current = next((info.disadvantaged_area for info in ws.years() if info.year == dataset.year), None)
+    if current is None:
+        current = ws.profile().disadvantaged_area if ws.has_profile() else dataset.commune.disadvantaged_area
+    wanted = dataset.commune.disadvantaged_area
+    if current == wanted:
+        return ""
+
+    def label(flag: bool) -> str:
+        return "thuộc vùng khó khăn" if flag else "không thuộc vùng khó khăn"
+
+    return (f"năm {dataset.year} đổi từ xã {label(current)} sang xã {label(wanted)}, nên ngưỡng đánh giá mức độ "
+            "đổi theo")
+
+
+def import_dataset(ws: Workspace, dataset: Dataset, accept_profile_change: bool = False) -> Changes:
     """Make the workspace's year equal to the dataset's figures, all in one transaction.
 
     The year is created when absent. Value fields absent from the dataset are cleared (the file is the
     whole truth for the year's figures); free-text fields are only set, never cleared. A dataset of
-    another commune is refused.
+    another commune is refused, and so is one that would change the year's "vùng khó khăn" flag (and with it
+    the thresholds) unless `accept_profile_change`.
     """
     changes = Changes()
     with ws.transaction():
+        change = disadvantaged_change(ws, dataset)
+        if change and not accept_profile_change:
+            raise InputError(f"Nhập tệp này sẽ làm {change}. Nếu đúng như vậy, chạy lại với --accept-profile-change. "
+                             "Không nhập gì.")
         if ws.has_profile():
             profile = ws.profile()
             if (fold(profile.commune_name) != fold(normalise_commune(dataset.commune.name).name)

@@ -28,6 +28,8 @@ from app.evidence.integrity import (
     MISSING,
     ORPHAN_FILE,
     EvidenceProblem,
+    EvidenceRepair,
+    can_repair,
     recover_interrupted_imports,
     repair_evidence,
     verify_evidence_files,
@@ -58,7 +60,8 @@ from app.evidence.library import (
 from app.evidence.store import evidence_root, stored_path
 
 __all__ = [
-    "EvidenceProblem", "verify_evidence_files", "repair_evidence", "recover_interrupted_imports",
+    "EvidenceProblem", "EvidenceRepair", "verify_evidence_files", "repair_evidence", "can_repair",
+    "recover_interrupted_imports",
     "MISSING", "ALTERED", "ORPHAN_FILE", "DANGLING_LINK",
     "ImportResult", "import_files", "expand_sources", "summarize", "max_file_bytes", "MAX_SIZE_SETTING",
     "DEFAULT_MAX_SIZE_MB", "STATUS_LABELS", "IMPORTED", "DUPLICATE", "REFUSED", "SKIPPED",

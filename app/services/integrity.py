@@ -10,7 +10,6 @@ and checks again: whatever remains is reported, never papered over.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,24 +20,28 @@ import sqlite_utils
 from app.backup.create import backup_root, create_backup, default_backup_root
 from app.backup.files import HashMismatch, copy_verified
 from app.backup.manifest import is_sha256, list_backups
+from app.backup.places import backup_places
 from app.domain.catalogue import catalogue_by_id
-from app.errors import CatalogueError, CdhtError
+from app.dossier.records import dossier_folder
+from app.errors import CatalogueError, CdhtError, describe_sqlite_error
+from app.evidence.integrity import can_repair, recover_interrupted_imports, repair_evidence, verify_evidence_files
+from app.evidence.store import EvidenceStore, evidence_root
 from app.progress import Progress, check_cancelled
-from app.storage.db import backup_copy
+from app.scratch import remove_entry, remove_unfinished, scratch_root, unfinished_entries
+from app.storage.db import backup_copy, connect_read_only, open_error
 
 TABLE_LABELS = {
     "indicator_values": "số liệu chỉ tiêu", "years": "năm đánh giá", "assignments": "phân công",
     "assignment_units": "đơn vị phối hợp", "evidence": "minh chứng", "evidence_links": "liên kết minh chứng",
     "recognitions": "quyết định công nhận", "units": "đơn vị",
 }
-EVIDENCE_FIXABLE = {"orphan_file", "dangling_link"}
 
 
 @dataclass(frozen=True)
 class IntegrityProblem:
-    """One problem found: kind ('database', 'index', 'foreign_key', 'unknown_indicator', 'evidence_check', or an
+    """One problem found: kind ('database', 'index', 'foreign_key', 'unknown_indicator', 'leftover', or an
     evidence kind 'missing' | 'altered' | 'orphan_file' | 'dangling_link'), a Vietnamese message, and whether
-    the repair can fix it."""
+    the repair fixes it for certain (nothing else is labelled fixable)."""
 
     kind: str
     message: str
@@ -78,21 +81,29 @@ class IntegrityReport:
 
 @dataclass(frozen=True)
 class RepairResult:
+    """What a repair did (`fixed`) and what is still wrong afterwards (`remaining`, from a fresh check)."""
+
     fixed: tuple[str, ...]
     remaining: IntegrityReport
     safety_backup: Path | None = None
     notes: tuple[str, ...] = field(default=())
 
     def lines(self) -> list[str]:
+        """Repaired items, then the items not repaired, each under its own heading."""
         result = []
         if self.safety_backup is not None:
             result.append(f"Đã sao lưu dữ liệu trước khi sửa vào {self.safety_backup}.")
-        result += [f"Đã sửa: {item}" for item in self.fixed] or ["Không có gì được sửa."]
+        if self.fixed:
+            result.append(f"Đã sửa ({len(self.fixed)}):")
+            result += [f"  - {item}" for item in self.fixed]
+        else:
+            result.append("Không có gì được sửa.")
         result += list(self.notes)
         if self.remaining.ok:
             result.append("Sau khi sửa: dữ liệu toàn vẹn.")
         else:
-            result.append("Chưa sửa được (cần khôi phục từ bản sao lưu hoặc xử lý thủ công):")
+            result.append(f"Chưa sửa được ({len(self.remaining.problems)}; cần khôi phục từ bản sao lưu hoặc xử lý "
+                          "thủ công):")
             result += [f"  - {p.message}" for p in self.remaining.problems]
         return result
 
@@ -109,13 +120,13 @@ def _integrity_rows(conn: sqlite3.Connection) -> list[IntegrityProblem]:
 def check_database_file(path: Path) -> IntegrityReport:
     """Check a database file that cannot be opened as a workspace (opening refuses a damaged file)."""
     try:
-        conn = sqlite3.connect(str(path))
+        conn = connect_read_only(path)
         try:
             problems = _integrity_rows(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        problems = [IntegrityProblem("database", f"Cơ sở dữ liệu bị hỏng, không đọc được: {exc}.")]
+        problems = [IntegrityProblem("database", f"{open_error(exc, path).message}")]
     return IntegrityReport(tuple(problems), dt.datetime.now().astimezone().isoformat(timespec="seconds"))
 
 
@@ -165,16 +176,35 @@ def _unknown_indicators(ws: Any) -> list[IntegrityProblem]:
 
 
 def _evidence_problems(ws: Any, progress: Progress | None) -> list[IntegrityProblem]:
-    try:
-        from app.services.evidence import verify_evidence_files
-    except ImportError:
-        return [IntegrityProblem("evidence_check", "Chưa kiểm tra được tệp minh chứng: phiên bản này thiếu chức năng "
-                                                   "kiểm tra minh chứng.")]
     with ws.lock:
         found = verify_evidence_files(ws, progress=progress)
     copies = _backup_copies(ws) if any(p.kind in ("missing", "altered") for p in found) else {}
-    return [IntegrityProblem(p.kind, p.message, p.kind in EVIDENCE_FIXABLE or _problem_sha(p) in copies,
+    return [IntegrityProblem(p.kind, p.message, can_repair(ws, p) or _problem_sha(p) in copies,
                              p.evidence_id, Path(p.path) if p.path else None) for p in found]
+
+
+def _leftover_places(ws: Any) -> list[Path]:
+    """Folders where interrupted backups, restores, renderings and signing runs leave their unfinished work."""
+    dossiers = [version for info in ws.years() if (folder := dossier_folder(ws, info.year)).is_dir()
+                for version in folder.iterdir() if version.is_dir()]
+    return list(dict.fromkeys([*backup_places(ws.data_dir), backup_root(ws), ws.data_dir, scratch_root(ws.data_dir),
+                               *dossiers]))
+
+
+def recover_interrupted_work(ws: Any) -> list[str]:
+    """At the start of a writing session (the app, a writing command): remove what interrupted runs left — files
+    of unfinished evidence imports, unfinished backups, restores and signing folders of processes that no longer
+    run. Returns what was done, in Vietnamese; nothing of a live process is touched."""
+    done = list(recover_interrupted_imports(ws))
+    for folder in _leftover_places(ws):
+        done += [f"Đã xóa phần còn sót của lần làm dở: {path}." for path in remove_unfinished(folder)]
+    return done
+
+
+def _leftovers(ws: Any) -> list[IntegrityProblem]:
+    return [IntegrityProblem("leftover", f"Phần còn sót của một lần sao lưu, khôi phục hoặc ký bị gián đoạn: {path}.",
+                             True, path=path)
+            for folder in _leftover_places(ws) for path in unfinished_entries(folder)]
 
 
 def _problem_sha(problem: Any) -> str | None:
@@ -203,6 +233,7 @@ def check_workspace(ws: Any, progress: Progress | None = None) -> IntegrityRepor
     check_cancelled(progress)
     if not any(p.kind == "database" for p in problems):
         problems += _unknown_indicators(ws)
+        problems += _leftovers(ws)
         if progress is not None:
             progress.report(0.3, "Đang kiểm tra tệp minh chứng…")
         problems += _evidence_problems(ws, progress)
@@ -215,22 +246,19 @@ def _restore_files_from_backups(ws: Any, problems: list[IntegrityProblem]) -> li
     """Put back missing or altered evidence files from backups; an altered file is kept aside, not deleted."""
     fixed = []
     copies = _backup_copies(ws)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for problem in problems:
         sha = _problem_sha(problem)
         if problem.kind not in ("missing", "altered") or sha is None or sha not in copies:
             continue
         target = Path(problem.path)
         if problem.kind == "altered" and target.exists():
-            aside = ws.data_dir / "evidence-altered" / f"{sha}-{stamp}"
-            aside.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(target, aside)
+            EvidenceStore(evidence_root(ws)).set_aside(target)
         try:
             copy_verified(copies[sha], target, sha)
         except (HashMismatch, OSError):
             continue
         what = "bị thay đổi" if problem.kind == "altered" else "bị mất"
-        fixed.append(f"lấy lại tệp minh chứng {what} ({sha[:12]}…) từ bản sao lưu {copies[sha].parts[-4]}.")
+        fixed.append(f"Đã lấy lại tệp minh chứng {what} ({sha[:12]}…) từ bản sao lưu {copies[sha].parts[-4]}.")
     return fixed
 
 
@@ -250,13 +278,16 @@ def repair_workspace(ws: Any, report: IntegrityReport | None = None, progress: P
         try:
             with ws.lock:
                 ws.db.execute("REINDEX")
-            fixed.append("dựng lại chỉ mục của cơ sở dữ liệu.")
+            fixed.append("Đã dựng lại chỉ mục của cơ sở dữ liệu.")
         except sqlite3.Error as exc:
-            notes.append(f"Không dựng lại được chỉ mục: {exc}.")
+            notes.append(f"Không dựng lại được chỉ mục: {describe_sqlite_error(exc).message}")
+    for problem in report.problems:
+        if problem.kind == "leftover" and problem.path is not None and remove_entry(problem.path):
+            fixed.append(f"Đã xóa phần còn sót của lần làm dở: {problem.path}.")
     evidence = [p for p in report.problems if p.kind in ("missing", "altered", "orphan_file", "dangling_link")]
     if evidence:
         fixed += _restore_files_from_backups(ws, evidence)
-        fixed += _repair_with_evidence_service(ws, progress)
+        fixed += _repair_evidence_store(ws, progress)
     remaining = check_workspace(ws, progress)
     if fixed:
         with ws.transaction():
@@ -264,17 +295,16 @@ def repair_workspace(ws: Any, report: IntegrityReport | None = None, progress: P
     return RepairResult(tuple(fixed), remaining, safety, tuple(notes))
 
 
-def _repair_with_evidence_service(ws: Any, progress: Progress | None) -> list[str]:
-    try:
-        from app.services.evidence import repair_evidence, verify_evidence_files
-    except ImportError:
-        return []
+def _repair_evidence_store(ws: Any, progress: Progress | None) -> list[str]:
+    """Let the evidence store fix what it can for certain; only what it fixed is returned (the rest shows up in the
+    check that follows)."""
     with ws.lock:
         current = verify_evidence_files(ws, progress=progress)
         if not current:
             return []
-        return list(repair_evidence(ws, current))
+        return list(repair_evidence(ws, current).fixed)
 
 
 __all__ = ["IntegrityProblem", "IntegrityReport", "RepairResult", "check_workspace", "repair_workspace",
+           "recover_interrupted_work",
            "check_database_file", "rebuild_indexes"]

@@ -115,7 +115,7 @@ def set_organisations(ws: Workspace, names: Sequence[str]) -> Changes:
     """Replace the list (an empty list brings back the usual five); names trimmed, duplicates refused."""
     cleaned = []
     for index, name in enumerate(names, start=1):
-        text = " ".join(clean_text(name, f"Tên tổ chức thứ {index}").split())
+        text = " ".join(clean_text(name, f"Tên tổ chức thứ {index}", single_line=True).split())
         if not text:
             continue
         if any(_base(text) == _base(other) for other in cleaned):
@@ -176,13 +176,13 @@ def _attendee(item: Any, number: int, names: Sequence[str]) -> Attendee:
     unknown = set(item) - {"name", "title", "organisation", "role", "present", "absence_reason"}
     if unknown:
         raise InputError(f"Người dự họp thứ {number} có trường lạ: {', '.join(sorted(unknown))}.")
-    name = " ".join(clean_text(item.get("name"), f"Họ tên người dự họp thứ {number}", required=True).split())
+    name = " ".join(clean_text(item.get("name"), f"Họ tên người dự họp thứ {number}", required=True, single_line=True).split())
     if "|" in name:
         raise InputError(f"Họ tên người dự họp thứ {number} (“{name}”) chứa dấu “|”; hãy tách chức vụ, cơ quan ra "
                          "các trường title, organisation.")
-    title = " ".join(clean_text(item.get("title"), f"Chức vụ của {name}").split())
-    organisation = " ".join(clean_text(item.get("organisation"), f"Cơ quan, tổ chức của {name}").split())
-    role = clean_text(item.get("role"), f"Vai trò của {name}")
+    title = " ".join(clean_text(item.get("title"), f"Chức vụ của {name}", single_line=True).split())
+    organisation = " ".join(clean_text(item.get("organisation"), f"Cơ quan, tổ chức của {name}", single_line=True).split())
+    role = clean_text(item.get("role"), f"Vai trò của {name}", single_line=True)
     if not role:
         role = infer_role(organisation, title, names)
     if role not in ROLES:
@@ -193,7 +193,7 @@ def _attendee(item: Any, number: int, names: Sequence[str]) -> Attendee:
     present = item.get("present", True)
     if not isinstance(present, bool):
         raise InputError(f"Có mặt (present) của {name} phải là true hoặc false.")
-    reason = " ".join(clean_text(item.get("absence_reason"), f"Lý do vắng mặt của {name}").split())
+    reason = " ".join(clean_text(item.get("absence_reason"), f"Lý do vắng mặt của {name}", single_line=True).split())
     if not present and not reason:
         raise InputError(f"{name} vắng mặt: hãy ghi lý do vắng mặt (absence_reason).")
     if present and reason:
@@ -229,13 +229,13 @@ def meeting_from_json(raw: Any, names: Sequence[str] = DEFAULT_ORGANISATIONS) ->
                          "hãy sửa cho khớp.")
     return ReviewMeeting(
         meeting_date=parse_user_date(raw["meeting_date"], "Ngày họp xét"),
-        chair_name=" ".join(clean_text(raw.get("chair_name"), "Người chủ trì", required=True).split()),
-        chair_title=" ".join(clean_text(raw.get("chair_title"), "Chức vụ người chủ trì").split()),
-        place=clean_text(raw.get("place"), "Địa điểm họp"),
-        start_time=clean_text(raw.get("start_time"), "Giờ bắt đầu"),
-        end_time=clean_text(raw.get("end_time"), "Giờ kết thúc"),
-        secretary_name=" ".join(clean_text(raw.get("secretary_name"), "Thư ký").split()),
-        secretary_title=" ".join(clean_text(raw.get("secretary_title"), "Chức vụ thư ký").split()),
+        chair_name=" ".join(clean_text(raw.get("chair_name"), "Người chủ trì", required=True, single_line=True).split()),
+        chair_title=" ".join(clean_text(raw.get("chair_title"), "Chức vụ người chủ trì", single_line=True).split()),
+        place=clean_text(raw.get("place"), "Địa điểm họp", single_line=True),
+        start_time=clean_text(raw.get("start_time"), "Giờ bắt đầu", single_line=True),
+        end_time=clean_text(raw.get("end_time"), "Giờ kết thúc", single_line=True),
+        secretary_name=" ".join(clean_text(raw.get("secretary_name"), "Thư ký", single_line=True).split()),
+        secretary_title=" ".join(clean_text(raw.get("secretary_title"), "Chức vụ thư ký", single_line=True).split()),
         attendees=attendees,
         content=clean_text(raw.get("content"), "Nội dung cuộc họp"),
         conclusions=conclusions,

@@ -38,7 +38,7 @@ class ProfileUpdate:
 
 def _single_line(value: Any, label: str, required: bool = False) -> str:
     """A one-line text field: NFC, trimmed, inner runs of spaces collapsed."""
-    return " ".join(clean_text(value, label, required=required).split())
+    return " ".join(clean_text(value, label, required=required, single_line=True).split())
 
 
 def clean_profile(profile: Profile) -> tuple[Profile, list[str]]:

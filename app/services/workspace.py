@@ -25,9 +25,9 @@ from app.domain.checklist import Checklist, EvidenceState, build_checklist
 from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Dataset, validate_indicator_values
 from app.domain.normalise import normalise_indicator_fields
 from app.domain.rules import Assessment, evaluate
-from app.errors import InputError, LockedError, NotFoundError
-from app.storage.db import open_database
-from app.text import clean_text, nfc, parse_date, utc_now
+from app.errors import InputError, LockedError, NotFoundError, ReadOnlyError
+from app.storage.db import open_database, open_read_only
+from app.text import MAX_ORGANISATION_LENGTH, clean_text, nfc, parse_date, utc_now
 
 DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
 ASSIGNMENT_STATUSES = {"todo": "Chưa thực hiện", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành"}
@@ -157,6 +157,10 @@ def _check_year(year: Any) -> int:
 class Workspace:
     """A commune database and the use cases on it."""
 
+    #: Opened with `read_only=True` (a full or read-only drive): every write is refused with `read_only_reason`.
+    read_only = False
+    read_only_reason = "Dữ liệu đang mở ở chế độ chỉ đọc; không ghi được. Không có gì được ghi."
+
     def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
         self.db = db
         self.path = path
@@ -165,9 +169,14 @@ class Workspace:
         self.user = user or self.get_setting("user_name") or _login_name()
 
     @classmethod
-    def open(cls, path: Path, user: str | None = None) -> Workspace:
+    def open(cls, path: Path, user: str | None = None, read_only: bool = False) -> Workspace:
+        """Open (creating and upgrading when needed) the database at `path`; `read_only` never writes to it."""
         path = Path(path)
-        return cls(open_database(path), path, user)
+        if not read_only:
+            return cls(open_database(path), path, user)
+        ws = cls(open_read_only(path), path, user)
+        ws.read_only = True
+        return ws
 
     def close(self) -> None:
         with self.lock:
@@ -188,6 +197,8 @@ class Workspace:
         one user action can be recognised (and undone) as a whole.
         """
         with self.lock:
+            if self.read_only:  # a full or read-only drive: refused with the reason, before anything runs
+                raise ReadOnlyError(self.read_only_reason)
             outermost = not self.db.conn.in_transaction
             with self.db.atomic():
                 if outermost:
@@ -322,6 +333,7 @@ class Workspace:
         for info in self.years():
             if info.year == year:
                 return info
+        _check_year(year)  # a year no commune can have (25, 99999) is named as such, with no hint to add it
         raise NotFoundError(f"Chưa có năm đánh giá {year}. Hãy thêm năm này trước (cdht year add {year}).")
 
     def catalogue(self, year: int) -> Catalogue:
@@ -476,7 +488,8 @@ class Workspace:
             return [Unit(r[0], r[1]) for r in self.db.execute("SELECT id, name FROM units ORDER BY name").fetchall()]
 
     def _unit_id(self, name: str) -> int:
-        name = clean_text(name, "Tên đơn vị", required=True)
+        name = clean_text(name, "Tên đơn vị", required=True, single_line=True,
+                          max_length=MAX_ORGANISATION_LENGTH)
         row = self.db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
         if row:
             return int(row[0])
@@ -547,8 +560,10 @@ class Workspace:
                 due_date = parse_date(due_date) if due_date.strip() else None
             except ValueError:
                 raise InputError(f"Hạn hoàn thành {due_date!r} không phải ngày hợp lệ (dd/mm/yyyy).") from None
-        lead = clean_text(lead_unit, "Đơn vị chủ trì") or None
-        coordinating = tuple(dict.fromkeys(c for c in (clean_text(x, "Đơn vị phối hợp") for x in coordinating_units) if c))
+        lead = clean_text(lead_unit, "Đơn vị chủ trì", single_line=True, max_length=MAX_ORGANISATION_LENGTH) or None
+        coordinating = tuple(dict.fromkeys(
+            c for c in (clean_text(x, "Đơn vị phối hợp", single_line=True, max_length=MAX_ORGANISATION_LENGTH)
+                        for x in coordinating_units) if c))
         assignment = Assignment(indicator_id, lead, coordinating, due_date, status, clean_text(note, "Ghi chú"))
         with self.transaction():
             self.year(year)
@@ -574,9 +589,9 @@ class Workspace:
                 decision_date = parse_date(decision_date)
             except ValueError:
                 raise InputError(f"Ngày quyết định {decision_date!r} không hợp lệ (dd/mm/yyyy).") from None
-        number = clean_text(decision_number, "Số quyết định", required=True)
+        number = clean_text(decision_number, "Số quyết định", required=True, single_line=True)
         record = {"level": level, "decision_number": number, "decision_date": decision_date.isoformat(),
-                  "issuer": clean_text(issuer, "Cơ quan công nhận"), "assessment_year": assessment_year,
+                  "issuer": clean_text(issuer, "Cơ quan công nhận", single_line=True), "assessment_year": assessment_year,
                   "note": clean_text(note, "Ghi chú")}
         with self.transaction():
             self.db.execute(

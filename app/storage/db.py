@@ -7,31 +7,184 @@ in one transaction. A fresh file runs the same chain from migration 1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
 
-from app.errors import StorageError
+from app.errors import (
+    CdhtError,
+    DamagedDatabaseError,
+    DiskFullError,
+    NotFoundError,
+    ReadOnlyError,
+    StorageError,
+    describe_os_error,
+    describe_sqlite_error,
+)
+from app.fileio import fsync_dir
 from app.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
 Migration = Callable[[sqlite_utils.Database], None]
 
+_NEWER_SCHEMA = ("Cơ sở dữ liệu được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {current}, ứng dụng này hỗ trợ đến "
+                 "{latest}). Hãy cập nhật ứng dụng; tệp không bị thay đổi.")
+
 
 def connect(path: Path) -> sqlite_utils.Database:
-    """A connection with the app's pragmas, usable from the DB worker thread."""
+    """A read-write connection with the app's pragmas, usable from the DB worker thread.
+
+    The journal is a rollback journal with `synchronous = FULL`, and memory-mapped I/O is off: WAL mode keeps
+    its index in a memory-mapped `-shm` file, and a write into a mapped page the full drive cannot back kills
+    the process with SIGBUS instead of returning "disk full". A file left in WAL mode by an older version is
+    switched back under an exclusive lock, which keeps SQLite from creating that mapped index at all.
+    """
     try:
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
         db = sqlite_utils.Database(conn, execute_plugins=False)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 10000")
-        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        db.execute("PRAGMA synchronous = FULL" if mode != "wal" else "PRAGMA synchronous = NORMAL")
+        _common_pragmas(db)
+        if _in_wal_mode(path):
+            db.execute("PRAGMA locking_mode = EXCLUSIVE")
+            db.execute("PRAGMA journal_mode = DELETE").fetchone()
+            db.execute("PRAGMA locking_mode = NORMAL")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # gives the exclusive lock back
+        else:
+            db.execute("PRAGMA journal_mode = DELETE").fetchone()
+        db.execute("PRAGMA synchronous = FULL")
     except sqlite3.DatabaseError as exc:
-        raise StorageError(f"Không mở được cơ sở dữ liệu {path.name}: tệp bị hỏng hoặc không phải cơ sở dữ liệu ({exc}).") from None
+        raise open_error(exc, path) from None
     return db
+
+
+def _common_pragmas(db: sqlite_utils.Database) -> None:
+    db.execute("PRAGMA mmap_size = 0")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """Whether the file's header says WAL (bytes 18 and 19 are 2), read without SQLite."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
+
+
+def has_hot_journal(path: Path) -> bool:
+    """Whether an interrupted write left a journal (or WAL) with content beside the database: reading the file
+    alone, ignoring it, would show a half-written state."""
+    for suffix in ("-journal", "-wal"):
+        try:
+            if Path(f"{path}{suffix}").stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def open_error(exc: sqlite3.Error, path: Path) -> CdhtError:
+    """The one-line reason a database could not be opened: a full or read-only drive is named as such, and only
+    a file SQLite calls malformed is called damaged."""
+    described = describe_sqlite_error(exc, path)
+    if (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_CANTOPEN"):
+        return _folder_write_problem(Path(path).parent) or described
+    if not isinstance(described, DamagedDatabaseError):
+        return described
+    return DamagedDatabaseError(f"Không mở được cơ sở dữ liệu {Path(path).name}: tệp bị hỏng hoặc không phải cơ sở dữ "
+                        "liệu. Hãy chạy 'cdht check' hoặc khôi phục từ bản sao lưu gần nhất.")
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads `path`, for a full or read-only drive; raises sqlite3.Error when impossible.
+
+    SQLite's `mode=ro` is tried first. When it fails and an interrupted write left a journal, that write is
+    first rolled back by a read-write connection (reading around it would show a half-written state); when
+    there is no such journal, the file is opened `immutable`, which needs no lock or index file at all.
+    """
+    uri = Path(path).resolve().as_uri()
+    try:
+        return _probed(f"{uri}?mode=ro")
+    except sqlite3.Error as exc:
+        failure = exc
+    if not has_hot_journal(path):
+        return _probed(f"{uri}?mode=ro&immutable=1")
+    try:
+        connect(path).close()
+    except CdhtError:
+        raise failure from None
+    return _probed(f"{uri}?mode=ro")
+
+
+def _probed(address: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(address, uri=True, check_same_thread=False, timeout=10)
+    try:
+        conn.execute("PRAGMA mmap_size = 0")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _folder_write_problem(folder: Path) -> CdhtError | None:
+    """Why files cannot be created in `folder` (SQLite needs to, for its journal), or None when they can."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=".cdht-probe-", dir=folder)
+    except OSError as exc:
+        return describe_os_error(exc, folder, action="ghi vào thư mục")
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    return None
+
+
+def open_read_only(path: Path) -> sqlite_utils.Database:
+    """Open the database for reading only: nothing is written to the file, its folder or side files.
+
+    Used by the commands that only read (status, check, dataset export, report, backup) and by the app's
+    read-only mode, so that they work on a full or read-only drive (see `connect_read_only`). A file with an
+    older schema is copied into memory and upgraded there. The connection refuses writes (`query_only`).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"Không tìm thấy cơ sở dữ liệu '{path}'.")
+    try:
+        db = sqlite_utils.Database(connect_read_only(path), execute_plugins=False)
+        _common_pragmas(db)
+        version = user_version(db)
+    except sqlite3.Error as exc:
+        error = open_error(exc, path)
+        if has_hot_journal(path) and isinstance(error, DiskFullError | ReadOnlyError):
+            raise StorageError(f"Cơ sở dữ liệu '{path}' còn một lần ghi dở cần hoàn tác, mà ổ đĩa đang đầy hoặc chỉ "
+                               "đọc. Hãy giải phóng chỗ trống (hoặc cho phép ghi) rồi mở lại.") from None
+        raise error from None
+    if version > SCHEMA_VERSION:
+        db.close()
+        raise StorageError(_NEWER_SCHEMA.format(current=version, latest=SCHEMA_VERSION))
+    if version < SCHEMA_VERSION:
+        db = _upgraded_in_memory(db)
+    db.execute("PRAGMA query_only = 1")
+    return db
+
+
+def _upgraded_in_memory(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    """A copy of an older file, upgraded in memory so that reading code sees the current schema."""
+    memory = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+        db.conn.backup(memory)
+    finally:
+        db.close()
+    copy = sqlite_utils.Database(memory, execute_plugins=False)
+    copy.execute("PRAGMA foreign_keys = ON")
+    migrate(copy, None)
+    return copy
 
 
 def user_version(db: sqlite_utils.Database) -> int:
@@ -49,6 +202,7 @@ def backup_copy(db: sqlite_utils.Database, target: Path) -> Path:
     finally:
         dest.close()
     temporary.replace(target)
+    fsync_dir(target.parent)
     return target
 
 
@@ -58,10 +212,7 @@ def migrate(db: sqlite_utils.Database, path: Path | None, migrations: list[Migra
     latest = len(chain)
     current = user_version(db)
     if current > latest:
-        raise StorageError(
-            f"Cơ sở dữ liệu được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {current}, ứng dụng này hỗ trợ đến {latest}). "
-            "Hãy cập nhật ứng dụng; tệp không bị thay đổi."
-        )
+        raise StorageError(_NEWER_SCHEMA.format(current=current, latest=latest))
     if current == latest:
         return current
     if current > 0 and path is not None:
@@ -75,28 +226,46 @@ def migrate(db: sqlite_utils.Database, path: Path | None, migrations: list[Migra
                 db.execute(f"PRAGMA user_version = {number}")
         except sqlite3.Error as exc:
             raise StorageError(
-                f"Nâng cấp cơ sở dữ liệu lên lược đồ {number} ({step.__doc__ or step.__name__}) thất bại: {exc}. "
-                "Dữ liệu được giữ nguyên như trước khi nâng cấp."
+                f"Nâng cấp cơ sở dữ liệu lên lược đồ {number} ({step.__doc__ or step.__name__}) thất bại: "
+                f"{describe_sqlite_error(exc).message} Dữ liệu được giữ nguyên như trước khi nâng cấp."
             ) from None
     return current
 
 
+def _prove_writable(db: sqlite_utils.Database) -> None:
+    """Write one row and roll it back: a file, folder or drive SQLite cannot write (read-only, no permission, full)
+    is refused at opening, in one line, instead of at the first change of a command that has already done work."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('.write-probe', 'null')")
+    finally:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+
+
 def open_database(path: Path, migrations: list[Migration] | None = None) -> sqlite_utils.Database:
     """Open (creating when absent) and migrate the database at `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise describe_os_error(exc, path.parent, action="tạo thư mục") from None
     db = connect(path)
     try:
         result = db.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise StorageError(f"Cơ sở dữ liệu {path.name} bị hỏng ({result}). Hãy khôi phục từ bản sao lưu gần nhất.")
         migrate(db, path, migrations)
+        _prove_writable(db)
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise StorageError(f"Không mở được cơ sở dữ liệu {path.name}: {exc}.") from None
+        raise open_error(exc, path) from None
+    except OSError as exc:
+        db.close()
+        raise describe_os_error(exc, path) from None
     except StorageError:
         db.close()
         raise
     return db
 
 
-__all__ = ["open_database", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]
+__all__ = ["open_database", "open_read_only", "connect_read_only", "open_error", "has_hot_journal", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]

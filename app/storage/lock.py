@@ -15,12 +15,12 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from app.errors import CdhtError, StorageError
+from app.errors import CdhtError, describe_os_error
 
 LOCK_NAME = "cdht.lock"
 #: Windows locks byte ranges and a locked range cannot be read; lock a byte past the holder's details.
@@ -160,7 +160,8 @@ class WriterLock:
         try:
             _os_unlock(handle)
         finally:
-            handle.close()
+            with suppress(OSError):
+                handle.close()
 
     def __enter__(self) -> WriterLock:
         return self
@@ -183,7 +184,7 @@ def acquire_single_writer(data_dir: Path) -> WriterLock:
         data_dir.mkdir(parents=True, exist_ok=True)
         handle = open(path, "a+b")  # noqa: SIM115 - kept open while the lock is held
     except OSError as exc:
-        raise StorageError(f"Không tạo được tệp khóa trong thư mục dữ liệu '{data_dir}': {exc.strerror or exc}.") from None
+        raise describe_os_error(exc, path, action="tạo tệp khóa") from None
     if not _os_lock(handle):
         handle.close()
         holder = _read_holder(path)
@@ -204,8 +205,9 @@ def acquire_single_writer(data_dir: Path) -> WriterLock:
         os.fsync(handle.fileno())
     except OSError as exc:
         _os_unlock(handle)
-        handle.close()
-        raise StorageError(f"Không ghi được tệp khóa '{path}': {exc.strerror or exc}.") from None
+        with suppress(OSError):  # closing flushes the unwritten details again, onto the same full drive
+            handle.close()
+        raise describe_os_error(exc, path, action="ghi tệp khóa") from None
     return WriterLock(path, handle, holder, previous)
 
 

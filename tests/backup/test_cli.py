@@ -30,10 +30,10 @@ def test_backup_to_default_place_to_a_folder_and_to_a_zip_then_restore_each(ws, 
     for index, source in enumerate([default, usb, tmp_path / "sao-luu.zip"]):
         target = tmp_path / f"restored-{index}" / "cdht.sqlite3"
         code, out, err = _run(capsys, "restore", source, "--to", target)
-        assert code == 0 and "Đã khôi phục vào" in out and err == ""
+        assert code == 0 and out.startswith("Đã khôi phục bản sao lưu lúc ") and f"vào {target};" in out and err == ""
         assert snapshot(target) == expected
     code, out, err = _run(capsys, "restore", default, "--to", tmp_path / "restored-0" / "cdht.sqlite3")
-    assert code == 1 and err.startswith("Lỗi: Đã có cơ sở dữ liệu") and err.count("\n") == 1
+    assert code == 1 and err.startswith("Lỗi: Đã có tệp") and "không ghi đè" in err and err.count("\n") == 1
 
 
 def test_restore_into_a_folder_another_copy_is_writing_is_refused(ws, tmp_path, capsys):

@@ -73,7 +73,11 @@ def test_status_matches_assess_on_the_exported_dataset(capsys, tmp_path, write_j
     del dataset_doc["indicators"]["3.2"]
     assert run_cli(capsys, "--db", db, "init", "--commune", "Đồng Tiến", "--province", "Thái Nguyên")[0] == 0
     assert run_cli(capsys, "--db", db, "year", "add", "2024")[0] == 0
-    assert run_cli(capsys, "--db", db, "dataset", "import", str(write_json(dataset_doc)))[0] == 0
+    code, _, err = run_cli(capsys, "--db", db, "dataset", "import", str(write_json(dataset_doc)))
+    assert code == 1 and "--accept-profile-change" in err and "xã thuộc vùng khó khăn" in err
+    code, out, _ = run_cli(capsys, "--db", db, "dataset", "import", str(write_json(dataset_doc)),
+                           "--accept-profile-change")
+    assert code == 0 and "Đã đổi theo tệp: năm 2025 đổi từ xã không thuộc vùng khó khăn" in out
     exported = tmp_path / "exported.json"
     assert run_cli(capsys, "--db", db, "dataset", "export", "--year", "2025", str(exported))[0] == 0
     code, out, _ = run_cli(capsys, "--db", db, "status", "--year", "2025", "--json")
@@ -117,6 +121,7 @@ def test_python_dash_m_app_runs_without_traceback(tmp_path, write_json, dataset_
 
 def test_year_add_carries_valid_evidence_forward(capsys, tmp_path, write_json, dataset_doc):
     db = str(tmp_path / "e.sqlite3")
+    assert run_cli(capsys, "--db", db, "init", "--commune", "Đồng Tiến", "--province", "Thái Nguyên")[0] == 0
     assert run_cli(capsys, "--db", db, "dataset", "import", str(write_json(dataset_doc)))[0] == 0
     regulation = tmp_path / "Quy chế phối hợp.pdf"
     regulation.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")

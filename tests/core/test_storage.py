@@ -12,10 +12,12 @@ from app.storage.db import SCHEMA_VERSION, migrate, open_database, user_version
 from app.storage.migrations import MIGRATIONS
 
 
-def test_fresh_database_runs_every_migration_with_wal_and_foreign_keys(tmp_path: Path):
+def test_fresh_database_runs_every_migration_with_a_rollback_journal_no_mmap_and_foreign_keys(tmp_path: Path):
     db = open_database(tmp_path / "new.sqlite3")
     assert user_version(db) == SCHEMA_VERSION == len(MIGRATIONS) >= 2
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert db.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert {"profile", "years", "indicator_values", "assignments", "recognitions", "audit_log", "units"} <= set(
         db.table_names())
@@ -74,3 +76,46 @@ def test_a_non_database_file_gets_a_clear_message(tmp_path: Path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match="not-a-db.sqlite3"):
         open_database(path)
+
+
+def test_a_file_left_in_wal_mode_is_switched_back_without_the_memory_mapped_index(tmp_path: Path):
+    """Older versions used WAL, whose `-shm` index is memory-mapped (SIGBUS on a full drive); opening such a file
+    switches it to the rollback journal under an exclusive lock, so no `-shm` file is ever created."""
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    assert not path.with_name("old.sqlite3-shm").exists()
+    db = open_database(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not path.with_name("old.sqlite3-shm").exists() and not path.with_name("old.sqlite3-wal").exists()
+    db.close()
+    assert path.read_bytes()[18:20] == b"\x01\x01"  # the header says rollback journal from now on
+
+
+def test_read_only_opening_never_writes_and_refuses_writes(tmp_path: Path):
+    from app.storage.db import open_read_only
+
+    path = tmp_path / "x.sqlite3"
+    open_database(path).close()
+    before = sorted(p.name for p in tmp_path.iterdir()), path.read_bytes()
+    db = open_read_only(path)
+    assert db.execute("SELECT COUNT(*) FROM settings").fetchone()[0] >= 0
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("INSERT INTO settings (key, value) VALUES ('a', '1')")
+    db.close()
+    assert (sorted(p.name for p in tmp_path.iterdir()), path.read_bytes()) == before
+
+
+def test_read_only_opening_of_an_older_file_upgrades_a_copy_in_memory(tmp_path: Path):
+    from app.storage.db import open_read_only
+
+    path = tmp_path / "old.sqlite3"
+    open_database(path, migrations=MIGRATIONS[:1]).close()
+    before = path.read_bytes()
+    db = open_read_only(path)
+    assert user_version(db) == SCHEMA_VERSION
+    db.close()
+    assert path.read_bytes() == before and not list(tmp_path.glob("*.bak"))

@@ -21,7 +21,7 @@ def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
                                                           "danh_muc_minh_chung", "phan_cong")]
                            + [f"{k}_{YEAR}.docx" for k in ("to_trinh", "bao_cao", "bien_ban")] + [f"tong_hop_{YEAR}.xlsx"])
     assert main(["--db", db, "report", "--year", str(YEAR), "--out", str(out), "--level", "2"]) == 1
-    assert "Không thể đề nghị công nhận mức độ 2" in capsys.readouterr().err
+    assert "không thể đề nghị công nhận mức độ 2" in capsys.readouterr().err
 
     assert main(["--db", db, "collect", "export", "--year", str(YEAR), "--out", str(tmp_path / "phieu"),
                  "--unit", "Hội Khuyến học"]) == 0

@@ -105,7 +105,8 @@ def test_token_diagnostics_list_certificates_by_key_id_without_pin(pki):
     report = diagnose(pki.module)
     slot = next(s for s in report.slots if s.token_label == pki.token_label)
     by_id = {c.key_id: c for c in slot.certificates}
-    assert by_id[pki.key_id].subject.endswith("Country: VN")
+    assert by_id[pki.key_id].subject.endswith("Quốc gia: VN")  # Vietnamese labels, not "Common Name:"
+    assert "Common Name" not in by_id[pki.key_id].subject and by_id[pki.key_id].subject.startswith("Tên: ")
     assert "Ủy ban nhân dân xã Đồng Tiến" in by_id[pki.key_id].subject
     assert "CA Gốc Thử Nghiệm" in by_id[pki.key_id].issuer
     assert by_id[pki.key_id].label == "Chứng thư UBND xã Đồng Tiến"

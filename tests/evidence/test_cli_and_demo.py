@@ -31,14 +31,16 @@ def test_add_list_search_remove_restore_trash(ws, write, capsys):
                        "--number", "12/QĐ-UBND", "--date", "05/02/2024", "--issuer", "UBND xã", "--summary",
                        "Quyết định kiện toàn Ban chỉ đạo")
     assert code == 1  # one file refused
-    assert "Đã nhập: Đã nhập 'Quyết định Ban chỉ đạo.pdf' với mã H1.1.01." in out
+    assert "\nĐã nhập 'Quyết định Ban chỉ đạo.pdf' với mã H1.1.01." in "\n" + out
     assert "Không nhận: Tệp 'virus.pdf' là chương trình" in out
     assert "lưu ý: Ngày ban hành 05/02/2024 nằm ngoài năm đánh giá 2025" in out
 
     code, out, _ = run(capsys, ws, "evidence", "list", "--year", str(YEAR), "--json")
     [row] = json.loads(out)
     assert (row["code"], row["doc_number"], row["indicators"]) == ("H1.1.01", "12/QĐ-UBND", ["1.1"])
-    code, out, _ = run(capsys, ws, "evidence", "list")  # latest year: 2026, empty
+    code, out, err = run(capsys, ws, "evidence", "list")  # two years: which one must be said
+    assert code == 1 and "Có 2 năm đánh giá (2025, 2026); hãy chỉ năm bằng --year NĂM." in err
+    code, out, _ = run(capsys, ws, "evidence", "list", "--year", "2026")
     assert "Năm 2026: 0 minh chứng." in out
     code, out, _ = run(capsys, ws, "evidence", "search", "ban chi dao", "--year", str(YEAR))
     assert "H1.1.01" in out and "Tìm thấy 1 minh chứng." in out

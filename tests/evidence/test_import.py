@@ -197,7 +197,8 @@ def test_interrupted_import_leaves_no_rows_and_its_files_are_cleaned_at_next_sta
     problems = ev.verify_evidence_files(ws)
     assert {p.kind for p in problems} == {"orphan_file"}
     done = ev.recover_interrupted_imports(ws)
-    assert len([line for line in done if "lần nhập bị gián đoạn" in line]) == 3
+    assert len([line for line in done if line.startswith("Đã xóa tệp của lần nhập bị gián đoạn")]) == 3
+    assert len([line for line in done if line.startswith("Đã xóa nhật ký")]) == 1
     assert store_files(ws) == [] and ev.verify_evidence_files(ws) == []
     assert [r.status for r in ev.import_files(ws, YEAR, paths)] == ["imported"] * 3
 

@@ -45,22 +45,27 @@ def test_missing_altered_orphan_and_dangling_are_found(ws, two_items):
     altered = next(p for p in problems if p.kind == "altered")
     assert altered.evidence_id == b.id and "bị thay đổi nội dung" in altered.message
 
-    lines = ev.repair_evidence(ws, problems)
-    assert any(line.startswith("Đã xóa tệp tạm") for line in lines)
-    assert any(line.startswith("Đã gỡ liên kết không hợp lệ H1.2.01/9.9") for line in lines)
-    assert any(line.startswith("Giữ nguyên") and str(orphan) in line for line in lines)
-    assert sum(line.startswith("Cần xử lý thủ công") for line in lines) == 2
+    repair = ev.repair_evidence(ws, problems)
+    assert any(line.startswith("Đã xóa tệp tạm") for line in repair.fixed)
+    assert any(line.startswith("Đã gỡ liên kết không hợp lệ H1.2.01/9.9") for line in repair.fixed)
+    [moved] = [line for line in repair.fixed if line.startswith("Đã chuyển tệp lạ") and str(orphan) in line]
+    assert "thư mục cách ly" in moved and "không bị xóa" in moved
+    assert sorted(repair.not_fixed) == sorted(p.message for p in problems if p.kind in ("missing", "altered"))
     after = sorted(p.kind for p in ev.verify_evidence_files(ws))
-    assert after == ["altered", "missing", "orphan_file"]  # only what needs a person remains
-    assert orphan.exists()
+    assert after == ["altered", "missing"]  # only what needs a person (or a backup) remains
+    assert not orphan.exists()
+    [kept] = list((ws.data_dir / "evidence-quarantine").rglob("ab" * 32))
+    assert kept.read_bytes() == b"khong thuoc ai"
 
 
 def test_repair_leaves_a_locked_years_links_alone(ws, two_items):
     ws.db.execute("INSERT INTO evidence_links (evidence_id, indicator_id, position) VALUES (?, '9.9', 5)",
                   [two_items[0].id])
     lock_year(ws)
-    [line] = ev.repair_evidence(ws, ev.verify_evidence_files(ws))
-    assert line.startswith("Không tự sửa (năm 2025 đã chốt hồ sơ)")
+    [problem] = ev.verify_evidence_files(ws)
+    assert not ev.can_repair(ws, problem)
+    repair = ev.repair_evidence(ws, [problem])
+    assert repair.fixed == () and repair.not_fixed[0].startswith("Không tự sửa (năm 2025 đã chốt hồ sơ)")
 
 
 def test_carry_over_candidates_and_carry(ws, write):

@@ -49,11 +49,11 @@ def run_and_kill(scenario: str, data_dir: Path, start: int, delay: float, *extra
 
 def reopen_and_check(db_path: Path) -> Workspace:
     """What the app does at the next start after a crash, then `check`: it must find nothing wrong."""
-    from app.services.evidence import recover_interrupted_imports
+    from app.services.integrity import recover_interrupted_work
 
     acquire_single_writer(db_path.parent).release()  # the killed holder's lock was released by the OS
     ws = Workspace.open(db_path)
-    recover_interrupted_imports(ws)
+    recover_interrupted_work(ws)
     report = check_workspace(ws)
     assert report.ok, "\n".join(report.lines())
     return ws

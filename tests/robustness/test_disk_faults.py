@@ -159,7 +159,7 @@ def test_restore_reports_too_little_space_before_writing_anything(ws, tmp_path, 
 
     monkeypatch.setattr(shutil, "disk_usage", lambda _path: Usage)
     target = tmp_path / "new" / "cdht.sqlite3"
-    with pytest.raises(StorageError, match="Không đủ chỗ trống"):
+    with pytest.raises(StorageError, match="không đủ chỗ để ghi dữ liệu khôi phục: còn 1 KB, cần ít nhất"):
         restore_backup(source, target)
     assert list(target.parent.iterdir()) == []
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QFrame, QV
 
 from app.backup.manifest import BackupInfo, read_backup_info
 from app.backup.recovery import DatabaseHealth, diagnose_database, latest_good_backup, recover_from_backup
+from app.backup.restore import DamagedBackupError
 from app.errors import CdhtError
 from app.text import format_local_time
 from ui.backup.dialogs import _busy_bar, _heading, _note
@@ -37,12 +38,15 @@ class RecoveryDialog(QDialog):
         self.extra_roots = extra_roots
         self.backup: BackupInfo | None = None
         self.restored_path: Path | None = None
-        self.setWindowTitle("Không mở được dữ liệu")
+        lost = self.health.status in ("missing", "empty")
+        self.setWindowTitle("Không tìm thấy dữ liệu" if lost else "Không mở được dữ liệu")
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
-        layout.addWidget(_heading("Không mở được dữ liệu của xã"))
+        layout.addWidget(_heading("Không tìm thấy dữ liệu của xã" if lost else "Không mở được dữ liệu của xã"))
         layout.addWidget(_note(self.health.message))
         layout.addWidget(_note(
+            "Đừng khai báo lại xã từ đầu: dữ liệu còn trong các bản sao lưu tự động. Hãy khôi phục bản sao lưu tốt "
+            "gần nhất." if lost else
             "Dữ liệu chưa mất: ứng dụng tự sao lưu định kỳ. Hãy khôi phục bản sao lưu tốt gần nhất. "
             "Tệp bị hỏng không bị xóa mà được đổi tên và giữ lại bên cạnh để cán bộ kỹ thuật kiểm tra."))
         box = QFrame()
@@ -124,6 +128,8 @@ class RecoveryDialog(QDialog):
         self.busy.hide()
         self.restore_button.setEnabled(True)
         self.status.setText(f"✘ {user_message(error)}")
+        if isinstance(error, DamagedBackupError) and error.older is not None:
+            self.show_backup(error.older)  # the next older good backup, ready to restore
 
 
 __all__ = ["RecoveryDialog"]

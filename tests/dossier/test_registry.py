@@ -25,14 +25,17 @@ from tests.dossier import forge
 def test_register_file_format_merge_and_lookup(tmp_path, pki):
     path = tmp_path / "so.json"
     assert load_registry(path).entries == ()
-    entry = add_commune(path, "xã Đồng Tiến", "Tỉnh Thái Nguyên", [pki.signer_fingerprint], "ubnd@dongtien.vn\x1b[31m")
-    assert entry.contact == "ubnd@dongtien.vn[31m"  # control characters never stored
+    with pytest.raises(InputError, match="ký tự điều khiển"):  # control characters are refused, never stored
+        add_commune(path, "xã Đồng Tiến", "Tỉnh Thái Nguyên", [pki.signer_fingerprint], "ubnd@dongtien.vn\x1b[31m")
+    assert load_registry(path).entries == ()
+    entry = add_commune(path, "xã Đồng Tiến", "Tỉnh Thái Nguyên", [pki.signer_fingerprint], "ubnd@dongtien.vn")
+    assert entry.contact == "ubnd@dongtien.vn"
     add_commune(path, "ĐỒNG TIẾN", "thai nguyen", ["AA" * 32], note="Chứng thư gia hạn")
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["format"] == REGISTRY_FORMAT and len(document["communes"]) == 1
     saved = document["communes"][0]
     assert saved["commune"] == "Đồng Tiến" or saved["commune"] == "xã Đồng Tiến"
-    assert saved["fingerprints"] == [pki.signer_fingerprint, "aa" * 32] and saved["contact"] == "ubnd@dongtien.vn[31m"
+    assert saved["fingerprints"] == [pki.signer_fingerprint, "aa" * 32] and saved["contact"] == "ubnd@dongtien.vn"
     registry = load_registry(path)
     assert registry.binds(pki.signer_fingerprint, "Đồng Tiến", "Thái Nguyên")
     assert not registry.binds(pki.signer_fingerprint, "Đồng Tiến", "Hà Nội")

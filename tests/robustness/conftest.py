@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from app.backup import create_backup
 from app.documents.collection import write_collection_workbooks
+from app.services.documents import set_document_texts
 from app.services.evidence import remove_evidence
 from tests.backup.helpers import pdf_bytes
 from tests.dossier.conftest import DATASET, YEAR, make_ready_workspace
@@ -31,6 +32,7 @@ def template(tmp_path_factory) -> Path:
     try:
         ws.add_unit("Hội Khuyến học")
         ws.set_assignment(YEAR, "5.1", lead_unit="Hội Khuyến học")
+        set_document_texts(ws, YEAR, {"plan.number": "46", "plan.date": "10/01/2025"})  # the plan it is attached to
         [workbook] = write_collection_workbooks(ws, YEAR, folder / "inputs").values()
         book = load_workbook(workbook)
         book["Tiêu chí 5"]["D7"] = 9100

@@ -1,7 +1,9 @@
 """`cdht-gui`: start the desktop app — theme, choosing the commune (or the demo), the main window.
 
 The core services the start needs are imported before anything from Qt: once PySide6 is loaded it reads
-the source of every module imported after it, which would make each start slower.
+the source of every module imported after it, which would make each start slower. Everything else (backup,
+evidence, documents, signing, the pages not on screen) is imported when first used, after the window's
+first paint (tests/ui/test_start_imports.py keeps it so).
 """
 
 from __future__ import annotations
@@ -10,10 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import app.backup.recovery  # noqa: F401 - loaded before Qt (see module docstring)
-import app.services.evidence  # noqa: F401
-import app.services.undo  # noqa: F401
-import app.storage.lock  # noqa: F401
+import app.storage.lock  # noqa: F401 - loaded before Qt (see module docstring)
 from app.errors import CdhtError, StorageError
 from app.services.workspace import Workspace
 from ui.context import AppContext
@@ -65,6 +64,15 @@ def _has_commune(path: Path) -> bool:
         return ws.has_profile() and bool(ws.years())
     finally:
         ws.close()
+
+
+def _recover_interrupted_imports(ws: Workspace) -> None:
+    """Clear what an interrupted evidence import left behind, on the database thread."""
+    from app.services.evidence import recover_interrupted_imports
+    from ui.errorlog import log_exception
+    from ui.tasks import run_in_background
+
+    run_in_background(lambda _progress: recover_interrupted_imports(ws)).failure(log_exception).run()
 
 
 class Launcher:
@@ -119,7 +127,6 @@ class Launcher:
         return Workspace.open(dialog.restored_path)
 
     def open(self, mode: str, ws: Workspace | None = None) -> bool:
-        from app.services.evidence import recover_interrupted_imports
         from app.storage.lock import acquire_single_writer
         from ui.main_window import MainWindow
 
@@ -136,12 +143,12 @@ class Launcher:
                 ws = self._open_real()
                 if ws is None:
                     return False
-        recover_interrupted_imports(ws)
         state = ui_state(self.folder)
         state.setValue("launcher/mode", mode)
         state.sync()
         self.ctx = AppContext(ws, demo=(mode == MODE_DEMO))
         self.window = MainWindow(self.ctx, self.switch)
+        self.window.call_after_first_paint(lambda: _recover_interrupted_imports(ws))
         self.window.show()
         return True
 

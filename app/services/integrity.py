@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from app.backup.create import backup_root, create_backup, default_backup_root
 from app.backup.files import HashMismatch, copy_verified
 from app.backup.manifest import is_sha256, list_backups
 from app.domain.catalogue import catalogue_by_id
 from app.errors import CatalogueError, CdhtError
 from app.progress import Progress, check_cancelled
-from app.storage.db import backup_copy
+from app.storage.db import Database, backup_copy
 
 TABLE_LABELS = {
     "indicator_values": "số liệu chỉ tiêu", "years": "năm đánh giá", "assignments": "phân công",
@@ -128,7 +126,7 @@ def rebuild_indexes(path: Path) -> list[str]:
     safety = Path(path).with_name(f"{Path(path).name}.before-repair-{stamp}.bak")
     conn = sqlite3.connect(str(path))
     try:
-        backup_copy(sqlite_utils.Database(conn), safety)
+        backup_copy(Database(conn), safety)
         conn.execute("REINDEX")
         conn.commit()
     finally:

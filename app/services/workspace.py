@@ -18,14 +18,12 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from app.domain.catalogue import Catalogue, catalogue_by_id, catalogue_for_year
 from app.domain.checklist import Checklist, EvidenceState, build_checklist
 from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Dataset, validate_indicator_values
 from app.domain.rules import Assessment, evaluate
 from app.errors import InputError, LockedError, NotFoundError
-from app.storage.db import open_database
+from app.storage.db import Database, open_database
 from app.text import clean_text, nfc, parse_date, utc_now
 
 DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
@@ -155,7 +153,7 @@ def _check_year(year: Any) -> int:
 class Workspace:
     """A commune database and the use cases on it."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
+    def __init__(self, db: Database, path: Path, user: str | None = None) -> None:
         self.db = db
         self.path = path
         self.lock = threading.RLock()
@@ -179,17 +177,19 @@ class Workspace:
     # ------------------------------------------------------------------ transactions and audit
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self, continues: str | None = None) -> Iterator[Database]:
         """One atomic unit of work; nested calls become savepoints.
 
         The audit rows of one outermost transaction share a transaction number (`audit_log.txn`), so that
-        one user action can be recognised (and undone) as a whole.
+        one user action can be recognised (and undone) as a whole. `continues` (an audit key prefix such as
+        '5.1/') makes this transaction part of the previous one when the newest audit row has that prefix:
+        a burst of typing saved in several writes is then one action.
         """
         with self.lock:
             outermost = not self.db.conn.in_transaction
             with self.db.atomic():
                 if outermost:
-                    self._txn = self._next_txn()
+                    self._txn = self._continued_txn(continues) if continues else self._next_txn()
                 try:
                     yield self.db
                 finally:
@@ -198,6 +198,12 @@ class Workspace:
 
     def _next_txn(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(txn), 0) + 1 FROM audit_log").fetchone()[0])
+
+    def _continued_txn(self, key_prefix: str) -> int:
+        row = self.db.execute("SELECT txn, entity, entity_key FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        if row and row[1] == "indicator_value" and row[2].startswith(key_prefix):
+            return int(row[0])
+        return self._next_txn()
 
     def audit(self, action: str, entity: str, key: str = "", year: int | None = None,
               old: Any = None, new: Any = None) -> None:
@@ -414,8 +420,11 @@ class Workspace:
         self.audit(action, "indicator_value", f"{indicator_id}/{name}", year, old, value)
         return True
 
-    def set_values(self, year: int, indicator_id: str, updates: dict[str, Any]) -> Changes:
-        """Set several fields of one indicator at once (None clears a field); validated as a whole."""
+    def set_values(self, year: int, indicator_id: str, updates: dict[str, Any], continue_edit: bool = False) -> Changes:
+        """Set several fields of one indicator at once (None clears a field); validated as a whole.
+
+        `continue_edit`: this write goes on with the previous edit of the same indicator (more of the same
+        typing), so that undo takes both back in one step."""
         catalogue = self.catalogue(year)
         try:
             indicator = catalogue.indicator(indicator_id)
@@ -423,7 +432,7 @@ class Workspace:
             raise NotFoundError(f"Không có chỉ tiêu mã \"{indicator_id}\" trong {catalogue.short_title}.") from None
         updates = {nfc(k): (nfc(v).strip() if isinstance(v, str) else v) for k, v in updates.items()}
         updates = {k: (None if v == "" else v) for k, v in updates.items()}
-        with self.transaction():
+        with self.transaction(continues=f"{indicator_id}/" if continue_edit else None):
             self.ensure_unlocked(year)
             merged = dict(self.values(year).get(indicator_id, {}))
             merged.update(updates)

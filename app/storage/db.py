@@ -8,23 +8,72 @@ in one transaction. A fresh file runs the same chain from migration 1.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import Any
 
 from app.errors import StorageError
 from app.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
-Migration = Callable[[sqlite_utils.Database], None]
+
+_SAVEPOINTS = itertools.count(1)
 
 
-def connect(path: Path) -> sqlite_utils.Database:
+class Database:
+    """The app's thin layer over one sqlite3 connection (what it used of sqlite-utils, without its start-up
+    cost): a statement outside a transaction commits by itself; `atomic()` is one transaction, and a nested
+    `atomic()` is a savepoint inside it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        conn.isolation_level = None  # no implicit transactions: BEGIN/COMMIT only where atomic() says so
+        self.conn = conn
+        self.conn.execute("PRAGMA recursive_triggers = ON")
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:
+        return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """All statements inside commit together or not at all (nested: a savepoint)."""
+        if self.conn.in_transaction:
+            savepoint = f"sp_{next(_SAVEPOINTS)}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:  # a RAISE(ROLLBACK) may already have ended the transaction
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+Migration = Callable[[Database], None]
+
+
+def connect(path: Path) -> Database:
     """A connection with the app's pragmas, usable from the DB worker thread."""
     try:
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
-        db = sqlite_utils.Database(conn, execute_plugins=False)
+        db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 10000")
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -34,11 +83,11 @@ def connect(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def user_version(db: sqlite_utils.Database) -> int:
+def user_version(db: Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def backup_copy(db: sqlite_utils.Database, target: Path) -> Path:
+def backup_copy(db: Database, target: Path) -> Path:
     """Copy a live database with SQLite's online backup API (never a plain file copy)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
@@ -52,7 +101,7 @@ def backup_copy(db: sqlite_utils.Database, target: Path) -> Path:
     return target
 
 
-def migrate(db: sqlite_utils.Database, path: Path | None, migrations: list[Migration] | None = None) -> int:
+def migrate(db: Database, path: Path | None, migrations: list[Migration] | None = None) -> int:
     """Bring the schema up to date; returns the version before. Backs up an existing older file first."""
     chain = MIGRATIONS if migrations is None else migrations
     latest = len(chain)
@@ -81,7 +130,7 @@ def migrate(db: sqlite_utils.Database, path: Path | None, migrations: list[Migra
     return current
 
 
-def open_database(path: Path, migrations: list[Migration] | None = None) -> sqlite_utils.Database:
+def open_database(path: Path, migrations: list[Migration] | None = None) -> Database:
     """Open (creating when absent) and migrate the database at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
@@ -99,4 +148,4 @@ def open_database(path: Path, migrations: list[Migration] | None = None) -> sqli
     return db
 
 
-__all__ = ["open_database", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]
+__all__ = ["Database", "open_database", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]

@@ -12,7 +12,7 @@ import datetime as dt
 import getpass
 import json
 import os
-import socket
+import platform
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -194,7 +194,7 @@ def acquire_single_writer(data_dir: Path) -> WriterLock:
             holder,
         )
     previous = _read_holder(path)  # content left while nobody holds the OS lock: a holder that crashed
-    holder = LockHolder(os.getpid(), socket.gethostname(), _user(),
+    holder = LockHolder(os.getpid(), platform.node(), _user(),
                         dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     try:
         handle.seek(0)

@@ -218,21 +218,27 @@ class Workspace:
         )
 
     def audit_entries(self, entity: str | tuple[str, ...] | None = None, key_prefix: str | None = None,
-                      year: int | None = None, limit: int | None = 500, oldest_first: bool = False) -> list[AuditEntry]:
-        """Audit rows, newest first (or oldest first), optionally for some entities, a key prefix (e.g. '1.2/')
-        or a year."""
+                      year: int | None = None, limit: int | None = 500, oldest_first: bool = False,
+                      after_id: int | None = None) -> list[AuditEntry]:
+        """Audit rows, newest first (or oldest first), optionally for some entities, a key prefix (e.g. '1.2/'),
+        a year, or only the rows written after audit row `after_id` (read by rowid: cheap however long the log)."""
         where, params = [], []
+        if after_id is not None:
+            where.append("id > ?")
+            params.append(after_id)
         if entity:
             entities = (entity,) if isinstance(entity, str) else tuple(entity)
             where.append(f"entity IN ({', '.join('?' * len(entities))})")
             params.extend(entities)
-        if key_prefix:
-            where.append("entity_key LIKE ? ESCAPE '\\'")
-            params.append(key_prefix.replace("%", "\\%").replace("_", "\\_") + "%")
+        if key_prefix:  # a key range, so that the (entity, entity_key) index serves it
+            where.append("entity_key >= ? AND entity_key < ?")
+            params.extend([key_prefix, key_prefix[:-1] + chr(ord(key_prefix[-1]) + 1)])
         if year is not None:
             where.append("year = ?")
             params.append(year)
         sql = "SELECT id, txn, at, user, action, entity, entity_key, year, old, new FROM audit_log"
+        if after_id is not None:
+            sql += " NOT INDEXED"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id " + ("ASC" if oldest_first else "DESC") + " LIMIT ?"

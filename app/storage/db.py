@@ -18,7 +18,6 @@ from typing import Any
 from app.errors import StorageError
 from app.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
-
 _SAVEPOINTS = itertools.count(1)
 
 

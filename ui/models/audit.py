@@ -42,6 +42,15 @@ class AuditTableModel(QAbstractTableModel):
         self._entries = list(entries)
         self.endResetModel()
 
+    def add_newer(self, entries: list[AuditEntry], keep: int) -> None:
+        """Put rows newer than those shown on top (newest first), keeping at most `keep` rows."""
+        if not entries:
+            return
+        self.set_entries((list(entries) + self._entries)[:keep])
+
+    def newest_id(self) -> int | None:
+        return self._entries[0].id if self._entries else None
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._entries)
 

@@ -50,6 +50,7 @@ from ui.widgets.typing import TypingSaver
 from ui.widgets.verdict import StatusIcon, VerdictCell, wrapped
 
 INVALID = object()
+HISTORY_ROWS = 60
 REPORT_FIELDS = ("description", "situation", "strengths", "limitations", "notes")
 PLACEHOLDERS = {
     "description": "Những việc xã đã làm cho chỉ tiêu này (số văn bản, hoạt động, kết quả)…",
@@ -482,11 +483,19 @@ class IndicatorEditor(QWidget):
         if label is not None:
             label.setVisible(show)
 
-    def _refresh_history(self) -> None:
+    def _refresh_history(self, only_new: bool = False) -> None:
+        """Show the indicator's latest changes; `only_new` reads just the rows after the newest one shown."""
         if self.indicator is None or self.year is None:
             return
-        self.audit_model.set_entries(self.ctx.ws.audit_entries(
-            entity="indicator_value", key_prefix=f"{self.indicator.id}/", year=self.year, limit=60))
+        newest = self.audit_model.newest_id() if only_new else None
+        entries = self.ctx.ws.audit_entries(entity="indicator_value", key_prefix=f"{self.indicator.id}/",
+                                            year=self.year, limit=HISTORY_ROWS, after_id=newest)
+        if newest is None:
+            self.audit_model.set_entries(entries)
+        elif entries:
+            self.audit_model.add_newer(entries, HISTORY_ROWS)
+        else:
+            return
         self.audit_view.resizeRowsToContents()
 
     def _on_changes(self, changes: Changes) -> None:
@@ -498,6 +507,6 @@ class IndicatorEditor(QWidget):
             self._disadvantaged = self.ctx.ws.year(self.year).disadvantaged_area
         if changes.indicators or changes.years:
             self._load_values(only_clean=True)
-            self._refresh_history()
+            self._refresh_history(only_new=not changes.years)
         if changes.checklist or changes.evidence or changes.years or changes.indicators:
             self._refresh_verdicts()

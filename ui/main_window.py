@@ -176,6 +176,12 @@ class MainWindow(QMainWindow):
     def checklist(self) -> ChecklistPanel:
         return self._checklist_holder.widget()  # type: ignore[return-value]
 
+    def has_opened(self) -> bool:
+        """Whether opening is complete: the window painted and the page on screen and the checklist are built."""
+        return self._first_painted and not self._after_first_paint and all(
+            holder.is_built() for holder in (self._checklist_holder, self.stack.currentWidget())
+            if isinstance(holder, BuiltOnDemand) and holder.isVisible())
+
     def call_after_first_paint(self, action: Callable[[], Any]) -> None:
         """Run `action` once the window has painted for the first time (at once if it already has)."""
         if self._first_painted:

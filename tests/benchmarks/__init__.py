@@ -100,6 +100,7 @@ class ChildRun:
     stdout: str
     stderr: str
     value: Any = None
+    started_at: float = 0.0  # wall clock (time.time()) when the process was spawned
 
     def check(self) -> ChildRun:
         if self.returncode != 0:
@@ -111,6 +112,7 @@ def measure_command(command: Sequence[str], env: dict[str, str] | None = None, c
                     timeout: float | None = None) -> ChildRun:
     """Run a command and report its wall time and peak RSS (ru_maxrss of exactly this child, via wait4)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started_at = time.time()
         start = time.perf_counter()
         process = subprocess.Popen(list(command), stdout=out, stderr=err, env=env, cwd=cwd)
         deadline = None if timeout is None else start + timeout
@@ -130,7 +132,7 @@ def measure_command(command: Sequence[str], env: dict[str, str] | None = None, c
         # Linux reports ru_maxrss in KiB, macOS in bytes.
         peak = usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
         return ChildRun(process.returncode, seconds, peak, out.read().decode("utf-8", "replace"),
-                        err.read().decode("utf-8", "replace"))
+                        err.read().decode("utf-8", "replace"), started_at=started_at)
 
 
 def run_child(target: str, *args: Any, env: dict[str, str] | None = None, timeout: float | None = None) -> ChildRun:

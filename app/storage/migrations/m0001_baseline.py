@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.storage.db import Database
+    from app.storage.connection import Database
 
 BASELINE = """
 CREATE TABLE settings (

@@ -492,11 +492,10 @@ class IndicatorEditor(QWidget):
                                             year=self.year, limit=HISTORY_ROWS, after_id=newest)
         if newest is None:
             self.audit_model.set_entries(entries)
-        elif entries:
-            self.audit_model.add_newer(entries, HISTORY_ROWS)
-        else:
+            self.audit_view.resizeRowsToContents()
             return
-        self.audit_view.resizeRowsToContents()
+        for row in range(self.audit_model.add_newer(entries, HISTORY_ROWS)):
+            self.audit_view.resizeRowToContents(row)  # only the new rows: the others keep their height
 
     def _on_changes(self, changes: Changes) -> None:
         if self.indicator is None or self._form is None or self.year != self.ctx.year:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks import ROOT, measure_command, result, scale
+from tests.benchmarks.bench_ui import make_commune
 
 YEAR = 2025
 IDLE_SECONDS = 1.0
@@ -65,28 +66,6 @@ BARE_CHILD = textwrap.dedent("""
     app.processEvents()
     print(time.time())
 """)
-
-
-def make_commune(folder: Path) -> Path:
-    """A commune with every indicator filled in (deterministic figures), as the window opens it."""
-    from app.services.workspace import Profile
-    from ui.locations import real_database
-    from ui.wizard import SetupData, create_commune_workspace
-
-    ws = create_commune_workspace(real_database(folder), SetupData(Profile("Đồng Tiến", "Hưng Yên"), YEAR, "Đo tốc độ"))
-    for number, indicator in enumerate(ws.catalogue(YEAR).indicators):
-        if indicator.input == "boolean":
-            values: dict[str, Any] = {"met": number % 5 != 0, "description": f"Nội dung của chỉ tiêu {indicator.id}."}
-        elif indicator.input == "level":
-            values = {"level": indicator.levels[-1]}
-        elif indicator.input == "ratio":
-            values = {"achieved": 5000, "total": 10000}
-        else:
-            values = {"trained": 5500, "university": 1300, "total": 10000}
-        ws.set_values(YEAR, indicator.id, values)
-    path = ws.path
-    ws.close()
-    return path
 
 
 def child_env(folder: Path) -> dict[str, str]:

@@ -38,7 +38,7 @@ def measure(folder: Path) -> dict[str, float]:
 
     from app.domain.rules import judge_indicator
     from app.services.workspace import Workspace
-    from tests.benchmarks.bench_start import make_commune
+    from tests.benchmarks.bench_ui import make_commune
     from ui.context import AppContext
     from ui.locations import real_database
     from ui.main import create_application

@@ -16,15 +16,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.domain.catalogue import Catalogue, catalogue_by_id, catalogue_for_year
-from app.domain.checklist import Checklist, EvidenceState, build_checklist
-from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Dataset, validate_indicator_values
-from app.domain.rules import Assessment, evaluate
 from app.errors import InputError, LockedError, NotFoundError
 from app.storage.db import Database, open_database
 from app.text import clean_text, nfc, parse_date, utc_now
+
+if TYPE_CHECKING:  # the rules engine is imported when first used: opening the window does not wait for it
+    from app.domain.catalogue import Catalogue
+    from app.domain.checklist import Checklist, EvidenceState
+    from app.domain.dataset import Dataset
+    from app.domain.rules import Assessment
 
 DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
 ASSIGNMENT_STATUSES = {"todo": "Chưa thực hiện", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành"}
@@ -145,6 +147,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _check_year(year: Any) -> int:
+    from app.domain.dataset import MAX_YEAR, MIN_YEAR
+
     if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
         raise InputError(f"Năm đánh giá phải là số nguyên từ {MIN_YEAR} đến {MAX_YEAR}, không phải {year!r}.")
     return year
@@ -339,10 +343,14 @@ class Workspace:
         raise NotFoundError(f"Chưa có năm đánh giá {year}. Hãy thêm năm này trước (cdht year add {year}).")
 
     def catalogue(self, year: int) -> Catalogue:
+        from app.domain.catalogue import catalogue_by_id
+
         return catalogue_by_id(self.year(year).catalogue_id)
 
     def add_year(self, year: int, copy_from: int | None = None) -> Changes:
         """Create an assessment year (data window 01/01–31/12); optionally copy values and assignments forward."""
+        from app.domain.catalogue import catalogue_for_year
+
         _check_year(year)
         profile = self.profile()
         with self.transaction():
@@ -431,6 +439,8 @@ class Workspace:
 
         `continue_edit`: this write goes on with the previous edit of the same indicator (more of the same
         typing), so that undo takes both back in one step."""
+        from app.domain.dataset import VALUE_FIELDS, validate_indicator_values
+
         catalogue = self.catalogue(year)
         try:
             indicator = catalogue.indicator(indicator_id)
@@ -457,6 +467,8 @@ class Workspace:
     # ------------------------------------------------------------------ verdicts
 
     def dataset(self, year: int) -> Dataset:
+        from app.domain.dataset import Commune, Dataset
+
         profile = self.profile()
         info = self.year(year)
         return Dataset(
@@ -466,11 +478,16 @@ class Workspace:
         )
 
     def assessment(self, year: int) -> Assessment:
+        from app.domain.catalogue import catalogue_by_id
+        from app.domain.rules import evaluate
+
         info = self.year(year)
         return evaluate(catalogue_by_id(info.catalogue_id), self.values(year), info.disadvantaged_area)
 
     def evidence_states(self, year: int) -> dict[str, EvidenceState]:
         """Per indicator: how many live evidence items are linked, and the written explanation if none."""
+        from app.domain.checklist import EvidenceState
+
         with self.lock:
             counts = dict(self.db.execute(
                 "SELECT l.indicator_id, COUNT(*) FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id "
@@ -483,6 +500,8 @@ class Workspace:
         }
 
     def checklist(self, year: int) -> Checklist:
+        from app.domain.checklist import build_checklist
+
         return build_checklist(self.assessment(year), self.evidence_states(year))
 
     # ------------------------------------------------------------------ units and assignments
@@ -518,7 +537,7 @@ class Workspace:
                     "WHERE au.assignment_id = ? ORDER BY u.name", [row[0]]).fetchall())
                 due = dt.date.fromisoformat(row[3]) if row[3] else None
                 result.append(Assignment(row[1], row[2], coordinating, due, row[4], row[5]))
-        order = {iid: i for i, iid in enumerate(catalogue_by_id(self.year(year).catalogue_id).indicator_ids)}
+        order = {iid: i for i, iid in enumerate(self.catalogue(year).indicator_ids)}
         return sorted(result, key=lambda a: order.get(a.indicator_id, 999))
 
     def _assignment_json(self, a: Assignment | None) -> dict[str, Any] | None:
@@ -608,7 +627,7 @@ class Workspace:
         configured = self.get_setting(f"deadline.{year}")
         if configured:
             return dt.date.fromisoformat(configured)
-        month, day = catalogue_by_id(self.year(year).catalogue_id).submission_deadline
+        month, day = self.catalogue(year).submission_deadline
         return dt.date(year + 1, month, day)
 
 

@@ -25,7 +25,7 @@ HEAVY = (
     "reportlab", "pyhanko", "pyhanko_certvalidator", "openpyxl", "docx", "cryptography", "asn1crypto", "lxml",
     "PIL", "pypdf", "bagit", "keyring", "pkcs11", "filetype", "sqlite_utils", "click", "dateutil",
     "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtPrintSupport", "PySide6.QtSvg", "concurrent.futures",
-    "app.backup", "app.documents", "app.dossier", "app.evidence", "app.services.evidence", "app.services.undo",
+    "app.backup", "app.documents", "app.dossier", "app.evidence", "app.services.evidence", "app.services.undo", "app.domain",
     "app.services.documents", "app.collection", "ui.evidence", "ui.documents", "ui.dossier", "ui.backup",
     "ui.pages.indicators", "ui.pages.indicator_editor", "ui.pages.assignments", "ui.pages.dashboard",
     "ui.widgets.checklist_panel", "ui.wizard",

@@ -36,53 +36,14 @@ SEARCH_WORDS = ("bien ban cong nhan", "ke hoach hoc tap", "quyet dinh")
 def _gui(folder: Path, year: int) -> dict[str, Any]:
     """Switch year, evidence page, search, edit → checklist and undo in one window, in this process."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["CDHT_DATA_DIR"] = str(folder)
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
     from app.services import evidence as ev
-    from app.services.workspace import Workspace
-    from ui.context import AppContext
+    from tests.benchmarks.gui import Painted, checklist_cell, open_window
     from ui.evidence.page import EvidencePage
-    from ui.locations import real_database
-    from ui.main import create_application
-    from ui.main_window import MainWindow
     from ui.tasks import wait_for_idle
 
-    app = create_application([])
-    ws = Workspace.open(real_database(folder))
-    ctx = AppContext(ws, year)
-    window = MainWindow(ctx)
-    window.resize(1366, 768)
-    window.show()
-    while not window.has_opened():
-        app.processEvents()
-    wait_for_idle()
-
-    class Painted(QObject):
-        """Remembers when each watched widget last painted."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.at: dict[QObject, float] = {}
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                self.at[watched] = time.perf_counter()
-            return False
-
-        def watch(self, *widgets: QObject) -> None:
-            for widget in widgets:
-                widget.installEventFilter(self)
-
-        def until(self, widgets: tuple[QObject, ...], since: float, also=lambda: True, limit: float = 10) -> float:
-            while time.perf_counter() - since < limit:
-                if all(self.at.get(w, 0) > since for w in widgets) and also():
-                    return max(self.at[w] for w in widgets) - since
-                QApplication.processEvents()
-            raise RuntimeError("nothing repainted")
-
+    app, ws, ctx, window = open_window(folder, year)
     painted = Painted()
     results: dict[str, Any] = {}
 
@@ -126,13 +87,8 @@ def _gui(folder: Path, year: int) -> dict[str, Any]:
     results["all_items"] = len(ev.list_evidence(ws, None))
 
     # edit → checklist, then undo → checklist, in the year with the long audit log
-    window.open_indicator("5.1")
-    for _ in range(5):
-        app.processEvents()
+    cell = checklist_cell(window, "5.1")
     editor = window.indicators.editor
-    cell = panel._cells[("5.1", 1)]
-    panel.findChild(type(window.indicators.editor_scroll)).ensureWidgetVisible(cell)
-    app.processEvents()
     painted.watch(cell)
     total = int(ws.values(year)["5.1"]["total"])
     field = editor._bindings["achieved"].widget

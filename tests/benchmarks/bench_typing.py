@@ -31,46 +31,22 @@ def _digits(value: int) -> list[str]:
 
 def measure(folder: Path) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["CDHT_DATA_DIR"] = str(folder)
-    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from app.domain.rules import judge_indicator
-    from app.services.workspace import Workspace
     from tests.benchmarks.bench_ui import make_commune
-    from ui.context import AppContext
-    from ui.locations import real_database
-    from ui.main import create_application
-    from ui.main_window import MainWindow
+    from tests.benchmarks.gui import Painted, checklist_cell, open_window
     from ui.tasks import wait_for_idle
 
     make_commune(folder)
-    app = create_application([])
-    ws = Workspace.open(real_database(folder))
-    ctx = AppContext(ws, YEAR)
-    window = MainWindow(ctx)
-    window.resize(1366, 768)
-    window.show()
-    while not window.has_opened():
-        app.processEvents()
-    window.open_indicator("5.1")
-    for _ in range(5):
-        app.processEvents()
+    app, ws, ctx, window = open_window(folder, YEAR)
+    checklist_cell(window, "5.1")
     editor = window.indicators.editor
-    achieved, total = editor._bindings["achieved"].widget, editor._bindings["total"].widget
+    achieved = editor._bindings["achieved"].widget
     cell = editor.level_cells[1]
-
-    class PaintWatch(QObject):
-        painted_at = 0.0
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                PaintWatch.painted_at = time.perf_counter()
-            return False
-
-    watch = PaintWatch()
-    cell.installEventFilter(watch)
+    painted = Painted(cell)
     saved_at: list[float] = []
     ctx.saved.connect(lambda changes: saved_at.append(time.perf_counter()) if changes.any() else None)
 
@@ -92,12 +68,9 @@ def measure(folder: Path) -> dict[str, float]:
         settle(0.4)
         previews, last = [], 0.0
         for digit in _digits(value):
-            PaintWatch.painted_at = 0.0
             last = time.perf_counter()
             QTest.keyClick(achieved, getattr(Qt.Key, f"Key_{digit}"))
-            while PaintWatch.painted_at < last and time.perf_counter() - last < 1:
-                app.processEvents()
-            previews.append(PaintWatch.painted_at - last)
+            previews.append(painted.until((cell,), last, limit=1))
         return previews, last
 
     rounds = repeats(12, 4)
@@ -129,7 +102,6 @@ def measure(folder: Path) -> dict[str, float]:
         engine.append(time.perf_counter() - started)
     window.close()
     ws.close()
-    del total
     return {"preview": statistics.median(previews), "preview_max": max(previews),
             "engine": statistics.median(engine), "pause": statistics.median(after_pause),
             "pause_max": max(after_pause), "tab": statistics.median(after_tab)}

@@ -44,42 +44,15 @@ def make_commune(folder: Path) -> Path:
 
 def edit_to_checklist(folder: Path) -> tuple[float, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["CDHT_DATA_DIR"] = str(folder)
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
-    from app.services.workspace import Workspace
-    from ui.context import AppContext
-    from ui.locations import real_database
-    from ui.main import create_application
-    from ui.main_window import MainWindow
+    from tests.benchmarks.gui import Painted, checklist_cell, open_window
     from ui.tasks import wait_for_idle
 
-    app = create_application([])
-    ws = Workspace.open(real_database(folder))
-    ctx = AppContext(ws, YEAR)
-    window = MainWindow(ctx)
-    window.resize(1366, 768)
-    window.show()
-    window.open_indicator("5.1")
-    for _ in range(5):
-        app.processEvents()
+    _app, ws, _ctx, window = open_window(folder, YEAR)
+    cell = checklist_cell(window, "5.1")
     editor, panel = window.indicators.editor, window.checklist
-    cell = panel._cells[("5.1", 1)]
-    panel.findChild(type(window.indicators.editor_scroll)).ensureWidgetVisible(cell)
-    app.processEvents()
-
-    class PaintWatch(QObject):
-        painted_at = 0.0
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                PaintWatch.painted_at = time.perf_counter()
-            return False
-
-    watch = PaintWatch()
-    cell.installEventFilter(watch)
+    painted = Painted(cell)
     field = editor._bindings["achieved"].widget
     samples = []
     for round_number in range(EDIT_ROUNDS):
@@ -88,16 +61,10 @@ def edit_to_checklist(folder: Path) -> tuple[float, float]:
         field.setFocus()
         field.selectAll()
         QTest.keyClicks(field, value)
-        PaintWatch.painted_at = 0.0
         started = time.perf_counter()
         editor.commit()
-        deadline = started + 5
-        while time.perf_counter() < deadline:
-            QApplication.processEvents()
-            if panel.verdict_text("5.1", 1) == expected and PaintWatch.painted_at > started:
-                break
-        samples.append((PaintWatch.painted_at - started) * 1000)
-    wait_for_idle()
+        samples.append(1000 * painted.until((cell,), started, lambda e=expected: panel.verdict_text("5.1", 1) == e))
+        wait_for_idle()
     window.close()
 
     core_samples = []

@@ -17,7 +17,7 @@ from app.errors import CdhtError, StorageError
 from app.services.workspace import Workspace
 from ui.context import AppContext
 from ui.locations import data_dir, demo_database, real_database, ui_state
-from ui.theme import apply_theme
+from ui.theme import FUSION, apply_theme
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -33,7 +33,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication(argv if argv is not None else sys.argv)
+        arguments = list(argv if argv is not None else sys.argv) or ["cdht-gui"]
+        # the style by argument: asking Qt for it from Python would load PySide's QStyle type (ms) before the paint
+        app = QApplication(arguments + ([] if "-style" in arguments else ["-style", FUSION]))
+        app.setProperty("cdhtStyle", FUSION)
     app.setApplicationName("CĐHT xã")
     app.setOrganizationName("CDHT-xa")
     apply_theme(app)  # type: ignore[arg-type]
@@ -145,9 +148,9 @@ class Launcher:
                     return False
         state = ui_state(self.folder)
         state.setValue("launcher/mode", mode)
-        state.sync()
         self.ctx = AppContext(ws, demo=(mode == MODE_DEMO))
         self.window = MainWindow(self.ctx, self.switch)
+        self.window.call_after_first_paint(state.sync)  # written to disk once the window is on screen
         self.window.call_after_first_paint(lambda: _recover_interrupted_imports(ws))
         self.window.show()
         return True

@@ -18,6 +18,7 @@ from app.paths import FONTS_DIR
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf")
 FALLBACK_FAMILY = "Noto Sans"
 BASE_POINT_SIZE = 10
+FUSION = "Fusion"
 
 #: Status -> (colour, soft background, Vietnamese word, icon shape).
 STATUS_STYLE: dict[str, tuple[str, str, str, str]] = {
@@ -89,7 +90,8 @@ def apply_theme(app: QApplication) -> None:
     font = QFont(family, BASE_POINT_SIZE)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     app.setFont(font)
-    app.setStyle("Fusion")
+    if app.property("cdhtStyle") != FUSION:  # `create_application` asked for it when it made the app
+        app.setStyle(FUSION)
     palette = app.palette()
     palette.setColor(QPalette.ColorRole.Window, QColor(WINDOW_BG))
     palette.setColor(QPalette.ColorRole.Base, QColor("white"))

@@ -36,7 +36,9 @@ SEARCH_WORDS = ("bien ban cong nhan", "ke hoach hoc tap", "quyet dinh")
 def _gui(folder: Path, year: int) -> dict[str, Any]:
     """Switch year, evidence page, search, edit → checklist and undo in one window, in this process."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEvent
     from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
 
     from app.services import evidence as ev
     from tests.benchmarks.gui import Painted, checklist_cell, open_window
@@ -76,7 +78,7 @@ def _gui(folder: Path, year: int) -> dict[str, Any]:
         page.thumbnails.clear()
         page.close()
         page.deleteLater()
-        app.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # gone, not listening to edits below
     results["page"], results["search"] = pages, searches
     service = []
     for words in SEARCH_WORDS * repeats(3, 2):

@@ -13,7 +13,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -56,6 +56,7 @@ class EvidencePage(QWidget):
         self.setObjectName("page")
         self.ctx = ctx
         self.setAcceptDrops(True)
+        self._stale = True
         self.model = EvidenceListModel(badge_icon, lambda item: self.thumbnails.request(item), self)
         self.thumbnails = ThumbnailQueue(ctx.ws, self.model.set_icon, self)
 
@@ -178,13 +179,26 @@ class EvidencePage(QWidget):
         self.details.set_catalogue(indicators)
         for widget in (self.import_files_button, self.import_folder_button):
             widget.setEnabled(year is not None)
-        self.refresh()
+        self.request_refresh()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.years:
             self.reload_catalogue()
         elif changes.evidence or changes.indicators or changes.checklist:
+            self.request_refresh()
+
+    def request_refresh(self) -> None:
+        """Refresh the list now when the page is on screen, else when it is next shown: an edit elsewhere in the
+        window (say, typing a figure) must not wait for a list of thousands of items nobody is looking at."""
+        if self.isVisible():
             self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     def in_trash(self) -> bool:
         return self.view.currentIndex() == TRASH
@@ -193,6 +207,7 @@ class EvidencePage(QWidget):
         return self.filter.currentData()
 
     def refresh(self) -> None:
+        self._stale = False
         year = self.ctx.year
         selected = self.current_item()
         items = [] if year is None else ev.list_evidence(
@@ -214,7 +229,9 @@ class EvidencePage(QWidget):
 
     @property
     def items(self) -> list[ev.EvidenceItem]:
-        """The items listed now, in list order."""
+        """The items listed now, in list order (read first if the list is out of date)."""
+        if self._stale:
+            self.refresh()
         return self.model.items()
 
     def _update_count(self) -> None:
@@ -255,6 +272,8 @@ class EvidencePage(QWidget):
         self.list.setCurrentIndex(self.model.index(row, 0))
 
     def select_id(self, evidence_id: int) -> bool:
+        if self._stale:
+            self.refresh()
         row = self.model.row_of(evidence_id)
         if row < 0:
             return False

@@ -87,6 +87,12 @@ class EvidenceListModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ Qt model
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        """Qt's default asks rowCount and columnCount (two calls into Python) for each index a view lays out."""
+        if parent.isValid() or not (0 <= row < len(self._items) and 0 <= column < len(COLUMNS)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._items)
 

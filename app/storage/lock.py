@@ -209,8 +209,7 @@ def acquire_single_writer(data_dir: Path) -> WriterLock:
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps(holder.__dict__, ensure_ascii=False).encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
+        handle.flush()  # other processes read it from the OS cache; after a power cut the OS lock is gone anyway
     except OSError as exc:
         _os_unlock(handle)
         handle.close()

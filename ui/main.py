@@ -27,12 +27,14 @@ MODE_REAL, MODE_DEMO = "real", "demo"
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the bundled font and the app's theme (reused when one exists)."""
-    from PySide6.QtCore import Qt
+    import os
+
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
-        QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        # by environment, as Qt allows: the enum would load PySide's Qt namespace (ms) before the first paint
+        os.environ.setdefault("QT_SCALE_FACTOR_ROUNDING_POLICY", "PassThrough")
         arguments = list(argv if argv is not None else sys.argv) or ["cdht-gui"]
         # the style by argument: asking Qt for it from Python would load PySide's QStyle type (ms) before the paint
         app = QApplication(arguments + ([] if "-style" in arguments else ["-style", FUSION]))

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                               | QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.dock.setMinimumWidth(360)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()  # placed after the first paint (see _place_dock)
         self.start_auto_backup()
 
         self._build_toolbar()
@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
 
     @property
     def checklist(self) -> ChecklistPanel:
+        self._place_dock()
         return self._checklist_holder.widget()  # type: ignore[return-value]
 
     def has_opened(self) -> bool:
@@ -196,7 +197,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._finish_opening)  # queued after this paint: the frame is on screen first
 
     def _finish_opening(self) -> None:
-        """After the first paint: build what is on screen, read the undo stacks, run the queued actions."""
+        """After the first paint: place the checklist dock, build what is on screen, read the undo stacks, run the
+        queued actions."""
+        self._place_dock()
         for holder in self._holders:
             holder.release()
         self._update_undo_actions()
@@ -246,8 +249,7 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
         self.undo_action = QAction("Hoàn tác", self)
-        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])  # window-wide, Qt's default
         self.undo_action.triggered.connect(self.undo)
         self.redo_action = QAction("Làm lại", self)
         self.redo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
@@ -256,7 +258,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.redo_action)
         self.toggle_dock = self.dock.toggleViewAction()
         self.toggle_dock.setText("Bảng kiểm tra")
-        self.toggle_dock.setShortcut(QKeySequence("F9"))
+        self.toggle_dock.setShortcuts([QKeySequence("F9")])
         bar.addAction(self.toggle_dock)
 
     def _build_menus(self, pages: list[tuple[str, QWidget]]) -> None:
@@ -272,10 +274,10 @@ class MainWindow(QMainWindow):
             file_menu.addAction(text, lambda name=class_name, label=text: self._open_backup_dialog(name, label))
         file_menu.addSeparator()
         settings = file_menu.addAction("Cài đặt…", self.open_settings)
-        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.setShortcuts([QKeySequence("Ctrl+,")])
         file_menu.addSeparator()
         quit_action = file_menu.addAction("Thoát", self.close)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
 
         edit_menu = menu.addMenu("&Chỉnh sửa")
         edit_menu.addAction(self.undo_action)
@@ -284,7 +286,7 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&Xem")
         for index, (title, _page) in enumerate(pages):
             action = view_menu.addAction(title, lambda i=index: self.show_page(i))
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
         view_menu.addSeparator()
         view_menu.addAction(self.toggle_dock)
 
@@ -460,17 +462,28 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 768)
-        window_state = self.state.value("window/state")
-        if isinstance(window_state, QByteArray) and not window_state.isEmpty():
-            self.restoreState(window_state)
         splitter = self.state.value("window/indicatorSplitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self._splitter_state = splitter  # applied when the page is built
-        else:
-            self.resizeDocks([self.dock], [430], Qt.Orientation.Horizontal)
         self.show_page(int(self.state.value("window/page", PAGE_OVERVIEW) or 0))
 
+    def _place_dock(self) -> None:
+        """Dock the checklist on the right and restore the saved window state (which includes the dock). Done after
+        the first paint: naming a dock area loads PySide's whole Qt namespace, which the first paint does without."""
+        from PySide6.QtCore import Qt
+
+        if self.dockWidgetArea(self.dock) != Qt.DockWidgetArea.NoDockWidgetArea:
+            return
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.show()
+        window_state = self.state.value("window/state")
+        if isinstance(window_state, QByteArray) and not window_state.isEmpty():
+            self.restoreState(window_state)
+        else:
+            self.resizeDocks([self.dock], [430], Qt.Orientation.Horizontal)
+
     def save_layout(self) -> None:
+        self._place_dock()  # a window closed before its first paint saves the dock where it belongs
         self.state.setValue("window/geometry", self.saveGeometry())
         self.state.setValue("window/state", self.saveState())
         if self._core_pages[PAGE_INDICATORS].is_built():

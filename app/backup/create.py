@@ -25,10 +25,10 @@ from app.backup.manifest import (
     BackupInfo,
     evidence_relpath,
     hash_stream,
-    iter_evidence_store,
-    list_backups,
+    is_sha256,
     read_backup_info,
     sha256_file,
+    store_listing,
 )
 from app.backup.places import default_backup_root, remember_backup_place
 from app.errors import CancelledError, InputError, StorageError
@@ -104,34 +104,63 @@ def _manifest(description: dict[str, Any], kind: str, now: dt.datetime, evidence
             "app_version": __version__, **description, "evidence": evidence, "skipped": skipped}
 
 
-def _previous_files(root: Path) -> dict[str, tuple[Path, int]]:
-    """Evidence files of the newest complete folder backup in `root`, to hard-link instead of copying."""
-    for info in list_backups(root):
-        if not info.is_zip:
-            return {item["sha256"]: (info.path / item["path"], int(item["size"])) for item in info.manifest["evidence"]}
+def manifest_text(manifest: dict[str, Any]) -> str:
+    """The manifest as JSON text: the summary indented, then one line per evidence file (written with the fast
+    encoder: a backup of thousands of files should not spend its time formatting)."""
+    head = json.dumps({key: value for key, value in manifest.items() if key != "evidence"}, ensure_ascii=False,
+                      indent=1)
+    files = ",\n  ".join(
+        f'{{"path": "{item["path"]}", "sha256": "{item["sha256"]}", "size": {int(item["size"])}}}'
+        if item.keys() == {"path", "sha256", "size"} and is_sha256(item["sha256"])
+        and item["path"] == evidence_relpath(item["sha256"]) else json.dumps(item, ensure_ascii=False)
+        for item in manifest["evidence"])
+    return head[:-2] + ',\n "evidence": [' + (f"\n  {files}\n ]" if files else "]") + "\n}\n"
+
+
+def _previous_files(root: Path) -> dict[str, tuple[str, int]]:
+    """Evidence files of the newest complete folder backup in `root` (path, size), to hard-link instead of copying.
+
+    Folders are named by their time stamp, so the newest is found by name: only its manifest is read."""
+    try:
+        names = sorted((entry.name for entry in os.scandir(root) if entry.is_dir() and not entry.name.startswith(".")),
+                       reverse=True)
+    except OSError:
+        return {}
+    for name in names:
+        try:
+            info = read_backup_info(Path(root) / name)
+        except InputError:
+            continue
+        folder = str(info.path)
+        return {item["sha256"]: (os.path.join(folder, item["path"]), int(item["size"]))
+                for item in info.manifest["evidence"]}
     return {}
 
 
-def _evidence_files(ws: Any, description: dict[str, Any]) -> list[tuple[str, Path]]:
+def _evidence_files(ws: Any, description: dict[str, Any]) -> list[tuple[str, str]]:
     """The stored files the database copy refers to (leftovers no row refers to are not part of a backup)."""
     referenced = set(description["referenced_evidence"])
-    return [(sha, path) for sha, path in iter_evidence_store(ws.data_dir) if sha in referenced]
+    return [(sha, path) for sha, path in store_listing(ws.data_dir) if sha in referenced]
 
 
-def _copy_evidence(ws: Any, staging: Path, root: Path, files: list[tuple[str, Path]],
+def _copy_evidence(ws: Any, staging: Path, root: Path, files: list[tuple[str, str]],
                    progress: Progress | None) -> tuple[list, list]:
     previous = _previous_files(root)
     evidence, skipped = [], []
+    for bucket in sorted({sha[:2] for sha, _ in files}):
+        (staging / evidence_relpath(bucket + "0" * 62)).parent.mkdir(parents=True, exist_ok=True)
     for index, (sha, source) in enumerate(files):
-        check_cancelled(progress)
-        if progress is not None:
-            progress.report(0.2 + 0.75 * index / max(1, len(files)), f"Đang sao lưu minh chứng {index + 1}/{len(files)}…")
-        target = staging / evidence_relpath(sha)
+        if index % 64 == 0:
+            check_cancelled(progress)
+            if progress is not None:
+                progress.report(0.2 + 0.75 * index / max(1, len(files)), f"Đang sao lưu minh chứng {index + 1}/{len(files)}…")
+        relative = evidence_relpath(sha)
+        target = os.path.join(staging, relative)  # plain strings: thousands of paths, no pathlib overhead
         earlier = previous.get(sha)
-        if earlier is not None and earlier[0].is_file() and earlier[0].stat().st_size == earlier[1]:
-            link_or_copy(earlier[0], target, sha)
-            evidence.append({"path": evidence_relpath(sha), "sha256": sha, "size": earlier[1]})
+        if earlier is not None and _linked_unchanged(earlier[0], earlier[1], target, sha):
+            evidence.append({"path": relative, "sha256": sha, "size": earlier[1]})
             continue
+        target, source = Path(target), Path(source)
         try:
             _, size = copy_verified(source, target, sha)
         except HashMismatch:
@@ -150,7 +179,7 @@ def _copy_evidence(ws: Any, staging: Path, root: Path, files: list[tuple[str, Pa
 _MARGIN_BYTES = 256 * 1024
 
 
-def _room_needed(ws: Any, previous: dict[str, tuple[Path, int]]) -> int:
+def _room_needed(ws: Any, previous: dict[str, tuple[str, int]]) -> int:
     """What a backup will write, estimated before it starts: the database plus every evidence file that cannot be
     hard-linked from the previous backup in the same folder."""
     try:
@@ -158,14 +187,29 @@ def _room_needed(ws: Any, previous: dict[str, tuple[Path, int]]) -> int:
     except OSError:
         database = 0
     evidence = 0
-    for sha, path in iter_evidence_store(ws.data_dir):
-        if sha in previous:
+    for sha, path in store_listing(ws.data_dir):
+        if sha in previous:  # hard-linked from the previous backup: no room needed, no stat
             continue
         try:
-            evidence += path.stat().st_size
+            evidence += os.stat(path).st_size
         except OSError:
             continue
     return database + evidence + _MARGIN_BYTES
+
+
+def _linked_unchanged(earlier: str, size: int, target: str, sha: str) -> bool:
+    """Hard-link `earlier` (the previous backup's copy, listed with `size`) to `target`; False when it is gone or
+    its size changed (it is then copied afresh from the store). One `stat` on the link made, none before."""
+    try:
+        os.link(earlier, target)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return link_or_copy(Path(earlier), Path(target), sha) or os.path.isfile(target)
+    if os.stat(target).st_size != size:
+        os.unlink(target)
+        return False
+    return True
 
 
 def _write_durably(path: Path, text: str) -> None:
@@ -212,7 +256,7 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
         description = _snapshot_database(ws, staging / DB_NAME)
         evidence, skipped = _copy_evidence(ws, staging, root, _evidence_files(ws, description), progress)
         manifest = _manifest(description, kind, now, evidence, skipped)
-        _write_durably(staging / MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+        _write_durably(staging / MANIFEST_NAME, manifest_text(manifest))
         fsync_dir(staging)
         check_cancelled(progress)
         final = _rename_into_place(staging, root, stamp_name(now))
@@ -224,7 +268,7 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
         raise
     if progress is not None:
         progress.report(1.0, "Đã sao lưu xong.")
-    return read_backup_info(final)
+    return BackupInfo.from_manifest(final, manifest)  # what was just written, without reading it back
 
 
 def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.datetime | None = None,
@@ -269,7 +313,7 @@ def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.da
                         raise StorageError(f"Tệp minh chứng {sha[:12]}… thay đổi trong khi sao lưu; hãy thử lại.")
                 evidence.append({"path": evidence_relpath(sha), "sha256": sha, "size": size})
             manifest = _manifest(description, kind, now, evidence, skipped)
-            archive.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
+            archive.writestr(MANIFEST_NAME, manifest_text(manifest),
                              compress_type=zipfile.ZIP_DEFLATED)
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import zipfile
 import zlib
@@ -44,15 +45,26 @@ def evidence_relpath(sha: str) -> str:
 
 def iter_evidence_store(data_dir: Path) -> Iterator[tuple[str, Path]]:
     """Every (sha, path) in the evidence store beside a database; temporary and foreign files are skipped."""
-    store = Path(data_dir) / EVIDENCE_DIR
-    if not store.is_dir():
+    for sha, path in store_listing(data_dir):
+        yield sha, Path(path)
+
+
+def store_listing(data_dir: Path) -> Iterator[tuple[str, str]]:
+    """`iter_evidence_store` with plain string paths, listed with `os.scandir` (the directory entry says whether it
+    is a file): a store of many thousand files is listed without one `stat` per file."""
+    store = os.path.join(data_dir, EVIDENCE_DIR)
+    try:
+        with os.scandir(store) as buckets:
+            names = sorted(entry.name for entry in buckets if len(entry.name) == 2 and entry.is_dir())
+    except (FileNotFoundError, NotADirectoryError):
         return
-    for bucket in sorted(store.iterdir()):
-        if not bucket.is_dir() or len(bucket.name) != 2:
-            continue
-        for item in sorted(bucket.iterdir()):
-            if is_sha256(item.name) and item.name[:2] == bucket.name and item.is_file():
-                yield item.name, item
+    for bucket in names:
+        folder = os.path.join(store, bucket)
+        with os.scandir(folder) as entries:
+            found = sorted(entry.name for entry in entries
+                           if entry.name[:2] == bucket and is_sha256(entry.name) and entry.is_file(follow_symlinks=False))
+        for name in found:
+            yield name, os.path.join(folder, name)
 
 
 def hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, int]:

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from app.backup.create import backup_root, create_backup, default_backup_root
 from app.backup.files import HashMismatch, copy_verified
 from app.backup.manifest import is_sha256, list_backups
@@ -28,7 +26,7 @@ from app.evidence.integrity import can_repair, recover_interrupted_imports, repa
 from app.evidence.store import EvidenceStore, evidence_root
 from app.progress import Progress, check_cancelled
 from app.scratch import remove_entry, remove_unfinished, scratch_root, unfinished_entries
-from app.storage.db import backup_copy, connect_read_only, open_error
+from app.storage.db import Database, backup_copy, connect_read_only, open_error
 
 TABLE_LABELS = {
     "indicator_values": "số liệu chỉ tiêu", "years": "năm đánh giá", "assignments": "phân công",
@@ -139,7 +137,7 @@ def rebuild_indexes(path: Path) -> list[str]:
     safety = Path(path).with_name(f"{Path(path).name}.before-repair-{stamp}.bak")
     conn = sqlite3.connect(str(path))
     try:
-        backup_copy(sqlite_utils.Database(conn), safety)
+        backup_copy(Database(conn), safety)
         conn.execute("REINDEX")
         conn.commit()
     finally:

@@ -1,74 +1,61 @@
-"""Undo and redo of indicator-value edits, rebuilt from the audit log.
+"""Undo and redo of indicator-value edits, kept from the audit log.
 
-The audit log already holds every old and new value, so undo needs no state of its own. The edits of a
-year are replayed from the log into a stack of steps: one step is the rows one edit wrote for one
-indicator (consecutive rows of the same transaction). Undoing a step restores the old values of its
-fields and is itself audited: one row per field with action 'undo' (entity 'indicator_value', so the
-per-indicator history shows it) plus one row in entity 'undo' naming the undone audit ids, which is what
-makes the replay exact. Redo writes the steps' new values back the same way (action 'redo').
-A new edit after an undo clears the redo stack, as in every editor.
+The audit log already holds every old and new value, so undo needs no state of its own on disk. One
+step is the rows one edit wrote for one indicator (consecutive rows of the same transaction; a burst of
+typing that the editor marks as continuing shares its first save's transaction, see
+`Workspace.set_values`). Undoing a step restores the old values of its fields and is itself audited: one
+row per field with action 'undo' (entity 'indicator_value', so the per-indicator history shows it) plus
+one row in entity 'undo' naming the undone audit ids. Redo writes the steps' new values back the same
+way (action 'redo'). A new edit after an undo clears the redo stack, as in every editor.
+
+The stacks of a year are folded from the log once, then kept up to date from each transaction's new
+rows (`UndoStacks.catch_up` reads only the rows after the last one it saw, by rowid), so an edit never
+re-reads the year's history. Only the newest `MAX_STEPS` steps are kept; a step holds audit ids, and
+its values are read back from the log when it is undone.
 """
 
 from __future__ import annotations
 
+import json
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InputError
-from app.services.workspace import AuditEntry, Changes, Workspace
+from app.services.workspace import Changes, Workspace
 
 EDIT_ACTIONS = frozenset({"set", "update", "clear"})
 UNDO_ENTITY = "undo"
-
-
-def _indicator(row: AuditEntry) -> str:
-    return row.entity_key.split("/", 1)[0]
-
-
-def _field(row: AuditEntry) -> str:
-    return row.entity_key.split("/", 1)[1]
+#: How many edits back undo can go (far beyond what anyone presses Ctrl+Z for).
+MAX_STEPS = 1000
 
 
 @dataclass(frozen=True)
 class UndoStep:
-    """One undoable edit: the audit rows it wrote, all for one indicator."""
+    """One undoable edit: the audit rows it wrote (ids, oldest first), all for one indicator."""
 
-    rows: tuple[AuditEntry, ...]
-
-    @property
-    def ids(self) -> tuple[int, ...]:
-        return tuple(r.id for r in self.rows)
-
-    @property
-    def indicator_id(self) -> str:
-        return _indicator(self.rows[0])
-
-    @property
-    def at(self) -> str:
-        return self.rows[-1].at
-
-    @property
-    def user(self) -> str:
-        return self.rows[-1].user
-
-    def old_values(self) -> dict[str, Any]:
-        """Each field's value before the step (the earliest row's old value)."""
-        result: dict[str, Any] = {}
-        for row in self.rows:
-            result.setdefault(_field(row), row.old)
-        return result
-
-    def new_values(self) -> dict[str, Any]:
-        """Each field's value after the step (the latest row's new value)."""
-        return {_field(row): row.new for row in self.rows}
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """The fields the step touched, in order, once each."""
-        return tuple(dict.fromkeys(_field(r) for r in self.rows))
+    ids: tuple[int, ...]
+    indicator_id: str
+    fields: tuple[str, ...]
+    """The fields the step touched, in order, once each."""
 
     def describe(self) -> str:
         return f"chỉ tiêu {self.indicator_id} ({', '.join(self.fields)})"
+
+    def values(self, ws: Workspace) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Each field's value before the step (its earliest row's old value) and after it (the latest new)."""
+        marks = ", ".join("?" * len(self.ids))
+        with ws.lock:
+            rows = ws.db.execute(f"SELECT entity_key, old, new FROM audit_log WHERE id IN ({marks}) ORDER BY id",
+                                 list(self.ids)).fetchall()
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for key, old, new in rows:
+            field = key.split("/", 1)[1]
+            before.setdefault(field, None if old is None else json.loads(old))
+            after[field] = None if new is None else json.loads(new)
+        return before, after
 
 
 @dataclass(frozen=True)
@@ -85,39 +72,89 @@ class UndoHistory:
         return bool(self.redo)
 
 
-def _same_step(previous: AuditEntry, row: AuditEntry) -> bool:
-    return previous.txn == row.txn and _indicator(previous) == _indicator(row)
+class UndoStacks:
+    """The undo and redo stacks of one year, folded from the audit log one row at a time."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.last_id = 0
+        self.folded = False  # whether the year's history has been read once
+        self._done: list[UndoStep] = []
+        self._undone: list[UndoStep] = []
+        self._previous: tuple[int, str] | None = None  # (txn, indicator) of the last edit row folded
+        self._lock = threading.Lock()
+
+    def catch_up(self, ws: Workspace) -> UndoHistory:
+        """Fold the audit rows written since the last call (all of the year's on the first) and return the stacks.
+
+        Inside an open transaction the new rows may still be rolled back: they are folded into a copy only."""
+        with ws.lock, self._lock:
+            newest = ws.db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()[0]
+            if newest < self.last_id:  # the database was replaced under us (a restore): start again
+                self._reset()
+            state = self._copy() if ws.db.conn.in_transaction else self
+            if newest > state.last_id:
+                # NOT INDEXED: walk the rowid range after `last_id`, never an index over the whole log
+                rows = ws.db.execute(
+                    "SELECT id, txn, action, entity, entity_key, CASE WHEN entity = ? THEN new END "
+                    "FROM audit_log NOT INDEXED WHERE id > ? AND id <= ? AND year = ? "
+                    "AND entity IN ('indicator_value', ?) ORDER BY id",
+                    [UNDO_ENTITY, state.last_id, newest, self.year, UNDO_ENTITY])
+                for row in rows:
+                    state._fold(*row)
+                state.last_id = newest
+            state.folded = True
+            return UndoHistory(tuple(state._done), tuple(state._undone))
+
+    def _reset(self) -> None:
+        self.last_id, self.folded = 0, False
+        self._done, self._undone, self._previous = [], [], None
+
+    def _copy(self) -> UndoStacks:
+        copy = UndoStacks(self.year)
+        copy.last_id, copy._previous, copy.folded = self.last_id, self._previous, self.folded
+        copy._done, copy._undone = list(self._done), list(self._undone)
+        return copy
+
+    def _fold(self, row_id: int, txn: int, action: str, entity: str, key: str, undo_json: str | None) -> None:
+        if entity == UNDO_ENTITY:
+            ids = tuple((json.loads(undo_json) if undo_json else {}).get("ids", ()))
+            source, target = (self._done, self._undone) if action == "undo" else (self._undone, self._done)
+            for index in range(len(source) - 1, -1, -1):
+                if set(source[index].ids) & set(ids):
+                    target.append(source.pop(index))
+                    break
+            self._previous = None
+            return
+        if action not in EDIT_ACTIONS:
+            self._previous = None
+            return
+        indicator, field = key.split("/", 1)
+        if self._previous == (txn, indicator) and self._done:
+            top = self._done[-1]
+            fields = top.fields if field in top.fields else top.fields + (field,)
+            self._done[-1] = UndoStep(top.ids + (row_id,), indicator, fields)
+        else:
+            self._done.append(UndoStep((row_id,), indicator, (field,)))
+            if len(self._done) > MAX_STEPS:
+                del self._done[0]
+        self._undone.clear()
+        self._previous = (txn, indicator)
+
+
+_STACKS: weakref.WeakKeyDictionary[Workspace, dict[int, UndoStacks]] = weakref.WeakKeyDictionary()
+_STACKS_LOCK = threading.Lock()
+
+
+def stacks(ws: Workspace, year: int) -> UndoStacks:
+    """The (cached) undo stacks of `year` in this workspace; not yet caught up."""
+    with _STACKS_LOCK:
+        return _STACKS.setdefault(ws, {}).setdefault(year, UndoStacks(year))
 
 
 def history(ws: Workspace, year: int) -> UndoHistory:
-    """Replay the year's audit log into undo and redo stacks."""
-    rows = ws.audit_entries(entity=("indicator_value", UNDO_ENTITY), year=year, limit=None, oldest_first=True)
-    by_id = {r.id: r for r in rows}
-    done: list[UndoStep] = []
-    undone: list[UndoStep] = []
-    previous: AuditEntry | None = None
-    for row in rows:
-        if row.entity == UNDO_ENTITY:
-            ids = tuple((row.new or {}).get("ids", ()))
-            step = UndoStep(tuple(by_id[i] for i in ids if i in by_id))
-            if row.action == "undo":
-                done = [s for s in done if not set(s.ids) & set(ids)]
-                undone.append(step)
-            elif row.action == "redo":
-                undone = [s for s in undone if not set(s.ids) & set(ids)]
-                done.append(step)
-            previous = None
-            continue
-        if row.action not in EDIT_ACTIONS:
-            previous = None
-            continue
-        if previous is not None and done and _same_step(previous, row):
-            done[-1] = UndoStep(done[-1].rows + (row,))
-        else:
-            done.append(UndoStep((row,)))
-        undone.clear()
-        previous = row
-    return UndoHistory(tuple(done), tuple(undone))
+    """The undo and redo stacks of `year`, brought up to date with the audit log (only new rows are read)."""
+    return stacks(ws, year).catch_up(ws)
 
 
 def _restore(ws: Workspace, year: int, indicator_id: str, targets: dict[str, Any], action: str) -> bool:
@@ -128,14 +165,16 @@ def _restore(ws: Workspace, year: int, indicator_id: str, targets: dict[str, Any
     return changed
 
 
-def _apply(ws: Workspace, year: int, stack: tuple[UndoStep, ...], action: str) -> Changes:
-    """Restore the newest step of `stack`. Every stored state was validated when it was written, so
-    stepping back (or forward) through whole transactions always lands on consistent figures."""
+def _apply(ws: Workspace, year: int, action: str) -> Changes:
+    """Restore the newest step of the undo (or redo) stack. Every stored state was validated when it was
+    written, so stepping back (or forward) through whole transactions always lands on consistent figures."""
+    current = history(ws, year)
+    stack = current.undo if action == "undo" else current.redo
     if not stack:
         raise InputError("Không còn thay đổi nào để hoàn tác." if action == "undo" else "Không còn thay đổi nào để làm lại.")
     step = stack[-1]
-    targets = step.old_values() if action == "undo" else step.new_values()
-    _restore(ws, year, step.indicator_id, targets, action)
+    before, after = step.values(ws)
+    _restore(ws, year, step.indicator_id, before if action == "undo" else after, action)
     ws.audit(action, UNDO_ENTITY, step.indicator_id, year, None, {"ids": list(step.ids)})
     return Changes(indicators=True, checklist=True)
 
@@ -144,14 +183,14 @@ def undo(ws: Workspace, year: int) -> Changes:
     """Undo the latest indicator-value edit of `year`; InputError when there is nothing to undo."""
     with ws.transaction():
         ws.ensure_unlocked(year)
-        return _apply(ws, year, history(ws, year).undo, "undo")
+        return _apply(ws, year, "undo")
 
 
 def redo(ws: Workspace, year: int) -> Changes:
     """Redo the latest undone edit of `year`; InputError when there is nothing to redo."""
     with ws.transaction():
         ws.ensure_unlocked(year)
-        return _apply(ws, year, history(ws, year).redo, "redo")
+        return _apply(ws, year, "redo")
 
 
-__all__ = ["UndoHistory", "UndoStep", "history", "undo", "redo"]
+__all__ = ["UndoHistory", "UndoStep", "UndoStacks", "MAX_STEPS", "history", "stacks", "undo", "redo"]

@@ -16,18 +16,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from app.domain.catalogue import Catalogue, catalogue_by_id, catalogue_for_year
-from app.domain.checklist import Checklist, EvidenceState, build_checklist
-from app.domain.dataset import MAX_YEAR, MIN_YEAR, VALUE_FIELDS, Commune, Dataset, validate_indicator_values
-from app.domain.normalise import normalise_indicator_fields
-from app.domain.rules import Assessment, evaluate
 from app.errors import InputError, LockedError, NotFoundError, ReadOnlyError
-from app.storage.db import open_database, open_read_only
+from app.storage.db import Database, open_database, open_read_only
 from app.text import MAX_ORGANISATION_LENGTH, clean_text, nfc, parse_date, utc_now
+
+if TYPE_CHECKING:  # the rules engine is imported when first used: opening the window does not wait for it
+    from app.domain.catalogue import Catalogue
+    from app.domain.checklist import Checklist, EvidenceState
+    from app.domain.dataset import Dataset
+    from app.domain.rules import Assessment
 
 DEFAULT_RECIPIENT = "Sở Giáo dục và Đào tạo"
 ASSIGNMENT_STATUSES = {"todo": "Chưa thực hiện", "in_progress": "Đang thực hiện", "done": "Đã hoàn thành"}
@@ -149,6 +148,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _check_year(year: Any) -> int:
+    from app.domain.dataset import MAX_YEAR, MIN_YEAR
+
     if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
         raise InputError(f"Năm đánh giá phải là số nguyên từ {MIN_YEAR} đến {MAX_YEAR}, không phải {year!r}.")
     return year
@@ -161,7 +162,7 @@ class Workspace:
     read_only = False
     read_only_reason = "Dữ liệu đang mở ở chế độ chỉ đọc; không ghi được. Không có gì được ghi."
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
+    def __init__(self, db: Database, path: Path, user: str | None = None) -> None:
         self.db = db
         self.path = path
         self.lock = threading.RLock()
@@ -190,11 +191,13 @@ class Workspace:
     # ------------------------------------------------------------------ transactions and audit
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self, continues: str | None = None) -> Iterator[Database]:
         """One atomic unit of work; nested calls become savepoints.
 
         The audit rows of one outermost transaction share a transaction number (`audit_log.txn`), so that
-        one user action can be recognised (and undone) as a whole.
+        one user action can be recognised (and undone) as a whole. `continues` (an audit key prefix such as
+        '5.1/') makes this transaction part of the previous one when the newest audit row has that prefix:
+        a burst of typing saved in several writes is then one action.
         """
         with self.lock:
             if self.read_only:  # a full or read-only drive: refused with the reason, before anything runs
@@ -202,7 +205,7 @@ class Workspace:
             outermost = not self.db.conn.in_transaction
             with self.db.atomic():
                 if outermost:
-                    self._txn = self._next_txn()
+                    self._txn = self._continued_txn(continues) if continues else self._next_txn()
                 try:
                     yield self.db
                 finally:
@@ -211,6 +214,12 @@ class Workspace:
 
     def _next_txn(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(txn), 0) + 1 FROM audit_log").fetchone()[0])
+
+    def _continued_txn(self, key_prefix: str) -> int:
+        row = self.db.execute("SELECT txn, entity, entity_key FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        if row and row[1] == "indicator_value" and row[2].startswith(key_prefix):
+            return int(row[0])
+        return self._next_txn()
 
     def audit(self, action: str, entity: str, key: str = "", year: int | None = None,
               old: Any = None, new: Any = None) -> None:
@@ -225,21 +234,27 @@ class Workspace:
         )
 
     def audit_entries(self, entity: str | tuple[str, ...] | None = None, key_prefix: str | None = None,
-                      year: int | None = None, limit: int | None = 500, oldest_first: bool = False) -> list[AuditEntry]:
-        """Audit rows, newest first (or oldest first), optionally for some entities, a key prefix (e.g. '1.2/')
-        or a year."""
+                      year: int | None = None, limit: int | None = 500, oldest_first: bool = False,
+                      after_id: int | None = None) -> list[AuditEntry]:
+        """Audit rows, newest first (or oldest first), optionally for some entities, a key prefix (e.g. '1.2/'),
+        a year, or only the rows written after audit row `after_id` (read by rowid: cheap however long the log)."""
         where, params = [], []
+        if after_id is not None:
+            where.append("id > ?")
+            params.append(after_id)
         if entity:
             entities = (entity,) if isinstance(entity, str) else tuple(entity)
             where.append(f"entity IN ({', '.join('?' * len(entities))})")
             params.extend(entities)
-        if key_prefix:
-            where.append("entity_key LIKE ? ESCAPE '\\'")
-            params.append(key_prefix.replace("%", "\\%").replace("_", "\\_") + "%")
+        if key_prefix:  # a key range, so that the (entity, entity_key) index serves it
+            where.append("entity_key >= ? AND entity_key < ?")
+            params.extend([key_prefix, key_prefix[:-1] + chr(ord(key_prefix[-1]) + 1)])
         if year is not None:
             where.append("year = ?")
             params.append(year)
         sql = "SELECT id, txn, at, user, action, entity, entity_key, year, old, new FROM audit_log"
+        if after_id is not None:
+            sql += " NOT INDEXED"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id " + ("ASC" if oldest_first else "DESC") + " LIMIT ?"
@@ -337,10 +352,14 @@ class Workspace:
         raise NotFoundError(f"Chưa có năm đánh giá {year}. Hãy thêm năm này trước (cdht year add {year}).")
 
     def catalogue(self, year: int) -> Catalogue:
+        from app.domain.catalogue import catalogue_by_id
+
         return catalogue_by_id(self.year(year).catalogue_id)
 
     def add_year(self, year: int, copy_from: int | None = None) -> Changes:
         """Create an assessment year (data window 01/01–31/12); optionally copy values and assignments forward."""
+        from app.domain.catalogue import catalogue_for_year
+
         _check_year(year)
         profile = self.profile()
         with self.transaction():
@@ -424,17 +443,24 @@ class Workspace:
         self.audit(action, "indicator_value", f"{indicator_id}/{name}", year, old, value)
         return True
 
-    def set_values(self, year: int, indicator_id: str, updates: dict[str, Any]) -> Changes:
-        """Set several fields of one indicator at once (None clears a field); validated as a whole."""
+    def set_values(self, year: int, indicator_id: str, updates: dict[str, Any], continue_edit: bool = False) -> Changes:
+        """Set several fields of one indicator at once (None clears a field); validated as a whole.
+
+        `continue_edit`: this write goes on with the previous edit of the same indicator (more of the same
+        typing), so that undo takes both back in one step."""
+        from app.domain.dataset import VALUE_FIELDS, validate_indicator_values
+
         catalogue = self.catalogue(year)
         try:
             indicator = catalogue.indicator(indicator_id)
         except KeyError:
             raise NotFoundError(f"Không có chỉ tiêu mã \"{indicator_id}\" trong {catalogue.short_title}.") from None
         updates = {nfc(k): (nfc(v).strip() if isinstance(v, str) else v) for k, v in updates.items()}
+        from app.domain.normalise import normalise_indicator_fields
+
         updates = normalise_indicator_fields({k: (None if v == "" else v) for k, v in updates.items()},
                                              f"chỉ tiêu {indicator_id}")
-        with self.transaction():
+        with self.transaction(continues=f"{indicator_id}/" if continue_edit else None):
             self.ensure_unlocked(year)
             merged = dict(self.values(year).get(indicator_id, {}))
             merged.update(updates)
@@ -453,6 +479,8 @@ class Workspace:
     # ------------------------------------------------------------------ verdicts
 
     def dataset(self, year: int) -> Dataset:
+        from app.domain.dataset import Commune, Dataset
+
         profile = self.profile()
         info = self.year(year)
         return Dataset(
@@ -462,11 +490,16 @@ class Workspace:
         )
 
     def assessment(self, year: int) -> Assessment:
+        from app.domain.catalogue import catalogue_by_id
+        from app.domain.rules import evaluate
+
         info = self.year(year)
         return evaluate(catalogue_by_id(info.catalogue_id), self.values(year), info.disadvantaged_area)
 
     def evidence_states(self, year: int) -> dict[str, EvidenceState]:
         """Per indicator: how many live evidence items are linked, and the written explanation if none."""
+        from app.domain.checklist import EvidenceState
+
         with self.lock:
             counts = dict(self.db.execute(
                 "SELECT l.indicator_id, COUNT(*) FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id "
@@ -479,6 +512,8 @@ class Workspace:
         }
 
     def checklist(self, year: int) -> Checklist:
+        from app.domain.checklist import build_checklist
+
         return build_checklist(self.assessment(year), self.evidence_states(year))
 
     # ------------------------------------------------------------------ units and assignments
@@ -515,7 +550,7 @@ class Workspace:
                     "WHERE au.assignment_id = ? ORDER BY au.position, au.rowid", [row[0]]).fetchall())
                 due = dt.date.fromisoformat(row[3]) if row[3] else None
                 result.append(Assignment(row[1], row[2], coordinating, due, row[4], row[5]))
-        order = {iid: i for i, iid in enumerate(catalogue_by_id(self.year(year).catalogue_id).indicator_ids)}
+        order = {iid: i for i, iid in enumerate(self.catalogue(year).indicator_ids)}
         return sorted(result, key=lambda a: order.get(a.indicator_id, 999))
 
     def _assignment_json(self, a: Assignment | None) -> dict[str, Any] | None:
@@ -607,7 +642,7 @@ class Workspace:
         configured = self.get_setting(f"deadline.{year}")
         if configured:
             return dt.date.fromisoformat(configured)
-        month, day = catalogue_by_id(self.year(year).catalogue_id).submission_deadline
+        month, day = self.catalogue(year).submission_deadline
         return dt.date(year + 1, month, day)
 
 

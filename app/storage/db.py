@@ -15,8 +15,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlite_utils
-
 from app.errors import (
     CdhtError,
     DamagedDatabaseError,
@@ -28,15 +26,16 @@ from app.errors import (
     describe_sqlite_error,
 )
 from app.fileio import fsync_dir
+from app.storage.connection import Database
 from app.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[[Database], None]
 
 _NEWER_SCHEMA = ("Cơ sở dữ liệu được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {current}, ứng dụng này hỗ trợ đến "
                  "{latest}). Hãy cập nhật ứng dụng; tệp không bị thay đổi.")
 
 
-def connect(path: Path) -> sqlite_utils.Database:
+def connect(path: Path) -> Database:
     """A read-write connection with the app's pragmas, usable from the DB worker thread.
 
     The journal is a rollback journal with `synchronous = FULL`, and memory-mapped I/O is off: WAL mode keeps
@@ -46,7 +45,7 @@ def connect(path: Path) -> sqlite_utils.Database:
     """
     try:
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
-        db = sqlite_utils.Database(conn, execute_plugins=False)
+        db = Database(conn)
         _common_pragmas(db)
         if _in_wal_mode(path):
             db.execute("PRAGMA locking_mode = EXCLUSIVE")
@@ -61,7 +60,7 @@ def connect(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def _common_pragmas(db: sqlite_utils.Database) -> None:
+def _common_pragmas(db: Database) -> None:
     db.execute("PRAGMA mmap_size = 0")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 10000")
@@ -145,7 +144,7 @@ def _folder_write_problem(folder: Path) -> CdhtError | None:
     return None
 
 
-def open_read_only(path: Path) -> sqlite_utils.Database:
+def open_read_only(path: Path) -> Database:
     """Open the database for reading only: nothing is written to the file, its folder or side files.
 
     Used by the commands that only read (status, check, dataset export, report, backup) and by the app's
@@ -156,7 +155,7 @@ def open_read_only(path: Path) -> sqlite_utils.Database:
     if not path.is_file():
         raise NotFoundError(f"Không tìm thấy cơ sở dữ liệu '{path}'.")
     try:
-        db = sqlite_utils.Database(connect_read_only(path), execute_plugins=False)
+        db = Database(connect_read_only(path))
         _common_pragmas(db)
         version = user_version(db)
     except sqlite3.Error as exc:
@@ -174,24 +173,24 @@ def open_read_only(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def _upgraded_in_memory(db: sqlite_utils.Database) -> sqlite_utils.Database:
+def _upgraded_in_memory(db: Database) -> Database:
     """A copy of an older file, upgraded in memory so that reading code sees the current schema."""
     memory = sqlite3.connect(":memory:", check_same_thread=False)
     try:
         db.conn.backup(memory)
     finally:
         db.close()
-    copy = sqlite_utils.Database(memory, execute_plugins=False)
+    copy = Database(memory)
     copy.execute("PRAGMA foreign_keys = ON")
     migrate(copy, None)
     return copy
 
 
-def user_version(db: sqlite_utils.Database) -> int:
+def user_version(db: Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def backup_copy(db: sqlite_utils.Database, target: Path) -> Path:
+def backup_copy(db: Database, target: Path) -> Path:
     """Copy a live database with SQLite's online backup API (never a plain file copy)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
@@ -206,7 +205,7 @@ def backup_copy(db: sqlite_utils.Database, target: Path) -> Path:
     return target
 
 
-def migrate(db: sqlite_utils.Database, path: Path | None, migrations: list[Migration] | None = None) -> int:
+def migrate(db: Database, path: Path | None, migrations: list[Migration] | None = None) -> int:
     """Bring the schema up to date; returns the version before. Backs up an existing older file first."""
     chain = MIGRATIONS if migrations is None else migrations
     latest = len(chain)
@@ -232,7 +231,7 @@ def migrate(db: sqlite_utils.Database, path: Path | None, migrations: list[Migra
     return current
 
 
-def _prove_writable(db: sqlite_utils.Database) -> None:
+def _prove_writable(db: Database) -> None:
     """Write one row and roll it back: a file, folder or drive SQLite cannot write (read-only, no permission, full)
     is refused at opening, in one line, instead of at the first change of a command that has already done work."""
     db.execute("BEGIN IMMEDIATE")
@@ -243,7 +242,7 @@ def _prove_writable(db: sqlite_utils.Database) -> None:
             db.execute("ROLLBACK")
 
 
-def open_database(path: Path, migrations: list[Migration] | None = None) -> sqlite_utils.Database:
+def open_database(path: Path, migrations: list[Migration] | None = None) -> Database:
     """Open (creating when absent) and migrate the database at `path`."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -268,4 +267,4 @@ def open_database(path: Path, migrations: list[Migration] | None = None) -> sqli
     return db
 
 
-__all__ = ["open_database", "open_read_only", "connect_read_only", "open_error", "has_hot_journal", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]
+__all__ = ["Database", "open_database", "open_read_only", "connect_read_only", "open_error", "has_hot_journal", "connect", "migrate", "user_version", "backup_copy", "SCHEMA_VERSION"]

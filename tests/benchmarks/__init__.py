@@ -100,6 +100,8 @@ class ChildRun:
     stdout: str
     stderr: str
     value: Any = None
+    started_at: float = 0.0  # wall clock (time.time()) when the process was spawned
+    stopped_at_cap: bool = False  # killed for going over the memory cap: the real peak is higher
 
     def check(self) -> ChildRun:
         if self.returncode != 0:
@@ -107,30 +109,56 @@ class ChildRun:
         return self
 
 
+def _high_water_mb(pid: int) -> float | None:
+    """The process's own peak resident memory so far (VmHWM), or None where /proc has no such line."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def measure_command(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-                    timeout: float | None = None) -> ChildRun:
-    """Run a command and report its wall time and peak RSS (ru_maxrss of exactly this child, via wait4)."""
+                    timeout: float | None = None, memory_cap_mb: float | None = None) -> ChildRun:
+    """Run a command and report its wall time and its own peak resident memory.
+
+    On Linux the peak is the child's VmHWM, read while it runs: `ru_maxrss` is no good there, because a child
+    started with vfork/exec inherits the parent's high-water mark (a benchmark that built a large input in
+    memory would see every child as large as itself). Elsewhere, `ru_maxrss` from wait4.
+
+    With `memory_cap_mb`, a child that goes over it is killed (the shared machine must not run out of memory)
+    and the run says so (`stopped_at_cap`)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started_at = time.time()
         start = time.perf_counter()
         process = subprocess.Popen(list(command), stdout=out, stderr=err, env=env, cwd=cwd)
         deadline = None if timeout is None else start + timeout
+        high_water, capped = None, False
         while True:
+            reading = _high_water_mb(process.pid)
+            if reading is not None:
+                high_water = max(high_water or 0.0, reading)
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            if deadline is not None and time.perf_counter() > deadline:
+            over = memory_cap_mb is not None and high_water is not None and high_water > memory_cap_mb
+            if over or (deadline is not None and time.perf_counter() > deadline):
+                capped = over
                 process.kill()
                 pid, status, usage = os.wait4(process.pid, 0)
                 break
-            time.sleep(0.005)
+            time.sleep(0.002)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         # Linux reports ru_maxrss in KiB, macOS in bytes.
-        peak = usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+        peak = high_water if high_water is not None else usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
         return ChildRun(process.returncode, seconds, peak, out.read().decode("utf-8", "replace"),
-                        err.read().decode("utf-8", "replace"))
+                        err.read().decode("utf-8", "replace"), started_at=started_at, stopped_at_cap=capped)
 
 
 def run_child(target: str, *args: Any, env: dict[str, str] | None = None, timeout: float | None = None) -> ChildRun:

@@ -69,7 +69,7 @@ def run(workdir: Path) -> list[dict]:
         result(f"Nhập minh chứng {label} (cdht evidence add)", round(ours, 2), "s", round(baseline, 2),
                "≤ 1.5×", note="baseline: cp -r rồi sha256sum trên cùng các tệp"),
         result(f"Tốc độ nhập minh chứng {label}", round(megabytes / ours, 1), "MiB/s", round(megabytes / baseline, 1)),
-        memory_result(f"Nhập minh chứng {label}", round(max(peaks), 1)),
+        memory_result(f"Nhập minh chứng {label}", round(max(peaks), 1), "≤ 100 MB"),
         result(f"Nhập lại cùng {count} tệp (đều trùng nội dung)", round(statistics.median(reimports), 2), "s",
                round(baseline, 2)),
     ]

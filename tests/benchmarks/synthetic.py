@@ -7,6 +7,7 @@ streamed to disk in 1 MiB blocks, so a 1 GB set never sits in memory.
     ds = dataset_document(2025, level=2)                 # a cdht-dataset/1 document (dict)
     ws = make_workspace(tmp / "ws", year=2025)           # a Workspace with profile, year, figures, assignments
     items = write_evidence_files(tmp / "in", count=1000, total_bytes=10**9)
+    built = make_ten_years(tmp / "xa")                   # ten busy years: 20 000 evidence items, 100 000 audit rows
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import math
 import random
 from dataclasses import dataclass
@@ -262,3 +264,162 @@ def write_evidence_files(folder: Path, count: int, total_bytes: int, seed: int =
 
 def total_size(items: list[EvidenceItem]) -> int:
     return sum(item.size for item in items)
+
+
+# ---------------------------------------------------------------------------------------------- ten busy years
+
+
+@dataclass(frozen=True)
+class TenYears:
+    """What `make_ten_years` built: the database, the years, the evidence rows and bytes, the audit rows (all
+    years, and the last year's)."""
+
+    database: Path
+    years: tuple[int, ...]
+    evidence_items: int
+    carried_items: int
+    stored_files: int
+    stored_bytes: int
+    audit_rows: int
+    last_year_audit_rows: int
+
+
+def _store_file(store_root: Path, scratch: Path, size: int, kind: str, title: str, unique: bytes,
+                filler: _Filler, r: random.Random) -> tuple[str, int]:
+    """Write one synthetic file straight into the evidence store (`ab/abcd…` by SHA-256); returns (sha, size)."""
+    if kind == "pdf":
+        _write_pdf(scratch, size, title, unique, filler)
+    else:
+        _write_jpeg(scratch, size, unique, filler, r)
+    digest = hashlib.sha256()
+    with scratch.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            digest.update(block)
+    sha = digest.hexdigest()
+    target = store_root / sha[:2] / sha
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch.replace(target)
+    return sha, target.stat().st_size
+
+
+def _edit_value(r: random.Random, indicator, current: dict[str, Any], step: int) -> tuple[str, Any]:
+    """One plausible, valid edit of an indicator: a figure, a yes/no, a level or a text."""
+    if r.random() < 0.3:
+        name = r.choice(["description", "situation", "strengths", "limitations"])
+        return name, f"{paragraph(r, 1)} (bản sửa {step})"
+    if indicator.input == "boolean":
+        return "met", not current.get("met", True)
+    if indicator.input == "level":
+        return "level", r.choice([level for level in indicator.levels if level != current.get("level")] or [0])
+    total = int(current.get("total") or 10_000)
+    if indicator.input == "ratio":
+        return "achieved", r.randint(total // 2, total)
+    university = int(current.get("university") or 0)
+    return "trained", r.randint(university, total)
+
+
+def _audit_edits(ws, year: int, rows: int, seed: int, user: str) -> int:
+    """Append `rows` audit rows of realistic indicator edits to `year` (one or two rows a transaction) and leave
+    the year's stored values as the last edit made them, as if a clerk had typed them over the months."""
+    r = rng(seed, f"audit:{year}")
+    catalogue = ws.catalogue(year)
+    values = ws.values(year)
+    txn = int(ws.db.execute("SELECT COALESCE(MAX(txn), 0) FROM audit_log").fetchone()[0])
+    start = dt.datetime(year, 1, 2, 1, 0, tzinfo=dt.UTC)
+    seconds = max(1, int((dt.datetime(year, 12, 30, tzinfo=dt.UTC) - start).total_seconds() // max(rows, 1)))
+    batch, written = [], 0
+    while written < rows:
+        txn += 1
+        indicator = r.choice(catalogue.indicators)
+        current = values.setdefault(indicator.id, {})
+        at = (start + dt.timedelta(seconds=seconds * written)).isoformat(timespec="seconds")
+        for _ in range(1 if r.random() < 0.8 or written + 1 >= rows else 2):
+            name, value = _edit_value(r, indicator, current, written)
+            old = current.get(name)
+            action = "set" if old is None else "update"
+            current[name] = value
+            batch.append((txn, at, user, action, "indicator_value", f"{indicator.id}/{name}", year,
+                          None if old is None else json.dumps(old, ensure_ascii=False),
+                          json.dumps(value, ensure_ascii=False)))
+            written += 1
+    with ws.transaction():
+        ws.db.conn.executemany("INSERT INTO audit_log (txn, at, user, action, entity, entity_key, year, old, new) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        ws.db.conn.executemany(
+            "INSERT INTO indicator_values (year, indicator_id, field, value, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(year, indicator_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [(year, ind_id, name, json.dumps(value, ensure_ascii=False), batch[-1][1])
+             for ind_id, fields in values.items() for name, value in fields.items() if value is not None])
+    return written
+
+
+def make_ten_years(folder: Path, *, years: int = 10, last_year: int = 2025, items: int = 20_000,
+                   total_bytes: int = 2 * 1024 ** 3, audit_rows: int = 100_000, seed: int = 0,
+                   carry_share: int = 12) -> TenYears:
+    """A busy commune's ten years in `folder`: every year added with `--copy-from` the year before (figures,
+    assignments and still-valid evidence carried forward), `items` evidence rows (an equal share a year, carried
+    ones included) whose new files total about `total_bytes` (real PDFs and JPEGs written straight into the
+    evidence store), and `audit_rows` rows in the last year's audit log (imports and edits; undo and the history
+    read the year's log), plus a hundredth of that in edits of each earlier year.
+
+    `carry_share` percent of each year's new documents stay valid for two more years and are carried into the
+    next years through the app's own carry-over. Built once per run (a full-size build takes minutes).
+    """
+    from app.evidence.library import insert_evidence
+    from app.services.evidence import carry_over_candidates, carry_over_evidence
+
+    first = last_year - years + 1
+    ws = make_workspace(folder, year=first, level=2, seed=seed, years=1)
+    for year in range(first + 1, last_year + 1):
+        ws.add_year(year, copy_from=year - 1)
+    per_year = max(1, items // years)
+    expected_new = max(1, round(items / (1 + carry_share / 100 * (years - 1) / years)))
+    sizes = evidence_sizes(expected_new, total_bytes, seed)
+    mean_size = total_bytes // expected_new
+    made = 0
+    store_root = folder / "evidence"
+    scratch = folder / "scratch.tmp"
+    filler = _Filler(seed)
+    stored_files = stored_bytes = carried = 0
+    for year in range(first, last_year + 1):
+        r = rng(seed, f"ten-years:{year}")
+        indicator_ids = ws.catalogue(year).indicator_ids
+        wanted = []
+        if year > first:
+            wanted = [c.item.id for c in carry_over_candidates(ws, year - 1) if c.recommended]
+            carried += len(wanted)
+            carry_over_evidence(ws, year - 1, year, wanted)
+        with ws.transaction():
+            for index in range(max(0, per_year - len(wanted))):
+                kind = "jpg" if r.randrange(100) < 10 else "pdf"
+                doc_kind = "Hình ảnh" if kind == "jpg" else r.choice(DOCUMENT_KINDS[:-1])
+                title = f"{doc_kind} về {r.choice(TOPICS)} năm {year}"
+                unique = hashlib.sha256(f"{seed}:{year}:{index}".encode()).digest()
+                sha, size = _store_file(store_root, scratch, sizes[made] if made < len(sizes) else mean_size, kind,
+                                        title, unique, filler, r)
+                made += 1
+                stored_files += 1
+                stored_bytes += size
+                issued = dt.date(year, r.randint(1, 12), r.randint(1, 28))
+                valid = dt.date(year + 2, 12, 31) if r.randrange(100) < carry_share else None
+                links = sorted(r.sample(indicator_ids, r.choice([1, 1, 2])), key=lambda i: tuple(map(int, i.split("."))))
+                number = f"{r.randint(1, 250)}/{r.choice(['QĐ', 'KH', 'BC', 'TB'])}-UBND" if kind == "pdf" else ""
+                fields = {"doc_number": number, "issued_date": issued, "issuer": r.choice(ISSUERS), "summary": title,
+                          "valid_until": valid}
+                name = f"{index + 1:04d} {title}.{kind}"
+                _, code = insert_evidence(ws, year, sha256=sha, size=size, name=name,
+                                          mime="application/pdf" if kind == "pdf" else "image/jpeg", fields=fields,
+                                          indicators=links)
+                ws.audit("import", "evidence", code, year, None, {"file": name, "sha256": sha, "size": size,
+                                                                  "indicators": links})
+    for year in range(first, last_year):
+        _audit_edits(ws, year, audit_rows // 100, seed, "Nguyễn Thị Mai")
+    in_last_year = int(ws.db.execute("SELECT COUNT(*) FROM audit_log WHERE year = ?", [last_year]).fetchone()[0])
+    _audit_edits(ws, last_year, max(0, audit_rows - in_last_year), seed, "Nguyễn Thị Mai")
+    written = int(ws.db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0])
+    evidence_rows = int(ws.db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0])
+    last = int(ws.db.execute("SELECT COUNT(*) FROM audit_log WHERE year = ?", [last_year]).fetchone()[0])
+    path = ws.path
+    ws.close()
+    return TenYears(path, tuple(range(first, last_year + 1)), evidence_rows, carried, stored_files, stored_bytes,
+                    written, last)

@@ -18,7 +18,9 @@ from app.storage.migrations import SCHEMA_VERSION
 ROOT = Path(__file__).resolve().parents[2]
 EXE = ".exe" if sys.platform == "win32" else ""
 FORBIDDEN = ("Qt6Qml", "Qt6Quick", "Qt6WebEngine", "QtWebEngine", "tkinter", "_tkinter", "numpy", "matplotlib",
-             "libtk", "libtcl")
+             "libtk", "libtcl", "Qt6Wayland", "Qt6EglFS", "Qt6OpenGL", "qtbase_", "pytest", "hypothesis", "aiosmtpd",
+             "libgtk", "libqwebp", "libqwayland", "egldeviceintegrations", "platformthemes", "wayland-shell")
+MAX_BUNDLE_MB = 200
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,17 @@ def test_the_bundle_leaves_out_qml_webengine_tkinter_numpy(bundle):
     assert leaks == []
     plugins = bundle / "_internal" / "PySide6" / "Qt" / "plugins"
     assert (plugins / "platforms").is_dir() and (plugins / "printsupport").is_dir()
+
+
+def test_the_bundle_keeps_the_plugins_the_app_loads_and_stays_under_its_size(bundle):
+    plugins = bundle / "_internal" / "PySide6" / "Qt" / "plugins"
+    if sys.platform.startswith("linux"):
+        names = {p.name for p in plugins.rglob("*.so")}
+        assert {"libqxcb.so", "libqoffscreen.so", "libqjpeg.so", "libqtiff.so", "libcupsprintersupport.so",
+                "libibusplatforminputcontextplugin.so"} <= names
+        assert (bundle / "_internal" / "libpython3.11.so.1.0").is_file()
+    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
+    assert size <= MAX_BUNDLE_MB * 1024 * 1024, f"{size / 1024 / 1024:.0f} MB"
 
 
 def test_the_bundle_passes_its_self_test(bundle, tmp_path):

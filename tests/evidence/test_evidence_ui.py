@@ -45,7 +45,7 @@ def codes(page) -> list[str]:
 
 def test_library_lists_items_with_thumbnails_and_previews_pdf(page, qtbot):
     assert codes(page) == ["H1.2.01", "H1.3.01", "H1.3.02", "H2.3.01", "H5.1.01"]
-    assert page.list.count() == 5 and page.list.item(0).text().startswith("H1.2.01")
+    assert page.model.rowCount() == 5 and page.model.index(0, 0).data().startswith("H1.2.01")
     qtbot.waitUntil(page.thumbnails.idle, timeout=5000)
     assert page.current_item().code == "H1.2.01"
     assert page.preview.mode() == preview_module.PDF and page.preview.document.pageCount() == 1
@@ -98,7 +98,7 @@ def test_edit_catalogue_fields_with_date_warning(page):
     wait_for_idle()
     item = ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR)
     assert item.doc_number == "16/KH-UBND" and item.issued_date.isoformat() == "2024-12-28"
-    assert "⚠ ngày ngoài năm" in page.list.item(0).text()
+    assert "⚠ ngày ngoài năm" in page.model.index(0, 0).data()
 
 
 def test_link_checkbox_adds_and_removes_indicators(page):
@@ -183,3 +183,29 @@ def test_cancelled_import_says_what_was_kept(page):
 
     page._import_failed(CancelledError("Đã hủy nhập minh chứng; 2 tệp đã nhập trước khi hủy được giữ lại."))
     assert page.status.isVisible() and "2 tệp đã nhập trước khi hủy được giữ lại" in page.status.text()
+
+
+def test_list_model_passes_the_model_tester_and_makes_thumbnails_only_for_rows_shown(qtbot, qtmodeltester, ws):
+    """A long list costs nothing until shown: only rows the view paints get their thumbnail made."""
+    from app.evidence.thumbs import thumbnail_path
+    from tests.benchmarks.synthetic import write_evidence_files
+
+    files = write_evidence_files(ws.data_dir / "nguon", count=120, total_bytes=120 * 8192, year=YEAR)
+    ev.import_files(ws, YEAR, [f.path for f in files], indicator_ids=["1.2"])
+    widget = EvidencePage(AppContext(ws, YEAR))
+    qtbot.addWidget(widget)
+    widget.resize(1280, 820)
+    widget.show()
+    qtmodeltester.check(widget.model, force_py=True)
+    assert widget.model.rowCount() == 120 and widget.model.columnCount() == 3
+    first = widget.model.index(0, 0)
+    assert first.data(Qt.ItemDataRole.UserRole) == widget.items[0].id and "Chỉ tiêu 1.2" in first.data()
+    assert widget.model.index(0, 2).data().startswith(widget.items[0].kind_label)
+    qtbot.waitUntil(widget.thumbnails.idle, timeout=10000)
+    made = [item for item in widget.items if thumbnail_path(ws, item.sha256, 96).exists()]
+    assert made and widget.items[0] in made
+    assert len(made) < 40, f"{len(made)} thumbnails made for a list that shows about a dozen rows"
+    # scrolling to the end asks for the rows that come into view, newest request first
+    widget.list.scrollToBottom()
+    qtbot.waitUntil(lambda: thumbnail_path(ws, widget.items[-1].sha256, 96).exists(), timeout=10000)
+    assert widget.select_code(widget.items[-1].code) and widget.current_item() == widget.items[-1]

@@ -125,3 +125,64 @@ def test_locked_year_cannot_be_undone(ws: Workspace, clock: Clock) -> None:
     with pytest.raises(LockedError):
         undo.undo(ws, 2025)
     assert ws.values(2025) == {"1.1": {"met": True}}
+
+
+def test_continued_typing_is_one_step_and_a_new_edit_is_not(ws: Workspace, clock: Clock) -> None:
+    ws.set_value(2025, "1.2", "description", "Kế")
+    clock.tick()
+    ws.set_values(2025, "1.2", {"description": "Kế hoạch"}, continue_edit=True)
+    clock.tick()
+    ws.set_values(2025, "1.2", {"description": "Kế hoạch số 12"}, continue_edit=True)
+    clock.tick()
+    ws.set_value(2025, "2.1", "met", True)
+    clock.tick()
+    # continuing after another indicator's edit starts a new step
+    ws.set_values(2025, "1.2", {"description": "Kế hoạch số 12/KH"}, continue_edit=True)
+    assert [s.indicator_id for s in undo.history(ws, 2025).undo] == ["1.2", "2.1", "1.2"]
+    undo.undo(ws, 2025)
+    undo.undo(ws, 2025)
+    assert ws.values(2025)["1.2"] == {"description": "Kế hoạch số 12"}
+    undo.undo(ws, 2025)  # the whole burst of typing at once
+    assert "1.2" not in ws.values(2025)
+
+
+def test_stacks_follow_each_transaction_without_rereading_the_log(ws: Workspace, clock: Clock) -> None:
+    ws.set_value(2025, "1.1", "met", True)
+    stacks = undo.stacks(ws, 2025)
+    assert len(stacks.catch_up(ws).undo) == 1
+    seen = stacks.last_id
+    statements: list[str] = []
+    ws.db.conn.set_trace_callback(statements.append)
+    try:
+        clock.tick()
+        ws.set_value(2025, "1.1", "met", False)
+        statements.clear()
+        assert len(undo.history(ws, 2025).undo) == 2
+    finally:
+        ws.db.conn.set_trace_callback(None)
+    reads = [s for s in statements if "FROM audit_log NOT INDEXED" in s]
+    assert len(reads) == 1 and f"id > {seen}" in reads[0]
+    assert stacks.last_id > seen
+
+
+def test_rows_of_a_rolled_back_transaction_never_reach_the_stacks(ws: Workspace, clock: Clock) -> None:
+    ws.set_value(2025, "1.1", "met", True)
+    clock.tick()
+    with pytest.raises(RuntimeError), ws.transaction():
+        ws.set_value(2025, "1.1", "met", False)
+        assert len(undo.history(ws, 2025).undo) == 2  # seen inside the transaction…
+        raise RuntimeError("abandon")
+    assert len(undo.history(ws, 2025).undo) == 1  # …but not kept
+
+
+def test_only_the_newest_steps_are_kept(ws: Workspace, clock: Clock, monkeypatch) -> None:
+    monkeypatch.setattr(undo, "MAX_STEPS", 3)
+    for value in range(1, 6):
+        ws.set_value(2025, "5.1", "total", value * 10)
+        clock.tick()
+    assert len(undo.history(ws, 2025).undo) == 3
+    for _ in range(3):
+        undo.undo(ws, 2025)
+    assert ws.values(2025)["5.1"] == {"total": 20}
+    with pytest.raises(InputError):
+        undo.undo(ws, 2025)

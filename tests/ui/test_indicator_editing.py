@@ -114,3 +114,39 @@ def test_level_choice_and_decision_date(qtbot, ctx, ws) -> None:
     assert date.property("invalid") is True
     assert ws.values(YEAR)["4.2"]["decision_date"] == "2025-12-05"
     QApplication.processEvents()
+
+
+def test_verdict_follows_each_keystroke_and_a_burst_of_typing_is_one_undo_step(qtbot, ctx, ws, clock) -> None:
+    from PySide6.QtTest import QTest
+
+    ws.set_values(YEAR, "5.1", {"achieved": 5000, "total": 10000})
+    clock.tick()
+    window = open_window(qtbot, ctx, "5.1")
+    editor = window.indicators.editor
+    achieved = editor._bindings["achieved"].widget
+    achieved.setFocus()
+    achieved.selectAll()
+    QTest.keyClick(achieved, Qt.Key.Key_6)
+    assert editor.level_cells[1]._status == "not_met"  # 6 of 10 000, judged before anything is stored
+    for key in (Qt.Key.Key_5, Qt.Key.Key_0, Qt.Key.Key_0):
+        QTest.keyClick(achieved, key)
+    assert editor.level_cells[1]._status == "met" and "65,00%" in editor.level_cells[1].accessibleDescription()
+    assert ws.values(YEAR)["5.1"]["achieved"] == 5000 and editor.typing.pending()
+    qtbot.waitUntil(lambda: ws.values(YEAR)["5.1"]["achieved"] == 6500, timeout=3000)  # stored after the pause
+    clock.tick()
+    QTest.keyClick(achieved, Qt.Key.Key_Backspace)
+    QTest.keyClick(achieved, Qt.Key.Key_9)
+    qtbot.waitUntil(lambda: ws.values(YEAR)["5.1"]["achieved"] == 6509, timeout=3000)
+    clock.tick()
+    QTest.keyClick(achieved, Qt.Key.Key_Backspace)
+    QTest.keyClick(achieved, Qt.Key.Key_7)
+    assert editor.typing.pending()
+    QTest.keyClick(achieved, Qt.Key.Key_Tab)  # leaving the field saves at once, without the pause
+    assert not editor.typing.pending()
+    qtbot.waitUntil(lambda: ws.values(YEAR)["5.1"]["achieved"] == 6507, timeout=3000)
+    wait_for_idle()
+    # three saves of one burst of typing: one undo step back to what was there before the burst
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: ws.values(YEAR)["5.1"]["achieved"] == 5000, timeout=3000)
+    qtbot.waitUntil(lambda: achieved.text() == "5.000", timeout=3000)
+    assert editor.level_cells[1]._status == "not_met"

@@ -1,6 +1,7 @@
 """The "Minh chứng" page: the evidence library of the selected year.
 
-Left: search (accents optional), a filter by indicator, the list with thumbnails, and the trash.
+Left: search (accents optional), a filter by indicator, the list with thumbnails (a model/view: thousands of
+items cost nothing until shown, thumbnails are made for the rows on screen), and the trash.
 Right: the preview (PDF pages, images, or open with the system app) above the catalogue fields and
 the indicator links. Files come in through the import buttons or drag-and-drop and are imported in the
 background with a progress bar and cancel; every file gets its own line in the result.
@@ -12,16 +13,16 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -32,10 +33,10 @@ from PySide6.QtWidgets import (
 from app.errors import CancelledError
 from app.services import evidence as ev
 from app.services.workspace import Changes
-from app.text import format_date_short
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no
 from ui.evidence.details import DetailsPanel
+from ui.evidence.list_model import EvidenceListModel
 from ui.evidence.preview import PreviewPane
 from ui.evidence.thumbnails import ThumbnailQueue, badge_icon
 from ui.labels import indicator_label
@@ -54,9 +55,10 @@ class EvidencePage(QWidget):
         super().__init__(parent)
         self.setObjectName("page")
         self.ctx = ctx
-        self.items: list[ev.EvidenceItem] = []
         self.setAcceptDrops(True)
-        self.thumbnails = ThumbnailQueue(ctx.ws, self._set_icon, self)
+        self._stale = True
+        self.model = EvidenceListModel(badge_icon, lambda item: self.thumbnails.request(item), self)
+        self.thumbnails = ThumbnailQueue(ctx.ws, self.model.set_icon, self)
 
         title = QLabel("Minh chứng")
         title.setObjectName("pageTitle")
@@ -104,13 +106,16 @@ class EvidencePage(QWidget):
         box.addWidget(self.explanation_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.explanation_box.hide()
 
-        self.list = QListWidget()
+        self.list = QListView()
+        self.list.setModel(self.model)
         self.list.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.list.setSpacing(2)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(True)
-        self.list.currentItemChanged.connect(lambda _a, _b: self._selection_changed())
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.selectionModel().currentChanged.connect(lambda _a, _b: self._selection_changed())
         self.count = QLabel()
         self.count.setObjectName("muted")
         self.remove_button = QPushButton("Chuyển vào thùng rác")
@@ -179,13 +184,26 @@ class EvidencePage(QWidget):
         self.details.set_catalogue(indicators)
         for widget in (self.import_files_button, self.import_folder_button):
             widget.setEnabled(year is not None)
-        self.refresh()
+        self.request_refresh()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.years:
             self.reload_catalogue()
         elif changes.evidence or changes.indicators or changes.checklist:
+            self.request_refresh()
+
+    def request_refresh(self) -> None:
+        """Refresh the list now when the page is on screen, else when it is next shown: an edit elsewhere in the
+        window (say, typing a figure) must not wait for a list of thousands of items nobody is looking at."""
+        if self.isVisible():
             self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     def in_trash(self) -> bool:
         return self.view.currentIndex() == TRASH
@@ -194,45 +212,32 @@ class EvidencePage(QWidget):
         return self.filter.currentData()
 
     def refresh(self) -> None:
+        self._stale = False
         year = self.ctx.year
         selected = self.current_item()
-        self.items = [] if year is None else ev.list_evidence(
+        items = [] if year is None else ev.list_evidence(
             self.ctx.ws, year, indicator_id=self.indicator_filter(), query=self.search.text(), trash=self.in_trash())
-        self.list.blockSignals(True)
-        self.list.clear()
-        for item in self.items:
-            entry = QListWidgetItem(badge_icon(item.mime), self._entry_text(item))
-            entry.setData(Qt.ItemDataRole.UserRole, item.id)
-            entry.setToolTip(f"{item.original_name}\n{item.date_warning()}".strip())
-            self.list.addItem(entry)
-        self.list.blockSignals(False)
-        self.thumbnails.load(self.items)
+        self.thumbnails.clear()
+        selection = self.list.selectionModel()
+        selection.blockSignals(True)
+        self.model.set_items(items)
+        selection.blockSignals(False)
         self._update_count()
         self._update_buttons()
         self._update_explanation()
         if selected is not None and self.select_id(selected.id):
             return
-        if self.items:
-            self.list.setCurrentRow(0)
+        if items:
+            self.select_row(0)
         else:
             self._selection_changed()
 
-    def _entry_text(self, item: ev.EvidenceItem) -> str:
-        facts = [item.kind_label]
-        if item.doc_number:
-            facts.append(f"Số {item.doc_number}")
-        if item.issued_date:
-            facts.append(format_date_short(item.issued_date))
-        facts.append(f"Chỉ tiêu {', '.join(item.indicator_ids)}" if item.indicator_ids else "Chưa gắn chỉ tiêu")
-        if item.date_warning():
-            facts.append("⚠ ngày ngoài năm")
-        return f"{item.code}   {item.title}\n{' · '.join(facts)}"
-
-    def _set_icon(self, evidence_id: int, icon: QIcon) -> None:
-        for row in range(self.list.count()):
-            entry = self.list.item(row)
-            if entry.data(Qt.ItemDataRole.UserRole) == evidence_id:
-                entry.setIcon(icon)
+    @property
+    def items(self) -> list[ev.EvidenceItem]:
+        """The items listed now, in list order (read first if the list is out of date)."""
+        if self._stale:
+            self.refresh()
+        return self.model.items()
 
     def _update_count(self) -> None:
         count = len(self.items)
@@ -265,19 +270,21 @@ class EvidencePage(QWidget):
     # ------------------------------------------------------------------ selection
 
     def current_item(self) -> ev.EvidenceItem | None:
-        entry = self.list.currentItem()
-        if entry is None:
-            return None
-        wanted = entry.data(Qt.ItemDataRole.UserRole)
-        return next((i for i in self.items if i.id == wanted), None)
+        index = self.list.currentIndex()
+        return self.model.item(index.row()) if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        self.list.setCurrentIndex(self.model.index(row, 0))
 
     def select_id(self, evidence_id: int) -> bool:
-        for row in range(self.list.count()):
-            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == evidence_id:
-                self.list.setCurrentRow(row)
-                self._selection_changed()
-                return True
-        return False
+        if self._stale:
+            self.refresh()
+        row = self.model.row_of(evidence_id)
+        if row < 0:
+            return False
+        self.select_row(row)
+        self._selection_changed()
+        return True
 
     def select_code(self, code: str) -> bool:
         item = next((i for i in self.items if i.code == code), None)

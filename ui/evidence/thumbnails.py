@@ -1,7 +1,8 @@
 """List icons for evidence: a cached thumbnail of the image or first PDF page, else a badge with the file type.
 
-Thumbnails are made one by one from a timer on the GUI thread so that a long list appears at once
-and fills in; each is cached as PNG (`app.evidence.thumbs`) and reused across sessions.
+Thumbnails are made one by one from a timer on the GUI thread, only for the rows the list shows
+(`ui.evidence.list_model` asks), so that a long list appears at once and fills in; each is cached as PNG
+(`app.evidence.thumbs`) and reused across sessions.
 """
 
 from __future__ import annotations
@@ -110,7 +111,12 @@ def _square(pixmap: QPixmap, size: int) -> QPixmap:
 
 
 class ThumbnailQueue(QObject):
-    """Makes thumbnails a few at a time and hands each icon to `deliver(item_id, icon)`."""
+    """Makes thumbnails one per event-loop turn and hands each icon to `deliver(item_id, icon)`.
+
+    The newest request goes first (the rows just scrolled into view); only the latest `MAX_PENDING` requests are
+    kept, so scrolling fast through thousands of rows never builds a backlog."""
+
+    MAX_PENDING = 200
 
     def __init__(self, ws, deliver: Callable[[int, QIcon], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -121,10 +127,18 @@ class ThumbnailQueue(QObject):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._next)
 
-    def load(self, items: list[EvidenceItem]) -> None:
-        self._pending = [i for i in items if i.mime.startswith("image/") or i.mime == "application/pdf"]
-        if self._pending:
-            self._timer.start()
+    def request(self, item: EvidenceItem) -> None:
+        """Make `item`'s thumbnail soon (images and PDFs; other types keep their badge)."""
+        if not (item.mime.startswith("image/") or item.mime == "application/pdf"):
+            return
+        self._pending.append(item)
+        del self._pending[:-self.MAX_PENDING]
+        self._timer.start()
+
+    def clear(self) -> None:
+        """Forget requests (the list was refilled)."""
+        self._pending.clear()
+        self._timer.stop()
 
     def idle(self) -> bool:
         return not self._pending
@@ -133,7 +147,7 @@ class ThumbnailQueue(QObject):
         if not self._pending:
             self._timer.stop()
             return
-        item = self._pending.pop(0)
+        item = self._pending.pop()
         icon = make_thumbnail(self.ws, item)
         if icon is not None:
             self.deliver(item.id, icon)

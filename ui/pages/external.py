@@ -12,12 +12,10 @@ import importlib
 import importlib.util
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from ui.context import AppContext
-from ui.widgets.verdict import wrapped
+from ui.pages.deferred import BuiltOnDemand
 
 
 def find_class(module_name: str, class_name: str) -> Any | None:
@@ -41,6 +39,10 @@ class PlaceholderPage(QWidget):
     """Stands in for a page that is not available in this version."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+
+        from ui.widgets.verdict import wrapped
+
         super().__init__(parent)
         self.setObjectName("page")
         heading = QLabel(title)
@@ -66,37 +68,28 @@ def make_page(ctx: AppContext, title: str, module_name: str, class_name: str) ->
     return PlaceholderPage(title)
 
 
-class LazyPage(QWidget):
+class LazyPage(BuiltOnDemand):
     """Holds the place of page `module_name.class_name` in the window; builds it on first show (or `page()`)."""
 
     def __init__(self, ctx: AppContext, title: str, module_name: str, class_name: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page")
+        super().__init__(lambda _holder: make_page(ctx, title, module_name, class_name), parent)
         self.ctx = ctx
         self.title = title
         self.module_name = module_name
         self.class_name = class_name
-        self._page: QWidget | None = None
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-
-    def is_built(self) -> bool:
-        return self._page is not None
 
     def page(self) -> QWidget:
         """The real page, built now if it was not yet."""
-        if self._page is None:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
-                self._page = make_page(self.ctx, self.title, self.module_name, self.class_name)
-            finally:
-                QApplication.restoreOverrideCursor()
-            self._layout.addWidget(self._page)
-            if self.isVisible():
-                self._page.show()
-        return self._page
+        return self.widget()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        self.page()
-        super().showEvent(event)
+    def widget(self) -> QWidget:
+        if self.is_built():
+            return super().widget()
+        from PySide6.QtCore import Qt
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return super().widget()
+        finally:
+            QApplication.restoreOverrideCursor()

@@ -1,7 +1,9 @@
 """The editor of one indicator: typed inputs for its figures, the report's texts, evidence note and history.
 
 Every edit is stored at once, without a save button: choices (yes/no, level) immediately, typed text
-and numbers after a short pause or when the field loses focus. Writes run on the database thread, so
+and numbers a quarter of a second after typing stops or when the field loses focus (`ui.widgets.typing`;
+one burst of typing is one undo step). The verdicts shown above the inputs follow every keystroke: the
+rules engine judges what is in the fields before it is stored. Writes run on the database thread, so
 typing never waits for the disk. A value the core refuses (say, more citizens than the total) stays
 in the field, marked, with the core's message under the inputs, until it is corrected.
 """
@@ -13,8 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -34,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.catalogue import Indicator
 from app.domain.checklist import EvidenceState
-from app.domain.rules import reaches
+from app.domain.dataset import validate_indicator_values
+from app.domain.rules import judge_indicator, reaches
 from app.errors import CdhtError
 from app.services.workspace import EXPLANATION_FIELD, Changes
 from app.text import format_date_short, format_percent, format_threshold, nfc, parse_date
@@ -45,11 +47,11 @@ from ui.models.audit import AuditTableModel
 from ui.tasks import user_message
 from ui.theme import evidence_status_key, status_word
 from ui.widgets.number_edit import IntegerEdit
+from ui.widgets.typing import TypingSaver
 from ui.widgets.verdict import StatusIcon, VerdictCell, wrapped
 
-#: Pause after the last keystroke before typed text is stored.
-TYPING_DELAY_MS = 500
 INVALID = object()
+HISTORY_ROWS = 60
 REPORT_FIELDS = ("description", "situation", "strengths", "limitations", "notes")
 PLACEHOLDERS = {
     "description": "Những việc xã đã làm cho chỉ tiêu này (số văn bản, hoạt động, kết quả)…",
@@ -61,21 +63,6 @@ PLACEHOLDERS = {
     "decision_number": "Ví dụ: Quyết định số 112/QĐ-UBND",
     EXPLANATION_FIELD: "Vì sao chưa có minh chứng, khi nào bổ sung, tài liệu đang lưu ở đâu…",
 }
-
-
-class UndoKeysToWindow(QObject):
-    """Lets Ctrl+Z / Ctrl+Y in a field reach the window's undo of stored edits instead of the field's own."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
-                event.ignore()
-                return True
-        if event.type() == QEvent.Type.FocusOut:
-            commit = getattr(watched, "_commit_on_focus_out", None)
-            if commit is not None:
-                commit()
-        return False
 
 
 @dataclass
@@ -105,11 +92,8 @@ class IndicatorEditor(QWidget):
         self._dirty: set[str] = set()
         self._rejected: set[str] = set()
         self._loading = False
-        self._key_filter = UndoKeysToWindow(self)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(TYPING_DELAY_MS)
-        self._timer.timeout.connect(self.commit)
+        self._disadvantaged = False
+        self.typing = TypingSaver(self._store, self)
         self._form: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(16, 12, 16, 16)
@@ -126,6 +110,7 @@ class IndicatorEditor(QWidget):
             return
         self.year = self.ctx.year
         self.indicator = self.ctx.ws.catalogue(self.year).indicator(indicator_id)
+        self._disadvantaged = self.ctx.ws.year(self.year).disadvantaged_area
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -227,10 +212,8 @@ class IndicatorEditor(QWidget):
         self._refresh_verdicts()
         self._refresh_history()
 
-    def _watch(self, widget: QWidget, commit_on_focus_out: bool) -> None:
-        widget.installEventFilter(self._key_filter)
-        if commit_on_focus_out:
-            widget._commit_on_focus_out = self.commit  # type: ignore[attr-defined]
+    def _watch(self, widget: QWidget) -> None:
+        self.typing.watch(widget)
 
     def _build_value_inputs(self, indicator: Indicator) -> None:
         if indicator.input == "boolean":
@@ -271,7 +254,7 @@ class IndicatorEditor(QWidget):
                 edit.setAccessibleName(indicator.fields.get(name, FIELD_NAMES[name]))
                 edit.textEdited.connect(lambda _t, n=name: self._changed(n))
                 edit.textChanged.connect(lambda _t: self._update_live_ratio())
-                self._watch(edit, True)
+                self._watch(edit)
                 label = wrapped(indicator.fields.get(name, FIELD_NAMES[name]) + ":")
                 self.figures_form.addRow(label, edit)
                 self._bindings[name] = Binding(edit, edit.value, edit.set_value)
@@ -283,7 +266,7 @@ class IndicatorEditor(QWidget):
         edit = QLineEdit()
         edit.setPlaceholderText(PLACEHOLDERS.get(name, ""))
         edit.textEdited.connect(lambda _t: self._changed(name))
-        self._watch(edit, True)
+        self._watch(edit)
         form.addRow(wrapped((label or FIELD_NAMES[name]) + ":"), edit)
         self._bindings[name] = Binding(edit, lambda: _text_value(edit.text()), lambda v: edit.setText(v or ""))
 
@@ -291,7 +274,7 @@ class IndicatorEditor(QWidget):
         edit = QLineEdit()
         edit.setPlaceholderText("ngày/tháng/năm, ví dụ 05/12/2025")
         edit.textEdited.connect(lambda _t: self._changed(name))
-        self._watch(edit, True)
+        self._watch(edit)
 
         def get() -> Any:
             text = edit.text().strip()
@@ -318,7 +301,7 @@ class IndicatorEditor(QWidget):
         edit.setFixedHeight(height or (96 if name == "description" else 72))
         edit.textChanged.connect(lambda: self._changed(name))
         edit.setAccessibleName(FIELD_NAMES[name])
-        self._watch(edit, True)
+        self._watch(edit)
 
         def put(value: Any) -> None:
             if _text_value(edit.toPlainText()) != (value or None):
@@ -353,10 +336,11 @@ class IndicatorEditor(QWidget):
         self._dirty.add(name)
         if name in ("achieved", "trained", "university", "total"):
             self._update_live_ratio()
+        self.preview_verdicts()
         if immediate:
             self.commit()
         else:
-            self._timer.start()
+            self.typing.edited(self._bindings[name].widget)
 
     def pending_updates(self) -> dict[str, Any]:
         """Fields whose input differs from what is stored (valid inputs only)."""
@@ -384,8 +368,13 @@ class IndicatorEditor(QWidget):
             self._show_error(f"{FIELD_NAMES[names[0]]} không hợp lệ: hãy nhập ngày theo dạng ngày/tháng/năm.")
 
     def commit(self) -> None:
-        """Store every field that differs from the database now (on the database thread)."""
-        self._timer.stop()
+        """Store every field that differs from the database now (on the database thread); typing after this
+        is a new undo step."""
+        self.typing.end_burst()
+        self._store(continuing=False)
+
+    def _store(self, continuing: bool) -> None:
+        """Store what differs; `continuing`: more of the typing whose previous save is the latest edit."""
         if self.indicator is None or self.year is None or self._form is None:
             return
         updates = self.pending_updates()
@@ -394,7 +383,7 @@ class IndicatorEditor(QWidget):
             return
         year, indicator_id = self.year, self.indicator.id
         self._stored.update(updates)
-        self.ctx.submit(lambda ws: ws.set_values(year, indicator_id, updates), self,
+        self.ctx.submit(lambda ws: ws.set_values(year, indicator_id, updates, continue_edit=continuing), self,
                         on_success=lambda _c: self._stored_ok(updates),
                         on_failure=lambda error: self._stored_failed(indicator_id, updates, error))
 
@@ -432,7 +421,7 @@ class IndicatorEditor(QWidget):
         if not total or any(values.get(p) is None for p in parts):
             self.live_ratio.setText("<span style='color:#5f6b7a'>Nhập đủ các số để xem tỷ lệ.</span>")
             return
-        disadvantaged = self.ctx.ws.year(self.year).disadvantaged_area if self.year else False
+        disadvantaged = self._disadvantaged
         lines = []
         for part in parts:
             percent = Fraction(values[part] * 100, total)
@@ -451,6 +440,25 @@ class IndicatorEditor(QWidget):
         if values[parts[-1]] > total or any(values[p] > total for p in parts):
             lines.append("<span style='color:#c0392b'>Số đạt không được lớn hơn tổng số.</span>")
         self.live_ratio.setText("<br>".join(lines))
+
+    def preview_verdicts(self) -> None:
+        """Judge what the fields hold now (stored values plus valid typing) with the rules engine alone, and
+        show it in the verdict cells; no database work, so it keeps up with every keystroke."""
+        if self.indicator is None or not self._bindings or not hasattr(self, "level_cells"):
+            return
+        values = dict(self._stored)
+        for name, binding in self._bindings.items():
+            value = binding.get()
+            if value is not INVALID:
+                values[name] = value
+        values = {k: v for k, v in values.items() if v is not None}
+        try:
+            validate_indicator_values(self.indicator, values, f"chỉ tiêu {self.indicator.id}")
+        except CdhtError:
+            return  # figures the store would refuse (say, more than the total) get no verdict
+        result = judge_indicator(self.indicator, values, self._disadvantaged)
+        for level, cell in self.level_cells.items():
+            cell.set_verdict(result.verdicts[level].status, result.verdicts[level].reason)
 
     def _refresh_verdicts(self) -> None:
         checklist = self.ctx.checklist()
@@ -476,12 +484,19 @@ class IndicatorEditor(QWidget):
         if label is not None:
             label.setVisible(show)
 
-    def _refresh_history(self) -> None:
+    def _refresh_history(self, only_new: bool = False) -> None:
+        """Show the indicator's latest changes; `only_new` reads just the rows after the newest one shown."""
         if self.indicator is None or self.year is None:
             return
-        self.audit_model.set_entries(self.ctx.ws.audit_entries(
-            entity="indicator_value", key_prefix=f"{self.indicator.id}/", year=self.year, limit=60))
-        self.audit_view.resizeRowsToContents()
+        newest = self.audit_model.newest_id() if only_new else None
+        entries = self.ctx.ws.audit_entries(entity="indicator_value", key_prefix=f"{self.indicator.id}/",
+                                            year=self.year, limit=HISTORY_ROWS, after_id=newest)
+        if newest is None:
+            self.audit_model.set_entries(entries)
+            self.audit_view.resizeRowsToContents()
+            return
+        for row in range(self.audit_model.add_newer(entries, HISTORY_ROWS)):
+            self.audit_view.resizeRowToContents(row)  # only the new rows: the others keep their height
 
     def _on_changes(self, changes: Changes) -> None:
         if self.indicator is None or self._form is None or self.year != self.ctx.year:
@@ -489,8 +504,9 @@ class IndicatorEditor(QWidget):
         if changes.years:
             if all(info.year != self.year for info in self.ctx.ws.years()):
                 return
+            self._disadvantaged = self.ctx.ws.year(self.year).disadvantaged_area
         if changes.indicators or changes.years:
             self._load_values(only_clean=True)
-            self._refresh_history()
+            self._refresh_history(only_new=not changes.years)
         if changes.checklist or changes.evidence or changes.years or changes.indicators:
             self._refresh_verdicts()

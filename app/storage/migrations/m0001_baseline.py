@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.storage.connection import Database
 
 BASELINE = """
 CREATE TABLE settings (
@@ -94,7 +97,7 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 """
 
 
-def upgrade(db: sqlite_utils.Database) -> None:
+def upgrade(db: Database) -> None:
     for statement in BASELINE.split(";\n"):
         if statement.strip():
             db.execute(statement)

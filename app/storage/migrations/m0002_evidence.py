@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.storage.connection import Database
 
 SCHEMA = """
 CREATE TABLE evidence (
@@ -45,7 +48,7 @@ CREATE TABLE evidence_code_counters (
 """
 
 
-def upgrade(db: sqlite_utils.Database) -> None:
+def upgrade(db: Database) -> None:
     for statement in SCHEMA.split(";\n"):
         if statement.strip():
             db.execute(statement)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.storage.connection import Database
 
 SCHEMA = """
 CREATE TABLE document_texts (
@@ -40,7 +43,7 @@ CREATE TABLE review_meeting_attendees (
 """
 
 
-def upgrade(db: sqlite_utils.Database) -> None:
+def upgrade(db: Database) -> None:
     for statement in SCHEMA.split(";\n"):
         if statement.strip():
             db.execute(statement)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.storage.connection import Database
 
 SCHEMA = """
 CREATE TABLE package_ids (
@@ -86,7 +89,7 @@ CREATE INDEX outbox_due ON outbox (state, next_try_at);
 """
 
 
-def upgrade(db: sqlite_utils.Database) -> None:
+def upgrade(db: Database) -> None:
     for statement in SCHEMA.split(";\n"):
         if statement.strip():
             db.execute(statement)

@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
         else:
             self._after_first_paint.append(action)
 
+    _closed = False  #: set once the window is closed: queued start-up work then does nothing
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._first_painted:
@@ -202,7 +204,9 @@ class MainWindow(QMainWindow):
 
     def _finish_opening(self) -> None:
         """After the first paint: place the checklist dock, build what is on screen, read the undo stacks, run the
-        queued actions."""
+        queued actions. Nothing when the window or its workspace was closed in between."""
+        if self._closed or self.ctx.ws.closed:
+            return
         self._place_dock()
         for holder in self._holders:
             holder.release()
@@ -537,6 +541,7 @@ class MainWindow(QMainWindow):
         ).run()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         self.flush()
         self.save_layout()
         if not self.ctx.demo and not self.ctx.ws.read_only:

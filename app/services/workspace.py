@@ -182,6 +182,10 @@ class Workspace:
     def close(self) -> None:
         with self.lock:
             self.db.close()
+            self.closed = True
+
+    #: True once `close` ran: work queued for later (a window's deferred start-up) then does nothing.
+    closed = False
 
     @property
     def data_dir(self) -> Path:

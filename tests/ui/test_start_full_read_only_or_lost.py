@@ -89,6 +89,7 @@ def test_a_full_or_read_only_drive_opens_read_only_with_a_banner_and_reopens_for
         qtbot.addWidget(launcher.window)
         assert not launcher.ctx.ws.read_only and launcher.lock is not None
         assert not hasattr(launcher.window, "read_only_text")
+        launcher.window.close()
         launcher.ctx.ws.close()
         launcher.lock.release()
         assert snapshot(db) == expected

@@ -30,9 +30,12 @@ HEAVY = (
     "ui.pages.indicators", "ui.pages.indicator_editor", "ui.pages.assignments", "ui.pages.dashboard",
     "ui.widgets.checklist_panel", "ui.wizard",
 )
-#: Still not loaded once the window is filled and idle: only documents, signing and backups need them.
+#: Still not loaded once the window is filled and idle: only documents, signing and backups need them. (The
+#: cleanup of interrupted work after the first paint reads the backup and dossier folder layouts, so the light
+#: modules of app.backup and app.dossier may load then; none of the libraries they use for real work may.)
 NEVER_AT_START = ("reportlab", "pyhanko", "openpyxl", "docx", "cryptography", "lxml", "PIL", "pypdf", "bagit",
-                  "app.backup", "app.documents", "app.dossier", "sqlite_utils")
+                  "app.documents", "app.dossier.signing", "app.dossier.package", "app.dossier.verify",
+                  "sqlite_utils")
 
 CHILD = textwrap.dedent("""
     import json, sys, time

@@ -18,8 +18,10 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    from app.storage.connection import Database
 
 KINDS = {"xa": "xã", "phuong": "phường", "thi tran": "thị trấn", "dac khu": "đặc khu"}
 PROVINCE_PREFIXES = ("thanh pho", "tinh", "tp.", "tp")
@@ -44,7 +46,7 @@ def _drop_prefix(name: str, prefixes) -> tuple[str, str | None]:
     return " ".join(words), None
 
 
-def _profile(db: sqlite_utils.Database) -> None:
+def _profile(db: Database) -> None:
     db.execute("ALTER TABLE profile ADD COLUMN commune_kind TEXT NOT NULL DEFAULT 'xã'")
     row = db.execute("SELECT commune_name, province FROM profile WHERE id = 1").fetchone()
     if row is None:
@@ -70,7 +72,7 @@ def _role(organisation: str, title: str) -> str:
     return found[0] if len(found) == 1 else "khac"
 
 
-def _attendees(db: sqlite_utils.Database) -> None:
+def _attendees(db: Database) -> None:
     db.execute("ALTER TABLE review_meeting_attendees ADD COLUMN role TEXT NOT NULL DEFAULT 'khac'")
     db.execute("ALTER TABLE review_meeting_attendees ADD COLUMN present INTEGER NOT NULL DEFAULT 1 "
                "CHECK (present IN (0, 1))")
@@ -86,7 +88,7 @@ def _attendees(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE review_meetings SET level_agreed = NULL WHERE level_agreed = 0")
 
 
-def _partners(db: sqlite_utils.Database) -> None:
+def _partners(db: Database) -> None:
     db.execute("ALTER TABLE assignment_units ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
     db.execute("UPDATE assignment_units SET position = (SELECT COUNT(*) FROM assignment_units other WHERE "
                "other.assignment_id = assignment_units.assignment_id AND other.rowid < assignment_units.rowid)")
@@ -111,7 +113,7 @@ def _iso(text: str) -> str | None:
         return None
 
 
-def _document_texts(db: sqlite_utils.Database) -> None:
+def _document_texts(db: Database) -> None:
     rows = db.execute("SELECT year, key, value, updated_at FROM document_texts").fetchall()
     for year, key, value, updated in rows:
         if key == "document_date":
@@ -124,7 +126,7 @@ def _document_texts(db: sqlite_utils.Database) -> None:
                        [_number(value, CODES[key]), year, key])
 
 
-def _decisions(db: sqlite_utils.Database) -> None:
+def _decisions(db: Database) -> None:
     rows = db.execute("SELECT year, indicator_id, field, value FROM indicator_values "
                       "WHERE field IN ('decision_date', 'decision_number')").fetchall()
     for year, indicator, field, raw in rows:
@@ -140,7 +142,7 @@ def _decisions(db: sqlite_utils.Database) -> None:
                        [json.dumps(new, ensure_ascii=False), year, indicator, field])
 
 
-def upgrade(db: sqlite_utils.Database) -> None:
+def upgrade(db: Database) -> None:
     _profile(db)
     _attendees(db)
     _partners(db)

@@ -41,6 +41,7 @@ class RegisterRow:
     received_at: str | None = None
     versions: int = 0
     search_key: str = ""
+    version: int = 0
 
     @property
     def status_label(self) -> str:
@@ -193,7 +194,8 @@ def register_rows(rws: RecipientWorkspace, year: int | None = None) -> list[Regi
                 status = RECEIVED
             verified = decided.get(package_id, concluded.get(package_id))
             result.append(RegisterRow(commune.id, commune.name, commune.province, y, status, package_id, current[7],
-                                      current[8], verified, bool(current[6]), current[4], len(rows), key))
+                                      current[8], verified, bool(current[6]), current[4], len(rows), key,
+                                      current[3]))
     return result
 
 

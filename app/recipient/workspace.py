@@ -49,9 +49,13 @@ class Agency:
         return self.parent_body.upper(), self.name.upper()
 
 
+def province_title(province: str) -> str:
+    """'tỉnh Thái Nguyên' or 'thành phố Hà Nội'."""
+    return f"{'thành phố' if province in CITIES else 'tỉnh'} {province}"
+
+
 def default_parent_body(province: str) -> str:
-    kind = "thành phố" if province in CITIES else "tỉnh"
-    return f"Ủy ban nhân dân {kind} {province}"
+    return f"Ủy ban nhân dân {province_title(province)}"
 
 
 def default_head_title(agency_name: str) -> str:
@@ -159,4 +163,4 @@ class RecipientWorkspace:
         return self.save_agency(replace(self.agency(), **changes))
 
 
-__all__ = ["RecipientWorkspace", "Agency", "DATABASE_NAME", "DEFAULT_AGENCY", "default_parent_body"]
+__all__ = ["RecipientWorkspace", "Agency", "DATABASE_NAME", "DEFAULT_AGENCY", "default_parent_body", "province_title"]

@@ -356,4 +356,45 @@ def intake_paths(rws: RecipientWorkspace, paths: Iterable[Path], received_at: st
 
 
 __all__ = ["intake_paths", "receive_all", "receive", "IntakeReport", "IntakeItem", "Candidate", "submission_deadline",
-           "is_late", "received_on", "OUTCOME_LABELS", "NEW", "DUPLICATE", "PENDING", "SKIPPED", "FAILED"]
+           "is_late", "received_on", "recheck", "confirm_signer", "OUTCOME_LABELS", "NEW", "DUPLICATE", "PENDING", "SKIPPED", "FAILED"]
+
+
+def recheck(rws: RecipientWorkspace, package_id: int) -> IntakeVerdict:
+    """Verify a stored package again (after a trust anchor or a commune's certificate was added) and record the new
+    result; the receipt time, source and lateness stay as they were."""
+    with rws.lock:
+        row = rws.db.execute("SELECT sha256, verdict, summary FROM packages WHERE id = ?", [package_id]).fetchone()
+    if row is None:
+        raise InputError(f"Không có gói hồ sơ số {package_id} trong sổ.")
+    verdict = verify_for_intake(store.stored_path(rws, row[0]), communes(rws), trust_roots(rws))
+    with rws.transaction():
+        rws.db.execute(
+            "UPDATE packages SET verdict = ?, summary = ?, reasons = ?, report = ?, commune_id = ?, signer_subject = ?, "
+            "signer_fingerprint = ?, dataset = ? WHERE id = ?",
+            [verdict.status, verdict.summary, json.dumps(list(verdict.reasons), ensure_ascii=False),
+             json.dumps(verdict.report, ensure_ascii=False), verdict.commune_id,
+             verdict.signer.subject if verdict.signer else "", verdict.signer.fingerprint if verdict.signer else "",
+             json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None, package_id])
+        if (row[1], row[2]) != (verdict.status, verdict.summary):
+            rws.audit("recheck", "package", str(package_id), verdict.identity.year if verdict.identity else None,
+                      {"verdict": row[1]}, {"verdict": verdict.status, "summary": verdict.summary})
+    return verdict
+
+
+def confirm_signer(rws: RecipientWorkspace, package_id: int, fingerprint: str) -> IntakeVerdict:
+    """Accept a package's signer as its commune's, explicitly: the fingerprint must be typed (read out by the
+    commune), it is added to the commune's certificates, and the package is verified again."""
+    from app.recipient.communes import bind_signer, find_commune, fingerprint_of
+
+    with rws.lock:
+        row = rws.db.execute("SELECT commune_name, province, signer_fingerprint, signer_subject, verdict FROM packages "
+                             "WHERE id = ?", [package_id]).fetchone()
+    if row is None:
+        raise InputError(f"Không có gói hồ sơ số {package_id} trong sổ.")
+    commune = find_commune(rws, row[0], row[1])
+    if commune is None:
+        raise InputError(f"Xã {row[0]} ({row[1]}) không có trong danh sách xã; hãy thêm xã trước.")
+    if not row[2] or fingerprint_of(fingerprint) != row[2]:
+        raise InputError("Mã chứng thư nhập vào không khớp chứng thư đã ký gói; không xác nhận.")
+    bind_signer(rws, commune.id, row[2], row[3])
+    return recheck(rws, package_id)

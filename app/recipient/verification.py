@@ -95,7 +95,7 @@ class _Signatures:
     signed_at: object | None = None
 
 
-def _cms_signer(signature: bytes):
+def cms_signer(signature: bytes):
     """(signer certificate, the other certificates, signing time) of a detached CMS signature."""
     from asn1crypto import cms
 
@@ -122,7 +122,7 @@ def _read_signatures(archive: zipfile.ZipFile, root: str) -> _Signatures:
     names = archive.namelist()
     signature_name = f"{root}/{bag.MANIFEST_SIGNATURE}"
     if signature_name in names:
-        found.manifest_cert, found.others, found.signed_at = _cms_signer(archive.read(signature_name))
+        found.manifest_cert, found.others, found.signed_at = cms_signer(archive.read(signature_name))
     for name in names:
         if name.startswith(f"{root}/data/documents/") and name.lower().endswith(".pdf"):
             reader = PdfFileReader(io.BytesIO(archive.read(name)), strict=False)

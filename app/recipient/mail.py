@@ -63,18 +63,21 @@ def _attachments(message) -> Iterator[tuple[str, bytes]]:
 
 
 def _arrivals(folder: Path) -> dict:
+    """{"parts": {file name: {"received_at", "kind", "refs"}}, "latest_ref": the message that came last}."""
     try:
-        return json.loads((folder / ARRIVALS).read_text(encoding="utf-8"))
+        found = json.loads((folder / ARRIVALS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        found = {}
+    return found if isinstance(found.get("parts"), dict) else {"parts": {}, "latest_ref": ""}
 
 
 def _note_arrival(folder: Path, name: str, received_at: str, kind: str, ref: str) -> None:
     arrivals = _arrivals(folder)
-    entry = arrivals.get(name) or {"received_at": received_at, "kind": kind, "refs": []}
+    entry = arrivals["parts"].get(name) or {"received_at": received_at, "kind": kind, "refs": []}
     entry["received_at"] = min(entry["received_at"], received_at)  # the first good copy counts
     entry["refs"] = list(dict.fromkeys([*entry["refs"], ref]))[:20]
-    arrivals[name] = entry
+    arrivals["parts"][name] = entry
+    arrivals["latest_ref"] = ref
     write_text_atomic(folder / ARRIVALS, json.dumps(arrivals, ensure_ascii=False, indent=1))
 
 
@@ -153,17 +156,18 @@ def incoming_candidates(rws: RecipientWorkspace) -> list[Candidate | IntakeItem]
         return found
     for folder in sorted(p for p in rws.incoming_dir.iterdir() if p.is_dir()):
         arrivals = _arrivals(folder)
-        if not arrivals:
+        parts = arrivals["parts"]
+        if not parts:
             continue
-        latest = max(entry["received_at"] for entry in arrivals.values())
-        kind = next(iter(arrivals.values()))["kind"]
-        refs = ", ".join(dict.fromkeys(ref for entry in arrivals.values() for ref in entry["refs"]))
-        ref = refs if len(refs) <= 300 else refs[:297] + "…"
+        latest = max(entry["received_at"] for entry in parts.values())
+        kind = next(iter(parts.values()))["kind"]
+        messages = len({ref for entry in parts.values() for ref in entry["refs"]})
+        ref = arrivals["latest_ref"] if messages == 1 else f"{messages} thư, thư sau cùng: {arrivals['latest_ref']}"
         manifests = sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
         if manifests:
             found.append(parts_candidate(manifests[0], kind, ref, latest))
         for package in sorted(folder.glob("*.zip")):
-            found.append(Candidate(package, kind, ref, arrivals.get(package.name, {}).get("received_at", latest)))
+            found.append(Candidate(package, kind, ref, parts.get(package.name, {}).get("received_at", latest)))
     return found
 
 
@@ -253,13 +257,22 @@ def _connect(account: ImapAccount, password: str, timeout: float) -> imaplib.IMA
             client = imaplib.IMAP4(account.host, account.port, timeout=timeout)
             if account.security == "starttls":
                 client.starttls(ssl.create_default_context())
-        client.login(account.username, password)
+        log_in(client, account.username, password)
     except imaplib.IMAP4.error as exc:
         raise InputError(f"Máy chủ thư {account.host} từ chối đăng nhập ({_text(exc)}).") from None
     except (OSError, ssl.SSLError) as exc:
         raise InputError(f"Không kết nối được máy chủ thư {account.host}:{account.port} "
                          f"({getattr(exc, 'strerror', None) or type(exc).__name__}).") from None
     return client
+
+
+def log_in(client: imaplib.IMAP4, username: str, password: str) -> None:
+    """LOGIN for plain ASCII credentials; otherwise AUTHENTICATE PLAIN, which carries UTF-8 (a Vietnamese password
+    cannot go through LOGIN)."""
+    if (username + password).isascii():
+        client.login(username, password)
+    else:
+        client.authenticate("PLAIN", lambda _challenge: f"\0{username}\0{password}".encode())
 
 
 def _text(exc: BaseException) -> str:

@@ -190,9 +190,20 @@ def names_commune(cert, commune: str, province: str) -> bool:
 
 # ---------------------------------------------------------------------- the adapter
 
-def _invalid(report: VerifyReport, reasons: list[str], identity_: PackageIdentity | None) -> IntakeVerdict:
+def _claimed(communes: Sequence[RegisteredCommune], identity_: PackageIdentity | None) -> RegisteredCommune | None:
+    """The register's commune that bag-info names (a claim, until the signer is bound to it)."""
+    if identity_ is None:
+        return None
+    key = identity(identity_.commune, identity_.province)
+    return next((c for c in communes if identity(c.name, c.province) == key), None)
+
+
+def _invalid(report: VerifyReport, reasons: list[str], identity_: PackageIdentity | None,
+             communes: Sequence[RegisteredCommune]) -> IntakeVerdict:
+    """Invalid, but filed under the commune it names, so the register shows that commune's dossier as broken."""
+    claimed = _claimed(communes, identity_)
     return IntakeVerdict(INVALID, "Gói hồ sơ không hợp lệ: " + reasons[0] + ".", tuple(reasons), report.to_json(),
-                         identity_)
+                         identity_, commune_id=claimed.id if claimed else None)
 
 
 def verify_for_intake(path: Path, communes: Sequence[RegisteredCommune], roots: Sequence = (),
@@ -202,14 +213,14 @@ def verify_for_intake(path: Path, communes: Sequence[RegisteredCommune], roots: 
     identity_ = package_identity(report.info)
     failures = [f"{c.title}: {c.detail}" if c.detail else c.title for c in report.failures]
     if failures:
-        return _invalid(report, failures, identity_)
+        return _invalid(report, failures, identity_, communes)
     if identity_ is None or identity_.year is None:
-        return _invalid(report, ["bag-info.txt không ghi tên xã hoặc năm đánh giá"], identity_)
+        return _invalid(report, ["bag-info.txt không ghi tên xã hoặc năm đánh giá"], identity_, communes)
     unsigned = [c for c in report.checks if c.status == WARN and c.title.startswith("Chữ ký tệp kê khai")]
     if unsigned:
         reason = "tệp kê khai của gói không có chữ ký số; theo chính sách chữ ký, mọi tệp phải được xã ký"
         report.add("Chính sách chữ ký", FAIL, reason)
-        return _invalid(report, [reason], identity_)
+        return _invalid(report, [reason], identity_, communes)
     try:
         with zipfile.ZipFile(path) as archive:
             root = archive.namelist()[0].split("/")[0]
@@ -218,13 +229,13 @@ def verify_for_intake(path: Path, communes: Sequence[RegisteredCommune], roots: 
     except Exception as exc:  # noqa: BLE001 - the verifier passed it; anything odd left is still a refusal
         reason = f"không đọc được số liệu hoặc chứng thư người ký trong gói ({type(exc).__name__})"
         report.add("Đọc nội dung gói", FAIL, reason)
-        return _invalid(report, [reason], identity_)
+        return _invalid(report, [reason], identity_, communes)
     declared = (dataset or {}).get("commune") or {}
     if fold(commune_name(str(declared.get("name", "")))) != fold(identity_.commune):
         reason = (f"tệp số liệu ghi xã {declared.get('name', '(không rõ)')}, còn bag-info.txt ghi xã "
                   f"{identity_.commune}")
         report.add("Dữ liệu đúng xã gửi", FAIL, reason)
-        return _invalid(report, [reason], identity_)
+        return _invalid(report, [reason], identity_, communes)
     cert = signatures.manifest_cert
     signer = SignerInfo(_subject_text(cert), fingerprint(cert))
     problems: list[str] = []
@@ -241,8 +252,7 @@ def verify_for_intake(path: Path, communes: Sequence[RegisteredCommune], roots: 
         problems.append("chứng thư người ký không do CA tin cậy cấp hoặc không còn hiệu lực khi ký")
     else:
         report.add(TRUST_CHECK, OK, f"{signer.subject}, chuỗi về CA tin cậy")
-    key = identity(identity_.commune, identity_.province)
-    commune = next((c for c in communes if identity(c.name, c.province) == key), None)
+    commune = _claimed(communes, identity_)
     commune_id = commune.id if commune else None
     if commune is None:
         problems.append(f"xã {identity_.commune} ({identity_.province}) không có trong danh sách xã")

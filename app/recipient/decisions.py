@@ -107,6 +107,10 @@ def decide(rws: RecipientWorkspace, year: int, number: str, date: dt.date | str,
     council = council_of(rws, year)
     if council is None or council_problems(council.members):
         raise InputError(f"Chưa có Hội đồng đánh giá hợp lệ cho năm {year}; không ghi được quyết định.")
+    existing = decision_of(rws, year)
+    if existing is not None and (existing.number, existing.date) != (number, day):
+        raise InputError(f"Năm {year} đã có Quyết định số {existing.number} ngày "
+                         f"{format_date_short(existing.date)}.")
     rows = register_rows(rws, year)
     pending = [r.commune for r in rows if r.status in (RECEIVED, IN_APPRAISAL)]
     if pending and not include_pending:
@@ -115,7 +119,7 @@ def decide(rws: RecipientWorkspace, year: int, number: str, date: dt.date | str,
                          "thẩm định (--include-pending).")
     concluded = [r for r in rows if r.status == APPRAISED]
     if not concluded:
-        raise InputError(f"Năm {year} chưa có hồ sơ nào đã kết luận thẩm định.")
+        raise InputError(f"Năm {year} không còn hồ sơ nào đã kết luận thẩm định mà chưa có kết quả.")
     validity = catalogue_for_year(year).validity_months
     warnings = []
     if day > completion_deadline(year):
@@ -123,10 +127,6 @@ def decide(rws: RecipientWorkspace, year: int, number: str, date: dt.date | str,
                         f"{format_date_short(completion_deadline(year))} (Điều 9 khoản 3 Thông tư 25/2023).")
     recognised = refused = 0
     with rws.transaction():
-        existing = decision_of(rws, year)
-        if existing is not None and (existing.number, existing.date) != (number, day):
-            raise InputError(f"Năm {year} đã có Quyết định số {existing.number} ngày "
-                             f"{format_date_short(existing.date)}.")
         if existing is None:
             rws.db.execute("INSERT INTO decisions (year, number, date, recorded_at) VALUES (?, ?, ?, ?)",
                            [year, number, day.isoformat(), utc_now()])

@@ -121,3 +121,56 @@ def rws(tmp_path, dossiers) -> RecipientWorkspace:
     workspace = open_register(tmp_path / "so", dossiers.pki)
     yield workspace
     workspace.close()
+
+
+COUNCIL = ("Nguyễn Văn Hải|chủ tịch|Phó Giám đốc Sở Giáo dục và Đào tạo",
+           "Lê Thị Thu|thư ký|Chuyên viên Phòng Giáo dục thường xuyên",
+           "Trần Quốc Bảo|ủy viên|Chủ tịch Hội Khuyến học tỉnh",
+           "Phạm Thị Lan|ủy viên|Phó Chủ tịch Ủy ban MTTQ Việt Nam tỉnh",
+           "Hoàng Minh Đức|ủy viên|Phó Bí thư Tỉnh đoàn")
+REFUSAL_NOTE = "Danh sách công dân học tập chưa có xác nhận của các thôn"
+DECISION_DATE = dt.date(2026, 3, 25)
+
+
+def appraise_round(rws: RecipientWorkspace) -> None:
+    """The council agrees with Đồng Tiến and Quyết Thắng and finds Sơn Cẩm's 5.1 not met; all concluded."""
+    from app.recipient import appraisal as ap
+    from app.recipient.register import register_rows
+
+    ap.set_council(rws, YEAR, "meeting", [ap.parse_member(m) for m in COUNCIL],
+                   "Quyết định số 45/QĐ-SGDĐT ngày 02/3/2026 của Giám đốc Sở Giáo dục và Đào tạo về việc thành lập "
+                   "Hội đồng đánh giá", dt.date(2026, 3, 20))
+    rows = {r.commune: r for r in register_rows(rws, YEAR)}
+    for commune in ("Đồng Tiến", "Quyết Thắng", "Sơn Cẩm"):
+        package_id = rows[commune].package_id
+        if commune == "Sơn Cẩm":
+            ap.record_verdict(rws, package_id, "5.1", 1, "not_met", REFUSAL_NOTE)
+        ap.agree_with_self_assessment(rws, package_id)
+        ap.conclude(rws, package_id)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A register whose 2025 round is received, appraised and decided (shared read-only; copy before changing)."""
+
+    folder: Path
+    dossiers: Dossiers
+
+    def open(self, target: Path) -> RecipientWorkspace:
+        shutil.copytree(self.folder, target)
+        return RecipientWorkspace.open(target / "cdht-tiep-nhan.sqlite3", user="Lê Thị Thu")
+
+
+@pytest.fixture(scope="session")
+def decided(dossiers, tmp_path_factory) -> Decided:
+    from app.recipient.decisions import decide
+    from app.recipient.intake import intake_paths, received_on
+
+    folder = tmp_path_factory.mktemp("decided") / "so"
+    rws = open_register(folder, dossiers.pki)
+    intake_paths(rws, [dossiers.on_time], received_on(ON_TIME))
+    intake_paths(rws, [dossiers.late], received_on(LATE))
+    appraise_round(rws)
+    decide(rws, YEAR, "123", DECISION_DATE, reply_from=45)
+    rws.close()
+    return Decided(folder, dossiers)

@@ -110,7 +110,7 @@ def test_reply_states_the_reasons_per_indicator(round_docs):
     assert f"gói hồ sơ phiên bản {package.version}, nhận ngày 05/03/2026" in reply
     failing = son_cam.appraisal.not_met()
     assert [item.indicator_id for item, _ in failing] == ["5.1"]
-    assert f"- Chỉ tiêu 5.1 (" in reply and f"không đạt. Lý do: {REFUSAL_NOTE}." in reply
+    assert "- Chỉ tiêu 5.1 (" in reply and f"không đạt. Lý do: {REFUSAL_NOTE}." in reply
     assert "Chỉ tiêu 1.1" not in reply
 
 

@@ -319,8 +319,9 @@ def cmd_list(rws, args: argparse.Namespace) -> int:
         print_json([_row_json(r) for r in rows])
         return EXIT_OK
     for row in rows:
-        levels = (f"đề nghị mức {row.level_requested}" if row.level_requested else "") + (
-            f", HĐ xác nhận mức {row.level_verified}" if row.level_verified is not None else "")
+        verified = (f", Hội đồng: mức {row.level_verified}" if row.level_verified else ", Hội đồng: không đạt"
+                    ) if row.level_verified is not None else ""
+        levels = (f"đề nghị mức {row.level_requested}" if row.level_requested else "") + verified
         when = f", nhận {format_local_time(row.received_at)}" if row.received_at else ""
         late = " — NỘP SAU HẠN" if row.late else ""
         versions = f", {row.versions} phiên bản" if row.versions > 1 else ""

@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.dossier.signing import certificate_name
 from app.errors import InputError
 from app.fileio import MAX_TRUST_BYTES, read_bytes_capped
 from app.recipient.workspace import RecipientWorkspace
@@ -48,7 +49,7 @@ def add_trust_anchors(rws: RecipientWorkspace, path: Path) -> list[TrustAnchor]:
                 raise InputError(f"Chứng thư '{cert.subject.human_friendly}' không phải chứng thư của tổ chức cấp "
                                  "chứng thư (CA); không thêm.")
             fingerprint = hashlib.sha256(der).hexdigest()
-            subject = cert.subject.human_friendly
+            subject = certificate_name(cert)
             cursor = rws.db.execute("INSERT OR IGNORE INTO trust_anchors (fingerprint, subject, der, added_at) "
                                     "VALUES (?, ?, ?, ?)", [fingerprint, subject, der, utc_now()])
             if cursor.rowcount:

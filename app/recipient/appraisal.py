@@ -286,6 +286,15 @@ def record_verdict(rws: RecipientWorkspace, package_id: int, indicator_id: str, 
     return appraisal(rws, package_id)
 
 
+def record_verdicts(rws: RecipientWorkspace, package_id: int,
+                    verdicts: list[tuple[str, int, str, str]]) -> Appraisal:
+    """Several (indicator, level, status, note) at once: all recorded, or none when one is refused."""
+    with rws.transaction():
+        for indicator_id, level, status, note in verdicts:
+            record_verdict(rws, package_id, indicator_id, level, status, note)
+    return appraisal(rws, package_id)
+
+
 def agree_with_self_assessment(rws: RecipientWorkspace, package_id: int, level: int | None = None) -> int:
     """Record the commune's own verdict as the council's for every indicator not yet judged at `level` (default:
     the level requested); returns how many. Indicators without data are left for the council to judge."""
@@ -355,4 +364,4 @@ def describe_sitting(council: Council) -> str:
 
 __all__ = ["Council", "CouncilMember", "CouncilVerdict", "Appraisal", "IndicatorAppraisal", "ROLES", "MODES",
            "council_problems", "parse_member", "set_council", "council_of", "appraisal", "appraisal_for",
-           "record_verdict", "agree_with_self_assessment", "conclude", "reopen", "describe_sitting"]
+           "record_verdict", "record_verdicts", "agree_with_self_assessment", "conclude", "reopen", "describe_sitting"]

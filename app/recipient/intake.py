@@ -11,17 +11,19 @@ ever shown as received; an incomplete set of e-mail parts waits in `dang-nhan/` 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.catalogue import catalogue_for_year
-from app.dossier.parts import MANIFEST_SUFFIX, ConcatReader, PartsManifest, load_manifest
+from app.dossier.parts import MANIFEST_SUFFIX, PartsManifest, load_manifest
 from app.dossier.signing import VIETNAM_TZ
 from app.errors import CancelledError, CdhtError, InputError
 from app.progress import NullProgress, Progress, check_cancelled
@@ -37,6 +39,8 @@ OUTCOME_LABELS = {NEW: "Đã nhận", DUPLICATE: "Trùng, đã có", PENDING: "C
                   FAILED: "Không nhận được"}
 PACKAGE_PREFIX = "hoso-cdht-"
 WORKERS = 2
+#: From this many packages on, signatures are checked in worker processes (starting them costs about a second).
+PROCESS_THRESHOLD = 8
 
 
 @dataclass(frozen=True)
@@ -225,10 +229,6 @@ class _Progress:
         self.progress.report(min(fraction, 0.99), f"Đang nhận hồ sơ… {format_size(self.done)}")
 
 
-def _open(candidate: Candidate):
-    return ConcatReader(list(candidate.parts)) if candidate.parts else open(candidate.path, "rb", buffering=0)
-
-
 def _known(rws: RecipientWorkspace, sha256: str) -> int | None:
     with rws.lock:
         row = rws.db.execute("SELECT id FROM packages WHERE sha256 = ?", [sha256]).fetchone()
@@ -252,23 +252,32 @@ def _duplicate(rws: RecipientWorkspace, package_id: int, candidate: Candidate) -
                       package_id, row[3], row[0], row[1], row[2])
 
 
-def _register(rws: RecipientWorkspace, staged: store.Staged, verdict: IntakeVerdict, candidate: Candidate) -> IntakeItem:
+def _twin(rws: RecipientWorkspace, key: str, temporary: Path) -> int | None:
+    """A package already stored with the same bytes (found by the quick key, confirmed by the full hash)."""
+    with rws.lock:
+        found = rws.db.execute("SELECT 1 FROM packages WHERE quick_key = ? LIMIT 1", [key]).fetchone()
+    return _known(rws, store.sha256_of(temporary)) if found else None
+
+
+def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, verdict: IntakeVerdict,
+              candidate: Candidate) -> IntakeItem:
     who = verdict.identity
     year = who.year if who else None
     late = bool(year) and is_late(candidate.received_at, submission_deadline(rws, year))
+    size = temporary.stat().st_size
     with rws.transaction():
-        existing = _known(rws, staged.sha256)
+        existing = _known(rws, sha256)
         if existing is not None:  # the same bytes came in twice in this run
-            store.discard(staged)
+            store.discard(temporary)
             return _duplicate(rws, existing, candidate)
-        store.keep(rws, staged)
+        store.keep(rws, temporary, sha256)
         dataset = json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None
         cursor = rws.db.execute(
-            "INSERT INTO packages (sha256, size, commune_id, commune_name, province, year, package_uuid, version, "
-            "level_requested, received_at, late, source_kind, source_ref, verdict, summary, reasons, report, "
+            "INSERT INTO packages (sha256, quick_key, size, commune_id, commune_name, province, year, package_uuid, "
+            "version, level_requested, received_at, late, source_kind, source_ref, verdict, summary, reasons, report, "
             "signer_subject, signer_fingerprint, dataset, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [staged.sha256, staged.size, verdict.commune_id, who.commune if who else "", who.province if who else "",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sha256, key, size, verdict.commune_id, who.commune if who else "", who.province if who else "",
              year, who.uuid if who else "", who.version if who else 0, who.level if who else None,
              candidate.received_at, int(late), candidate.source_kind, candidate.source_ref, verdict.status,
              verdict.summary, json.dumps(list(verdict.reasons), ensure_ascii=False),
@@ -277,7 +286,7 @@ def _register(rws: RecipientWorkspace, staged: store.Staged, verdict: IntakeVerd
         package_id = int(cursor.lastrowid)
         _receipt(rws, package_id, candidate, False)
         rws.audit("receive", "package", str(package_id), year, None,
-                  {"sha256": staged.sha256, "commune": who.commune if who else "", "version": who.version if who else 0,
+                  {"sha256": sha256, "commune": who.commune if who else "", "version": who.version if who else 0,
                    "verdict": verdict.status, "late": late, "source": candidate.source_ref})
     what = f"xã {who.commune} năm {year} (phiên bản {who.version})" if who else f"'{Path(candidate.source_ref).name}'"
     message = f"Gói của {what}: {verdict.summary}" + (" Nộp sau hạn." if late else "")
@@ -285,30 +294,66 @@ def _register(rws: RecipientWorkspace, staged: store.Staged, verdict: IntakeVerd
                       year, who.version if who else 0, late)
 
 
+def verify_hashing(path: Path, registered: list, roots: list) -> tuple[IntakeVerdict, str]:
+    """Verify a staged package and hash the whole file in the same read."""
+    reader = store.HashingReader(path)
+    buffered = io.BufferedReader(reader, store.CHUNK)
+    try:
+        verdict = verify_for_intake(path, registered, roots, stream=buffered)
+        buffered.detach()  # the reader stays open to hash what the verifier skipped
+        return verdict, reader.finish()
+    finally:
+        reader.close()
+
+
+def verify_in_worker(path: str, registered: list, roots_der: list[bytes]) -> tuple[IntakeVerdict, str]:
+    """`verify_hashing` in a worker process (certificates travel as DER)."""
+    from asn1crypto import x509
+
+    return verify_hashing(Path(path), registered, [x509.Certificate.load(der) for der in roots_der])
+
+
 def receive(rws: RecipientWorkspace, candidate: Candidate, on_bytes: Callable[[int], None] | None = None,
-            context: tuple | None = None) -> IntakeItem:
-    """Stage, deduplicate, verify and register one candidate."""
+            context: tuple | None = None, verifier: Executor | None = None) -> IntakeItem:
+    """Stage, deduplicate, verify (in `verifier`'s processes when given) and register one candidate."""
     registered, roots = context or (communes(rws), trust_roots(rws))
     try:
-        with _open(candidate) as source:
-            staged = store.stage(rws, source, candidate.size, on_bytes)
+        temporary = store.stage(rws, candidate.parts or (candidate.path,), candidate.size, on_bytes)
     except OSError as exc:
         return IntakeItem(candidate.source_ref, FAILED, f"Không đọc được '{candidate.source_ref}': {exc.strerror or exc}.")
     try:
-        if candidate.manifest is not None and (staged.sha256 != candidate.manifest.sha256
-                                               or staged.size != candidate.manifest.size):
-            store.discard(staged)
+        key = store.quick_key(temporary)
+        existing = _twin(rws, key, temporary)
+        if existing is not None:
+            store.discard(temporary)
+            return _duplicate(rws, existing, candidate)
+        result = None
+        if verifier is not None:
+            try:
+                result = verifier.submit(verify_in_worker, str(temporary), registered,
+                                         [r.dump() for r in roots]).result()
+            except (BrokenProcessPool, OSError, RuntimeError):  # no worker could start: check it here instead
+                result = None
+        verdict, sha256 = result or verify_hashing(temporary, registered, roots)
+        manifest = candidate.manifest
+        if manifest is not None and (sha256 != manifest.sha256 or temporary.stat().st_size != manifest.size):
+            store.discard(temporary)
             return IntakeItem(candidate.source_ref, FAILED, "Các phần ghép lại không khớp mã băm của cả gói trong bảng "
                                                             "kê; không nhận.")
-        existing = _known(rws, staged.sha256)
-        if existing is not None:
-            store.discard(staged)
-            return _duplicate(rws, existing, candidate)
-        verdict = verify_for_intake(staged.path, registered, roots)
-        return _register(rws, staged, verdict, candidate)
+        return _register(rws, temporary, sha256, key, verdict, candidate)
     except BaseException:
-        store.discard(staged)
+        store.discard(temporary)
         raise
+
+
+def _verifier(count: int) -> Executor | None:
+    """Worker processes for many packages: checking signatures is Python work that threads cannot share out
+    across cores; copying and hashing stay in this process's threads, beside it."""
+    if count < PROCESS_THRESHOLD:
+        return None
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
 
 
 def receive_all(rws: RecipientWorkspace, found: Iterable[Candidate | IntakeItem], progress: Progress | None = None,
@@ -322,9 +367,11 @@ def receive_all(rws: RecipientWorkspace, found: Iterable[Candidate | IntakeItem]
     counter = _Progress(progress, sum(c.size for c in candidates))
     context = (communes(rws), trust_roots(rws))
 
+    verifier = _verifier(len(candidates))
+
     def work(candidate: Candidate) -> IntakeItem:
         try:
-            item = receive(rws, candidate, counter, context)
+            item = receive(rws, candidate, counter, context, verifier)
         except CancelledError:
             raise
         except CdhtError as exc:
@@ -333,9 +380,13 @@ def receive_all(rws: RecipientWorkspace, found: Iterable[Candidate | IntakeItem]
             after(candidate, item)
         return item
 
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cdht-intake") as pool:
-        results = {id(c): pool.submit(work, c) for c in candidates}
-        report = IntakeReport([results[id(e)].result() if isinstance(e, Candidate) else e for e in entries])
+    try:
+        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cdht-intake") as pool:
+            results = {id(c): pool.submit(work, c) for c in candidates}
+            report = IntakeReport([results[id(e)].result() if isinstance(e, Candidate) else e for e in entries])
+    finally:
+        if verifier is not None:
+            verifier.shutdown(cancel_futures=True)
     progress.report(1.0, report.summary())
     return report
 

@@ -52,6 +52,7 @@ CREATE TABLE trust_anchors (
 CREATE TABLE packages (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    quick_key TEXT NOT NULL DEFAULT '',
     size INTEGER NOT NULL,
     commune_id INTEGER REFERENCES communes(id),
     commune_name TEXT NOT NULL DEFAULT '',
@@ -74,6 +75,7 @@ CREATE TABLE packages (
     created_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX packages_commune_year ON packages (commune_id, year);
+CREATE INDEX packages_quick_key ON packages (quick_key);
 
 CREATE TABLE receipts (
     id INTEGER PRIMARY KEY,

@@ -1,9 +1,10 @@
 """Receiving packages: from a folder or USB drive (recursively), from e-mail parts, `.eml`/`.mbox` files or an IMAP
 mailbox (see `app.recipient.mail`), into the register.
 
-Each package is copied into the store while hashed, recognised as a duplicate when the same bytes are already
-there, otherwise verified (`verify_for_intake`) and registered with its receipt (time, source, result, version) in
-one transaction. Two packages are worked on at a time: hashing and writing run while the other is verified.
+Each package is copied into the store, recognised as a duplicate when the same bytes are already there,
+otherwise verified (`verify_for_intake`, which also yields its SHA-256) and registered with its receipt (time,
+source, result, version) in one transaction. Two packages are worked on at a time; with many packages the
+signature checks run in two worker processes, so that both processor cores share the Python work.
 A package is registered only once its bytes are on disk under their final name, so nothing half-received is
 ever shown as received; an incomplete set of e-mail parts waits in `dang-nhan/` and is listed as pending.
 """
@@ -335,6 +336,7 @@ def receive(rws: RecipientWorkspace, candidate: Candidate, on_bytes: Callable[[i
             except (BrokenProcessPool, OSError, RuntimeError):  # no worker could start: check it here instead
                 result = None
         verdict, sha256 = result or verify_hashing(temporary, registered, roots)
+        store.forget_cached(temporary)
         manifest = candidate.manifest
         if manifest is not None and (sha256 != manifest.sha256 or temporary.stat().st_size != manifest.size):
             store.discard(temporary)

@@ -9,7 +9,6 @@ from the arguments, so two runs build the same dossiers.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,7 +146,3 @@ def make_package(folder: Path, commune: str, key: Pkcs12Key, province: str = PRO
     finally:
         ws.close()
 
-
-def set_mtime(path: Path, day: dt.date) -> None:
-    stamp = dt.datetime.combine(day, dt.time(9)).timestamp()
-    os.utime(path, (stamp, stamp))

@@ -336,7 +336,8 @@ def _commune_year(rws, args) -> tuple:
     from app.recipient.communes import resolve_commune
 
     commune = resolve_commune(rws, args.commune)
-    year = args.year or max(reg.years(rws))
+    received = [p.year for p in reg.packages(rws, commune.id) if p.year]
+    year = args.year or (max(received) if received else max(reg.years(rws)))
     return commune, year
 
 

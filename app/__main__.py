@@ -2,4 +2,5 @@
 
 from app.cli import entry_point
 
-entry_point()
+if __name__ == "__main__":  # not when a worker process of the app imports the main module again
+    entry_point()

@@ -22,7 +22,7 @@ from ui.theme import FUSION, apply_theme
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-MODE_REAL, MODE_DEMO = "real", "demo"
+MODE_REAL, MODE_DEMO, MODE_RECIPIENT = "real", "demo", "recipient"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -105,6 +105,8 @@ class Launcher:
     def start(self) -> bool:
         """Open the last used workspace, or ask on first start; False when the user cancels."""
         last = ui_state(self.folder).value("launcher/mode", MODE_REAL)
+        if last == MODE_RECIPIENT:
+            return self.open_recipient()
         if last == MODE_DEMO and _has_commune(demo_database(self.folder)):
             return self.open(MODE_DEMO)
         if _has_commune(real_database(self.folder)):
@@ -136,7 +138,19 @@ class Launcher:
             return False
         if dialog.choice == "demo":
             return self.open(MODE_DEMO)
+        if dialog.choice == MODE_RECIPIENT:
+            return self.open_recipient()
         return self.setup()
+
+    def open_recipient(self) -> bool:
+        """The receiving side's register (ui/recipient), remembered as the workspace to open next time."""
+        from ui.recipient.launch import open_recipient
+
+        session = open_recipient(self.folder)
+        if session is not None:
+            self.window = session.window
+            ui_state(self.folder).setValue("launcher/mode", MODE_RECIPIENT)
+        return session is not None
 
     def setup(self) -> bool:
         from ui.wizard import SetupWizard, create_commune_workspace
@@ -251,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     if SELF_TEST_WINDOW_FLAG in argv:
         return _self_test_window(argv)
+    if "--recipient" in argv:  # the receiving side (Sở/Phòng GDĐT)
+        from ui.recipient.launch import main as recipient_main
+
+        return recipient_main(argv)
     app = create_application(argv)
     try:
         launcher = Launcher(data_dir())

@@ -66,7 +66,7 @@ def create_commune_workspace(path: Path, data: SetupData) -> Workspace:
 
 
 class StartDialog(QDialog):
-    """Two big choices; `choice` is 'setup' or 'demo' after acceptance."""
+    """Big choices; `choice` is 'setup', 'demo' or 'recipient' after acceptance."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,8 +80,11 @@ class StartDialog(QDialog):
                                                "Nhập tên xã, tỉnh, người ký và năm đánh giá (khoảng 1 phút).")
         self.demo_button = QCommandLinkButton("Mở xã mẫu để dùng thử",
                                               "Dữ liệu minh họa của một xã, lưu riêng, không lẫn với dữ liệu thật.")
+        self.recipient_button = QCommandLinkButton("Cơ quan tiếp nhận hồ sơ",
+                                                   "Sở, Phòng Giáo dục và Đào tạo: nhận, kiểm tra, thẩm định hồ sơ các xã.")
         self.setup_button.clicked.connect(lambda: self._choose("setup"))
         self.demo_button.clicked.connect(lambda: self._choose("demo"))
+        self.recipient_button.clicked.connect(lambda: self._choose("recipient"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
@@ -89,6 +92,7 @@ class StartDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.setup_button)
         layout.addWidget(self.demo_button)
+        layout.addWidget(self.recipient_button)
         self.setMinimumWidth(520)
         self.setup_button.setFocus()
 

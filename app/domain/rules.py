@@ -219,16 +219,24 @@ def _criterion_reason(status: str, results: list[IndicatorResult], level: int) -
 
 def evaluate(catalogue: Catalogue, values: Mapping[str, Mapping[str, Any]], disadvantaged_area: bool) -> Assessment:
     """Judge every indicator, criterion and level of `catalogue` for the entered `values`."""
+    results = {ind.id: judge_indicator(ind, values.get(ind.id, {}), disadvantaged_area) for ind in catalogue.indicators}
+    return assess(catalogue, results, disadvantaged_area)
+
+
+def assess(catalogue: Catalogue, results: Mapping[str, IndicatorResult], disadvantaged_area: bool) -> Assessment:
+    """Criteria and level from indicator verdicts (Điều 8), whoever judged the indicators: the engine from the
+    figures, or an appraisal council. An indicator without a result counts as missing, never as met."""
     indicators: dict[str, IndicatorResult] = {}
     criteria: dict[str, CriterionResult] = {}
     for criterion in catalogue.criteria:
-        results = [judge_indicator(ind, values.get(ind.id, {}), disadvantaged_area) for ind in criterion.indicators]
-        for result in results:
+        judged = [results.get(ind.id) or IndicatorResult(ind, {lv: Verdict(MISSING, "Chưa đánh giá") for lv in LEVELS}, "")
+                  for ind in criterion.indicators]
+        for result in judged:
             indicators[result.id] = result
         verdicts = {}
         for level in LEVELS:
-            status = combine([r.verdicts[level].status for r in results])
-            verdicts[level] = Verdict(status, _criterion_reason(status, results, level))
+            status = combine([r.verdicts[level].status for r in judged])
+            verdicts[level] = Verdict(status, _criterion_reason(status, judged, level))
         criteria[criterion.id] = CriterionResult(criterion.id, criterion.name, verdicts)
     level = 0
     for candidate in LEVELS:

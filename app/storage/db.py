@@ -34,6 +34,11 @@ Migration = Callable[[Database], None]
 _NEWER_SCHEMA = ("Cơ sở dữ liệu được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {current}, ứng dụng này hỗ trợ đến "
                  "{latest}). Hãy cập nhật ứng dụng; tệp không bị thay đổi.")
 
+#: `PRAGMA application_id` of each kind of database the app writes. The commune's is 0 (SQLite's default, so every
+#: existing commune file qualifies); the recipient's register has its own, so neither is ever migrated as the other.
+RECIPIENT_APPLICATION_ID = 0x43445452
+DATABASE_KINDS = {0: "cơ sở dữ liệu của xã", RECIPIENT_APPLICATION_ID: "cơ sở dữ liệu của cơ quan tiếp nhận hồ sơ"}
+
 
 def connect(path: Path) -> Database:
     """A read-write connection with the app's pragmas, usable from the DB worker thread.
@@ -205,7 +210,17 @@ def backup_copy(db: Database, target: Path) -> Path:
     return target
 
 
-def migrate(db: Database, path: Path | None, migrations: list[Migration] | None = None) -> int:
+def check_kind(db: Database, path: Path, application_id: int = 0) -> None:
+    """Refuse a file of another kind (a recipient's register opened as a commune database, or the reverse)."""
+    found = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if found == application_id or (user_version(db) == 0 and not db.table_names()):
+        return
+    what = DATABASE_KINDS.get(found, "tệp của một ứng dụng khác")
+    raise StorageError(f"Tệp {path.name} là {what}, không phải {DATABASE_KINDS[application_id]}; tệp không bị thay đổi.")
+
+
+def migrate(db: Database, path: Path | None, migrations: list[Migration] | None = None,
+            application_id: int = 0) -> int:
     """Bring the schema up to date; returns the version before. Backs up an existing older file first."""
     chain = MIGRATIONS if migrations is None else migrations
     latest = len(chain)
@@ -221,6 +236,8 @@ def migrate(db: Database, path: Path | None, migrations: list[Migration] | None 
         step = chain[number - 1]
         try:
             with db.atomic():
+                if number == 1 and application_id:
+                    db.execute(f"PRAGMA application_id = {int(application_id)}")
                 step(db)
                 db.execute(f"PRAGMA user_version = {number}")
         except sqlite3.Error as exc:
@@ -242,8 +259,9 @@ def _prove_writable(db: Database) -> None:
             db.execute("ROLLBACK")
 
 
-def open_database(path: Path, migrations: list[Migration] | None = None) -> Database:
-    """Open (creating when absent) and migrate the database at `path`."""
+def open_database(path: Path, migrations: list[Migration] | None = None, application_id: int = 0) -> Database:
+    """Open (creating when absent) and migrate the database at `path`; `migrations` and `application_id` name
+    another kind of database than the commune's."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -253,7 +271,8 @@ def open_database(path: Path, migrations: list[Migration] | None = None) -> Data
         result = db.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise StorageError(f"Cơ sở dữ liệu {path.name} bị hỏng ({result}). Hãy khôi phục từ bản sao lưu gần nhất.")
-        migrate(db, path, migrations)
+        check_kind(db, path, application_id)
+        migrate(db, path, migrations, application_id)
         _prove_writable(db)
     except sqlite3.DatabaseError as exc:
         db.close()

@@ -11,6 +11,9 @@ from pathlib import Path
 
 
 def main() -> None:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a worker process of the bundled app starts here, and only works
     if Path(sys.executable).stem.lower().endswith("-gui"):
         from ui.main import main as gui_main
 

@@ -121,7 +121,11 @@ class DashboardPage(QWidget):
         rec_title.setObjectName("cardTitle")
         self.add_recognition = QPushButton("Thêm quyết định công nhận…")
         self.add_recognition.clicked.connect(self._add_recognition)
+        self.import_result = QPushButton("Nhập kết quả công nhận…")
+        self.import_result.setToolTip("Nhập gói kết quả đã ký số do cơ quan tiếp nhận gửi về")
+        self.import_result.clicked.connect(self._import_result)
         rec_head.addWidget(rec_title, 1)
+        rec_head.addWidget(self.import_result)
         rec_head.addWidget(self.add_recognition)
         rec_layout.addLayout(rec_head)
         self.recognition_status = wrapped()
@@ -251,6 +255,11 @@ class DashboardPage(QWidget):
             else:
                 text += f"<br>Có thể đề nghị công nhận mức độ 2 từ ngày {format_date_short(upgrade)}."
         self.recognition_status.setText(text)
+
+    def _import_result(self) -> None:
+        from ui.result_import_dialog import ResultImportDialog
+
+        ResultImportDialog(self.ctx, self).exec()
 
     def _add_recognition(self) -> None:
         from ui.recognition_dialog import RecognitionDialog

@@ -13,13 +13,17 @@ from collections.abc import Callable
 _NAME = re.compile(r"^m(\d{4})_\w+$")
 
 
-def _discover() -> list[Callable]:
+def discover(package: str, path: list[str]) -> list[Callable]:
+    """The migrations `mNNNN_what.py` of a package (its `__name__` and `__path__`), numbered 1..N without gaps.
+
+    The commune database uses this package's chain; the recipient's database has a chain of its own.
+    """
     found: dict[int, Callable] = {}
-    for info in pkgutil.iter_modules(__path__):
+    for info in pkgutil.iter_modules(path):
         match = _NAME.match(info.name)
         if not match:
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = importlib.import_module(f"{package}.{info.name}")
         number = int(match.group(1))
         if number in found:
             raise RuntimeError(f"two migrations numbered {number}")
@@ -32,5 +36,5 @@ def _discover() -> list[Callable]:
     return [found[n] for n in numbers]
 
 
-MIGRATIONS: list[Callable] = _discover()
+MIGRATIONS: list[Callable] = discover(__name__, __path__)
 SCHEMA_VERSION = len(MIGRATIONS)

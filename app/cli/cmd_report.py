@@ -4,6 +4,7 @@ the Nơi nhận list."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.cli import print_json, with_workspace
@@ -153,6 +154,9 @@ def _attendee_option(text: str) -> dict[str, str]:
 def cmd_meeting_show(ws: Workspace, args: argparse.Namespace) -> int:
     meeting = docs.review_meeting(ws, args.year)
     print_json(meeting.to_json() if meeting else None)
+    draft = mt.meeting_draft(ws, args.year)
+    if draft is not None:
+        print(f"Lưu ý: biên bản đang nhập dở trong ứng dụng, chưa thành biên bản: {draft.problem}", file=sys.stderr)
     return 0
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.evidence.register import register_problems
 from app.services import documents as docs
-from app.services.meeting import composition_problems, organisations
+from app.services.meeting import composition_problems, meeting_draft, organisations
 from app.services.workspace import Workspace
 from app.text import format_date_short
 
@@ -31,7 +31,10 @@ def _content(ws: Workspace, year: int, texts: dict[str, str], meeting) -> list[s
     for key, label in docs.NARRATIVE_FIELDS.items():
         if not texts[key].strip():
             problems.append(f"Chưa viết phần \"{label}\" của báo cáo tự đánh giá.")
-    if meeting is None:
+    draft = meeting_draft(ws, year)
+    if draft is not None:
+        problems.append(f"Biên bản họp xét đang nhập dở, chưa thành biên bản: {draft.problem}")
+    elif meeting is None:
         problems.append("Chưa ghi biên bản họp xét kết quả tự đánh giá (Điều 9 khoản 1 điểm c Thông tư 25/2023).")
     else:
         if not meeting.secretary_name:

@@ -270,13 +270,15 @@ def review_meeting(ws: Workspace, year: int) -> ReviewMeeting | None:
 
 
 def save_review_meeting(ws: Workspace, year: int, meeting: ReviewMeeting) -> Changes:
-    """Record (or replace) the review meeting of a year, with its attendee list, in one audited transaction."""
+    """Record (or replace) the review meeting of a year, with its attendee list, in one audited transaction; a
+    draft of the form (see `save_meeting_form`) is dropped."""
     meeting = meeting_from_json(meeting.to_json(), organisations(ws))
     with ws.transaction():
         ws.ensure_unlocked(year)
+        dropped = _drop_draft(ws, year)
         old = review_meeting(ws, year)
         if old == meeting:
-            return Changes()
+            return dropped
         ws.db.execute("DELETE FROM review_meeting_attendees WHERE year = ?", [year])
         ws.db.execute(
             "INSERT INTO review_meetings (year, meeting_date, chair_name, chair_title, place, start_time, end_time, "
@@ -299,6 +301,59 @@ def save_review_meeting(ws: Workspace, year: int, meeting: ReviewMeeting) -> Cha
         ws.audit("update" if old else "create", "review_meeting", str(year), year,
                  old.to_json() if old else None, meeting.to_json())
     return Changes(documents=True)
+
+
+# ---------------------------------------------------------------------- the form as typed
+
+DRAFT_SETTING = "meeting.draft.{year}"
+
+
+@dataclass(frozen=True)
+class MeetingDraft:
+    """The meeting form as last typed when it was not yet a valid record, and why not."""
+
+    form: dict[str, Any]
+    problem: str
+
+
+@dataclass(frozen=True)
+class MeetingSaved:
+    """What saving the form did: the record it became, or the draft it was kept as (with the reason)."""
+
+    changes: Changes
+    stored: ReviewMeeting | MeetingDraft
+
+
+def meeting_draft(ws: Workspace, year: int) -> MeetingDraft | None:
+    """The year's meeting form kept as typed because it is not a valid record yet (None when there is none)."""
+    stored = ws.get_setting(DRAFT_SETTING.format(year=year))
+    if not isinstance(stored, dict) or not isinstance(stored.get("form"), dict):
+        return None
+    return MeetingDraft(stored["form"], str(stored.get("problem", "")))
+
+
+def _drop_draft(ws: Workspace, year: int) -> Changes:
+    if ws.get_setting(DRAFT_SETTING.format(year=year)) is None:
+        return Changes()
+    return ws.set_setting(DRAFT_SETTING.format(year=year), None) | Changes(documents=True)
+
+
+def save_meeting_form(ws: Workspace, year: int, form: dict[str, Any]) -> MeetingSaved:
+    """Store the meeting form as it is typed: a valid form becomes the year's record; an incomplete one (a row
+    without a name, an absence without its reason…) is kept as the year's draft with the reason, so that nothing
+    typed is lost. Documents keep using the last valid record; the readiness list names the draft."""
+    if not isinstance(form, dict):
+        raise InputError("Biên bản họp xét phải là một đối tượng JSON.")
+    try:
+        meeting = meeting_from_json(form, organisations(ws))
+    except InputError as error:
+        draft = MeetingDraft(form, error.message)
+        with ws.transaction():
+            ws.ensure_unlocked(year)
+            changes = ws.set_setting(DRAFT_SETTING.format(year=year), {"form": form, "problem": draft.problem})
+        return MeetingSaved(changes | Changes(documents=True) if changes.any() else changes, draft)
+    changes = save_review_meeting(ws, year, meeting)
+    return MeetingSaved(changes, review_meeting(ws, year) or meeting)
 
 
 # ---------------------------------------------------------------------- Điều 9 khoản 1 điểm c

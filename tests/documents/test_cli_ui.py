@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from app.cli import main
 from app.services import documents as docs
 from tests.documents.helpers import YEAR
+from tests.ui.conftest import type_text  # noqa: F401 - the documents tests type through this one
 
 
 def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
@@ -62,23 +63,13 @@ def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
     ws.close()
 
 
-def type_text(widget, text: str) -> None:
-    """Type like a person, one key event per character (QTest.keyClicks aborts on Vietnamese letters)."""
-    from PySide6.QtCore import QEvent, Qt
-    from PySide6.QtGui import QKeyEvent
-    from PySide6.QtWidgets import QApplication
-
-    widget.setFocus()
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
-
-
 def type_into_cell(table, row: int, column: int, text: str) -> None:
     """Open a table cell's editor as a double click does, type, and press Enter."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QLineEdit
+
+    from tests.ui.conftest import type_text
 
     table.setCurrentCell(row, column)
     table.editItem(table.item(row, column))
@@ -92,16 +83,24 @@ def type_into_cell(table, row: int, column: int, text: str) -> None:
     assert table.item(row, column).text() == text
 
 
-def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_path, monkeypatch):
+def retype(widget, text: str) -> None:
+    """Select what a field holds and type over it."""
+    from tests.ui.conftest import type_text
+
+    widget.setFocus()
+    widget.selectAll()
+    type_text(widget, text)
+
+
+def test_documents_page_saves_as_typed_previews_and_prints(qtbot, ready_workspace, tmp_path, monkeypatch):
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtTest import QTest
 
+    from tests.ui.conftest import type_text
     from ui.context import AppContext
     from ui.documents.page import DocumentsPage
     from ui.tasks import wait_for_idle
 
-    shown: list[str] = []
-    monkeypatch.setattr("ui.dialogs.message_box", lambda _parent, _title, text, kind="info": shown.append(text))
     ctx = AppContext(ready_workspace, YEAR)
     page = DocumentsPage(ctx)
     qtbot.addWidget(page)
@@ -114,57 +113,67 @@ def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_pa
     assert "thiếu minh chứng" in page.readiness.text()
     assert page.narrative.recipients.toPlainText() == ""
     assert "Sở Giáo dục và Đào tạo" in page.narrative.recipients.placeholderText()
-    page.narrative.recipients.setPlainText("Sở Giáo dục và Đào tạo\nHội Cựu chiến binh xã")
-    page.save_narrative()
-    wait_for_idle()
-    assert docs.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Hội Cựu chiến binh xã"]
+    type_text(page.narrative.recipients, "Sở Giáo dục và Đào tạo\nHội Cựu chiến binh xã")
+    qtbot.waitUntil(lambda: docs.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo",
+                                                                        "Hội Cựu chiến binh xã"], timeout=3000)
 
     # The meeting: a new row typed cell by cell, its role chosen, marked absent with a reason.
     form = page.meeting
     page.tabs.setCurrentIndex(1)
-    QTest.mouseClick(next(b for b in form.findChildren(type(page.save_numbers_button))
-                          if b.text() == "Thêm người dự họp"), Qt.MouseButton.LeftButton)
+    QTest.mouseClick(next(b for b in form.buttons if b.text() == "Thêm người dự họp"), Qt.MouseButton.LeftButton)
     row = form.attendees.rowCount() - 1
     type_into_cell(form.attendees, row, 0, "Hoàng Văn Nam")
+    assert "Chưa thành biên bản" not in form.draft_note.text()
     type_into_cell(form.attendees, row, 1, "Phó Chủ tịch")
     type_into_cell(form.attendees, row, 2, "Hội Cựu chiến binh xã")
     form.attendees.cellWidget(row, 3).setCurrentIndex(form.attendees.cellWidget(row, 3).findData("to_chuc_ctxh"))
     form.attendees.item(row, 4).setCheckState(Qt.CheckState.Unchecked)
+    wait_for_idle()
+    assert "hãy ghi lý do vắng mặt" in form.draft_note.text() and form.draft_note.isVisible()  # kept as typed
+    assert "đang nhập dở" in page.readiness.text()
+    last_valid = docs.review_meeting(ready_workspace, YEAR).attendees[-1]  # the record stays the last valid one
+    assert (last_valid.name, last_valid.role, last_valid.present) == ("Hoàng Văn Nam", "to_chuc_ctxh", True)
     type_into_cell(form.attendees, row, 5, "ốm")
-    page.save_meeting()
     wait_for_idle()
     added = docs.review_meeting(ready_workspace, YEAR).attendees[-1]
     assert (added.name, added.title, added.organisation, added.role, added.present, added.absence_reason) == (
         "Hoàng Văn Nam", "Phó Chủ tịch", "Hội Cựu chiến binh xã", "to_chuc_ctxh", False, "ốm")
+    assert not form.draft_note.isVisible()
 
     # The composition check shows what Điều 9.1.c still lacks, and "add the required rows" fills the gaps.
-    for row in sorted(r for r in range(form.attendees.rowCount())
-                      if form.attendees.item(r, 2).text().startswith("Công đoàn")):
-        form.attendees.removeRow(row)
-    page.save_meeting()
+    union = next(r for r in range(form.attendees.rowCount()) if form.attendees.item(r, 2).text().startswith("Công đoàn"))
+    form.attendees.selectRow(union)
+    QTest.mouseClick(form.remove_button, Qt.MouseButton.LeftButton)
     wait_for_idle()
     assert "Công đoàn xã" in form.composition.text()
     QTest.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
     assert form.attendees.item(form.attendees.rowCount() - 1, 2).text() == "Công đoàn xã"
+    type_into_cell(form.attendees, form.attendees.rowCount() - 1, 0, "Phạm Thị Mai")
+    wait_for_idle()
+    assert "đủ theo Điều 9" in form.composition.text()
 
-    # Numbers and dates: typed on their tab, stored normalised, printed once.
+    # Numbers and dates: typed on their tab, stored normalised, shown normalised once the field is left.
     numbers = page.numbers
     page.tabs.setCurrentIndex(2)
-    numbers.numbers["to_trinh"].clear()
-    type_text(numbers.numbers["to_trinh"], "9/TTr-UBND")
-    numbers.dates["to_trinh"].clear()
-    type_text(numbers.dates["to_trinh"], "6/2/2026")
-    QTest.mouseClick(page.save_numbers_button, Qt.MouseButton.LeftButton)
-    wait_for_idle()
+    retype(numbers.numbers["to_trinh"], "9/TTr-UBND")
+    retype(numbers.dates["to_trinh"], "6/2/2026")  # leaving the number stores it at once
+    qtbot.waitUntil(lambda: docs.document_texts(ready_workspace, YEAR)["date.to_trinh"] == "2026-02-06", timeout=3000)
     texts = docs.document_texts(ready_workspace, YEAR)
-    assert (texts["number.to_trinh"], texts["date.to_trinh"]) == ("09", "2026-02-06")
-    assert numbers.numbers["to_trinh"].text() == "09" and numbers.dates["to_trinh"].text() == "06/02/2026"
-    numbers.dates["bao_cao"].clear()
-    type_text(numbers.dates["bao_cao"], "6/2/26")
-    page.save_numbers()
+    assert texts["number.to_trinh"] == "09" and numbers.numbers["to_trinh"].text() == "09"
+    retype(numbers.dates["bao_cao"], "6/2/26")
+    numbers.plan_summary.setFocus()
     wait_for_idle()
+    assert numbers.dates["to_trinh"].text() == "06/02/2026"
     assert docs.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-05"  # refused, unchanged
-    assert shown[-1] == "Ngày ký Báo cáo không hợp lệ: “6/2/26”: năm phải ghi đủ 4 chữ số (ví dụ 2026, không phải 26)."
+    assert numbers.dates["bao_cao"].text() == "6/2/26" and numbers.dates["bao_cao"].property("invalid")
+    assert page.problem.text() == ("Chưa lưu: Ngày ký Báo cáo không hợp lệ: “6/2/26”: năm phải ghi đủ 4 chữ số "
+                                   "(ví dụ 2026, không phải 26).")
+    assert page.unsaved() == [f"Ngày ký Báo cáo “6/2/26”: {page.problem.text().removeprefix('Chưa lưu: ')}"]
+    retype(numbers.dates["bao_cao"], "06/02/2026")
+    numbers.plan_summary.setFocus()
+    wait_for_idle()
+    assert docs.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-06"
+    assert not page.problem.isVisible() and not numbers.dates["bao_cao"].property("invalid") and not page.unsaved()
 
     # Căn cứ: the suggestions print only once confirmed on this tab.
     assert {"nd142-2025", "tt11-2025", "tt15-2025"} <= set(numbers.suggestion_buttons)

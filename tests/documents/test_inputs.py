@@ -188,7 +188,7 @@ def test_an_older_database_is_migrated_to_normalised_values(tmp_path):
     ws.close()
 
 
-def test_the_settings_dialog_saves_through_the_same_service_and_says_what_was_kept(qtbot, workspace, monkeypatch):
+def test_the_settings_dialog_saves_as_typed_through_the_same_service_and_says_what_was_kept(qtbot, workspace):
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QDialogButtonBox
@@ -196,19 +196,47 @@ def test_the_settings_dialog_saves_through_the_same_service_and_says_what_was_ke
     from tests.documents.test_cli_ui import type_text
     from ui.context import AppContext
     from ui.settings_dialog import SettingsDialog
+    from ui.tasks import wait_for_idle
 
-    shown: list[str] = []
-    monkeypatch.setattr("ui.settings_dialog.message_box", lambda _parent, _title, text, kind="info": shown.append(text))
     dialog = SettingsDialog(AppContext(workspace, YEAR))
     qtbot.addWidget(dialog)
-    dialog.commune.clear()
+    dialog.show()
+    dialog.commune.selectAll()
     type_text(dialog.commune, "Xã  Kiến  Hưng")
-    dialog.province.clear()
-    type_text(dialog.province, "Thành phố Hà Nội")
-    save = next(b for b in dialog.findChildren(QDialogButtonBox)[0].buttons()
-                if dialog.findChildren(QDialogButtonBox)[0].buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole)
-    QTest.mouseClick(save, Qt.MouseButton.LeftButton)
+    dialog.province.selectAll()
+    type_text(dialog.province, "Thành phố Hà Nội")  # leaving the commune's field stored it
+    wait_for_idle()
+    assert workspace.profile().commune_name == "Kiến Hưng" and dialog.commune.text() == "Kiến Hưng"
+    close = dialog.findChildren(QDialogButtonBox)[0].button(QDialogButtonBox.StandardButton.Close)
+    assert close.text() == "Đóng"
+    QTest.mouseClick(close, Qt.MouseButton.LeftButton)  # closing stores the province still being typed
+    wait_for_idle()
     profile = workspace.profile()
     assert (profile.commune_name, profile.province, profile.commune_kind) == ("Kiến Hưng", "Hà Nội", "xã")
-    assert shown == ["Tên xã: đã bỏ chữ “Xã” ở đầu và bỏ khoảng trắng thừa; lưu là “Kiến Hưng”.\n"
-                     "Tên tỉnh, thành phố: đã bỏ chữ “Thành phố” ở đầu; lưu là “Hà Nội”."]
+    assert dialog.notes.text() == ("Tên xã: đã bỏ chữ “Xã” ở đầu và bỏ khoảng trắng thừa; lưu là “Kiến Hưng”.\n"
+                                   "Tên tỉnh, thành phố: đã bỏ chữ “Thành phố” ở đầu; lưu là “Hà Nội”.")
+
+
+def test_a_refused_setting_stays_in_its_field_with_the_reason(qtbot, workspace):
+    from tests.documents.test_cli_ui import type_text
+    from ui.context import AppContext
+    from ui.settings_dialog import SettingsDialog
+    from ui.tasks import wait_for_idle
+
+    dialog = SettingsDialog(AppContext(workspace, YEAR))
+    qtbot.addWidget(dialog)
+    with qtbot.waitActive(dialog):  # focus moves (and stores what was typed) only in the active window
+        dialog.show()
+        dialog.activateWindow()
+    dialog.tabs.setCurrentIndex(1)
+    type_text(dialog.deadline, "31/02/2026")
+    dialog.recipient.setFocus()
+    wait_for_idle()
+    assert dialog.deadline.text() == "31/02/2026" and dialog.deadline.property("invalid")
+    assert dialog.error.text() == "Chưa lưu: Hạn nộp hồ sơ \"31/02/2026\" không phải ngày hợp lệ (ngày/tháng/năm)."
+    assert workspace.get_setting(f"deadline.{YEAR}") is None
+    dialog.deadline.selectAll()
+    type_text(dialog.deadline, "15/03/2026")
+    dialog.recipient.setFocus()
+    wait_for_idle()
+    assert workspace.get_setting(f"deadline.{YEAR}") == "2026-03-15" and not dialog.error.isVisible()

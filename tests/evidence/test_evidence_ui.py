@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.evidence.demo import add_demo_evidence  # noqa: E402
 from app.services import evidence as ev  # noqa: E402
+from app.services.workspace import Changes  # noqa: E402
 from tests.evidence.conftest import YEAR, lock_year, pdf_bytes  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.evidence import preview as preview_module  # noqa: E402
@@ -77,28 +78,55 @@ def test_search_without_accents_and_indicator_filter(page, qtbot):
     assert not page.explanation_box.isVisible()
 
 
-def test_explanation_for_an_indicator_without_evidence(page):
+def test_explanation_for_an_indicator_without_evidence(page, qtbot):
     page.filter.setCurrentIndex(page.filter.findData("3.2"))
     assert codes(page) == [] and page.explanation_box.isVisible()
     assert "3.2 chưa có minh chứng" in page.explanation_box.title()
     type_text(page.explanation, "Thư viện xã đang nâng cấp phần mềm quản lý.")
-    page.explanation_button.click()
-    wait_for_idle()
-    assert ev.no_evidence_explanation(page.ctx.ws, YEAR, "3.2") == "Thư viện xã đang nâng cấp phần mềm quản lý."
+    qtbot.waitUntil(lambda: ev.no_evidence_explanation(page.ctx.ws, YEAR, "3.2")
+                    == "Thư viện xã đang nâng cấp phần mềm quản lý.", timeout=3000)  # stored after the pause
     assert page.ctx.ws.evidence_states(YEAR)["3.2"].status == "explained"
 
 
-def test_edit_catalogue_fields_with_date_warning(page):
+def test_edit_catalogue_fields_with_date_warning(page, qtbot):
     page.select_code("H1.2.01")
-    page.details.issued_date.setText("28/12/2024")
+    page.details.issued_date.selectAll()
+    type_text(page.details.issued_date, "28/12/2024")
     assert page.details.warning.isVisible() and "nằm ngoài năm đánh giá 2025" in page.details.warning.text()
-    page.details.doc_number.clear()
-    type_text(page.details.doc_number, "16/KH-UBND")
-    page.details.save_button.click()
+    page.details.doc_number.selectAll()
+    type_text(page.details.doc_number, "16/KH-UBND")  # typing in another field stores the date at once
+    qtbot.waitUntil(lambda: ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR).doc_number == "16/KH-UBND", timeout=3000)
     wait_for_idle()
     item = ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR)
-    assert item.doc_number == "16/KH-UBND" and item.issued_date.isoformat() == "2024-12-28"
+    assert item.issued_date.isoformat() == "2024-12-28"
     assert "⚠ ngày ngoài năm" in page.model.index(0, 0).data()
+    assert page.details.doc_number.text() == "16/KH-UBND" and page.details.issued_date.text() == "28/12/2024"
+
+
+def test_what_is_typed_is_stored_for_its_own_item_when_another_is_selected(page):
+    """Selecting another file at once (before the pause) stores the typing for the file it was typed for."""
+    page.select_code("H1.2.01")
+    page.details.summary.selectAll()
+    type_text(page.details.summary, "Kế hoạch học tập suốt đời năm 2025")
+    assert page.details.fields.pending()
+    page.select_code("H1.3.01")
+    assert page.details.summary.toPlainText() == ev.find_by_code(page.ctx.ws, "H1.3.01", YEAR).summary
+    wait_for_idle()
+    assert ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR).summary == "Kế hoạch học tập suốt đời năm 2025"
+    page.select_code("H1.2.01")
+    assert page.details.summary.toPlainText() == "Kế hoạch học tập suốt đời năm 2025"
+
+
+def test_a_refused_date_stays_in_its_field_with_the_reason(page):
+    page.select_code("H1.2.01")
+    page.details.issued_date.selectAll()
+    type_text(page.details.issued_date, "31/02/2025")
+    page.details.flush()
+    wait_for_idle()
+    assert page.details.issued_date.text() == "31/02/2025" and page.details.issued_date.property("invalid")
+    assert page.details.problem.isVisible() and "không có ngày 31" in page.details.problem.text()
+    assert ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR).issued_date.isoformat() == "2025-01-10"
+    assert page.unsaved() and page.unsaved()[0].startswith("Ngày ban hành “31/02/2025”")
 
 
 def test_link_checkbox_adds_and_removes_indicators(page):
@@ -143,7 +171,7 @@ def test_trash_restore_and_empty(page, monkeypatch):
     assert "H5.1.01" not in codes(page)
     page.view.setCurrentIndex(TRASH)
     assert codes(page) == ["H5.1.01"] and page.restore_button.isVisible()
-    assert not page.details.save_button.isEnabled()
+    assert page.details.doc_number.isReadOnly() and not page.details.links.isEnabled()
     page.restore_button.click()
     wait_for_idle()
     assert codes(page) == []
@@ -159,10 +187,14 @@ def test_trash_restore_and_empty(page, monkeypatch):
 
 
 def test_locked_year_shows_read_only_fields(page):
+    from ui.locking import UNLOCK_PATH
+
     lock_year(page.ctx.ws)
-    page.refresh()
+    page.ctx.apply(Changes(years=True))
     page.select_code("H1.2.01")
-    assert not page.details.save_button.isEnabled() and not page.details.links.isEnabled()
+    assert page.details.doc_number.isReadOnly() and page.details.summary.isReadOnly()
+    assert not page.details.links.isEnabled() and not page.import_files_button.isEnabled()
+    assert page.locked_note.isVisible() and UNLOCK_PATH in page.locked_note.text()
 
 
 def test_gallery_shots(qtbot, ws, tmp_path):

@@ -75,11 +75,13 @@ def ctx(ws) -> AppContext:
 
 
 def type_text(widget: QWidget, text: str) -> None:
-    """Type like a person, one key event per character (QTest.keyClicks aborts on Vietnamese letters)."""
+    """Type like a person, one key event per character (QTest.keyClicks aborts on Vietnamese letters); a line
+    break is the Enter key."""
     widget.setFocus()
     for ch in text:
+        key, ch = (Qt.Key.Key_Return, "\r") if ch == "\n" else (Qt.Key.Key_unknown, ch)
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
 
 
 def when_modal(kind: type, act: Callable[[QWidget], None], timeout_ms: int = 15000) -> None:

@@ -1,12 +1,13 @@
 """The forms of the documents page: the report's narrative, the review meeting with its composition, and the
-numbers, dates and căn cứ the issued documents carry. Forms only hold values; the page saves them through
-`app.services` on the worker thread."""
+numbers, dates and căn cứ the issued documents carry. Forms only hold values; the page binds their fields to
+`ui.widgets.typing` (stored as they are typed) and saves through `app.services` on the worker thread."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,13 +36,18 @@ from app.services import legal_bases as bases
 from app.services import meeting as mt
 from app.text import format_date_short
 from ui.dialogs import button_box
+from ui.widgets.typing import SavedFields
 
 ATTENDEE_COLUMNS = ("Họ và tên", "Chức vụ", "Cơ quan, tổ chức", "Vai trò", "Có mặt", "Lý do vắng")
 NAME, TITLE, ORGANISATION, ROLE, PRESENT, REASON = range(len(ATTENDEE_COLUMNS))
 
 
-def _short(iso: str) -> str:
-    return format_date_short(dt.date.fromisoformat(iso)) if iso else ""
+def _short(iso: Any) -> str:
+    """A stored ISO date as shown (05/02/2026); anything else as it is."""
+    try:
+        return format_date_short(dt.date.fromisoformat(iso)) if iso else ""
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 class NarrativeForm(QWidget):
@@ -50,6 +56,7 @@ class NarrativeForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QFormLayout(self)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.editors: dict[str, QPlainTextEdit] = {}
         for key, label in docs.NARRATIVE_FIELDS.items():
             editor = QPlainTextEdit()
@@ -68,18 +75,15 @@ class NarrativeForm(QWidget):
                                    "danh sách thường dùng. Dòng \"Lưu: …\" luôn in ở cuối.")
         layout.addRow("Nơi nhận", self.recipients)
 
-    def load(self, texts: dict[str, str], usual_recipients: list[str] | None = None) -> None:
+    def bind(self, fields: SavedFields) -> None:
+        """Store each box as it is typed."""
         for key, editor in self.editors.items():
-            editor.setPlainText(texts.get(key, ""))
-        self.extra_bases.setPlainText(texts.get("extra_bases", ""))
-        self.recipients.setPlainText(texts.get("recipients", ""))
-        self.recipients.setPlaceholderText("Để trống để dùng danh sách thường dùng:\n" + "\n".join(usual_recipients or []))
+            fields.add_text(key, editor, docs.NARRATIVE_FIELDS[key])
+        fields.add_text("extra_bases", self.extra_bases, "Căn cứ riêng của năm")
+        fields.add_text("recipients", self.recipients, "Nơi nhận")
 
-    def values(self) -> dict[str, str]:
-        result = {key: editor.toPlainText() for key, editor in self.editors.items()}
-        result["extra_bases"] = self.extra_bases.toPlainText()
-        result["recipients"] = self.recipients.toPlainText()
-        return result
+    def show_usual_recipients(self, usual_recipients: list[str]) -> None:
+        self.recipients.setPlaceholderText("Để trống để dùng danh sách thường dùng:\n" + "\n".join(usual_recipients))
 
 
 class NumbersForm(QWidget):
@@ -135,6 +139,7 @@ class NumbersForm(QWidget):
         self.new_base = QLineEdit(placeholderText="Số, ngày, cơ quan ban hành và trích yếu đầy đủ của văn bản")
         add = QPushButton("Thêm căn cứ")
         add.clicked.connect(self._add_base)
+        self.new_base.returnPressed.connect(self._add_base)
         self.remove_base = QPushButton("Bỏ căn cứ đã chọn")
         self.remove_base.clicked.connect(self._remove_base)
         row = QHBoxLayout()
@@ -156,14 +161,18 @@ class NumbersForm(QWidget):
         layout.addWidget(plan_box)
         layout.addWidget(bases_box)
 
-    def load(self, texts: dict[str, str], base_lines: list, pending: list[bases.Suggestion]) -> None:
+    def bind(self, fields: SavedFields) -> None:
+        """Store each number, date and the plan's fields as they are typed (dates shown as 05/02/2026)."""
         for key, edit in self.numbers.items():
-            edit.setText(texts.get(f"number.{key}", ""))
+            fields.add_line(f"number.{key}", edit, docs.TEXT_KEYS[f"number.{key}"])
         for key, edit in self.dates.items():
-            edit.setText(_short(texts.get(f"date.{key}", "")))
-        self.plan_number.setText(texts.get("plan.number", ""))
-        self.plan_date.setText(_short(texts.get("plan.date", "")))
-        self.plan_summary.setText(texts.get("plan.summary", ""))
+            fields.add_line(f"date.{key}", edit, docs.TEXT_KEYS[f"date.{key}"], show=_short)
+        fields.add_line("plan.number", self.plan_number, docs.TEXT_KEYS["plan.number"])
+        fields.add_line("plan.date", self.plan_date, docs.TEXT_KEYS["plan.date"], show=_short)
+        fields.add_line("plan.summary", self.plan_summary, docs.TEXT_KEYS["plan.summary"])
+
+    def load_bases(self, base_lines: list, pending: list[bases.Suggestion]) -> None:
+        """The căn cứ printed, and the suggestions still to confirm."""
         self.bases.clear()
         for line in base_lines:
             note = f" — {line.not_printed}" if line.not_printed else ""
@@ -190,13 +199,6 @@ class NumbersForm(QWidget):
             line.addWidget(confirm, 0, Qt.AlignmentFlag.AlignTop)
             self.suggestions.addWidget(box)
         self.suggestions_label.setVisible(bool(pending))
-
-    def values(self) -> dict[str, str]:
-        result = {f"number.{key}": edit.text() for key, edit in self.numbers.items()}
-        result.update({f"date.{key}": edit.text() for key, edit in self.dates.items()})
-        result.update({"plan.number": self.plan_number.text(), "plan.date": self.plan_date.text(),
-                       "plan.summary": self.plan_summary.text()})
-        return result
 
     def _add_base(self) -> None:
         if self.new_base.text().strip():
@@ -234,14 +236,20 @@ class OrganisationsDialog(QDialog):
 
 class MeetingForm(QWidget):
     """The review meeting record: chair, secretary, the composition (role, present or absent with a reason),
-    content, conclusions and the level agreed. Emits `organisations_requested` for the organisation list."""
+    content, conclusions and the level agreed. The form's whole content is one value (`to_json`, the shape
+    `app.services.meeting.save_meeting_form` takes). Emits `typed(field)` on each keystroke in a text field,
+    `chosen()` when a choice, a cell or the rows change, and `organisations_requested` for the organisation list."""
 
     organisations_requested = Signal()
+    typed = Signal(QObject)
+    chosen = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.organisations: tuple[str, ...] = mt.DEFAULT_ORGANISATIONS
+        self._loading = False
         layout = QFormLayout(self)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
@@ -255,25 +263,35 @@ class MeetingForm(QWidget):
         self.secretary, self.secretary_title = QLineEdit(), QLineEdit()
         self.attendees = QTableWidget(0, len(ATTENDEE_COLUMNS))
         self.attendees.setHorizontalHeaderLabels(ATTENDEE_COLUMNS)
+        self.attendees.setAccessibleName("Thành phần dự họp")
         header = self.attendees.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.attendees.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attendees.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                       | QAbstractItemView.EditTrigger.EditKeyPressed
+                                       | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.attendees.setMinimumHeight(160)
+        self.attendees.itemChanged.connect(lambda _item: self._chosen())
         add = QPushButton("Thêm người dự họp")
-        add.clicked.connect(lambda: self.add_attendee(mt.Attendee("", role=mt.OTHER)))
+        add.clicked.connect(lambda: self._add_rows([mt.Attendee("", role=mt.OTHER)]))
         self.complete_button = QPushButton("Thêm đủ thành phần theo Điều 9")
         self.complete_button.setToolTip("Thêm một dòng cho mỗi tổ chức Điều 9 khoản 1 điểm c yêu cầu mà danh sách "
                                         "còn thiếu: Hội Khuyến học, Ủy ban MTTQ và từng tổ chức chính trị - xã hội")
         self.complete_button.clicked.connect(self.add_required_rows)
-        remove = QPushButton("Xóa dòng đã chọn")
-        remove.clicked.connect(self._remove_selected)
-        organisations = QPushButton("Tổ chức chính trị - xã hội…")
-        organisations.clicked.connect(self.organisations_requested.emit)
-        buttons = QHBoxLayout()
-        for button in (add, self.complete_button, remove, organisations):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.remove_button = QPushButton("Xóa dòng đã chọn")
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.organisations_button = QPushButton("Tổ chức chính trị - xã hội…")
+        self.organisations_button.clicked.connect(self.organisations_requested.emit)
+        self.buttons = (add, self.complete_button, self.remove_button, self.organisations_button)
+        buttons = QGridLayout()  # two a row: four side by side do not fit beside the checklist at 1366×768
+        for index, button in enumerate(self.buttons):
+            buttons.addWidget(button, index // 2, index % 2)
+        buttons.setColumnStretch(2, 1)
+        self.draft_note = QLabel()
+        self.draft_note.setWordWrap(True)
+        self.draft_note.setObjectName("error")
+        self.draft_note.hide()
         self.composition = QLabel()
         self.composition.setWordWrap(True)
         self.content, self.conclusions = QPlainTextEdit(), QPlainTextEdit()
@@ -284,50 +302,114 @@ class MeetingForm(QWidget):
         self.level.addItem("(chưa thống nhất)", None)
         self.level.addItem("Mức độ 1", 1)
         self.level.addItem("Mức độ 2", 2)
+        self.level.currentIndexChanged.connect(lambda _i: self._chosen())
+        self.text_fields: tuple[QWidget, ...] = (
+            self.date, self.place, self.start_time, self.end_time, self.chair, self.chair_title, self.secretary,
+            self.secretary_title, self.content, self.conclusions)
+        for edit in (self.place, self.start_time, self.end_time, self.chair, self.chair_title, self.secretary,
+                     self.secretary_title):
+            edit.textEdited.connect(lambda _text, e=edit: self._typed(e))
+        for box in (self.content, self.conclusions):
+            box.setTabChangesFocus(True)
+            box.textChanged.connect(lambda b=box: self._typed(b))
+        self.date.dateChanged.connect(lambda _d: self._typed(self.date))
         for label, widget in (("Ngày họp", self.date), ("Địa điểm", self.place), ("Giờ bắt đầu", self.start_time),
                               ("Giờ kết thúc", self.end_time), ("Người chủ trì", self.chair),
                               ("Chức vụ người chủ trì", self.chair_title), ("Thư ký", self.secretary),
-                              ("Chức vụ thư ký", self.secretary_title), ("Thành phần dự họp", self.attendees)):
+                              ("Chức vụ thư ký", self.secretary_title)):
             layout.addRow(label, widget)
-        layout.addRow("", buttons)
-        layout.addRow("", self.composition)
+            widget.setAccessibleName(label)
+        layout.addRow(self.draft_note)
+        layout.addRow(QLabel("Thành phần dự họp"))
+        layout.addRow(self.attendees)
+        layout.addRow(buttons)
+        layout.addRow(self.composition)
         layout.addRow("Nội dung thảo luận", self.content)
         layout.addRow("Kết luận", self.conclusions)
         layout.addRow("Mức độ thống nhất đề nghị", self.level)
+        self.content.setAccessibleName("Nội dung thảo luận")
+        self.conclusions.setAccessibleName("Kết luận")
+        self.level.setAccessibleName("Mức độ thống nhất đề nghị")
+
+    def _typed(self, field: QWidget) -> None:
+        if not self._loading:
+            self.typed.emit(field)
+
+    def _chosen(self) -> None:
+        if not self._loading:
+            self.chosen.emit()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A finalized year: everything readable, nothing changeable."""
+        for widget in self.text_fields:
+            if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+                widget.setReadOnly(read_only)
+            else:
+                widget.setEnabled(not read_only)
+        self.level.setEnabled(not read_only)
+        self.attendees.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only else
+                                       QAbstractItemView.EditTrigger.DoubleClicked
+                                       | QAbstractItemView.EditTrigger.EditKeyPressed
+                                       | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        for row in range(self.attendees.rowCount()):
+            role = self.attendees.cellWidget(row, ROLE)
+            if role is not None:
+                role.setEnabled(not read_only)
+        for button in self.buttons:
+            button.setEnabled(not read_only)
 
     # ------------------------------------------------------------------ attendee rows
 
     def add_attendee(self, person: mt.Attendee) -> int:
         row = self.attendees.rowCount()
-        self.attendees.insertRow(row)
-        for column, text in ((NAME, person.name), (TITLE, person.title), (ORGANISATION, person.organisation),
-                             (REASON, person.absence_reason)):
-            self.attendees.setItem(row, column, QTableWidgetItem(text))
-        role = QComboBox()
-        for key, label in mt.ROLES.items():
-            role.addItem(label, key)
-        role.setCurrentIndex(max(0, role.findData(person.role or mt.OTHER)))
-        self.attendees.setCellWidget(row, ROLE, role)
-        present = QTableWidgetItem()
-        present.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        present.setCheckState(Qt.CheckState.Checked if person.present else Qt.CheckState.Unchecked)
-        self.attendees.setItem(row, PRESENT, present)
+        loading, self._loading = self._loading, True
+        try:
+            self.attendees.insertRow(row)
+            for column, text in ((NAME, person.name), (TITLE, person.title), (ORGANISATION, person.organisation),
+                                 (REASON, person.absence_reason)):
+                self.attendees.setItem(row, column, QTableWidgetItem(text))
+            role = QComboBox()
+            for key, label in mt.ROLES.items():
+                role.addItem(label, key)
+            role.setCurrentIndex(max(0, role.findData(person.role or mt.OTHER)))
+            role.setAccessibleName(f"Vai trò dòng {row + 1}")
+            role.currentIndexChanged.connect(lambda _i: self._chosen())
+            self.attendees.setCellWidget(row, ROLE, role)
+            present = QTableWidgetItem()
+            present.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                             | Qt.ItemFlag.ItemIsSelectable)
+            present.setCheckState(Qt.CheckState.Checked if person.present else Qt.CheckState.Unchecked)
+            self.attendees.setItem(row, PRESENT, present)
+        finally:
+            self._loading = loading
         return row
+
+    def _add_rows(self, people: list[mt.Attendee]) -> None:
+        rows = [self.add_attendee(person) for person in people]
+        if rows:
+            self.attendees.setCurrentCell(rows[0], NAME)
+            self.attendees.setFocus()  # the name of the first new row is typed next
+            self._chosen()
 
     def add_required_rows(self) -> None:
         """One empty row for each body Điều 9.1.c names that no row represents yet."""
         people = self.attendee_list()
+        missing = []
         if not any(a.role == mt.KHUYEN_HOC for a in people):
-            self.add_attendee(mt.Attendee("", "Chủ tịch", "Hội Khuyến học xã", mt.KHUYEN_HOC))
+            missing.append(mt.Attendee("", "Chủ tịch", "Hội Khuyến học xã", mt.KHUYEN_HOC))
         if not any(a.role == mt.MTTQ for a in people):
-            self.add_attendee(mt.Attendee("", "Chủ tịch", "Ủy ban MTTQ Việt Nam xã", mt.MTTQ))
+            missing.append(mt.Attendee("", "Chủ tịch", "Ủy ban MTTQ Việt Nam xã", mt.MTTQ))
         for name in self.organisations:
             if not any(a.role == mt.ORGANISATION and mt.matching_organisation(a.organisation, [name]) for a in people):
-                self.add_attendee(mt.Attendee("", "Chủ tịch", f"{name} xã", mt.ORGANISATION))
+                missing.append(mt.Attendee("", "Chủ tịch", f"{name} xã", mt.ORGANISATION))
+        self._add_rows(missing)
 
     def _remove_selected(self) -> None:
-        for row in sorted({index.row() for index in self.attendees.selectedIndexes()}, reverse=True):
+        rows = sorted({index.row() for index in self.attendees.selectedIndexes()}, reverse=True)
+        for row in rows:
             self.attendees.removeRow(row)
+        if rows:
+            self._chosen()
 
     def _text(self, row: int, column: int) -> str:
         item = self.attendees.item(row, column)
@@ -349,34 +431,41 @@ class MeetingForm(QWidget):
 
     # ------------------------------------------------------------------ the record
 
-    def load(self, meeting: mt.ReviewMeeting | None, organisations: tuple[str, ...] = mt.DEFAULT_ORGANISATIONS,
-             problems: list[str] | None = None) -> None:
+    def load(self, form: dict[str, Any] | None, organisations: tuple[str, ...] = mt.DEFAULT_ORGANISATIONS) -> None:
+        """Show a meeting form (`record_form` of the stored record, or a draft); None shows an empty form."""
         self.organisations = organisations
-        self.attendees.setRowCount(0)
-        self.show_composition(problems or [])
-        if meeting is None:
-            for widget in (self.place, self.start_time, self.end_time, self.chair, self.chair_title,
-                           self.secretary, self.secretary_title):
-                widget.clear()
-            self.content.clear()
-            self.conclusions.clear()
-            self.level.setCurrentIndex(0)
-            return
-        day = meeting.meeting_date
-        self.date.setDate(QDate(day.year, day.month, day.day))
-        for widget, text in ((self.place, meeting.place), (self.start_time, meeting.start_time),
-                             (self.end_time, meeting.end_time), (self.chair, meeting.chair_name),
-                             (self.chair_title, meeting.chair_title), (self.secretary, meeting.secretary_name),
-                             (self.secretary_title, meeting.secretary_title)):
-            widget.setText(text)
-        for person in meeting.attendees:
-            self.add_attendee(person)
-        self.content.setPlainText(meeting.content)
-        self.conclusions.setPlainText(meeting.conclusions)
-        self.level.setCurrentIndex(max(0, self.level.findData(meeting.level_agreed)))
+        self._loading = True
+        try:
+            self.attendees.setRowCount(0)
+            form = form or {}
+            day = QDate.fromString(str(form.get("meeting_date") or ""), "yyyy-MM-dd")
+            self.date.setDate(day if day.isValid() else QDate.currentDate())
+            for widget, key in ((self.place, "place"), (self.start_time, "start_time"), (self.end_time, "end_time"),
+                                (self.chair, "chair_name"), (self.chair_title, "chair_title"),
+                                (self.secretary, "secretary_name"), (self.secretary_title, "secretary_title")):
+                text = str(form.get(key) or "")
+                if widget.text() != text:
+                    widget.setText(text)
+            for person in form.get("attendees") or []:
+                if isinstance(person, dict):
+                    self.add_attendee(mt.Attendee(
+                        str(person.get("name") or ""), str(person.get("title") or ""),
+                        str(person.get("organisation") or ""), str(person.get("role") or mt.OTHER),
+                        person.get("present", True) is not False, str(person.get("absence_reason") or "")))
+            for box, key in ((self.content, "content"), (self.conclusions, "conclusions")):
+                text = str(form.get(key) or "")
+                if box.toPlainText() != text:
+                    box.setPlainText(text)
+            self.level.setCurrentIndex(max(0, self.level.findData(form.get("level_agreed"))))
+        finally:
+            self._loading = False
 
-    def show_composition(self, problems: list[str]) -> None:
-        if problems:
+    def show_composition(self, problems: list[str], draft_problem: str = "") -> None:
+        self.draft_note.setText(f"Chưa thành biên bản (đã giữ bản đang nhập): {draft_problem}" if draft_problem else "")
+        self.draft_note.setVisible(bool(draft_problem))
+        if draft_problem:
+            self.composition.setText("")
+        elif problems:
             self.composition.setText("<b>Thành phần chưa đủ theo Điều 9 khoản 1 điểm c:</b><br>"
                                      + "<br>".join(f"• {p}" for p in problems))
             self.composition.setStyleSheet("color: #8a4b00;")
@@ -385,9 +474,24 @@ class MeetingForm(QWidget):
             self.composition.setStyleSheet("color: #1b5e20;")
 
     def to_json(self) -> dict:
+        """The form as typed, every attendee with all six fields (an absence reason is kept even when ticked
+        present, so that the check can name the mismatch)."""
         return {"meeting_date": self.date.date().toString("yyyy-MM-dd"), "place": self.place.text(),
                 "start_time": self.start_time.text(), "end_time": self.end_time.text(),
                 "chair_name": self.chair.text(), "chair_title": self.chair_title.text(),
                 "secretary_name": self.secretary.text(), "secretary_title": self.secretary_title.text(),
-                "attendees": [a.to_json() for a in self.attendee_list()], "content": self.content.toPlainText(),
-                "conclusions": self.conclusions.toPlainText(), "level_agreed": self.level.currentData()}
+                "attendees": [{"name": a.name, "title": a.title, "organisation": a.organisation, "role": a.role,
+                               "present": a.present, "absence_reason": a.absence_reason}
+                              for a in self.attendee_list()],
+                "content": self.content.toPlainText(), "conclusions": self.conclusions.toPlainText(),
+                "level_agreed": self.level.currentData()}
+
+
+def record_form(meeting: mt.ReviewMeeting | None) -> dict[str, Any] | None:
+    """A stored meeting record in the form's shape (`MeetingForm.to_json`)."""
+    if meeting is None:
+        return None
+    form = meeting.to_json()
+    form["attendees"] = [{"name": a.name, "title": a.title, "organisation": a.organisation, "role": a.role,
+                          "present": a.present, "absence_reason": a.absence_reason} for a in meeting.attendees]
+    return form

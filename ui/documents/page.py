@@ -49,11 +49,15 @@ from app.services import meeting as mt
 from app.services.workspace import Changes
 from ui.context import AppContext
 from ui.dialogs import message_box
-from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog
+from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog, record_form
 from ui.documents.printing import PrintPreview, Progress, match_orientation, print_pdf
+from ui.locking import locked_notice
 from ui.tasks import run_in_background, show_error
+from ui.widgets.typing import SavedFields, TypingSaver
+from ui.widgets.verdict import wrapped
 
 GENERATE_TEXT = "Tạo và xem văn bản"
+SAVED_AS_TYPED = "Nội dung được lưu tự động khi gõ; Ctrl+Z trong ô chữ hoàn tác điều vừa gõ."
 
 
 class DocumentsPage(QWidget):
@@ -77,12 +81,15 @@ class DocumentsPage(QWidget):
         self.narrative = NarrativeForm()
         self.meeting = MeetingForm()
         self.numbers = NumbersForm()
-        save_narrative = QPushButton("Lưu nội dung báo cáo")
-        save_narrative.clicked.connect(self.save_narrative)
-        save_meeting = QPushButton("Lưu biên bản họp xét")
-        save_meeting.clicked.connect(self.save_meeting)
-        self.save_numbers_button = QPushButton("Lưu số, ngày văn bản")
-        self.save_numbers_button.clicked.connect(self.save_numbers)
+        self.fields = SavedFields(self.ctx, self._text_change, self)
+        self.narrative.bind(self.fields)
+        self.numbers.bind(self.fields)
+        self.fields.problem.connect(self._show_problem)
+        self.meeting_typing = TypingSaver(self._store_meeting, self)
+        for widget in self.meeting.text_fields:
+            self.meeting_typing.watch(widget)
+        self.meeting.typed.connect(self.meeting_typing.edited)
+        self.meeting.chosen.connect(self._meeting_chosen)
         self.meeting.organisations_requested.connect(self.edit_organisations)
         self.numbers.confirm_requested.connect(
             lambda sid: self.ctx.submit(lambda ws: bases.confirm_suggestion(ws, sid), self))
@@ -90,15 +97,21 @@ class DocumentsPage(QWidget):
             lambda text: self.ctx.submit(lambda ws: bases.add_text(ws, text), self,
                                          on_success=lambda _c: self.numbers.new_base.clear()))
         self.numbers.remove_base_requested.connect(self.remove_base)
+        self.locked_note = wrapped(object_name="error")
+        self.locked_note.hide()
+        self.problem = wrapped(object_name="error")
+        self.problem.hide()
         self.tabs = QTabWidget()
-        self.tabs.addTab(_scrolling(_with_button(self.narrative, save_narrative)), "Nội dung báo cáo")
-        self.tabs.addTab(_scrolling(_with_button(self.meeting, save_meeting)), "Họp xét")
-        self.tabs.addTab(_scrolling(_with_button(self.numbers, self.save_numbers_button)), "Số, ngày, căn cứ")
+        self.tabs.addTab(_scrolling(_with_note(self.narrative)), "Nội dung báo cáo")
+        self.tabs.addTab(_scrolling(_with_note(self.meeting)), "Họp xét")
+        self.tabs.addTab(_scrolling(_with_note(self.numbers)), "Số, ngày, căn cứ")
         self.tabs.addTab(_scrolling(self._units_tab()), "Phiếu đơn vị")
         self.preview_tab = self._preview_tab()
         self.tabs.addTab(self.preview_tab, "Xem và in văn bản")
         layout = QVBoxLayout(self)
+        layout.addWidget(self.locked_note)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.problem)
         self.document.currentIndexChanged.connect(lambda _index: self._update_buttons())
         self._update_buttons()
 
@@ -197,11 +210,11 @@ class DocumentsPage(QWidget):
 
     def _on_changes(self, changes: Changes) -> None:
         if (changes.documents or changes.indicators or changes.evidence or changes.profile or changes.checklist
-                or changes.settings or changes.assignments):
+                or changes.settings or changes.assignments or changes.years):
             self.refresh()
 
     def refresh(self) -> None:
-        """Reload the forms and the readiness list for the current year."""
+        """Reload the forms (leaving alone what is being typed) and the readiness list for the current year."""
         year = self.ctx.year
         if year is None:
             self.readiness.setText("Chưa có năm đánh giá.")
@@ -212,17 +225,26 @@ class DocumentsPage(QWidget):
             meeting = docs.review_meeting(ws, year)
             names = mt.organisations(ws)
             composition = mt.composition_problems(meeting, names) if meeting else []
-            return (docs.document_texts(ws, year), default_recipients(ws.profile()), meeting, names, composition,
-                    legal_base_lines(ws, year), bases.pending_suggestions(ws, year),
-                    document_readiness(ws, year), document_notes(ws, year))
+            return (year, ws.year(year).locked, docs.document_texts(ws, year), default_recipients(ws.profile()),
+                    meeting, mt.meeting_draft(ws, year), names, composition, legal_base_lines(ws, year),
+                    bases.pending_suggestions(ws, year), document_readiness(ws, year), document_notes(ws, year))
 
         run_in_background(load).success(self._loaded).failure(lambda e: show_error(self, e)).run()
 
     def _loaded(self, result) -> None:
-        texts, usual_recipients, meeting, names, composition, printed, pending, problems, notes = result
-        self.narrative.load(texts, usual_recipients)
-        self.meeting.load(meeting, names, composition)
-        self.numbers.load(texts, printed, pending)
+        (year, locked, texts, usual_recipients, meeting, draft, names, composition, printed, pending, problems,
+         notes) = result
+        if year != self.ctx.year:
+            return  # read for a year no longer shown; the new year's reading follows
+        self.fields.load(texts, subject=year)
+        self.fields.set_read_only(locked)
+        self.narrative.show_usual_recipients(usual_recipients)
+        self._load_meeting(year, meeting, draft, names)
+        self.meeting.show_composition(composition, draft.problem if draft else "")
+        self.meeting.set_read_only(locked)
+        self.numbers.load_bases(printed, pending)
+        self.locked_note.setText(locked_notice(year) if locked else "")
+        self.locked_note.setVisible(locked)
         self.show_readiness(problems, notes)
 
     #: Problems listed in the readiness panel; the rest are counted (the pre-flight list has them all).
@@ -246,22 +268,79 @@ class DocumentsPage(QWidget):
             button.setEnabled(ready)
         self.save_docx_button.setEnabled(self.document.currentData() in DOCX_DOCUMENTS)
 
-    # ------------------------------------------------------------------ saving forms
+    # ------------------------------------------------------------------ saving what is typed
 
-    def save_narrative(self) -> None:
-        ws, year, values = self.ctx.ws, self.ctx.year, self.narrative.values()
-        (run_in_background(lambda _p: docs.set_document_texts(ws, year, values))
-         .success(self._saved).failure(lambda e: show_error(self, e)).run())
+    def _text_change(self, key: str, text: str, _continuing: bool):
+        year = self.fields.subject
+        return lambda ws: docs.set_document_texts(ws, year, {key: text})
 
-    def save_meeting(self) -> None:
-        ws, year, raw = self.ctx.ws, self.ctx.year, self.meeting.to_json()
-        (run_in_background(lambda _p: docs.save_review_meeting(ws, year, docs.meeting_from_json(raw)))
-         .success(self._saved).failure(lambda e: show_error(self, e)).run())
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
-    def save_numbers(self) -> None:
-        ws, year, values = self.ctx.ws, self.ctx.year, self.numbers.values()
-        (run_in_background(lambda _p: docs.set_document_texts(ws, year, values))
-         .success(self._saved).failure(lambda e: show_error(self, e)).run())
+    _meeting_year: int | None = None
+    _meeting_source: object = None  # the record or draft the form shows (or was stored as)
+    _meeting_known: dict | None = None  # the form's content as loaded or last stored
+    _meeting_in_flight = 0
+
+    def _meeting_dirty(self) -> bool:
+        return self._meeting_known is not None and self.meeting.to_json() != self._meeting_known
+
+    def _load_meeting(self, year: int, meeting, draft, names) -> None:
+        """Show the year's meeting form, unless it is being typed in or what is stored is what it shows."""
+        source = draft if draft is not None else meeting
+        if year == self._meeting_year:
+            typing = (self._meeting_dirty() or self.meeting_typing.pending() or self._meeting_in_flight
+                      or self.meeting.isAncestorOf(QApplication.focusWidget()))
+            if typing or source == self._meeting_source:
+                self.meeting.organisations = names
+                return
+        else:
+            self.meeting_typing.end_burst()
+        self._meeting_year, self._meeting_source = year, source
+        self.meeting.load(draft.form if draft is not None else record_form(meeting), names)
+        self._meeting_known = self.meeting.to_json()
+
+    def _meeting_chosen(self) -> None:
+        """A choice, a cell or the rows changed: stored at once."""
+        self.meeting_typing.end_burst()
+        self._store_meeting(False)
+
+    def _store_meeting(self, _continuing: bool) -> None:
+        form, year = self.meeting.to_json(), self._meeting_year
+        if year is None or form == self._meeting_known:
+            return
+        self._meeting_known = form
+        self._meeting_in_flight += 1
+        saved: list[mt.MeetingSaved] = []
+
+        def change(ws):
+            saved.append(mt.save_meeting_form(ws, year, form))
+            return saved[0].changes
+
+        def done(_changes) -> None:
+            self._meeting_in_flight -= 1
+            if year == self._meeting_year:
+                self._meeting_source = saved[0].stored
+                if isinstance(saved[0].stored, mt.MeetingDraft):
+                    self.meeting.show_composition([], saved[0].stored.problem)
+
+        def failed(error: BaseException) -> None:
+            self._meeting_in_flight -= 1
+            if year == self._meeting_year and self._meeting_known == form:
+                self._meeting_known = None  # not stored: the next save tries again
+            show_error(self, error, "Chưa lưu được biên bản họp xét")
+
+        self.ctx.submit(change, self, on_success=done, on_failure=failed)
+
+    def flush(self) -> None:
+        """Store everything typed on the page now (before the page, the year or the window changes)."""
+        self.fields.flush()
+        self.meeting_typing.end_burst()
+
+    def unsaved(self) -> list[str]:
+        """What was typed but refused (with the reason): closing the window asks before leaving it."""
+        return self.fields.unsaved()
 
     def remove_base(self, position: int) -> None:
         self.ctx.submit(lambda ws: bases.remove_entry(ws, position), self)
@@ -271,9 +350,6 @@ class DocumentsPage(QWidget):
         if dialog.exec() == OrganisationsDialog.DialogCode.Accepted:
             names = dialog.names()
             self.ctx.submit(lambda ws: mt.set_organisations(ws, names), self)
-
-    def _saved(self, changes: Changes) -> None:
-        self.ctx.apply(changes)
 
     # ------------------------------------------------------------------ generating and preview
 
@@ -411,14 +487,12 @@ class DocumentsPage(QWidget):
         message_box(self, "Đã nhập phiếu", text)
 
 
-def _with_button(form: QWidget, button: QPushButton) -> QWidget:
+def _with_note(form: QWidget) -> QWidget:
+    """A form with the line saying that it stores itself."""
     widget = QWidget()
     layout = QVBoxLayout(widget)
     layout.addWidget(form)
-    row = QHBoxLayout()
-    row.addStretch(1)
-    row.addWidget(button)
-    layout.addLayout(row)
+    layout.addWidget(wrapped(SAVED_AS_TYPED, object_name="muted"))
     layout.addStretch(1)
     return widget
 

@@ -1,59 +1,81 @@
-"""Catalogue fields of one evidence item (số/ký hiệu, ngày, cơ quan, trích yếu) and its indicator links."""
+"""Catalogue fields of one evidence item (số/ký hiệu, ngày, cơ quan, trích yếu) and its indicator links.
+
+The fields store themselves as they are typed (`ui.widgets.typing.SavedFields`); selecting another item first
+stores what was typed for the one shown. Links are ticked with the mouse or the space bar."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import InputError
 from app.evidence.library import date_warning, parse_optional_date
+from app.services import evidence as ev
 from app.services.evidence import EvidenceItem
 from app.text import format_date_short, format_int
+from ui.context import AppContext
 from ui.labels import indicator_label
+from ui.widgets.typing import SavedFields
+from ui.widgets.verdict import wrapped
+
+#: The narrowest a catalogue field may get (at 1366×768 with the checklist open).
+FIELD_MIN_WIDTH = 220
+
+
+def _date(value: object) -> str:
+    return format_date_short(value) if value else ""  # type: ignore[arg-type]
 
 
 class DetailsPanel(QWidget):
-    """Emits `save_requested(id, fields)` and `link_toggled(id, indicator_id, linked)`; the page does the work."""
+    """The item's fields, saved as typed; emits `link_toggled(id, indicator_id, linked)` for the page to store."""
 
-    save_requested = Signal(int, dict)
     link_toggled = Signal(int, str, bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.ctx = ctx
         self.item: EvidenceItem | None = None
+        self.fields = SavedFields(ctx, self._change, self)
         self.code = QLabel()
         self.code.setObjectName("cardTitle")
         self.file = QLabel(wordWrap=True)
         self.file.setObjectName("muted")
-        self.doc_number = QLineEdit(placeholderText="ví dụ 15/KH-UBND")
-        self.issued_date = QLineEdit(placeholderText="dd/mm/yyyy")
-        self.issuer = QLineEdit(placeholderText="ví dụ UBND xã")
-        self.summary = QPlainTextEdit(placeholderText="Nội dung tóm tắt của văn bản")
-        self.summary.setFixedHeight(72)
-        self.valid_until = QLineEdit(placeholderText="dd/mm/yyyy — cho văn bản nhiều năm")
+        add = self.fields.add_line
+        self.doc_number = add("doc_number", QLineEdit(placeholderText="ví dụ 15/KH-UBND"), "Số, ký hiệu")
+        self.issued_date = add("issued_date", QLineEdit(placeholderText="ngày/tháng/năm"), "Ngày ban hành",
+                               show=_date)
+        self.issuer = add("issuer", QLineEdit(placeholderText="ví dụ UBND xã"), "Cơ quan ban hành")
+        self.summary = self.fields.add_text("summary", QPlainTextEdit(placeholderText="Nội dung tóm tắt của văn bản"),
+                                            "Trích yếu")
+        self.summary.setFixedHeight(64)
+        self.valid_until = add("valid_until", QLineEdit(placeholderText="ngày/tháng/năm — văn bản nhiều năm"),
+                               "Hiệu lực đến", show=_date)
+        for edit in (self.doc_number, self.issued_date, self.issuer, self.summary, self.valid_until):
+            edit.setMinimumWidth(FIELD_MIN_WIDTH)
         self.warning = QLabel(wordWrap=True)
         self.warning.setStyleSheet("color: #b45309;")
         self.warning.hide()
-        self.save_button = QPushButton("Lưu thông tin")
-        self.save_button.setObjectName("primary")
-        self.save_button.clicked.connect(self._save)
+        self.problem = wrapped(object_name="error")
+        self.problem.hide()
+        self.fields.problem.connect(self._show_problem)
         for edit in (self.issued_date, self.valid_until):
             edit.textChanged.connect(self._update_warning)
 
         form_box = QGroupBox("Thông tin văn bản")
         form = QFormLayout(form_box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.code)
         form.addRow(self.file)
         form.addRow("Số, ký hiệu:", self.doc_number)
@@ -62,27 +84,29 @@ class DetailsPanel(QWidget):
         form.addRow("Trích yếu:", self.summary)
         form.addRow("Hiệu lực đến:", self.valid_until)
         form.addRow(self.warning)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(self.save_button)
-        form.addRow(buttons)
+        form.addRow(self.problem)
+        form.addRow(wrapped("Lưu tự động khi gõ.", object_name="muted"))
 
         links_box = QGroupBox("Minh chứng cho chỉ tiêu")
         self.links = QListWidget()
+        self.links.setAccessibleName("Minh chứng cho chỉ tiêu")
         self.links.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.links.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.links.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.links.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.links.itemChanged.connect(self._link_changed)
-        hint = QLabel("Đánh dấu các chỉ tiêu mà văn bản này chứng minh; mã minh chứng theo chỉ tiêu đầu tiên.",
-                      wordWrap=True)
+        hint = QLabel("Đánh dấu (bấm chuột hoặc phím cách) các chỉ tiêu mà văn bản này chứng minh; mã minh chứng "
+                      "theo chỉ tiêu đầu tiên.", wordWrap=True)
         hint.setObjectName("muted")
         links_layout = QVBoxLayout(links_box)
         links_layout.addWidget(hint)
         links_layout.addWidget(self.links)
 
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(form_box, 3)
-        layout.addWidget(links_box, 2)
+        layout.addWidget(form_box)
+        layout.addWidget(links_box)
+        layout.addStretch(1)
         self.set_catalogue([])
         self.show_item(None)
 
@@ -97,34 +121,42 @@ class DetailsPanel(QWidget):
             entry.setCheckState(Qt.CheckState.Unchecked)
             self.links.addItem(entry)
         self.links.blockSignals(False)
+        rows = sum(self.links.sizeHintForRow(row) for row in range(self.links.count()))
+        self.links.setFixedHeight(rows + 2 * self.links.frameWidth() + 4)  # every indicator shown, no inner scrolling
 
     def show_item(self, item: EvidenceItem | None, editable: bool = True) -> None:
+        """Show `item` (what was typed for the item shown before is stored first); the same item again only
+        refreshes the fields not being typed in."""
         self.item = item
-        enabled = item is not None and editable
-        for widget in (self.doc_number, self.issued_date, self.issuer, self.summary, self.valid_until,
-                       self.save_button, self.links):
-            widget.setEnabled(enabled)
+        self.fields.load({"doc_number": item.doc_number, "issued_date": item.issued_date, "issuer": item.issuer,
+                          "summary": item.summary, "valid_until": item.valid_until} if item else
+                         dict.fromkeys(("doc_number", "issued_date", "issuer", "summary", "valid_until"), ""),
+                         subject=item.id if item else None)
+        self.fields.set_read_only(item is None or not editable)
+        self.links.setEnabled(item is not None and editable)
         self.code.setText(f"Mã minh chứng: {item.code}" if item else "Chưa chọn minh chứng")
         self.file.setText(f"{item.original_name} · {item.kind_label} · {format_int(max(1, item.size // 1024))} KB"
                           if item else "")
-        self.doc_number.setText(item.doc_number if item else "")
-        self.issued_date.setText(format_date_short(item.issued_date) if item and item.issued_date else "")
-        self.issuer.setText(item.issuer if item else "")
-        self.summary.setPlainText(item.summary if item else "")
-        self.valid_until.setText(format_date_short(item.valid_until) if item and item.valid_until else "")
         self.links.blockSignals(True)
         linked = set(item.indicator_ids) if item else set()
         for row in range(self.links.count()):
             entry = self.links.item(row)
             state = Qt.CheckState.Checked if entry.data(Qt.ItemDataRole.UserRole) in linked else Qt.CheckState.Unchecked
-            entry.setCheckState(state)
+            if entry.checkState() != state:
+                entry.setCheckState(state)
         self.links.blockSignals(False)
         self._update_warning()
 
-    def fields(self) -> dict[str, str]:
-        return {"doc_number": self.doc_number.text(), "issued_date": self.issued_date.text(),
-                "issuer": self.issuer.text(), "summary": self.summary.toPlainText(),
-                "valid_until": self.valid_until.text()}
+    def flush(self) -> None:
+        self.fields.flush()
+
+    def _change(self, key: str, text: str, _continuing: bool):
+        evidence_id = self.fields.subject
+        return lambda ws: ev.update_evidence(ws, evidence_id, **{key: text})
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def _update_warning(self) -> None:
         text = ""
@@ -137,10 +169,6 @@ class DetailsPanel(QWidget):
                 text = error.message
         self.warning.setText(text)
         self.warning.setVisible(bool(text))
-
-    def _save(self) -> None:
-        if self.item is not None:
-            self.save_requested.emit(self.item.id, self.fields())
 
     def _link_changed(self, entry: QListWidgetItem) -> None:
         if self.item is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,20 +33,26 @@ from PySide6.QtWidgets import (
 
 from app.errors import CancelledError
 from app.services import evidence as ev
-from app.services.workspace import Changes
+from app.services.workspace import EXPLANATION_FIELD, Changes
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no
-from ui.evidence.details import DetailsPanel
+from ui.evidence.details import FIELD_MIN_WIDTH, DetailsPanel
 from ui.evidence.list_model import EvidenceListModel
 from ui.evidence.preview import PreviewPane
 from ui.evidence.thumbnails import ThumbnailQueue, badge_icon
 from ui.labels import indicator_label
+from ui.locations import ui_state
+from ui.locking import locked_notice
 from ui.tasks import run_in_background, show_error
 from ui.widgets.combo import full_text_tooltip
+from ui.widgets.typing import SavedFields
+from ui.widgets.verdict import wrapped
 
 ALL = None
 ICON_SIZE = 64
 LIBRARY, TRASH = 0, 1
+#: The preview keeps at least this height however the splitter is dragged (a page stays readable).
+PREVIEW_MIN_HEIGHT = 300
 FILE_FILTER = ("Tài liệu minh chứng (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.doc *.docx *.xls *.xlsx *.odt *.ods "
                "*.mp4);;Tất cả tệp (*)")
 
@@ -96,15 +103,22 @@ class EvidencePage(QWidget):
         filters.addWidget(self.view)
 
         self.explanation_box = QGroupBox()
-        self.explanation = QPlainTextEdit(placeholderText="Vì sao chỉ tiêu này không có minh chứng (ví dụ: văn bản "
-                                                          "đang chờ cấp trên ban hành)…")
+        self.explanation_fields = SavedFields(ctx, self._explanation_change, self)
+        self.explanation = self.explanation_fields.add_text(
+            EXPLANATION_FIELD, QPlainTextEdit(placeholderText="Vì sao chỉ tiêu này không có minh chứng (ví dụ: văn "
+                                                              "bản đang chờ cấp trên ban hành)… Lưu tự động khi gõ."),
+            "Giải trình")
         self.explanation.setFixedHeight(58)
-        self.explanation_button = QPushButton("Lưu giải trình")
-        self.explanation_button.clicked.connect(self.save_explanation)
-        box = QHBoxLayout(self.explanation_box)
-        box.addWidget(self.explanation, 1)
-        box.addWidget(self.explanation_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.explanation_problem = wrapped(object_name="error")
+        self.explanation_problem.hide()
+        self.explanation_fields.problem.connect(
+            lambda text: (self.explanation_problem.setText(text), self.explanation_problem.setVisible(bool(text))))
+        box = QVBoxLayout(self.explanation_box)
+        box.addWidget(self.explanation)
+        box.addWidget(self.explanation_problem)
         self.explanation_box.hide()
+        self.locked_note = wrapped(object_name="error")
+        self.locked_note.hide()
 
         self.list = QListView()
         self.list.setModel(self.model)
@@ -135,26 +149,41 @@ class EvidencePage(QWidget):
         left_layout.addLayout(list_buttons)
 
         self.preview = PreviewPane(ctx.ws)
-        self.details = DetailsPanel()
-        self.details.save_requested.connect(self.save_fields)
+        self.preview.setMinimumHeight(PREVIEW_MIN_HEIGHT)
+        self.details = DetailsPanel(ctx)
         self.details.link_toggled.connect(self.toggle_link)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.preview)
-        right.addWidget(self.details)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
+        details_area = QScrollArea()
+        details_area.setWidgetResizable(True)
+        details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        details_area.setWidget(self.details)
+        details_area.setMinimumHeight(120)
+        self.details_area = details_area
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.preview)
+        self.right.addWidget(details_area)
+        self.right.setStretchFactor(0, 1)
+        self.right.setStretchFactor(1, 1)
+        self.right.setChildrenCollapsible(False)
+        self.right.setSizes([PREVIEW_MIN_HEIGHT, 300])
+        self.right.setMinimumWidth(FIELD_MIN_WIDTH + 200)  # label column, scroll bar, margins
+        left.setMinimumWidth(220)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([480, 760])
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([280, 480])
+        self._restore_splitters()
+        for splitter in (self.splitter, self.right):
+            splitter.splitterMoved.connect(lambda _pos, _index: self._save_splitters())
 
         self.status = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.hide()
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.locked_note)
         layout.addLayout(header)
         layout.addLayout(filters)
         layout.addWidget(self.explanation_box)
@@ -182,13 +211,13 @@ class EvidencePage(QWidget):
         self.filter.setCurrentIndex(index if index >= 0 else 0)
         self.filter.blockSignals(False)
         self.details.set_catalogue(indicators)
-        for widget in (self.import_files_button, self.import_folder_button):
-            widget.setEnabled(year is not None)
+        self._update_locked()
         self.request_refresh()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.years:
             self.reload_catalogue()
+            self._selection_changed()  # a finalized (or unlocked) year: fields read-only (or editable)
         elif changes.evidence or changes.indicators or changes.checklist:
             self.request_refresh()
 
@@ -260,12 +289,28 @@ class EvidencePage(QWidget):
 
     def _update_explanation(self) -> None:
         indicator_id = self.indicator_filter()
-        show = (self.ctx.year is not None and bool(indicator_id) and not self.in_trash() and not self.search.text()
+        year = self.ctx.year
+        show = (year is not None and bool(indicator_id) and not self.in_trash() and not self.search.text()
                 and not self.items)
+        if not show:
+            self.explanation_fields.flush()
         self.explanation_box.setVisible(show)
         if show:
             self.explanation_box.setTitle(f"Chỉ tiêu {indicator_id} chưa có minh chứng — giải trình")
-            self.explanation.setPlainText(ev.no_evidence_explanation(self.ctx.ws, self.ctx.year, indicator_id))
+            self.explanation_fields.load(
+                {EXPLANATION_FIELD: ev.no_evidence_explanation(self.ctx.ws, year, indicator_id)},
+                subject=(year, indicator_id))
+            self.explanation_fields.set_read_only(self._locked())
+
+    def _locked(self) -> bool:
+        return self.ctx.year is not None and self.ctx.ws.year(self.ctx.year).locked
+
+    def _update_locked(self) -> None:
+        locked = self._locked()
+        self.locked_note.setText(locked_notice(self.ctx.year) if locked else "")
+        self.locked_note.setVisible(locked)
+        for button in (self.import_files_button, self.import_folder_button):
+            button.setEnabled(self.ctx.year is not None and not locked)
 
     # ------------------------------------------------------------------ selection
 
@@ -295,8 +340,7 @@ class EvidencePage(QWidget):
         if item is not self.preview.item and (item is None or self.preview.item is None
                                               or item.id != self.preview.item.id):
             self.preview.show_item(item)
-        locked = self.ctx.year is not None and self.ctx.ws.year(self.ctx.year).locked
-        self.details.show_item(item, editable=not self.in_trash() and not locked)
+        self.details.show_item(item, editable=not self.in_trash() and not self._locked())
         self._update_buttons()
 
     # ------------------------------------------------------------------ import
@@ -380,9 +424,6 @@ class EvidencePage(QWidget):
         if self.ctx.year is not None:
             RegisterDialog(self.ctx, self).exec()
 
-    def save_fields(self, evidence_id: int, fields: dict) -> None:
-        self.ctx.submit(lambda ws: ev.update_evidence(ws, evidence_id, **fields), self)
-
     def toggle_link(self, evidence_id: int, indicator_id: str, linked: bool) -> None:
         if linked:
             self.ctx.submit(lambda ws: ev.link_evidence(ws, evidence_id, indicator_id), self,
@@ -395,12 +436,31 @@ class EvidencePage(QWidget):
         self.refresh()
         show_error(self, error)
 
-    def save_explanation(self) -> None:
-        year, indicator_id = self.ctx.year, self.indicator_filter()
-        if year is None or not indicator_id:
-            return
-        text = self.explanation.toPlainText()
-        self.ctx.submit(lambda ws: ev.set_no_evidence_explanation(ws, year, indicator_id, text), self)
+    def _explanation_change(self, _key: str, text: str, continuing: bool):
+        year, indicator_id = self.explanation_fields.subject
+        return lambda ws: ws.set_values(year, indicator_id, {EXPLANATION_FIELD: text or None},
+                                        continue_edit=continuing)
+
+    def flush(self) -> None:
+        """Store what is being typed on the page (the window calls it before the page, year or window changes)."""
+        self.details.flush()
+        self.explanation_fields.flush()
+
+    def unsaved(self) -> list[str]:
+        return self.details.fields.unsaved() + self.explanation_fields.unsaved()
+
+    def _restore_splitters(self) -> None:
+        state = ui_state(self.ctx.ws.data_dir)
+        for key, splitter in (("evidence/splitter", self.splitter), ("evidence/previewSplitter", self.right)):
+            saved = state.value(key)
+            if isinstance(saved, QByteArray) and not saved.isEmpty():
+                splitter.restoreState(saved)
+
+    def _save_splitters(self) -> None:
+        """The sizes the user gave the list, the preview and the fields, kept for the next start."""
+        state = ui_state(self.ctx.ws.data_dir)
+        state.setValue("evidence/splitter", self.splitter.saveState())
+        state.setValue("evidence/previewSplitter", self.right.saveState())
 
     def remove_selected(self) -> None:
         item = self.current_item()

@@ -38,8 +38,10 @@ from ui.context import AppContext
 from ui.locations import ui_state
 from ui.pages.deferred import BuiltOnDemand
 from ui.pages.external import LazyPage, find_class
+from ui.widgets.keyboard import PaneKeyboard
 
 if TYPE_CHECKING:
+    from app.services.next_step import NextStep
     from app.services.undo import UndoHistory, UndoStep
     from ui.pages.assignments import AssignmentsPage
     from ui.pages.dashboard import DashboardPage
@@ -91,7 +93,7 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(0, 40))
             self.nav.addItem(item)
             self.stack.addWidget(page)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._page_selected)
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_menus(pages)
+        self.keyboard = PaneKeyboard(self, lambda: [self.nav, self.stack, self.dock])
         self.saved_label = QLabel("Chế độ chỉ đọc: thay đổi chưa ghi được (xem dải báo ở trên)." if ctx.ws.read_only
                                   else "Mọi thay đổi được lưu tự động.")
         self.user_label = QLabel()
@@ -142,7 +145,9 @@ class MainWindow(QMainWindow):
     def _make_overview(self, parent: QWidget) -> DashboardPage:
         from ui.pages.dashboard import DashboardPage
 
-        return DashboardPage(self.ctx, parent, today=self._today)
+        page = DashboardPage(self.ctx, parent, today=self._today)
+        page.next_requested.connect(self.go_to_step)
+        return page
 
     def _make_indicators(self, parent: QWidget) -> IndicatorsPage:
         from ui.pages.indicators import IndicatorsPage
@@ -195,6 +200,10 @@ class MainWindow(QMainWindow):
             self._after_first_paint.append(action)
 
     _closed = False  #: set once the window is closed: queued start-up work then does nothing
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's name
+        """Tab and Shift+Tab: the navigation list, then the page, then the side panel (see ui.widgets.keyboard)."""
+        return self.keyboard.next_focus(next) or super().focusNextPrevChild(next)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -325,9 +334,39 @@ class MainWindow(QMainWindow):
     def show_page(self, index: int) -> None:
         self.nav.setCurrentRow(index)
 
+    def _page_selected(self, index: int) -> None:
+        """Store what is being typed on the page left, then show the page chosen."""
+        self._flush_typing()
+        self.stack.setCurrentIndex(index)
+
     def open_indicator(self, indicator_id: str) -> None:
         self.show_page(PAGE_INDICATORS)
         self.indicators.open_indicator(indicator_id)
+
+    def go_to_step(self, step: NextStep) -> None:
+        """Open the place where the overview's next step is done."""
+        documents_tabs = {"narrative": 0, "meeting": 1, "numbers": 2}
+        if step.action == "add_year":
+            self.add_year()
+        elif step.action == "profile":
+            self.open_settings()
+        elif step.action == "indicator":
+            self.open_indicator(step.indicator_id)
+        elif step.action in ("evidence", "register"):
+            self.show_page(PAGE_ASSIGNMENTS + 1)
+            page = self.external_pages[0].page()
+            if step.action == "register" and hasattr(page, "open_register"):
+                page.open_register()
+            elif hasattr(page, "show_indicator"):
+                page.show_indicator(step.indicator_id)
+        elif step.action in documents_tabs:
+            self.show_page(PAGE_ASSIGNMENTS + 2)
+            tabs = getattr(self.external_pages[1].page(), "tabs", None)
+            if tabs is not None:
+                tabs.setCurrentIndex(documents_tabs[step.action])
+                tabs.currentWidget().setFocus()
+        else:  # finalize, sign, send: the Hồ sơ page guides through its steps
+            self.show_page(PAGE_ASSIGNMENTS + 3)
 
     def _refresh_years(self) -> None:
         years = [info.year for info in self.ctx.ws.years()]
@@ -344,10 +383,24 @@ class MainWindow(QMainWindow):
             self._flush_typing()
             self.ctx.set_year(year)
 
+    def _built_pages(self) -> list[QWidget]:
+        return [holder.widget() for holder in self._holders if holder.is_built()]
+
     def _flush_typing(self) -> None:
-        """Store what is being typed in the indicator editor (when that page exists)."""
-        if self._core_pages[PAGE_INDICATORS].is_built():
-            self.indicators.flush()
+        """Store what is being typed on every page built so far (before the page, the year or the window changes)."""
+        for page in self._built_pages():
+            flush = getattr(page, "flush", None)
+            if callable(flush):
+                flush()
+
+    def unsaved(self) -> list[str]:
+        """What was typed but refused, page by page, with the reason (after `flush`)."""
+        lines: list[str] = []
+        for page in self._built_pages():
+            unsaved = getattr(page, "unsaved", None)
+            if callable(unsaved):
+                lines += unsaved()
+        return lines
 
     # ------------------------------------------------------------------ actions
 
@@ -442,8 +495,8 @@ class MainWindow(QMainWindow):
         run_in_background(lambda _progress: history(ws, year)).success(ready).run()
 
     def _show_undo_state(self) -> None:
-        """Enable undo/redo as the stacks say; while they are being read, leave both on (the service checks),
-        so that Ctrl+Z never falls through to a text field's own undo."""
+        """Enable undo/redo as the stacks say; while they are being read, leave both on (the service checks).
+        In a text field Ctrl+Z and Ctrl+Y are the field's own (its typing); these actions apply elsewhere."""
         history = self._history
         loading = history is None and self.ctx.year is not None
         can_undo = loading or bool(history and history.can_undo())
@@ -522,6 +575,16 @@ class MainWindow(QMainWindow):
         self._flush_typing()
         wait_for_idle()
 
+    def _leave_unsaved(self, unsaved: list[str]) -> bool:
+        """Ask before closing with typed values the app refused; True to close anyway."""
+        from ui.dialogs import confirm
+
+        shown = "\n".join(f"• {line}" for line in unsaved[:8])
+        more = f"\n… và {len(unsaved) - 8} mục khác." if len(unsaved) > 8 else ""
+        return confirm(self, "Còn nội dung chưa lưu được",
+                       f"Các nội dung sau chưa lưu được vì chưa hợp lệ:\n{shown}{more}\n\nĐóng ứng dụng thì các "
+                       "nội dung này mất. Bấm \u201cHủy\u201d để ở lại sửa.", "Đóng, bỏ các nội dung này")
+
     def start_auto_backup(self) -> None:
         """Every 5 minutes, back up when the rule says so (30 minutes with changes); also on close."""
         self.backup_timer = QTimer(self)
@@ -541,8 +604,12 @@ class MainWindow(QMainWindow):
         ).run()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._closed = True
         self.flush()
+        unsaved = self.unsaved()
+        if unsaved and not self._leave_unsaved(unsaved):
+            event.ignore()
+            return
+        self._closed = True
         self.save_layout()
         if not self.ctx.demo and not self.ctx.ws.read_only:
             from app.backup.policy import maybe_auto_backup

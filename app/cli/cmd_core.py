@@ -165,4 +165,9 @@ def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
     else:
         profile = ws.profile()
         print_checklist(f"Xã {profile.commune_name} ({profile.province}) — năm {args.year}", checklist)
+        from app.services.next_step import next_step
+
+        step = next_step(ws, args.year)
+        print()
+        print(f"Bước tiếp theo: {step.title}. {step.reason}")
     return 0

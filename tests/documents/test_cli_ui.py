@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from app.cli import main
 from app.services import documents as docs
 from tests.documents.helpers import YEAR
-from tests.ui.conftest import type_text  # noqa: F401 - the documents tests type through this one
+from tests.ui.conftest import type_text  # the documents tests type through this one
 
 
 def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
@@ -69,7 +69,6 @@ def type_into_cell(table, row: int, column: int, text: str) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QLineEdit
 
-    from tests.ui.conftest import type_text
 
     table.setCurrentCell(row, column)
     table.editItem(table.item(row, column))
@@ -85,7 +84,6 @@ def type_into_cell(table, row: int, column: int, text: str) -> None:
 
 def retype(widget, text: str) -> None:
     """Select what a field holds and type over it."""
-    from tests.ui.conftest import type_text
 
     widget.setFocus()
     widget.selectAll()
@@ -96,7 +94,6 @@ def test_documents_page_saves_as_typed_previews_and_prints(qtbot, ready_workspac
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtTest import QTest
 
-    from tests.ui.conftest import type_text
     from ui.context import AppContext
     from ui.documents.page import DocumentsPage
     from ui.tasks import wait_for_idle

@@ -37,9 +37,10 @@ def test_entering_a_ratio_flips_the_checklist_and_undo_flips_it_back(qtbot, ctx,
     assert "Đủ điều kiện" not in panel.headline.text()  # other indicators are still missing
     clock.tick()
 
-    # Ctrl+Z pressed inside the number field reaches the window's undo of stored edits
-    achieved.setFocus()
-    qtbot.keyClick(achieved, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    # Ctrl+Z outside text fields (here in the criteria tree) is the window's undo of stored edits
+    tree = window.indicators.tree
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: panel.verdict_text("5.1", 1) == "Không đạt", timeout=3000)
     assert ws.values(YEAR)["5.1"]["achieved"] == 5000
     qtbot.waitUntil(lambda: achieved.text() == "5.000", timeout=3000)
@@ -49,6 +50,20 @@ def test_entering_a_ratio_flips_the_checklist_and_undo_flips_it_back(qtbot, ctx,
     window.redo_action.trigger()
     qtbot.waitUntil(lambda: panel.verdict_text("5.1", 1) == "Đạt", timeout=3000)
     assert achieved.text() == "6.000"
+    clock.tick()
+
+    # Ctrl+Z inside the field undoes the field's own typing, not a stored edit
+    rows = len(ws.audit_entries(entity="indicator_value", key_prefix="5.1/", year=YEAR))
+    achieved.selectAll()
+    type_text(achieved, "9.000")
+    qtbot.keyClick(achieved, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert achieved.text() == "6.000" and "60,00%" in editor.live_ratio.text()
+    editor.commit()
+    wait_for_idle()
+    assert ws.values(YEAR)["5.1"]["achieved"] == 6000
+    assert len(ws.audit_entries(entity="indicator_value", key_prefix="5.1/", year=YEAR)) == rows
+    qtbot.keyClick(achieved, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)  # and Ctrl+Y its redo
+    assert achieved.text() == "9.000"
 
 
 def test_a_refused_figure_stays_in_the_field_with_the_reason(qtbot, ctx, ws) -> None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -36,7 +35,7 @@ from app.services import legal_bases as bases
 from app.services import meeting as mt
 from app.text import format_date_short
 from ui.dialogs import button_box
-from ui.widgets.typing import SavedFields
+from ui.widgets.typing import SavedFields, set_read_only
 
 ATTENDEE_COLUMNS = ("Họ và tên", "Chức vụ", "Cơ quan, tổ chức", "Vai trò", "Có mặt", "Lý do vắng")
 NAME, TITLE, ORGANISATION, ROLE, PRESENT, REASON = range(len(ATTENDEE_COLUMNS))
@@ -250,10 +249,7 @@ class MeetingForm(QWidget):
         self._loading = False
         layout = QFormLayout(self)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setDate(QDate.currentDate())
+        self.date = QLineEdit(placeholderText="ngày/tháng/năm, ví dụ 20/01/2026")  # typed like every date of the app
         self.place = QLineEdit()
         self.start_time, self.end_time = QLineEdit(), QLineEdit()
         self.start_time.setPlaceholderText("08 giờ 00 phút")
@@ -272,6 +268,7 @@ class MeetingForm(QWidget):
                                        | QAbstractItemView.EditTrigger.EditKeyPressed
                                        | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.attendees.setMinimumHeight(160)
+        self.attendees.setTabKeyNavigation(False)  # arrows move between cells; Tab leaves the table (it would wrap)
         self.attendees.itemChanged.connect(lambda _item: self._chosen())
         add = QPushButton("Thêm người dự họp")
         add.clicked.connect(lambda: self._add_rows([mt.Attendee("", role=mt.OTHER)]))
@@ -306,13 +303,12 @@ class MeetingForm(QWidget):
         self.text_fields: tuple[QWidget, ...] = (
             self.date, self.place, self.start_time, self.end_time, self.chair, self.chair_title, self.secretary,
             self.secretary_title, self.content, self.conclusions)
-        for edit in (self.place, self.start_time, self.end_time, self.chair, self.chair_title, self.secretary,
-                     self.secretary_title):
+        for edit in (self.date, self.place, self.start_time, self.end_time, self.chair, self.chair_title,
+                     self.secretary, self.secretary_title):
             edit.textEdited.connect(lambda _text, e=edit: self._typed(e))
         for box in (self.content, self.conclusions):
             box.setTabChangesFocus(True)
             box.textChanged.connect(lambda b=box: self._typed(b))
-        self.date.dateChanged.connect(lambda _d: self._typed(self.date))
         for label, widget in (("Ngày họp", self.date), ("Địa điểm", self.place), ("Giờ bắt đầu", self.start_time),
                               ("Giờ kết thúc", self.end_time), ("Người chủ trì", self.chair),
                               ("Chức vụ người chủ trì", self.chair_title), ("Thư ký", self.secretary),
@@ -342,10 +338,7 @@ class MeetingForm(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         """A finalized year: everything readable, nothing changeable."""
         for widget in self.text_fields:
-            if isinstance(widget, (QLineEdit, QPlainTextEdit)):
-                widget.setReadOnly(read_only)
-            else:
-                widget.setEnabled(not read_only)
+            set_read_only(widget, read_only)
         self.level.setEnabled(not read_only)
         self.attendees.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only else
                                        QAbstractItemView.EditTrigger.DoubleClicked
@@ -438,12 +431,10 @@ class MeetingForm(QWidget):
         try:
             self.attendees.setRowCount(0)
             form = form or {}
-            day = QDate.fromString(str(form.get("meeting_date") or ""), "yyyy-MM-dd")
-            self.date.setDate(day if day.isValid() else QDate.currentDate())
-            for widget, key in ((self.place, "place"), (self.start_time, "start_time"), (self.end_time, "end_time"),
+            for widget, key in ((self.date, "meeting_date"), (self.place, "place"), (self.start_time, "start_time"), (self.end_time, "end_time"),
                                 (self.chair, "chair_name"), (self.chair_title, "chair_title"),
                                 (self.secretary, "secretary_name"), (self.secretary_title, "secretary_title")):
-                text = str(form.get(key) or "")
+                text = _short(form.get(key)) if key == "meeting_date" else str(form.get(key) or "")
                 if widget.text() != text:
                     widget.setText(text)
             for person in form.get("attendees") or []:
@@ -476,7 +467,7 @@ class MeetingForm(QWidget):
     def to_json(self) -> dict:
         """The form as typed, every attendee with all six fields (an absence reason is kept even when ticked
         present, so that the check can name the mismatch)."""
-        return {"meeting_date": self.date.date().toString("yyyy-MM-dd"), "place": self.place.text(),
+        return {"meeting_date": self.date.text().strip(), "place": self.place.text(),
                 "start_time": self.start_time.text(), "end_time": self.end_time.text(),
                 "chair_name": self.chair.text(), "chair_title": self.chair_title.text(),
                 "secretary_name": self.secretary.text(), "secretary_title": self.secretary_title.text(),

@@ -139,17 +139,18 @@ class EvidencePage(QWidget):
         self.empty_button = QPushButton("Dọn sạch thùng rác")
         self.empty_button.clicked.connect(self.empty_trash)
         list_buttons = QHBoxLayout()
-        list_buttons.addWidget(self.count, 1)
         for button in (self.remove_button, self.restore_button, self.empty_button):
             list_buttons.addWidget(button)
+        list_buttons.addStretch(1)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(self.count)
         left_layout.addLayout(list_buttons)
 
         self.preview = PreviewPane(ctx.ws)
-        self.preview.setMinimumHeight(PREVIEW_MIN_HEIGHT)
+        self.preview.stack.setMinimumHeight(PREVIEW_MIN_HEIGHT)
         self.details = DetailsPanel(ctx)
         self.details.link_toggled.connect(self.toggle_link)
         details_area = QScrollArea()
@@ -164,7 +165,7 @@ class EvidencePage(QWidget):
         self.right.setStretchFactor(0, 1)
         self.right.setStretchFactor(1, 1)
         self.right.setChildrenCollapsible(False)
-        self.right.setSizes([PREVIEW_MIN_HEIGHT, 300])
+        self.right.setSizes([PREVIEW_MIN_HEIGHT + 40, 300])
         self.right.setMinimumWidth(FIELD_MIN_WIDTH + 200)  # label column, scroll bar, margins
         left.setMinimumWidth(220)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -417,6 +418,15 @@ class EvidencePage(QWidget):
             self.import_paths(paths)
 
     # ------------------------------------------------------------------ changes
+
+    def show_indicator(self, indicator_id: str) -> None:
+        """List the evidence of one indicator (with its explanation box when it has none), ready to import into."""
+        self.view.setCurrentIndex(LIBRARY)
+        self.search.clear()
+        index = self.filter.findData(indicator_id)
+        if index >= 0:
+            self.filter.setCurrentIndex(index)
+        (self.explanation if self.explanation_box.isVisible() else self.import_files_button).setFocus()
 
     def open_register(self) -> None:
         from ui.evidence.register_dialog import RegisterDialog

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +29,9 @@ from ui.labels import SHORT_CRITERIA
 from ui.theme import status_color
 from ui.widgets.progress_chart import ChartRow, ProgressChart
 from ui.widgets.verdict import StatusIcon, card, wrapped
+
+if TYPE_CHECKING:
+    from app.services.next_step import NextStep
 
 RECOGNITION_COLUMNS = ("Mức độ", "Số quyết định", "Ngày quyết định", "Cơ quan ra quyết định", "Hết hiệu lực")
 
@@ -70,6 +74,10 @@ class StatCard(QWidget):
 
 
 class DashboardPage(QWidget):
+    """The year at a glance and the one next step; `next_requested(NextStep)` asks the window to go there."""
+
+    next_requested = Signal(object)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
@@ -95,6 +103,25 @@ class DashboardPage(QWidget):
         self.gaps = wrapped(object_name="muted")
         head_layout.addWidget(self.gaps)
         layout.addWidget(head)
+
+        step_card, step_layout = card()
+        step_row = QHBoxLayout()
+        step_title = QLabel("Bước tiếp theo")
+        step_title.setObjectName("cardTitle")
+        self.next_text = wrapped()
+        self.next_text.setAccessibleName("Bước tiếp theo")
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("primary")
+        self.next_button.clicked.connect(lambda: self._next is not None and self.next_requested.emit(self._next))
+        self.next_button.hide()
+        text_column = QVBoxLayout()
+        text_column.addWidget(step_title)
+        text_column.addWidget(self.next_text)
+        step_row.addLayout(text_column, 1)
+        step_row.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        step_layout.addLayout(step_row)
+        layout.addWidget(step_card)
+        self._next: NextStep | None = None
 
         stats = QGridLayout()
         stats.setSpacing(12)
@@ -176,6 +203,7 @@ class DashboardPage(QWidget):
         if year is None:
             self.title.setText(f"Tổng quan — {name}")
             self.headline.setText("Chưa có năm đánh giá. Hãy thêm năm đánh giá (menu Năm → Thêm năm đánh giá).")
+            self._refresh_next_step(None)
             return
         self.title.setText(f"Tổng quan năm {year} — {name}")
         checklist = self.ctx.checklist()
@@ -203,9 +231,13 @@ class DashboardPage(QWidget):
         overdue = sum(1 for a in assignments if a.overdue(today))
         done = sum(1 for a in assignments if a.status == "done")
         total = len(assessment.indicators)
-        self.assign_card.set_figure("overdue" if overdue else "done", f"{done}/{total}",
-                              f"chỉ tiêu đã hoàn thành; {overdue} việc quá hạn." if overdue
-                              else "chỉ tiêu đã hoàn thành; không có việc quá hạn.")
+        assigned = sum(1 for a in assignments if a.lead_unit)
+        if not assigned:
+            self.assign_card.set_figure("todo", f"0/{total}", "chỉ tiêu đã phân công đơn vị chủ trì (trang Phân công).")
+        else:
+            status = "overdue" if overdue else ("done" if done == total else "in_progress")
+            self.assign_card.set_figure(status, f"{done}/{total}", "chỉ tiêu đã hoàn thành; " + (
+                f"{overdue} việc quá hạn." if overdue else "không có việc quá hạn."))
         evidence = checklist.evidence or {}
         ready = sum(1 for iid in assessment.indicators if evidence.get(iid, EvidenceState()).status != "missing")
         lacking = len(checklist.lacking_evidence())
@@ -222,6 +254,25 @@ class DashboardPage(QWidget):
                              sum(r.total for r in rows)))
         self.chart.set_rows(rows)
         self._refresh_recognitions(today, year)
+        self._refresh_next_step(year)
+
+    def _refresh_next_step(self, year: int | None) -> None:
+        """Read the next step in the background (its later stages read the documents' checks)."""
+        from app.services.next_step import next_step
+        from ui.tasks import run_in_background
+
+        ws = self.ctx.ws
+        run_in_background(lambda _progress: next_step(ws, year)).success(
+            lambda step: self._show_next_step(year, step)).failure(lambda _error: None).run()
+
+    def _show_next_step(self, year: int | None, step: NextStep) -> None:
+        if year != self.ctx.year:
+            return
+        self._next = step
+        self.next_text.setText(step.reason)
+        self.next_button.setText(step.title)
+        self.next_button.setToolTip(step.reason)
+        self.next_button.show()
 
     def _refresh_recognitions(self, today: dt.date, year: int) -> None:
         ws = self.ctx.ws

@@ -58,7 +58,10 @@ class BuiltOnDemand(QWidget):
     def widget(self) -> QWidget:
         """The real widget, built now (with this holder as its parent) if it was not yet."""
         if self._widget is None:
+            from ui.widgets.keyboard import pass_tab_on
+
             self._widget = self._factory(self)
+            pass_tab_on(self._widget)  # text boxes and read-only tables let Tab move on
             self._layout.addWidget(self._widget)
             if self.isVisible():
                 self._widget.show()

@@ -194,6 +194,7 @@ class IndicatorEditor(QWidget):
         self.audit_view.setWordWrap(True)
         self.audit_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.audit_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.audit_view.setTabKeyNavigation(False)  # Tab moves on, not from cell to cell
         header = self.audit_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -404,6 +405,14 @@ class IndicatorEditor(QWidget):
         self._rejected |= set(updates)
         self._stored = dict(self.ctx.ws.values(self.year).get(indicator_id, {}))
         self._show_error("Chưa lưu: " + (error.message if isinstance(error, CdhtError) else user_message(error)))
+
+    def unsaved(self) -> list[str]:
+        """Fields whose typed value the core refused, with the reason shown under the inputs."""
+        if self.indicator is None or not self._rejected or self._form is None:
+            return []
+        reason = self.error_label.text().removeprefix("Chưa lưu: ")
+        return [f"Chỉ tiêu {self.indicator.id}, {FIELD_NAMES.get(name, name).lower()}: {reason}"
+                for name in sorted(self._rejected) if self._bindings[name].get() != self._stored.get(name)]
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)

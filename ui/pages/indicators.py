@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHeaderView,
     QScrollArea,
     QSplitter,
@@ -65,6 +66,8 @@ class CriteriaTree(QTreeWidget):
         self.setUniformRowHeights(False)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setItemDelegate(WrappingDelegate(self))
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)  # rows of many heights: scrolling
+        # to one (from the checklist) must land on it, which item-by-item scrolling does not do reliably
         header.sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
         self.setAccessibleName("Cây tiêu chí")
         self._items: dict[str, QTreeWidgetItem] = {}
@@ -129,6 +132,7 @@ class CriteriaTree(QTreeWidget):
         item = self._items.get(indicator_id)
         if item is not None:
             self.setCurrentItem(item)
+            self.scrollToItem(item)
 
     def current_indicator(self) -> str | None:
         item = self.currentItem()
@@ -194,3 +198,6 @@ class IndicatorsPage(LoadsWhenShown, QWidget):
 
     def flush(self) -> None:
         self.editor.commit()
+
+    def unsaved(self) -> list[str]:
+        return self.editor.unsaved()

@@ -1,12 +1,13 @@
 """The live checklist: the headline, what is still missing, and every criterion and indicator at both levels.
 
 It is rebuilt only when the catalogue changes; an edit only updates label texts, so it keeps pace with
-typing. Clicking an indicator asks the window to open it in the editor.
+typing. Clicking an indicator (or Enter / the space bar on it) asks the window to open it in the editor.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.domain.checklist import Checklist, EvidenceState
@@ -28,6 +29,29 @@ def missing_lines(checklist: Checklist) -> list[str]:
     return lines
 
 
+class LinkLabel(QLabel):
+    """A wrapped link that is one stop of the Tab order: a click, Enter or the space bar activates it."""
+
+    activated = Signal()
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(f'<a href="#" style="color:#1f2933;text-decoration:none">{text}</a>', parent)
+        self.setObjectName("link")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAccessibleName(text)
+        self.linkActivated.connect(lambda _href: self.activated.emit())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_Select):
+            self.activated.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class _IndicatorName(QWidget):
     """The indicator's short name as a link, with its evidence state under it."""
 
@@ -36,11 +60,8 @@ class _IndicatorName(QWidget):
     def __init__(self, indicator_id: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.indicator_id = indicator_id
-        self.link = wrapped(f'<a href="#" style="color:#1f2933;text-decoration:none">{text}</a>')
-        self.link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                          | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.link.linkActivated.connect(lambda _href: self.activated.emit(self.indicator_id))
-        self.link.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.link = LinkLabel(text)
+        self.link.activated.connect(lambda: self.activated.emit(self.indicator_id))
         self.evidence_icon = StatusIcon("evidence_missing", 12)
         self.evidence_text = QLabel()
         self.evidence_text.setObjectName("muted")

@@ -113,6 +113,17 @@ class _Field:
         return self.get() != self.known
 
 
+def set_read_only(widget: QWidget, read_only: bool) -> None:
+    """Make a text field read-only (readable, copyable, grey) or editable again; other widgets are disabled."""
+    if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+        if widget.isReadOnly() != read_only:
+            widget.setReadOnly(read_only)
+            widget.style().unpolish(widget)  # the theme's [readOnly="true"] rule is read when polished
+            widget.style().polish(widget)
+    else:
+        widget.setEnabled(not read_only)
+
+
 def _put_line(edit: QLineEdit, text: str) -> None:
     if edit.text() != text:
         edit.setText(text)  # not when equal: setting the text clears the field's own undo
@@ -226,11 +237,7 @@ class SavedFields(QObject):
         """A finalized year: text can be read and copied, not changed (the theme greys it)."""
         self.read_only = read_only
         for field in self._fields.values():
-            widget = field.widget
-            if isinstance(widget, (QLineEdit, QPlainTextEdit)):
-                widget.setReadOnly(read_only)
-            else:
-                widget.setEnabled(not read_only)
+            set_read_only(field.widget, read_only)
 
     # ------------------------------------------------------------------ saving
 

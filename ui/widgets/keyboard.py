@@ -132,9 +132,12 @@ def show_in_scroll_areas(widget: QWidget) -> None:
 
 def pass_tab_on(root: QWidget) -> None:
     """Tab leaves text boxes and tables under `root` instead of typing a tab or walking their cells (the arrow keys
-    move between cells)."""
-    from PySide6.QtWidgets import QAbstractItemView
+    move between cells), and skips the scroll areas around forms."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView, QScrollArea
 
+    for area in root.findChildren(QScrollArea):
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame around fields is no stop of its own; it scrolls to them
     for box in root.findChildren(QPlainTextEdit) + root.findChildren(QTextEdit):
         box.setTabChangesFocus(True)
     for view in root.findChildren(QAbstractItemView):

@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
@@ -108,3 +109,14 @@ def when_modal(kind: type, act: Callable[[QWidget], None], timeout_ms: int = 150
                 dialog.reject()
 
     QTimer.singleShot(0, poll)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The slow tests here (the soak test) run only when asked for by marker: `pytest -m slow tests/ui`."""
+    if config.getoption("markexpr"):
+        return
+    here = Path(__file__).parent
+    slow = [item for item in items if item.get_closest_marker("slow") and here in Path(str(item.fspath)).parents]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item not in slow]

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPageSize
+from PySide6.QtGui import QPageSize, QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -72,7 +72,7 @@ class DocumentsPage(QWidget):
         self.pdf = QPdfDocument(self)
         self._build()
         ctx.changes_applied.connect(self._on_changes)
-        ctx.year_changed.connect(lambda _year: self.refresh())
+        ctx.year_changed.connect(lambda _year: self.request_refresh())
         self.refresh()
 
     # ------------------------------------------------------------------ layout
@@ -211,10 +211,26 @@ class DocumentsPage(QWidget):
     def _on_changes(self, changes: Changes) -> None:
         if (changes.documents or changes.indicators or changes.evidence or changes.profile or changes.checklist
                 or changes.settings or changes.assignments or changes.years):
+            self.request_refresh()
+
+    _stale = False
+
+    def request_refresh(self) -> None:
+        """Refresh now when the page is on screen, else when it is next shown: the readiness check reads every
+        evidence item, and an edit elsewhere (a figure typed) must not wait for it."""
+        if self.isVisible():
             self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
         """Reload the forms (leaving alone what is being typed) and the readiness list for the current year."""
+        self._stale = False
         year = self.ctx.year
         if year is None:
             self.readiness.setText("Chưa có năm đánh giá.")

@@ -75,18 +75,35 @@ class PaneKeyboard(QObject):
         """Move the focus one step in the pane-by-pane order; False when there is nowhere to go."""
         from PySide6.QtCore import Qt
 
-        order = self.ordered()
-        if not order:
-            return False
         current = QApplication.focusWidget()
-        if current in order:
-            index = (order.index(current) + (1 if forward else -1)) % len(order)
-        else:
-            index = 0 if forward else len(order) - 1
-        target = order[index]
+        target = self._next_in_pane(current) if forward and current is not None else None
+        if target is None:
+            order = self.ordered()
+            if not order:
+                return False
+            if current in order:
+                index = (order.index(current) + (1 if forward else -1)) % len(order)
+            else:
+                index = 0 if forward else len(order) - 1
+            target = order[index]
         target.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
         show_in_scroll_areas(target)
         return True
+
+    def _next_in_pane(self, current: QWidget) -> QWidget | None:
+        """Qt's next Tab stop after `current` when it is in the same pane and before the pane's end in Qt's order
+        (the common case, found without walking the whole window); None when the full order must decide."""
+        pane = self.pane_of(current)
+        if pane >= len(self._panes()):
+            return None
+        widget = current.nextInFocusChain()
+        for _ in range(_CHAIN_LIMIT):
+            if widget is None or widget is current or widget is self.window:
+                return None
+            if _reachable(widget, self.window):
+                return widget if self.pane_of(widget) == pane else None
+            widget = widget.nextInFocusChain()
+        return None
 
     def focus_pane(self, step: int) -> None:
         """Jump to the next (`step` 1) or previous (-1) pane that has something to focus."""

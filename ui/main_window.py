@@ -605,7 +605,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()
-        unsaved = self.unsaved()
+        unsaved = [] if self.ctx.ws.read_only else self.unsaved()  # read-only: the banner already says nothing is kept
         if unsaved and not self._leave_unsaved(unsaved):
             event.ignore()
             return

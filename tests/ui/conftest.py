@@ -85,6 +85,25 @@ def type_text(widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
 
 
+def open_main_window(qtbot, ctx: AppContext, page: int | None = None):  # noqa: ANN201 - a MainWindow
+    """The main window at 1366×768, active (focus moves only in the active window), opened, on `page`."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    qtbot.waitUntil(window.has_opened, timeout=10000)
+    if page is not None:
+        window.show_page(page)
+    for _ in range(3):
+        wait_for_idle()
+        qtbot.wait(10)
+    return window
+
+
 def when_modal(kind: type, act: Callable[[QWidget], None], timeout_ms: int = 15000) -> None:
     """Act on the next modal dialog the way a user would, once it is open (inside its exec()).
 

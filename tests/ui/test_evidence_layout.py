@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 
 from app.evidence.demo import add_demo_evidence
-from tests.ui.conftest import YEAR
+from tests.ui.conftest import YEAR, open_main_window
 from tests.ui.journey import settle
 from ui.context import AppContext
 from ui.evidence.details import FIELD_MIN_WIDTH
@@ -20,14 +20,7 @@ EVIDENCE_PAGE = 3
 
 
 def open_window(qtbot, ws) -> MainWindow:
-    window = MainWindow(AppContext(ws, YEAR))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitUntil(window.has_opened, timeout=10000)
-    window.show_page(EVIDENCE_PAGE)
-    settle(qtbot)
-    return window
+    return open_main_window(qtbot, AppContext(ws, YEAR), EVIDENCE_PAGE)
 
 
 @pytest.fixture

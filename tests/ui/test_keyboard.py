@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton, QWidget
 
-from tests.ui.conftest import type_text
+from tests.ui.conftest import open_main_window, type_text
 from tests.ui.journey import settle
 from ui.main_window import PAGE_INDICATORS, MainWindow
 from ui.theme import FOCUS, FOCUS_ON_DARK
@@ -17,14 +17,7 @@ from ui.theme import FOCUS, FOCUS_ON_DARK
 
 @pytest.fixture
 def window(qtbot, ctx) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitUntil(window.has_opened, timeout=10000)
-    settle(qtbot)
-    return window
+    return open_main_window(qtbot, ctx)
 
 
 def press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> QWidget | None:

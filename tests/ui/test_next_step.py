@@ -12,6 +12,7 @@ from app.services import evidence as ev
 from app.services.next_step import next_step
 from app.services.workspace import Changes
 from tests.dossier.conftest import YEAR, make_ready_workspace
+from tests.ui.conftest import open_main_window
 from tests.ui.journey import settle
 from ui.context import AppContext
 from ui.main_window import PAGE_INDICATORS, MainWindow
@@ -63,13 +64,7 @@ def test_cdht_status_ends_with_the_next_step(ready, capsys) -> None:
 
 
 def open_window(qtbot, ws) -> MainWindow:
-    window = MainWindow(AppContext(ws, YEAR))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(window.has_opened, timeout=10000)
-    window.show_page(0)
-    settle(qtbot)
-    return window
+    return open_main_window(qtbot, AppContext(ws, YEAR), 0)
 
 
 @pytest.mark.parametrize(("change", "button", "lands"), [

@@ -13,9 +13,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services import documents as docs
 from tests.benchmarks.bench_pages import add_many_evidence
-from tests.ui.conftest import YEAR, type_text
+from tests.ui.conftest import YEAR, open_main_window, type_text
 from tests.ui.journey import settle
-from ui.main_window import MainWindow
 from ui.tasks import wait_for_idle
 
 pytestmark = pytest.mark.slow
@@ -46,15 +45,7 @@ def test_a_long_session_keeps_the_process_alive_and_its_memory_flat(qtbot, ctx, 
         if indicator.input == "boolean":
             ws.set_values(YEAR, indicator.id, {"met": True})
     add_many_evidence(ws, YEAR, EVIDENCE_ITEMS)
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitUntil(window.has_opened, timeout=10000)
-    window.show_page(3)  # the evidence list of 5 000 items, built once
-    settle(qtbot)
+    window = open_main_window(qtbot, ctx, 3)  # the evidence list of 5 000 items, built once
     evidence = window.external_pages[0].page()
     assert evidence.model.rowCount() == EVIDENCE_ITEMS
     window.show_page(4)
@@ -103,5 +94,6 @@ def test_a_long_session_keeps_the_process_alive_and_its_memory_flat(qtbot, ctx, 
         QApplication.processEvents()
     settle(qtbot)
     grown = resident_mb() - baseline
+    print(f"Bộ nhớ: {baseline:.0f} MB sau phần đầu, tăng {grown:+.1f} MB đến cuối phiên")  # shown with -rP / -s
     assert window.isVisible() and evidence.model.rowCount() == EVIDENCE_ITEMS
     assert grown <= FLAT_MB, f"memory grew {grown:.0f} MB over the session"

@@ -8,23 +8,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services import documents as docs
 from app.services import meeting as mt
-from tests.ui.conftest import YEAR, type_text
+from tests.ui.conftest import YEAR, open_main_window, type_text
 from tests.ui.journey import check_modal_acts, settle, when_modal
 from ui.main_window import MainWindow
 
 DOCUMENTS_PAGE = 4
 
 
-def open_window(qtbot, ctx, page: int = DOCUMENTS_PAGE) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitUntil(window.has_opened, timeout=10000)
-    window.show_page(page)
-    settle(qtbot)
-    return window
+def open_window(qtbot, ctx) -> MainWindow:
+    return open_main_window(qtbot, ctx, DOCUMENTS_PAGE)
 
 
 def documents(window: MainWindow):

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPageSize, QShowEvent
+from PySide6.QtGui import QPageSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -52,6 +52,7 @@ from ui.dialogs import message_box
 from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog, record_form
 from ui.documents.printing import PrintPreview, Progress, match_orientation, print_pdf
 from ui.locking import locked_notice
+from ui.pages.deferred import LoadsWhenShown
 from ui.tasks import run_in_background, show_error
 from ui.widgets.typing import SavedFields, TypingSaver
 from ui.widgets.verdict import wrapped
@@ -60,7 +61,7 @@ GENERATE_TEXT = "Tạo và xem văn bản"
 SAVED_AS_TYPED = "Nội dung được lưu tự động khi gõ; Ctrl+Z trong ô chữ hoàn tác điều vừa gõ."
 
 
-class DocumentsPage(QWidget):
+class DocumentsPage(LoadsWhenShown, QWidget):
     """Hồ sơ, văn bản: write the narrative, record the meeting, then generate, preview, print and save."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -72,7 +73,7 @@ class DocumentsPage(QWidget):
         self.pdf = QPdfDocument(self)
         self._build()
         ctx.changes_applied.connect(self._on_changes)
-        ctx.year_changed.connect(lambda _year: self.request_refresh())
+        ctx.year_changed.connect(lambda _year: self.request_load())
         self.refresh()
 
     # ------------------------------------------------------------------ layout
@@ -211,22 +212,11 @@ class DocumentsPage(QWidget):
     def _on_changes(self, changes: Changes) -> None:
         if (changes.documents or changes.indicators or changes.evidence or changes.profile or changes.checklist
                 or changes.settings or changes.assignments or changes.years):
-            self.request_refresh()
+            self.request_load()  # now when on screen, else when next shown: the readiness check reads every
+            # evidence item, and an edit elsewhere (a figure typed) must not wait for it
 
-    _stale = False
-
-    def request_refresh(self) -> None:
-        """Refresh now when the page is on screen, else when it is next shown: the readiness check reads every
-        evidence item, and an edit elsewhere (a figure typed) must not wait for it."""
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
+    def _load(self) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         """Reload the forms (leaving alone what is being typed) and the readiness list for the current year."""

@@ -194,6 +194,7 @@ def test_locked_year_shows_read_only_fields(page):
     page.select_code("H1.2.01")
     assert page.details.doc_number.isReadOnly() and page.details.summary.isReadOnly()
     assert not page.details.links.isEnabled() and not page.import_files_button.isEnabled()
+    assert not page.remove_button.isEnabled()
     assert page.locked_note.isVisible() and UNLOCK_PATH in page.locked_note.text()
 
 

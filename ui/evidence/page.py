@@ -281,12 +281,13 @@ class EvidencePage(QWidget):
     def _update_buttons(self) -> None:
         trash = self.in_trash()
         has = self.current_item() is not None
+        editable = not self._locked()  # a finalized year's evidence stays as it was finalized
         self.remove_button.setVisible(not trash)
         self.restore_button.setVisible(trash)
         self.empty_button.setVisible(trash)
-        self.remove_button.setEnabled(has)
-        self.restore_button.setEnabled(has)
-        self.empty_button.setEnabled(bool(self.items))
+        self.remove_button.setEnabled(has and editable)
+        self.restore_button.setEnabled(has and editable)
+        self.empty_button.setEnabled(bool(self.items) and editable)
 
     def _update_explanation(self) -> None:
         indicator_id = self.indicator_filter()

@@ -71,6 +71,9 @@ class RecipientWorkspace:
     audit_entries = Workspace.audit_entries
     _next_txn = Workspace._next_txn
     get_setting = Workspace.get_setting
+    #: The register is always opened for writing; the commune's transaction checks these before it starts.
+    read_only = False
+    read_only_reason = Workspace.read_only_reason
 
     def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
         self.db = db

@@ -48,7 +48,7 @@ def _send(tmp_path: Path, package: Path, handler) -> int:
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        count = len(queue_package(ws, package, RECIPIENT))
+        count = len(queue_package(ws, package, RECIPIENT).messages)
         result = flush_outbox(ws, timeout=10)
         assert result.sent == count, result
     finally:

@@ -31,7 +31,7 @@ from app.progress import NullProgress, Progress, check_cancelled
 from app.recipient import store
 from app.recipient.communes import communes
 from app.recipient.trust import trust_roots
-from app.recipient.verification import IntakeVerdict, verify_for_intake
+from app.recipient.verification import IntakeContext, IntakeVerdict, verify_for_intake
 from app.recipient.workspace import RecipientWorkspace
 from app.text import format_size, utc_now
 
@@ -295,29 +295,32 @@ def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, v
                       year, who.version if who else 0, late)
 
 
-def verify_hashing(path: Path, registered: list, roots: list) -> tuple[IntakeVerdict, str]:
+def intake_context(rws: RecipientWorkspace) -> IntakeContext:
+    """The register's communes and the recipient's own CAs, as the verifier judges packages against them."""
+    return IntakeContext(tuple(communes(rws)), trust_roots(rws))
+
+
+def verify_hashing(path: Path, context: IntakeContext) -> tuple[IntakeVerdict, str]:
     """Verify a staged package and hash the whole file in the same read."""
     reader = store.HashingReader(path)
     buffered = io.BufferedReader(reader, store.CHUNK)
     try:
-        verdict = verify_for_intake(path, registered, roots, stream=buffered)
+        verdict = verify_for_intake(path, context, stream=buffered)
         buffered.detach()  # the reader stays open to hash what the verifier skipped
         return verdict, reader.finish()
     finally:
         reader.close()
 
 
-def verify_in_worker(path: str, registered: list, roots_der: list[bytes]) -> tuple[IntakeVerdict, str]:
-    """`verify_hashing` in a worker process (certificates travel as DER)."""
-    from asn1crypto import x509
-
-    return verify_hashing(Path(path), registered, [x509.Certificate.load(der) for der in roots_der])
+def verify_in_worker(path: str, context: IntakeContext) -> tuple[IntakeVerdict, str]:
+    """`verify_hashing` in a worker process."""
+    return verify_hashing(Path(path), context)
 
 
 def receive(rws: RecipientWorkspace, candidate: Candidate, on_bytes: Callable[[int], None] | None = None,
-            context: tuple | None = None, verifier: Executor | None = None) -> IntakeItem:
+            context: IntakeContext | None = None, verifier: Executor | None = None) -> IntakeItem:
     """Stage, deduplicate, verify (in `verifier`'s processes when given) and register one candidate."""
-    registered, roots = context or (communes(rws), trust_roots(rws))
+    context = context or intake_context(rws)
     try:
         temporary = store.stage(rws, candidate.parts or (candidate.path,), candidate.size, on_bytes)
     except OSError as exc:
@@ -331,11 +334,10 @@ def receive(rws: RecipientWorkspace, candidate: Candidate, on_bytes: Callable[[i
         result = None
         if verifier is not None:
             try:
-                result = verifier.submit(verify_in_worker, str(temporary), registered,
-                                         [r.dump() for r in roots]).result()
+                result = verifier.submit(verify_in_worker, str(temporary), context).result()
             except (BrokenProcessPool, OSError, RuntimeError):  # no worker could start: check it here instead
                 result = None
-        verdict, sha256 = result or verify_hashing(temporary, registered, roots)
+        verdict, sha256 = result or verify_hashing(temporary, context)
         store.forget_cached(temporary)
         manifest = candidate.manifest
         if manifest is not None and (sha256 != manifest.sha256 or temporary.stat().st_size != manifest.size):
@@ -367,7 +369,7 @@ def receive_all(rws: RecipientWorkspace, found: Iterable[Candidate | IntakeItem]
     entries = list(found)
     candidates = [e for e in entries if isinstance(e, Candidate)]
     counter = _Progress(progress, sum(c.size for c in candidates))
-    context = (communes(rws), trust_roots(rws))
+    context = intake_context(rws)
 
     verifier = _verifier(len(candidates))
 
@@ -419,7 +421,7 @@ def recheck(rws: RecipientWorkspace, package_id: int) -> IntakeVerdict:
         row = rws.db.execute("SELECT sha256, verdict, summary FROM packages WHERE id = ?", [package_id]).fetchone()
     if row is None:
         raise InputError(f"Không có gói hồ sơ số {package_id} trong sổ.")
-    verdict = verify_for_intake(store.stored_path(rws, row[0]), communes(rws), trust_roots(rws))
+    verdict = verify_for_intake(store.stored_path(rws, row[0]), intake_context(rws))
     with rws.transaction():
         rws.db.execute(
             "UPDATE packages SET verdict = ?, summary = ?, reasons = ?, report = ?, commune_id = ?, signer_subject = ?, "

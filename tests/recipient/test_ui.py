@@ -155,7 +155,7 @@ def test_opening_a_commune_shows_its_pdf_evidence_report_and_versions(decided_wi
     assert evidence.preview.path.name == evidence.list.item(2).text().split("  ")[0]
     detail.tabs.setCurrentIndex(3)
     report = detail.tabs.widget(3).findChild(type(detail.tabs.widget(3).layout().itemAt(0).widget()))
-    assert "✔ Người ký là xã gửi hồ sơ" in report.toPlainText()
+    assert "✔ Người ký là xã: UBND xã Đồng Tiến (Thái Nguyên)" in report.toPlainText()
     versions = detail.tabs.widget(4)
     assert versions.rowCount() == 2
     assert {versions.item(r, 5).text() for r in range(2)} == {"Đang dùng", "Đã được thay bằng phiên bản mới"}
@@ -236,7 +236,7 @@ def test_receiving_a_folder_from_the_window(dossiers, tmp_path, qtbot):
     settle(1.0)
     assert not failures, failures
     assert window.report.isVisible()
-    assert window.report.summary.text() == ("Đã nhận 7 gói mới (3 hợp lệ, 3 chưa xác nhận người ký, 1 không hợp lệ); "
+    assert window.report.summary.text() == ("Đã nhận 7 gói mới (4 hợp lệ, 2 chưa xác nhận người ký, 1 không hợp lệ); "
                                             "1 gói trùng (không lưu lại); 2 tệp bỏ qua (không phải gói hồ sơ).")
     assert "[Trùng, đã có]" in window.report.text.toPlainText()
     assert "Đã nhận: 2/6" in window.chart.accessibleDescription()

@@ -237,9 +237,9 @@ def _known(rws: RecipientWorkspace, sha256: str) -> int | None:
 
 
 def _receipt(rws: RecipientWorkspace, package_id: int, candidate: Candidate, duplicate: bool) -> None:
-    rws.db.execute("INSERT INTO receipts (package_id, received_at, source_kind, source_ref, duplicate) "
-                   "VALUES (?, ?, ?, ?, ?)",
-                   [package_id, candidate.received_at, candidate.source_kind, candidate.source_ref, int(duplicate)])
+    rws.records["receipts"].insert({"package_id": package_id, "received_at": candidate.received_at,
+                                    "source_kind": candidate.source_kind, "source_ref": candidate.source_ref,
+                                    "duplicate": int(duplicate)})
 
 
 def _duplicate(rws: RecipientWorkspace, package_id: int, candidate: Candidate) -> IntakeItem:
@@ -272,19 +272,13 @@ def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, v
             store.discard(temporary)
             return _duplicate(rws, existing, candidate)
         store.keep(rws, temporary, sha256)
-        dataset = json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None
-        cursor = rws.db.execute(
-            "INSERT INTO packages (sha256, quick_key, size, commune_id, commune_name, province, year, package_uuid, "
-            "version, level_requested, received_at, late, source_kind, source_ref, verdict, summary, reasons, report, "
-            "signer_subject, signer_fingerprint, dataset, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [sha256, key, size, verdict.commune_id, who.commune if who else "", who.province if who else "",
-             year, who.uuid if who else "", who.version if who else 0, who.level if who else None,
-             candidate.received_at, int(late), candidate.source_kind, candidate.source_ref, verdict.status,
-             verdict.summary, json.dumps(list(verdict.reasons), ensure_ascii=False),
-             json.dumps(verdict.report, ensure_ascii=False), verdict.signer.subject if verdict.signer else "",
-             verdict.signer.fingerprint if verdict.signer else "", dataset, utc_now()])
-        package_id = int(cursor.lastrowid)
+        package_id = int(rws.records["packages"].insert({
+            "sha256": sha256, "quick_key": key, "size": size, "commune_name": who.commune if who else "",
+            "province": who.province if who else "", "year": year, "package_uuid": who.uuid if who else "",
+            "version": who.version if who else 0, "level_requested": who.level if who else None,
+            "received_at": candidate.received_at, "late": int(late), "source_kind": candidate.source_kind,
+            "source_ref": candidate.source_ref, "created_at": utc_now(), **_verdict_columns(verdict),
+        }).last_rowid)
         _receipt(rws, package_id, candidate, False)
         rws.audit("receive", "package", str(package_id), year, None,
                   {"sha256": sha256, "commune": who.commune if who else "", "version": who.version if who else 0,
@@ -298,6 +292,16 @@ def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, v
 def intake_context(rws: RecipientWorkspace) -> IntakeContext:
     """The register's communes and the recipient's own CAs, as the verifier judges packages against them."""
     return IntakeContext(tuple(communes(rws)), trust_roots(rws))
+
+
+def _verdict_columns(verdict: IntakeVerdict) -> dict:
+    """The columns of a package row that its verification decides (written at intake and on every recheck)."""
+    return {"verdict": verdict.status, "summary": verdict.summary, "commune_id": verdict.commune_id,
+            "reasons": json.dumps(list(verdict.reasons), ensure_ascii=False),
+            "report": json.dumps(verdict.report, ensure_ascii=False),
+            "signer_subject": verdict.signer.subject if verdict.signer else "",
+            "signer_fingerprint": verdict.signer.fingerprint if verdict.signer else "",
+            "dataset": json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None}
 
 
 def verify_hashing(path: Path, context: IntakeContext) -> tuple[IntakeVerdict, str]:
@@ -423,13 +427,7 @@ def recheck(rws: RecipientWorkspace, package_id: int) -> IntakeVerdict:
         raise InputError(f"Không có gói hồ sơ số {package_id} trong sổ.")
     verdict = verify_for_intake(store.stored_path(rws, row[0]), intake_context(rws))
     with rws.transaction():
-        rws.db.execute(
-            "UPDATE packages SET verdict = ?, summary = ?, reasons = ?, report = ?, commune_id = ?, signer_subject = ?, "
-            "signer_fingerprint = ?, dataset = ? WHERE id = ?",
-            [verdict.status, verdict.summary, json.dumps(list(verdict.reasons), ensure_ascii=False),
-             json.dumps(verdict.report, ensure_ascii=False), verdict.commune_id,
-             verdict.signer.subject if verdict.signer else "", verdict.signer.fingerprint if verdict.signer else "",
-             json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None, package_id])
+        rws.records["packages"].update(package_id, _verdict_columns(verdict))
         if (row[1], row[2]) != (verdict.status, verdict.summary):
             rws.audit("recheck", "package", str(package_id), verdict.identity.year if verdict.identity else None,
                       {"verdict": row[1]}, {"verdict": verdict.status, "summary": verdict.summary})

@@ -22,6 +22,7 @@ import sqlite_utils
 from app.errors import InputError, NotFoundError
 from app.recipient.migrations import MIGRATIONS
 from app.services.workspace import Workspace, _login_name
+from app.storage.connection import Database
 from app.storage.db import RECIPIENT_APPLICATION_ID, open_database
 from app.text import clean_text, utc_now
 
@@ -75,8 +76,11 @@ class RecipientWorkspace:
     read_only = False
     read_only_reason = Workspace.read_only_reason
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
+    def __init__(self, db: Database, path: Path, user: str | None = None) -> None:
         self.db = db
+        #: sqlite-utils over the same connection, for rows by column name (inserts, updates, queries as dicts).
+        #: Its writes join the transaction `transaction()` opened (as savepoints): nothing is committed half-way.
+        self.records = sqlite_utils.Database(db.conn, execute_plugins=False)
         self.path = path
         self.lock = threading.RLock()
         self._txn: int | None = None

@@ -251,3 +251,19 @@ def test_figures_named_for_another_commune_are_refused(rws, dossiers, tmp_path):
     report = intake_paths(rws, [usb], received_on(ON_TIME))
     assert [(i.outcome, i.verdict, i.commune) for i in report.items] == [(NEW, INVALID, "Đồng Tiến")]
     assert "tệp dữ liệu ghi xã Quyết Thắng (Thái Nguyên), còn bag-info.txt ghi xã Đồng Tiến" in report.items[0].message
+
+
+def test_a_failure_after_the_row_is_written_registers_nothing(rws, dossiers, monkeypatch, tmp_path):
+    """The package row and its receipt (written through sqlite-utils) and the audit entry are one transaction."""
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    shutil.copy(dossiers.packages["quyet_thang"], folder / "HoSo-CDHT-quyet-thang-2025-v1.zip")
+
+    def failing_audit(*_args, **_kwargs):
+        raise StorageError("Ổ đĩa đầy khi ghi nhật ký thay đổi.")
+
+    monkeypatch.setattr(RecipientWorkspace, "audit", failing_audit)
+    report = intake_paths(rws, [folder], received_on(ON_TIME))
+    assert [(i.outcome, i.message) for i in report.items] == [("failed", "Ổ đĩa đầy khi ghi nhật ký thay đổi.")]
+    assert reg.packages(rws) == []
+    assert rws.db.execute("SELECT count(*) FROM receipts").fetchone()[0] == 0

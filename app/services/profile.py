@@ -45,7 +45,7 @@ def clean_profile(profile: Profile) -> tuple[Profile, list[str]]:
     """The profile as stored, and notes saying what was changed from what the user typed."""
     commune = normalise_commune(profile.commune_name)
     province = normalise_province(profile.province)
-    kind = commune.kind or commune_kind(profile.commune_kind or "xã")
+    kind = commune.kind or commune_kind(profile.commune_kind)
     cleaned = Profile(
         commune_name=commune.name,
         province=province.name,

@@ -81,14 +81,15 @@ def import_result(ws: Workspace, path: Path, trust: list[Path] | None = None,
                   accept_fingerprint: str | None = None) -> tuple[ImportedResult, Changes]:
     """Verify and record a result package; `accept_fingerprint` accepts its signer explicitly (the fingerprint the
     commune read out to the recipient), never silently."""
+    from app.dossier.trust import normalise_fingerprint
     from app.recipient.results import UntrustedSignerError
 
     path = Path(path)
+    wanted = normalise_fingerprint(accept_fingerprint) if accept_fingerprint is not None else ""
     changes = Changes()
     try:
         package = inspect_result(ws, path, trust)
     except UntrustedSignerError as untrusted:
-        wanted = (accept_fingerprint or "").replace(":", "").replace(" ", "").lower()
         if wanted != untrusted.fingerprint:
             raise
         changes |= accept_signer(ws, untrusted.fingerprint, untrusted.signer)

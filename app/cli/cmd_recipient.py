@@ -244,11 +244,13 @@ def cmd_trust_add(rws, args: argparse.Namespace) -> int:
 
 
 def cmd_trust_list(rws, args: argparse.Namespace) -> int:
+    from app.dossier.trust import bundled_anchors
     from app.recipient.trust import trust_anchors
 
     anchors = trust_anchors(rws)
-    if not anchors:
-        print("Chưa có chứng thư CA tin cậy nào (recipient trust add CA.pem).")
+    print(f"Tin cậy {len(bundled_anchors())} chứng thư gốc quốc gia đi kèm ứng dụng"
+          + (f" và {len(anchors)} chứng thư CA do cơ quan thêm:" if anchors else
+             "; chưa thêm chứng thư CA nào (recipient trust add CA.pem)."))
     for anchor in anchors:
         print(f"{anchor.fingerprint}  {anchor.subject}")
     return EXIT_OK

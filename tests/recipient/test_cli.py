@@ -94,3 +94,14 @@ def test_commune_list_import_is_all_or_nothing(register_path, tmp_path, capsys):
         "Thái Nguyên")
     code, out, _ = run(capsys, "--db", str(other), "recipient", "communes", "import", str(export))
     assert code == 0 and "thêm 7" in out
+
+
+def test_trust_list_names_the_national_anchors_and_the_added_ca(register_path, capsys):
+    from app.dossier.trust import bundled_anchors
+
+    code, out, _ = run(capsys, "--db", register_path, "recipient", "trust", "list")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0] == (f"Tin cậy {len(bundled_anchors())} chứng thư gốc quốc gia đi kèm ứng dụng và 1 chứng thư CA "
+                        "do cơ quan thêm:")
+    assert lines[1].endswith("CA Thử Nghiệm Chuyên Dùng")

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.errors import CdhtError, InputError
 from app.services.profile import update_profile
-from app.services.workspace import Changes
+from app.services.years import set_year_disadvantaged
 from app.text import format_date_short, parse_date
 from ui.context import AppContext
 from ui.dialogs import button_box, message_box
@@ -137,16 +138,16 @@ class SettingsDialog(QDialog):
                                        signer_name=self.signer.text(), signer_title=self.signer_title.currentText())
                 changes |= saved.changes
                 if self.user_name.text().strip():
-                    changes |= ws.set_setting("user_name", self.user_name.text().strip())
+                    changes |= ws.write_setting("user_name", self.user_name.text().strip())
                 if year is not None:
                     text = self.deadline.text().strip()
                     try:
                         deadline = parse_date(text).isoformat() if text else None
                     except ValueError:
                         raise InputError(f"Hạn nộp hồ sơ \"{text}\" không phải ngày hợp lệ (ngày/tháng/năm).") from None
-                    changes |= ws.set_setting(f"deadline.{year}", deadline)
+                    changes |= ws.write_setting(f"deadline.{year}", deadline)
                     if not ws.year(year).locked:
-                        changes |= ws.set_year_disadvantaged(year, self.year_disadvantaged.isChecked())
+                        changes |= set_year_disadvantaged(ws, year, self.year_disadvantaged.isChecked())
         except CdhtError as error:
             self.error.setText(error.message)
             self.error.show()

@@ -125,7 +125,7 @@ def ensure_database(args: argparse.Namespace, creating: bool = False) -> Path:
 
 def open_workspace(args: argparse.Namespace, read_only: bool = False):
     """The workspace named by --db (or the per-user default); `read_only` never writes to the drive."""
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
     from app.text import clean_text
 
     user = clean_text(args.user, "Tên người thao tác (--user)", single_line=True) or None

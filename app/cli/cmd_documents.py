@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from app.changes import Changes
 from app.cli import with_workspace
 from app.documents import legal_base_lines
 from app.documents.readiness import number_problems
@@ -12,7 +13,7 @@ from app.errors import InputError
 from app.services import documents as docs
 from app.services import legal_bases as bases
 from app.services import meeting as mt
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from app.cli import EXIT_OK, with_workspace
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +41,7 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
-    from app.services.recognition_import import import_result
+    from app.services.recognitions import import_result
 
     result, _changes = import_result(ws, Path(args.file), [Path(t) for t in args.trust or []] or None,
                                      args.accept_signer)

@@ -16,7 +16,7 @@ from app.fileio import MAX_WORKBOOK_BYTES, check_input_file, check_output_path, 
 from app.services import documents as docs
 from app.services import meeting as mt
 from app.services.report import write_report
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import format_size
 
 

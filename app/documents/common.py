@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from app.documents.data import DossierData, signer_lines
 from app.documents.model import DATE_SLOT, NUMBER_SLOT, Cell, Document, Para, Signer, TableBlock
 from app.domain.catalogue import Criterion, Indicator
+from app.domain.records import Profile
 from app.domain.rules import STATUS_LABELS
 from app.services import documents as docs
-from app.services.workspace import Profile
 from app.text import format_date_short
 
 CDHT = "“Cộng đồng học tập”"

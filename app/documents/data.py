@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.catalogue import Catalogue
+from app.domain.records import Assignment, Profile
 from app.domain.rules import Assessment
 from app.errors import InputError
 from app.services import documents as docs
 from app.services import legal_bases
 from app.services.meeting import ReviewMeeting, organisations
-from app.services.workspace import Assignment, Profile, Workspace
+from app.storage.workspace import Workspace
 from app.text import fold
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from app.evidence.register import register_problems
 from app.services import documents as docs
 from app.services.meeting import composition_problems, organisations
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 

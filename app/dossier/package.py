@@ -44,7 +44,7 @@ from app.fileio import remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 from app.scratch import scratch_folder
 from app.services.datasets import export_dataset
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import fold, nfc, utc_now
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)

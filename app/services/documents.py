@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.changes import Changes
 from app.errors import InputError
 from app.services.meeting import (  # noqa: F401 - the meeting use cases, also reached through this module
     Attendee,
@@ -20,7 +21,7 @@ from app.services.meeting import (  # noqa: F401 - the meeting use cases, also r
     review_meeting,
     save_review_meeting,
 )
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import clean_text, fold, iso_date_text, utc_now
 
 #: Narrative fields of the self-assessment report, with the labels forms and messages use.

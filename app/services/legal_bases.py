@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.changes import Changes
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import clean_text, fold
 
 SETTING = "documents.legal_bases"
@@ -88,7 +89,7 @@ def set_entries(ws: Workspace, new: Sequence[dict[str, Any]]) -> Changes:
         raise InputError("Danh sách căn cứ không được để trống.")
     if len(cleaned) > MAX_ENTRIES:
         raise InputError(f"Danh sách có {len(cleaned)} căn cứ; tối đa {MAX_ENTRIES}.")
-    return ws.set_setting(SETTING, cleaned)
+    return ws.write_setting(SETTING, cleaned)
 
 
 def add_text(ws: Workspace, text: str) -> Changes:

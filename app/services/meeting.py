@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.changes import Changes
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import clean_text, fold, format_date_short, parse_user_date, utc_now
 
 LEADER_UBND, KHUYEN_HOC, MTTQ, ORGANISATION, OTHER = "lanh_dao_ubnd", "khuyen_hoc", "mttq", "to_chuc_ctxh", "khac"
@@ -123,7 +124,7 @@ def set_organisations(ws: Workspace, names: Sequence[str]) -> Changes:
         cleaned.append(text)
     if len(cleaned) > 20:
         raise InputError(f"Danh sách có {len(cleaned)} tổ chức; tối đa 20.")
-    return ws.set_setting(ORGANISATIONS_SETTING, cleaned or None)
+    return ws.write_setting(ORGANISATIONS_SETTING, cleaned or None)
 
 
 def _base(name: str) -> str:

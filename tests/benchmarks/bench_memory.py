@@ -99,7 +99,7 @@ PREVIEW_CHILD = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     from app.documents import render_document_pdf
     from app.services import documents as docs
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
     from ui.context import AppContext
     from ui.main import create_application
     from ui.main_window import MainWindow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.cli import main
 from app.services import documents as docs
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.documents.helpers import YEAR
 
 

@@ -51,7 +51,7 @@ def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
     assert "thường dùng" not in shown and "TT Đảng ủy" not in shown
     assert main(["--db", db, "recipients", "set", "--year", str(YEAR), "--clear", "X"]) == 1
     assert "--clear" in capsys.readouterr().err
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     ws = Workspace.open(ready_workspace.path)
     assert docs.recipients(ws, YEAR) == ["Sở Giáo dục và Đào tạo", "Phòng Văn hóa - Xã hội xã"]

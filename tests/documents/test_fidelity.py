@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from app.documents import render_dossier_pdfs
+from app.domain.records import EXPLANATION_FIELD
 from app.domain.rules import MET
 from app.services import documents as docs
 from app.services import legal_bases
-from app.services.workspace import EXPLANATION_FIELD, Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_long, format_date_short, format_int
 from tests.documents.datasets import DATASETS
 from tests.documents.helpers import YEAR

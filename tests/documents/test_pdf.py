@@ -11,6 +11,8 @@ import pytest
 from app.documents import render_dossier_pdfs
 from app.errors import InputError
 from app.progress import ProgressState
+from app.services.indicators import set_values
+from app.services.profile import update_profile
 from tests.documents.helpers import YEAR
 
 
@@ -162,7 +164,7 @@ def test_level_above_what_is_met_is_refused(ready_workspace, tmp_path):
 
 
 def test_documents_follow_the_data(ready_workspace, tmp_path):
-    ready_workspace.set_values(YEAR, "5.1", {"achieved": 8921})
+    set_values(ready_workspace, YEAR, "5.1", {"achieved": 8921})
     assert ready_workspace.assessment(YEAR).level == 0
     with pytest.raises(InputError, match="chưa đạt mức độ 1"):
         render_dossier_pdfs(ready_workspace, YEAR, tmp_path)
@@ -179,7 +181,7 @@ def test_documents_follow_the_data(ready_workspace, tmp_path):
 
 
 def test_signer_title_chu_tich(ready_workspace, tmp_path):
-    ready_workspace.update_profile(signer_title="Chủ tịch", signer_name="Nguyễn Văn An")
+    update_profile(ready_workspace, signer_title="Chủ tịch", signer_name="Nguyễn Văn An")
     paths = render_dossier_pdfs(ready_workspace, YEAR, tmp_path)
     text = squash(pdf_text(paths["to_trinh"], raw=True))
     assert squash("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH") in text and "KT." not in text and squash("Nguyễn Văn An") in text

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.documents import document_readiness
+from app.domain.records import EXPLANATION_FIELD
 from app.errors import InputError, LockedError
 from app.services import documents as docs
-from app.services.workspace import EXPLANATION_FIELD
+from app.services.indicators import set_values
 from tests.documents.helpers import YEAR, fill_documents
 
 
@@ -90,7 +91,7 @@ def test_readiness_lists_what_blocks_the_dossier(workspace):
     problems = document_readiness(workspace, YEAR)
     assert len(problems) == 1 and "11 chỉ tiêu thiếu minh chứng" in problems[0]
     for indicator in workspace.checklist(YEAR).lacking_evidence():
-        workspace.set_values(YEAR, indicator, {EXPLANATION_FIELD: "Minh chứng lưu tại bộ phận một cửa."})
+        set_values(workspace, YEAR, indicator, {EXPLANATION_FIELD: "Minh chứng lưu tại bộ phận một cửa."})
     assert document_readiness(workspace, YEAR) == []
     docs.set_document_texts(workspace, YEAR, {"date.to_trinh": "19/01/2026"})
     assert document_readiness(workspace, YEAR) == [

@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 
 from app.domain.dataset import parse_dataset
+from app.domain.records import Profile
 from app.dossier.signing import Pkcs12Key, TokenKey
 from app.services.datasets import import_dataset
 from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
-from app.services.workspace import Profile, Workspace
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.storage.workspace import Workspace
 from tests.dossier.pki import TestPki, make_pki
 
 YEAR = 2025
@@ -103,12 +106,12 @@ def small_pdf(text: str) -> bytes:
 def make_ready_workspace(folder: Path) -> Workspace:
     """A commune whose 2025 dossier passes every pre-flight check (level 1 met, evidence for each indicator)."""
     ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
-    ws.save_profile(Profile("Đồng Tiến", "Thái Nguyên", signer_name="Nguyễn Văn An", signer_title="Chủ tịch"))
+    save_profile(ws, Profile("Đồng Tiến", "Thái Nguyên", signer_name="Nguyễn Văn An", signer_title="Chủ tịch"))
     import_dataset(ws, parse_dataset(DATASET))
     catalogue = ws.catalogue(YEAR)
     for index, indicator in enumerate(catalogue.indicator_ids, start=1):
         if indicator == "3.3":
-            ws.set_value(YEAR, indicator, "no_evidence_explanation", "Số liệu do Phòng Văn hóa - Xã hội cung cấp.")
+            set_values(ws, YEAR, indicator, {"no_evidence_explanation": "Số liệu do Phòng Văn hóa - Xã hội cung cấp."})
             continue
         add_evidence(ws, YEAR, f"H{index:02d}.01", small_pdf(f"Minh chung {indicator}"), f"Quyết định {indicator}.PDF",
                      [indicator])

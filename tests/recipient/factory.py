@@ -23,7 +23,8 @@ from app.domain.dataset import parse_dataset
 from app.dossier.signing import Pkcs12Key
 from app.services.datasets import import_dataset
 from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
-from app.services.workspace import Workspace
+from app.services.profile import update_profile
+from app.storage.workspace import Workspace
 from tests.benchmarks.synthetic import dataset_document
 from tests.dossier.conftest import add_evidence, small_pdf
 from tests.dossier.pki import _ca
@@ -98,7 +99,7 @@ def make_commune(folder: Path, commune: str, province: str = PROVINCE, year: int
     ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
     document = dataset_document(year, level, seed, commune=(commune, province))
     import_dataset(ws, parse_dataset(document))
-    ws.update_profile(signer_name="Nguyễn Văn An", signer_title="Chủ tịch")
+    update_profile(ws, signer_name="Nguyễn Văn An", signer_title="Chủ tịch")
     for index, indicator in enumerate(ws.catalogue(year).indicator_ids, start=1):
         add_evidence(ws, year, f"H{index:02d}.01", small_pdf(f"Minh chung {commune} {indicator}"),
                      f"Quyết định {indicator}.pdf", [indicator])

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.cli import main
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.recipient.conftest import YEAR
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from app.cli import build_parser
 from app.services.datasets import export_dataset
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.robustness.fuzzing import UNEXPECTED, run_cli
 
 LIMIT_SECONDS = 30

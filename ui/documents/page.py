@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.documents import (
     DOCUMENTS,
     DOCX_DOCUMENTS,
@@ -46,7 +47,6 @@ from app.documents.readiness import document_notes
 from app.services import documents as docs
 from app.services import legal_bases as bases
 from app.services import meeting as mt
-from app.services.workspace import Changes
 from ui.context import AppContext
 from ui.dialogs import message_box
 from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog

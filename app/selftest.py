@@ -132,13 +132,9 @@ def file_evidence(ctx: Context) -> str:
 
 def render_documents(ctx: Context) -> str:
     from app.documents import write_all_documents
-    from app.services.documents import (
-        NARRATIVE_FIELDS,
-        Attendee,
-        ReviewMeeting,
-        save_review_meeting,
-        set_document_texts,
-    )
+    from app.documents.texts import NARRATIVE_FIELDS
+    from app.domain.meeting import Attendee, ReviewMeeting
+    from app.services.documents import save_review_meeting, set_document_texts
 
     ws = ctx.need("ws")
     profile = ws.profile()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.services.recognitions import import_result
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.recipient.results import UntrustedSignerError
+from app.services.recognitions import import_result
 from ui.context import AppContext
 from ui.dialogs import button_box
 from ui.tasks import run_in_background, user_message

@@ -8,13 +8,15 @@ from pathlib import Path
 
 from app.cli import print_json, with_workspace
 from app.documents import document_readiness
-from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents import texts as doc_texts
+from app.documents.collection import write_collection_workbooks
 from app.documents.common import default_recipients, recipient_lines
 from app.documents.readiness import document_notes
+from app.domain import meeting as mt
 from app.errors import InputError
 from app.fileio import MAX_WORKBOOK_BYTES, check_input_file, check_output_path, read_json_file
 from app.services import documents as docs
-from app.services import meeting as mt
+from app.services.documents import import_collection_workbook
 from app.services.report import write_report
 from app.storage.workspace import Workspace
 from app.text import format_size
@@ -68,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     st = sub.add_parser("set", help="ghi các phần văn bản (KEY=GIÁ_TRỊ hoặc tệp JSON)")
     st.add_argument("--year", type=int, required=True)
     st.add_argument("--json", metavar="FILE.json")
-    st.add_argument("pairs", nargs="*", metavar="KEY=GIÁ_TRỊ", help=f"khóa: {', '.join(docs.TEXT_KEYS)}")
+    st.add_argument("pairs", nargs="*", metavar="KEY=GIÁ_TRỊ", help=f"khóa: {', '.join(doc_texts.TEXT_KEYS)}")
     st.set_defaults(func=with_workspace(cmd_narrative_set))
     sh = sub.add_parser("show", help="xem các phần văn bản")
     sh.add_argument("--year", type=int, required=True)
@@ -127,7 +129,7 @@ def _load_json(path: str) -> dict:
 
 
 def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
-    existing = docs.review_meeting(ws, args.year)
+    existing = doc_texts.review_meeting(ws, args.year)
     raw = existing.to_json() if existing else {}
     if args.json is not None:
         raw.update(_load_json(args.json))
@@ -138,7 +140,7 @@ def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
     raw.update({key: value for key, value in options.items() if value is not None})
     if args.attendee:
         raw["attendees"] = [_attendee_option(item) for item in args.attendee]
-    changes = docs.save_review_meeting(ws, args.year, mt.meeting_from_json(raw, mt.organisations(ws)))
+    changes = docs.save_review_meeting(ws, args.year, mt.meeting_from_json(raw, doc_texts.organisations(ws)))
     print(f"Đã ghi biên bản họp xét năm {args.year}." if changes.any() else "Không có gì thay đổi.")
     return 0
 
@@ -151,7 +153,7 @@ def _attendee_option(text: str) -> dict[str, str]:
 
 
 def cmd_meeting_show(ws: Workspace, args: argparse.Namespace) -> int:
-    meeting = docs.review_meeting(ws, args.year)
+    meeting = doc_texts.review_meeting(ws, args.year)
     print_json(meeting.to_json() if meeting else None)
     return 0
 
@@ -169,7 +171,7 @@ def cmd_narrative_set(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
-    print_json(docs.document_texts(ws, args.year))
+    print_json(doc_texts.document_texts(ws, args.year))
     return 0
 
 
@@ -184,7 +186,7 @@ def cmd_recipients_set(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_recipients_show(ws: Workspace, args: argparse.Namespace) -> int:
-    custom = docs.recipients(ws, args.year)
+    custom = doc_texts.recipients(ws, args.year)
     print("Nơi nhận:" + ("" if custom else " (danh sách thường dùng)"))
     for line in recipient_lines(custom or default_recipients(ws.profile())):
         print(f"- {line}")

@@ -29,7 +29,6 @@ from app.domain.places import normalise_commune, normalise_province
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.progress import Progress, check_cancelled
-from app.services.indicators import set_values
 from app.storage.workspace import Workspace
 from app.text import DateError, fold, format_date_short, nfc, parse_date
 
@@ -425,22 +424,3 @@ def _check_sheet(book, name: str, problems: list[str]) -> bool:
     return True
 
 
-def import_collection_workbook(ws: Workspace, path: Path, expected_year: int | None = None,
-                               progress: Progress | None = None) -> CollectionImport:
-    """Import a unit's workbook: all or nothing, each change audited; unchanged values are left alone."""
-    if progress is not None:
-        progress.report(0.1, "Đang kiểm tra phiếu…")
-    meta, updates = read_collection_workbook(ws, path, expected_year)
-    check_cancelled(progress)
-    result = CollectionImport(unit=str(meta.get("unit") or ""), year=int(meta["year"]))
-    if progress is not None:
-        progress.report(0.6, "Đang ghi số liệu…")
-    with ws.transaction():
-        for ind_id, fields in updates.items():
-            changes = set_values(ws, result.year, ind_id, fields)
-            if changes.any():
-                result.changed.append(ind_id)
-                result.changes |= changes
-    if progress is not None:
-        progress.report(1.0, "Đã nhập xong.")
-    return result

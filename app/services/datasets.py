@@ -85,10 +85,7 @@ def import_dataset(ws: Workspace, dataset: Dataset, accept_profile_change: bool 
 
 def export_dataset(ws: Workspace, year: int, with_verdicts: bool = False) -> dict[str, Any]:
     """The year's figures as a `cdht-dataset/1` document, optionally with the engine's verdicts."""
-    document = ws.dataset(year).to_json()
-    if with_verdicts:
-        document["assessment"] = ws.assessment(year).to_json()
-    return document
+    return ws.dataset_document(year, with_verdicts)
 
 
 def write_dataset_file(ws: Workspace, year: int, path: Path, with_verdicts: bool = False) -> Path:

@@ -114,6 +114,13 @@ class Workspace(Session):
             values={k: v for k, v in self.values(year).items() if v},
         )
 
+    def dataset_document(self, year: int, with_verdicts: bool = False) -> dict[str, Any]:
+        """The year's figures as a `cdht-dataset/1` document, optionally with the rules engine's verdicts."""
+        document = self.dataset(year).to_json()
+        if with_verdicts:
+            document["assessment"] = self.assessment(year).to_json()
+        return document
+
     def assessment(self, year: int) -> Assessment:
         from app.domain.catalogue import catalogue_by_id
         from app.domain.rules import evaluate

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from app.domain import meeting as mt
 from app.domain.records import EXPLANATION_FIELD
 from app.services import documents as docs
 from app.services.indicators import set_values
@@ -36,7 +37,7 @@ def _meeting(level: int | None, attendees=ATTENDEES, chair=("Nguyễn Thành Cô
 def _fill(ws: Workspace, level: int | None, **meeting) -> None:
     docs.set_document_texts(ws, YEAR, {**NARRATIVES, **NUMBERS, "date.to_trinh": "26/01/2026",
                                        "date.bao_cao": "23/01/2026"})
-    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json(_meeting(level, **meeting)))
+    docs.save_review_meeting(ws, YEAR, mt.meeting_from_json(_meeting(level, **meeting)))
 
 
 def level_one(path: Path) -> Workspace:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from app.domain import meeting as mt
 from app.domain.records import Profile
 from app.services import documents as docs
 from app.services.assignments import set_assignment
@@ -102,4 +103,4 @@ def fill_documents(ws: Workspace) -> None:
         "recommendations": "Đề nghị Sở Giáo dục và Đào tạo quan tâm hỗ trợ kinh phí cho Trung tâm học tập cộng đồng.",
         **NUMBERS,
     })
-    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json(MEETING))
+    docs.save_review_meeting(ws, YEAR, mt.meeting_from_json(MEETING))

@@ -10,11 +10,11 @@ from openpyxl import load_workbook
 from app.documents.collection import (
     META_SHEET,
     WorkbookProblems,
-    import_collection_workbook,
     write_collection_workbooks,
 )
 from app.domain.records import Profile
 from app.errors import InputError
+from app.services.documents import import_collection_workbook
 from app.services.profile import save_profile
 from app.services.years import add_year
 from app.storage.workspace import Workspace

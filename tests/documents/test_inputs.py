@@ -13,11 +13,12 @@ from openpyxl import load_workbook
 
 from app.cli import main
 from app.documents import render_dossier_pdfs
-from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents.collection import write_collection_workbooks
 from app.domain.places import normalise_commune, normalise_province
 from app.domain.records import Profile
 from app.errors import InputError
 from app.services.assignments import set_assignment
+from app.services.documents import import_collection_workbook
 from app.services.indicators import set_values
 from app.services.profile import save_profile, update_profile
 from app.storage.migrations import MIGRATIONS
@@ -174,13 +175,13 @@ def test_an_older_database_is_migrated_to_normalised_values(tmp_path):
     ws = Workspace.open(path)
     profile = ws.profile()
     assert (profile.commune_name, profile.commune_kind, profile.province) == ("Kiến Hưng", "xã", "Hà Nội")
-    from app.services import documents as docs
+    from app.documents import texts as doc_texts
 
-    texts = docs.document_texts(ws, YEAR)
+    texts = doc_texts.document_texts(ws, YEAR)
     assert texts["date.to_trinh"] == texts["date.bao_cao"] == "2026-02-05"
     assert (texts["number.to_trinh"], texts["number.bao_cao"]) == ("15", "05")
     assert ws.values(YEAR)["4.2"] == {"decision_date": "2025-12-15", "decision_number": "12/QĐ-UBND"}
-    meeting = docs.review_meeting(ws, YEAR)
+    meeting = doc_texts.review_meeting(ws, YEAR)
     assert [(a.name, a.title, a.organisation, a.role) for a in meeting.attendees] == [
         ("Lê Thị Hằng", "Chủ tịch", "Hội Khuyến học xã", "khuyen_hoc"),
         ("Đỗ Ánh", "Bí thư", "Đoàn Thanh niên xã", "to_chuc_ctxh"),

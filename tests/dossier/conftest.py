@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from app.domain.dataset import parse_dataset
+from app.domain.meeting import Attendee, ReviewMeeting
 from app.domain.records import Profile
 from app.dossier.signing import Pkcs12Key, TokenKey
 from app.services.datasets import import_dataset
-from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
+from app.services.documents import save_review_meeting, set_document_texts
 from app.services.indicators import set_values
 from app.services.profile import save_profile
 from app.storage.workspace import Workspace

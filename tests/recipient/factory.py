@@ -20,9 +20,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from app.domain.dataset import parse_dataset
+from app.domain.meeting import Attendee, ReviewMeeting
 from app.dossier.signing import Pkcs12Key
 from app.services.datasets import import_dataset
-from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
+from app.services.documents import save_review_meeting, set_document_texts
 from app.services.profile import update_profile
 from app.storage.workspace import Workspace
 from tests.benchmarks.synthetic import dataset_document

@@ -11,10 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from app.services.recognitions import import_result
 
 from app.errors import InputError
 from app.recipient.results import UntrustedSignerError, build_result_packages, read_result_package
+from app.services.recognitions import import_result
 from app.storage.workspace import Workspace
 from tests.recipient.conftest import YEAR
 

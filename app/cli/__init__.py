@@ -211,7 +211,7 @@ def _check_years(args: argparse.Namespace) -> None:
     """Every year given on the command line (--year, year add NĂM, --copy-from) within the years the app knows."""
     from app.domain.dataset import MAX_YEAR, MIN_YEAR
 
-    for name in ("year", "copy_from"):
+    for name in ("year", "copy_from", "assessment_year"):
         value = getattr(args, name, None)
         if isinstance(value, int) and not MIN_YEAR <= value <= MAX_YEAR:
             raise UsageError(f"Năm {value} không hợp lệ; năm đánh giá phải từ {MIN_YEAR} đến {MAX_YEAR}.")

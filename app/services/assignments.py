@@ -112,7 +112,8 @@ def set_assignment(ws: Workspace, year: int, indicator_id: str, lead_unit: str |
 
 def clear_assignment(ws: Workspace, year: int, indicator_id: str) -> Changes:
     """Remove one indicator's assignment (lead, partners, due date, status and note)."""
-    ws.catalogue(year)
+    if indicator_id not in ws.catalogue(year).indicator_ids:
+        raise NotFoundError(f"Không có chỉ tiêu mã \"{indicator_id}\".")
     with ws.transaction():
         old = next((a for a in ws.assignments(year) if a.indicator_id == indicator_id), None)
         if old is None:
@@ -208,7 +209,10 @@ def _table_rows(path: Path) -> list[list[str]]:
     except UnicodeDecodeError:
         raise InputError(f"Tệp '{path.name}' không phải văn bản UTF-8 (hãy lưu CSV dạng UTF-8).") from None
     dialect = "excel-tab" if text.count("\t") > text.count(",") else "excel"
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect=dialect)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text), dialect=dialect)]
+    except csv.Error as error:
+        raise InputError(f"Tệp '{path.name}' không phải bảng CSV đọc được ({error}).") from None
 
 
 def import_assignments(ws: Workspace, year: int, path: Path) -> tuple[Changes, list[AssignmentRow]]:

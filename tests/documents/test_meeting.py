@@ -111,7 +111,7 @@ def test_hop_json_from_the_readme_is_accepted(workspace, tmp_path, capsys):
     db = str(workspace.path)
     workspace.close()
     assert main(["--db", db, "meeting", "set", "--year", str(YEAR), "--json", str(path)]) == 0, capsys.readouterr().err
-    assert main(["--db", db, "meeting", "show", "--year", str(YEAR)]) == 0
+    assert main(["--db", db, "meeting", "show", "--year", str(YEAR), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert shown["attendees"] == example["attendees"]
     assert main(["--db", db, "meeting", "set", "--year", str(YEAR), "--attendee", "Lý Văn Sơn|Chủ tịch|Hội Nông dân xã"]) == 0

@@ -89,6 +89,16 @@ KINDS: dict[tuple[str, str], str] = {
     ("export", "p12_password_env"): "secret-name", ("export", "pin_env"): "secret-name",
     ("send", "password_env"): "secret-name", ("outbox", "password_env"): "secret-name",
 }
+#: The use-case twins of the app's assignment table, settings dialog, recognition dialog and undo.
+KINDS.update({
+    ("assign set", "indicator"): "indicator-required", ("assign set", "lead"): "text", ("assign set", "partner"): "text",
+    ("assign set", "due"): "date", ("assign set", "status"): "choice", ("assign set", "note"): "text",
+    ("assign clear", "indicator"): "indicator-required", ("assign import", "file"): "path-in",
+    ("settings set", "pairs"): "text-required",
+    ("recognition add", "number"): "text-required", ("recognition add", "date"): "text-required",
+    ("recognition add", "issuer"): "text", ("recognition add", "assessment_year"): "number",
+    ("recognition add", "note"): "text",
+})
 
 #: The classes of malformed values each kind gets, and the ones it may accept (exit 0).
 CLASSES = {
@@ -180,6 +190,14 @@ def baseline(command: str, work: Path, template: Path) -> list[str]:
         "verify": ["verify", str(inputs / "none.zip"), "--trust", str(inputs / "none.pem")],
         "outbox": ["outbox", "send", "--password-env", "CDHT_FUZZ_MAIL"],
         "token list": ["token", "list", "--pkcs11-lib", str(inputs / "none.so")],
+        "assign set": ["assign", "set", *year, "--indicator", "1.2", "--lead", "Phòng Văn hóa – Xã hội", "--partner",
+                       "Hội Khuyến học", "--due", "30/11/2025", "--status", "todo", "--note", "Theo Kế hoạch"],
+        "assign clear": ["assign", "clear", *year, "--indicator", "1.2"],
+        "assign import": ["assign", "import", str(inputs / "so-lieu.json"), *year],
+        "settings set": ["settings", "set", "deadline.2025=15/02/2026"],
+        "recognition add": ["recognition", "add", "--level", "1", "--number", "245/QĐ-UBND", "--date", "18/03/2024",
+                            "--issuer", "UBND huyện", "--assessment-year", "2023", "--note", "Bản chính lưu VT"],
+        "undo": ["undo", *year], "redo": ["redo", *year], "history": ["history", *year],
     }.get(command, command.split())
 
 

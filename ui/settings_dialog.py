@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import CdhtError, InputError
-from app.services.profile import update_profile
-from app.services.workspace import Changes
+from app.changes import Changes
+from app.errors import CdhtError
+from app.services.settings import save_settings
 from app.text import format_date_short, parse_date
 from ui.context import AppContext
 from ui.dialogs import button_box, message_box
@@ -128,29 +128,23 @@ class SettingsDialog(QDialog):
 
     def _save(self) -> None:
         ws, year = self.ctx.ws, self.ctx.year
-        changes = Changes()
+        profile = {"commune_name": self.commune.text(), "province": self.province.text(),
+                   "recipient_authority": self.recipient.text(), "disadvantaged_area": self.disadvantaged.isChecked(),
+                   "signer_name": self.signer.text(), "signer_title": self.signer_title.currentText()}
+        settings: dict[str, object] = {}
+        if self.user_name.text().strip():
+            settings["user_name"] = self.user_name.text()
+        if year is not None:
+            settings[f"deadline.{year}"] = self.deadline.text()
+            if not ws.year(year).locked:
+                settings[f"disadvantaged.{year}"] = self.year_disadvantaged.isChecked()
         try:
-            with ws.transaction():
-                saved = update_profile(ws, commune_name=self.commune.text(), province=self.province.text(),
-                                       recipient_authority=self.recipient.text(),
-                                       disadvantaged_area=self.disadvantaged.isChecked(),
-                                       signer_name=self.signer.text(), signer_title=self.signer_title.currentText())
-                changes |= saved.changes
-                if self.user_name.text().strip():
-                    changes |= ws.set_setting("user_name", self.user_name.text().strip())
-                if year is not None:
-                    text = self.deadline.text().strip()
-                    try:
-                        deadline = parse_date(text).isoformat() if text else None
-                    except ValueError:
-                        raise InputError(f"Hạn nộp hồ sơ \"{text}\" không phải ngày hợp lệ (ngày/tháng/năm).") from None
-                    changes |= ws.set_setting(f"deadline.{year}", deadline)
-                    if not ws.year(year).locked:
-                        changes |= ws.set_year_disadvantaged(year, self.year_disadvantaged.isChecked())
+            saved = save_settings(ws, profile, settings)
         except CdhtError as error:
             self.error.setText(error.message)
             self.error.show()
             return
+        changes = saved.changes
         folder = Path(self.folder.text())
         if not self.ctx.demo and not data_dir_overridden() and folder != ws.data_dir:
             choose_data_dir(folder)

@@ -19,7 +19,7 @@ from pathlib import Path
 from app.cli import EXIT_FAILURE, EXIT_OK, print_json, with_workspace
 from app.errors import InputError
 from app.fileio import MAX_TRUST_BYTES, check_input_file, check_output_path
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import check_email, format_size
 
 #: Largest package `send --package` accepts (a dossier with many scanned documents stays well below).

@@ -17,7 +17,7 @@ from dataclasses import asdict, replace
 from app.cli import EXIT_OK, print_json, with_workspace
 from app.cli.cmd_dossier import _mail_password, _secret
 from app.errors import InputError
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

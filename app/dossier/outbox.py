@@ -29,11 +29,12 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
+from app.changes import Changes
 from app.dossier import bag
 from app.dossier.parts import load_manifest, split_package
 from app.dossier.zipstream import sha256_file
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import check_email, clean_text, format_local_time, format_size, nfc, printable, utc_now
 
 SECURITY = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "Không mã hóa"}

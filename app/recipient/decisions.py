@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.domain.catalogue import catalogue_for_year
+from app.domain.records import add_months
 from app.errors import InputError
 from app.recipient.appraisal import appraisal, council_of, council_problems
 from app.recipient.register import APPRAISED, IN_APPRAISAL, RECEIVED, register_rows
 from app.recipient.workspace import RecipientWorkspace
-from app.services.workspace import add_months
 from app.text import clean_text, format_date_short, format_int, parse_date, utc_now
 
 REPLY_CODE_SETTING = "reply_code"

@@ -41,7 +41,7 @@ import sys, time
 from pathlib import Path
 from app.dossier.package import build_package
 from app.dossier.signing import Pkcs12Key
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 ws = Workspace.open(Path(sys.argv[1]))
 start = time.perf_counter()
 build_package(ws, 2025, Path(sys.argv[2]), Pkcs12Key(Path(sys.argv[3]), sys.argv[4]))

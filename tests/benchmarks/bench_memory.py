@@ -97,8 +97,9 @@ PREVIEW_CHILD = textwrap.dedent("""
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     from app.documents import render_document_pdf
+    from app.documents import texts as doc_texts
     from app.services import documents as docs
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
     from ui.context import AppContext
     from ui.main import create_application
     from ui.main_window import MainWindow
@@ -111,7 +112,7 @@ PREVIEW_CHILD = textwrap.dedent("""
     size, count = 1, 0
     from pypdf import PdfReader
     while count < pages:  # report texts long enough for a Báo cáo of `pages` pages
-        docs.set_document_texts(ws, year, {key: "\\n".join([paragraph] * size) for key in docs.NARRATIVE_FIELDS})
+        docs.set_document_texts(ws, year, {key: "\\n".join([paragraph] * size) for key in doc_texts.NARRATIVE_FIELDS})
         pdf = render_document_pdf(ws, year, "bao_cao", folder / "bao_cao.pdf")
         count = len(PdfReader(str(pdf)).pages)
         size = max(size + 1, size * pages // max(count, 1))

@@ -7,7 +7,7 @@ import json
 from PySide6.QtCore import Qt
 
 from app.cli import main
-from app.services import documents as docs
+from app.documents import texts as doc_texts
 from tests.documents.helpers import YEAR
 
 
@@ -51,14 +51,14 @@ def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
     assert "thường dùng" not in shown and "TT Đảng ủy" not in shown
     assert main(["--db", db, "recipients", "set", "--year", str(YEAR), "--clear", "X"]) == 1
     assert "--clear" in capsys.readouterr().err
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     ws = Workspace.open(ready_workspace.path)
-    assert docs.recipients(ws, YEAR) == ["Sở Giáo dục và Đào tạo", "Phòng Văn hóa - Xã hội xã"]
-    meeting = docs.review_meeting(ws, YEAR)
+    assert doc_texts.recipients(ws, YEAR) == ["Sở Giáo dục và Đào tạo", "Phòng Văn hóa - Xã hội xã"]
+    meeting = doc_texts.review_meeting(ws, YEAR)
     assert meeting.chair_name == "Nguyễn Văn An" and meeting.attendees[0].organisation == "Hội Khuyến học xã"
     assert meeting.place == "Hội trường Ủy ban nhân dân xã Kiến Hưng"  # kept from the earlier record
-    assert docs.document_texts(ws, YEAR)["recommendations"] == "Đề nghị hỗ trợ."
+    assert doc_texts.document_texts(ws, YEAR)["recommendations"] == "Đề nghị hỗ trợ."
     ws.close()
 
 
@@ -117,7 +117,7 @@ def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_pa
     page.narrative.recipients.setPlainText("Sở Giáo dục và Đào tạo\nHội Cựu chiến binh xã")
     page.save_narrative()
     wait_for_idle()
-    assert docs.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Hội Cựu chiến binh xã"]
+    assert doc_texts.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Hội Cựu chiến binh xã"]
 
     # The meeting: a new row typed cell by cell, its role chosen, marked absent with a reason.
     form = page.meeting
@@ -133,7 +133,7 @@ def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_pa
     type_into_cell(form.attendees, row, 5, "ốm")
     page.save_meeting()
     wait_for_idle()
-    added = docs.review_meeting(ready_workspace, YEAR).attendees[-1]
+    added = doc_texts.review_meeting(ready_workspace, YEAR).attendees[-1]
     assert (added.name, added.title, added.organisation, added.role, added.present, added.absence_reason) == (
         "Hoàng Văn Nam", "Phó Chủ tịch", "Hội Cựu chiến binh xã", "to_chuc_ctxh", False, "ốm")
 
@@ -156,14 +156,14 @@ def test_documents_page_saves_previews_and_prints(qtbot, ready_workspace, tmp_pa
     type_text(numbers.dates["to_trinh"], "6/2/2026")
     QTest.mouseClick(page.save_numbers_button, Qt.MouseButton.LeftButton)
     wait_for_idle()
-    texts = docs.document_texts(ready_workspace, YEAR)
+    texts = doc_texts.document_texts(ready_workspace, YEAR)
     assert (texts["number.to_trinh"], texts["date.to_trinh"]) == ("09", "2026-02-06")
     assert numbers.numbers["to_trinh"].text() == "09" and numbers.dates["to_trinh"].text() == "06/02/2026"
     numbers.dates["bao_cao"].clear()
     type_text(numbers.dates["bao_cao"], "6/2/26")
     page.save_numbers()
     wait_for_idle()
-    assert docs.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-05"  # refused, unchanged
+    assert doc_texts.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-05"  # refused, unchanged
     assert shown[-1] == "Ngày ký Báo cáo không hợp lệ: “6/2/26”: năm phải ghi đủ 4 chữ số (ví dụ 2026, không phải 26)."
 
     # Căn cứ: the suggestions print only once confirmed on this tab.

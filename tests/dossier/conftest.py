@@ -13,10 +13,14 @@ from pathlib import Path
 import pytest
 
 from app.domain.dataset import parse_dataset
+from app.domain.meeting import Attendee, ReviewMeeting
+from app.domain.records import Profile
 from app.dossier.signing import Pkcs12Key, TokenKey
 from app.services.datasets import import_dataset
-from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
-from app.services.workspace import Profile, Workspace
+from app.services.documents import save_review_meeting, set_document_texts
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.storage.workspace import Workspace
 from tests.dossier.pki import TestPki, make_pki
 
 YEAR = 2025
@@ -107,12 +111,12 @@ def make_ready_workspace(folder: Path, dataset: dict = DATASET, level: int = 1) 
     indicator, document numbers and dates, the review meeting); by default Đồng Tiến's 2025 at level 1."""
     commune, province, year = dataset["commune"]["name"], dataset["commune"]["province"], dataset["year"]
     ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
-    ws.save_profile(Profile(commune, province, signer_name="Nguyễn Văn An", signer_title="Chủ tịch"))
+    save_profile(ws, Profile(commune, province, signer_name="Nguyễn Văn An", signer_title="Chủ tịch"))
     import_dataset(ws, parse_dataset(dataset))
     catalogue = ws.catalogue(year)
     for index, indicator in enumerate(catalogue.indicator_ids, start=1):
         if indicator == "3.3":
-            ws.set_value(year, indicator, "no_evidence_explanation", "Số liệu do Phòng Văn hóa - Xã hội cung cấp.")
+            set_values(ws, year, indicator, {"no_evidence_explanation": "Số liệu do Phòng Văn hóa - Xã hội cung cấp."})
             continue
         add_evidence(ws, year, f"H{index:02d}.01", small_pdf(f"Minh chung {indicator}"), f"Quyết định {indicator}.PDF",
                      [indicator], issuer=f"UBND xã {commune}")

@@ -11,6 +11,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent, QInputMethodEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.evidence import importer as evidence_importer  # noqa: E402
+from app.evidence import library as evidence_library  # noqa: E402
 from app.evidence.demo import add_demo_evidence  # noqa: E402
 from app.services import evidence as ev  # noqa: E402
 from tests.evidence.conftest import YEAR, lock_year, pdf_bytes  # noqa: E402
@@ -96,7 +98,7 @@ def test_edit_catalogue_fields_with_date_warning(page):
     type_text(page.details.doc_number, "16/KH-UBND")
     page.details.save_button.click()
     wait_for_idle()
-    item = ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR)
+    item = evidence_library.find_by_code(page.ctx.ws, "H1.2.01", YEAR)
     assert item.doc_number == "16/KH-UBND" and item.issued_date.isoformat() == "2024-12-28"
     assert "⚠ ngày ngoài năm" in page.model.index(0, 0).data()
 
@@ -107,7 +109,7 @@ def test_link_checkbox_adds_and_removes_indicators(page):
                  if page.details.links.item(r).data(Qt.ItemDataRole.UserRole) == "1.1")
     entry.setCheckState(Qt.CheckState.Checked)
     wait_for_idle()
-    assert ev.find_by_code(page.ctx.ws, "H2.3.01", YEAR).indicator_ids == ("2.3", "1.1")
+    assert evidence_library.find_by_code(page.ctx.ws, "H2.3.01", YEAR).indicator_ids == ("2.3", "1.1")
     assert page.ctx.ws.evidence_states(YEAR)["1.1"].count == 1
 
 
@@ -155,7 +157,7 @@ def test_trash_restore_and_empty(page, monkeypatch):
     page.empty_button.click()
     wait_for_idle()
     assert codes(page) == [] and "Đã xóa hẳn 1 minh chứng" in page.status.text()
-    assert ev.list_evidence(page.ctx.ws, YEAR, trash=True) == []
+    assert evidence_library.list_evidence(page.ctx.ws, YEAR, trash=True) == []
 
 
 def test_locked_year_shows_read_only_fields(page):
@@ -191,7 +193,7 @@ def test_list_model_passes_the_model_tester_and_makes_thumbnails_only_for_rows_s
     from tests.benchmarks.synthetic import write_evidence_files
 
     files = write_evidence_files(ws.data_dir / "nguon", count=120, total_bytes=120 * 8192, year=YEAR)
-    ev.import_files(ws, YEAR, [f.path for f in files], indicator_ids=["1.2"])
+    evidence_importer.import_files(ws, YEAR, [f.path for f in files], indicator_ids=["1.2"])
     widget = EvidencePage(AppContext(ws, YEAR))
     qtbot.addWidget(widget)
     widget.resize(1280, 820)

@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from app.dossier.signing import Pkcs12Key
+from app.services.assignments import add_unit, set_assignment
 from app.services.documents import set_document_texts
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.benchmarks.synthetic import dataset_document
 from tests.dossier.conftest import add_evidence, make_ready_workspace
 from tests.dossier.pki import _ca
@@ -95,8 +96,8 @@ def make_commune(folder: Path, commune: str, province: str = PROVINCE, year: int
     this commune's name and figures, and a plan assigning indicator 5.1, so that every document is in the package);
     `evidence_bytes` adds one large, incompressible evidence file (deterministic)."""
     ws = make_ready_workspace(folder, dataset_document(year, level, seed, commune=(commune, province)), level)
-    ws.add_unit("Hội Khuyến học")
-    ws.set_assignment(year, "5.1", lead_unit="Hội Khuyến học")
+    add_unit(ws, "Hội Khuyến học")
+    set_assignment(ws, year, "5.1", lead_unit="Hội Khuyến học")
     set_document_texts(ws, year, {"plan.number": "46", "plan.date": f"10/01/{year}"})
     if evidence_bytes:
         add_evidence(ws, year, "H99.02", random.Random(f"{commune}:{seed}").randbytes(evidence_bytes), "ảnh.jpg",

@@ -8,7 +8,7 @@ import pytest
 
 from app.cli import main
 from app.dossier.registry import load_registry
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.recipient.conftest import YEAR
 
 

@@ -18,7 +18,7 @@ from app.recipient.intake import DUPLICATE, NEW, SKIPPED, intake_paths, received
 from app.recipient.store import stored_path
 from app.recipient.verification import INVALID, UNBOUND, VALID, report_lines
 from app.recipient.workspace import RecipientWorkspace
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.recipient.conftest import LATE, ON_TIME, YEAR
 
 

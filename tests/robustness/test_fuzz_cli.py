@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from app.cli import build_parser
 from app.recipient.workspace import DATABASE_NAME
 from app.services.datasets import export_dataset
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.dossier.conftest import YEAR
 from tests.recipient.factory import PASSWORD
 from tests.robustness.fuzzing import UNEXPECTED, run_cli
@@ -149,6 +149,16 @@ KINDS: dict[tuple[str, str], str] = {
     ("recipient results", "p12_password_env"): "secret-name", ("recipient results", "key_id"): "secret-name",
     ("recipient results", "pin_env"): "secret-name",
 }
+#: The use-case twins of the app's assignment table, settings dialog, recognition dialog and undo.
+KINDS.update({
+    ("assign set", "indicator"): "indicator-required", ("assign set", "lead"): "text", ("assign set", "partner"): "text",
+    ("assign set", "due"): "date", ("assign set", "status"): "choice", ("assign set", "note"): "text",
+    ("assign clear", "indicator"): "indicator-required", ("assign import", "file"): "path-in",
+    ("settings set", "pairs"): "text-required",
+    ("recognition add", "number"): "text-required", ("recognition add", "date"): "text-required",
+    ("recognition add", "issuer"): "text", ("recognition add", "assessment_year"): "number",
+    ("recognition add", "note"): "text",
+})
 
 #: Arguments whose malformed file is answered by a report on stdout (exit 1), not by an error line: a file that is
 #: no package is an invalid package.
@@ -315,6 +325,14 @@ def baseline(command: str, work: Path, template: Path, received: Path, dest: str
         "recipient documents": ["recipient", "documents", *year, "--out", str(out / "van-ban")],
         "recipient results": ["recipient", "results", *year, "--out", str(out / "ket-qua"),
                               "--p12", str(received / "so.p12"), "--p12-password-env", "CDHT_FUZZ_P12"],
+        "assign set": ["assign", "set", *year, "--indicator", "1.2", "--lead", "Phòng Văn hóa – Xã hội", "--partner",
+                       "Hội Khuyến học", "--due", "30/11/2025", "--status", "todo", "--note", "Theo Kế hoạch"],
+        "assign clear": ["assign", "clear", *year, "--indicator", "1.2"],
+        "assign import": ["assign", "import", str(inputs / "so-lieu.json"), *year],
+        "settings set": ["settings", "set", "deadline.2025=15/02/2026"],
+        "recognition add": ["recognition", "add", "--level", "1", "--number", "245/QĐ-UBND", "--date", "18/03/2024",
+                            "--issuer", "UBND huyện", "--assessment-year", "2023", "--note", "Bản chính lưu VT"],
+        "undo": ["undo", *year], "redo": ["redo", *year], "history": ["history", *year],
     }.get(command, command.split())
 
 

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import documents as docs
-from app.services import legal_bases as bases
-from app.services import meeting as mt
+from app.documents import legal_bases as bases
+from app.documents import texts as doc_texts
+from app.domain import meeting as mt
 from app.text import format_date_short
 from ui.dialogs import button_box
 
@@ -51,7 +51,7 @@ class NarrativeForm(QWidget):
         super().__init__(parent)
         layout = QFormLayout(self)
         self.editors: dict[str, QPlainTextEdit] = {}
-        for key, label in docs.NARRATIVE_FIELDS.items():
+        for key, label in doc_texts.NARRATIVE_FIELDS.items():
             editor = QPlainTextEdit()
             editor.setPlaceholderText(f"Nhập {label.lower()}… (mỗi đoạn một dòng)")
             editor.setMinimumHeight(60)
@@ -98,14 +98,14 @@ class NumbersForm(QWidget):
         grid = QGridLayout(numbers_box)
         for column, heading in enumerate(("Văn bản", "Số", "Ký hiệu", "Ngày ký")):
             grid.addWidget(QLabel(f"<b>{heading}</b>"), 0, column)
-        for row, (key, (name, code)) in enumerate(docs.NUMBERED_DOCUMENTS.items(), start=1):
+        for row, (key, (name, code)) in enumerate(doc_texts.NUMBERED_DOCUMENTS.items(), start=1):
             number = QLineEdit(placeholderText="ví dụ 05")
             number.setAccessibleName(f"Số {name}")
             self.numbers[key] = number
             grid.addWidget(QLabel(name), row, 0)
             grid.addWidget(number, row, 1)
             grid.addWidget(QLabel(f"/{code}"), row, 2)
-            if key in docs.DATED_DOCUMENTS:
+            if key in doc_texts.DATED_DOCUMENTS:
                 day = QLineEdit(placeholderText="ngày/tháng/năm")
                 day.setAccessibleName(f"Ngày ký {name}")
                 self.dates[key] = day
@@ -115,11 +115,11 @@ class NumbersForm(QWidget):
         hint = QLabel("Bản tổng hợp và Danh mục minh chứng là phần kèm theo Tờ trình nên in số, ngày của Tờ trình.")
         hint.setWordWrap(True)
         hint.setObjectName("muted")
-        grid.addWidget(hint, len(docs.NUMBERED_DOCUMENTS) + 1, 0, 1, 4)
+        grid.addWidget(hint, len(doc_texts.NUMBERED_DOCUMENTS) + 1, 0, 1, 4)
 
         plan_box = QGroupBox("Kế hoạch xây dựng “Cộng đồng học tập” của xã (Phân công kèm theo Kế hoạch này)")
         plan = QFormLayout(plan_box)
-        self.plan_number = QLineEdit(placeholderText=f"ví dụ 46 (ký hiệu {docs.PLAN_CODE})")
+        self.plan_number = QLineEdit(placeholderText=f"ví dụ 46 (ký hiệu {doc_texts.PLAN_CODE})")
         self.plan_date = QLineEdit(placeholderText="ngày/tháng/năm")
         self.plan_summary = QLineEdit(placeholderText="ví dụ: Xây dựng “Cộng đồng học tập” năm 2025")
         plan.addRow("Số Kế hoạch", self.plan_number)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.documents import (
     DOCUMENTS,
     DOCX_DOCUMENTS,
@@ -40,13 +41,14 @@ from app.documents import (
     render_document_pdf,
     write_document_docx,
 )
-from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents import legal_bases as bases
+from app.documents import texts as doc_texts
+from app.documents.collection import write_collection_workbooks
 from app.documents.common import default_recipients
 from app.documents.readiness import document_notes
+from app.domain import meeting as mt
 from app.services import documents as docs
-from app.services import legal_bases as bases
-from app.services import meeting as mt
-from app.services.workspace import Changes
+from app.services.documents import import_collection_workbook
 from ui.context import AppContext
 from ui.dialogs import message_box
 from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog
@@ -85,9 +87,9 @@ class DocumentsPage(QWidget):
         self.save_numbers_button.clicked.connect(self.save_numbers)
         self.meeting.organisations_requested.connect(self.edit_organisations)
         self.numbers.confirm_requested.connect(
-            lambda sid: self.ctx.submit(lambda ws: bases.confirm_suggestion(ws, sid), self))
+            lambda sid: self.ctx.submit(lambda ws: docs.confirm_legal_basis(ws, sid), self))
         self.numbers.add_base_requested.connect(
-            lambda text: self.ctx.submit(lambda ws: bases.add_text(ws, text), self,
+            lambda text: self.ctx.submit(lambda ws: docs.add_legal_basis(ws, text), self,
                                          on_success=lambda _c: self.numbers.new_base.clear()))
         self.numbers.remove_base_requested.connect(self.remove_base)
         self.tabs = QTabWidget()
@@ -209,10 +211,10 @@ class DocumentsPage(QWidget):
         ws = self.ctx.ws
 
         def load(_progress):
-            meeting = docs.review_meeting(ws, year)
-            names = mt.organisations(ws)
+            meeting = doc_texts.review_meeting(ws, year)
+            names = doc_texts.organisations(ws)
             composition = mt.composition_problems(meeting, names) if meeting else []
-            return (docs.document_texts(ws, year), default_recipients(ws.profile()), meeting, names, composition,
+            return (doc_texts.document_texts(ws, year), default_recipients(ws.profile()), meeting, names, composition,
                     legal_base_lines(ws, year), bases.pending_suggestions(ws, year),
                     document_readiness(ws, year), document_notes(ws, year))
 
@@ -255,7 +257,7 @@ class DocumentsPage(QWidget):
 
     def save_meeting(self) -> None:
         ws, year, raw = self.ctx.ws, self.ctx.year, self.meeting.to_json()
-        (run_in_background(lambda _p: docs.save_review_meeting(ws, year, docs.meeting_from_json(raw)))
+        (run_in_background(lambda _p: docs.save_review_meeting(ws, year, mt.meeting_from_json(raw)))
          .success(self._saved).failure(lambda e: show_error(self, e)).run())
 
     def save_numbers(self) -> None:
@@ -264,13 +266,13 @@ class DocumentsPage(QWidget):
          .success(self._saved).failure(lambda e: show_error(self, e)).run())
 
     def remove_base(self, position: int) -> None:
-        self.ctx.submit(lambda ws: bases.remove_entry(ws, position), self)
+        self.ctx.submit(lambda ws: docs.remove_legal_basis(ws, position), self)
 
     def edit_organisations(self) -> None:
         dialog = OrganisationsDialog(self.meeting.organisations, self)
         if dialog.exec() == OrganisationsDialog.DialogCode.Accepted:
             names = dialog.names()
-            self.ctx.submit(lambda ws: mt.set_organisations(ws, names), self)
+            self.ctx.submit(lambda ws: docs.set_organisations(ws, names), self)
 
     def _saved(self, changes: Changes) -> None:
         self.ctx.apply(changes)

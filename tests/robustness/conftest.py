@@ -48,5 +48,7 @@ def template(tmp_path_factory) -> Path:
     (inputs / "bao-cao-them.pdf").write_bytes(pdf_bytes("Báo cáo bổ sung", repeat=4000))
     changed = json.loads(json.dumps(DATASET))
     changed["indicators"]["5.1"]["achieved"] = 9000
+    (inputs / "phan-cong.csv").write_text("Chỉ tiêu,Đơn vị chủ trì,Đơn vị phối hợp\n1.2,Hội Khuyến học,Đoàn Thanh niên\n",
+                                          encoding="utf-8")
     (inputs / "so-lieu.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
     return folder

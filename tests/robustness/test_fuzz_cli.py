@@ -328,7 +328,8 @@ def baseline(command: str, work: Path, template: Path, received: Path, dest: str
         "assign set": ["assign", "set", *year, "--indicator", "1.2", "--lead", "Phòng Văn hóa – Xã hội", "--partner",
                        "Hội Khuyến học", "--due", "30/11/2025", "--status", "todo", "--note", "Theo Kế hoạch"],
         "assign clear": ["assign", "clear", *year, "--indicator", "1.2"],
-        "assign import": ["assign", "import", str(inputs / "so-lieu.json"), *year],
+        "assign list": ["assign", "list", *year],
+        "assign import": ["assign", "import", str(inputs / "phan-cong.csv"), *year],
         "settings set": ["settings", "set", "deadline.2025=15/02/2026"],
         "recognition add": ["recognition", "add", "--level", "1", "--number", "245/QĐ-UBND", "--date", "18/03/2024",
                             "--issuer", "UBND huyện", "--assessment-year", "2023", "--note", "Bản chính lưu VT"],
@@ -428,6 +429,9 @@ def prepare(command: str, work: Path, template: Path, received: Path) -> Setup:
         shutil.copytree(received / REGISTER_STAGE.get(command, "nhan"), setup.register)
     if command == "verify" or command.startswith("registry ") and command not in ("registry add", "registry import"):
         shutil.copy(received / "inputs" / "so-dang-ky.json", setup.communes_file)
+    if command == "redo":  # something to redo: the last change undone
+        code, _out, err = run_cli("--db", str(setup.data / "cdht.sqlite3"), "undo", "--year", "2025")
+        assert code == 0, err
     return setup
 
 

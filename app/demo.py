@@ -13,7 +13,13 @@ import importlib
 import importlib.util
 from pathlib import Path
 
-from app.services.workspace import Profile, Workspace
+from app.domain.records import Profile
+from app.services.assignments import set_assignment
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.services.recognitions import add_recognition
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 
 DEMO_USER = "Nguyễn Thị Lan"
 FIRST_YEAR, CURRENT_YEAR = 2025, 2026
@@ -201,25 +207,25 @@ def create_demo_workspace(path: Path, today: dt.date | None = None) -> Workspace
     if ws.has_profile():
         return ws
     today = today or dt.date.today()
-    ws.set_setting("user_name", DEMO_USER)
-    ws.save_profile(PROFILE)
-    ws.add_recognition(1, "245/QĐ-UBND", dt.date(2024, 3, 18), "Ủy ban nhân dân huyện Văn Giang", 2023,
+    ws.write_setting("user_name", DEMO_USER)
+    save_profile(ws, PROFILE)
+    add_recognition(ws, 1, "245/QĐ-UBND", dt.date(2024, 3, 18), "Ủy ban nhân dân huyện Văn Giang", 2023,
                        "Công nhận xã đạt \"Cộng đồng học tập\" mức độ 1 năm 2023")
-    ws.add_year(FIRST_YEAR)
+    add_year(ws, FIRST_YEAR)
     for indicator_id, values in VALUES_2025.items():
-        ws.set_values(FIRST_YEAR, indicator_id, values)
+        set_values(ws, FIRST_YEAR, indicator_id, values)
     for indicator_id, (lead, partners) in UNITS.items():
-        ws.set_assignment(FIRST_YEAR, indicator_id, lead, partners, dt.date(2025, 11, 30), "done")
+        set_assignment(ws, FIRST_YEAR, indicator_id, lead, partners, dt.date(2025, 11, 30), "done")
     _add_demo_evidence(ws, FIRST_YEAR)
 
-    ws.add_year(CURRENT_YEAR, copy_from=FIRST_YEAR)
-    ws.set_values(CURRENT_YEAR, "5.1", {"achieved": None, "total": 15020, "situation": None, "limitations": None})
-    ws.set_values(CURRENT_YEAR, "5.2", {"trained": None, "university": None, "total": None, "limitations": None})
-    ws.set_values(CURRENT_YEAR, "1.2", {"description": "Ủy ban nhân dân xã ban hành Kế hoạch số 21/KH-UBND ngày "
+    add_year(ws, CURRENT_YEAR, copy_from=FIRST_YEAR)
+    set_values(ws, CURRENT_YEAR, "5.1", {"achieved": None, "total": 15020, "situation": None, "limitations": None})
+    set_values(ws, CURRENT_YEAR, "5.2", {"trained": None, "university": None, "total": None, "limitations": None})
+    set_values(ws, CURRENT_YEAR, "1.2", {"description": "Ủy ban nhân dân xã ban hành Kế hoạch số 21/KH-UBND ngày "
                                                        "10/3/2026 về xây dựng \"Cộng đồng học tập\" năm 2026."})
     for indicator_id, (lead, partners) in UNITS.items():
         offset, status = PROGRESS_2026[indicator_id]
-        ws.set_assignment(CURRENT_YEAR, indicator_id, lead, partners, today + dt.timedelta(days=offset), status,
+        set_assignment(ws, CURRENT_YEAR, indicator_id, lead, partners, today + dt.timedelta(days=offset), status,
                           NOTES_2026.get(indicator_id, ""))
     _add_demo_evidence(ws, CURRENT_YEAR)
     return ws

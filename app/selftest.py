@@ -23,6 +23,9 @@ from typing import Any, TextIO
 
 from app.errors import CdhtError
 from app.paths import BUNDLE_ROOT, CATALOGUE_DIR, FONTS_DIR, RESOURCES_DIR
+from app.services.assignments import set_assignment
+from app.services.profile import save_profile
+from app.services.years import add_year
 
 YEAR = 2025
 EXPECTED_LEVEL = 1  # the demo commune's 2025 figures meet mức độ 1 but not mức độ 2
@@ -75,16 +78,16 @@ def check_bundled_files(ctx: Context) -> str:
 
 def open_fresh_database(ctx: Context) -> str:
     from app.demo import PROFILE
-    from app.services.workspace import Workspace
     from app.storage.db import user_version
     from app.storage.migrations import SCHEMA_VERSION
+    from app.storage.workspace import Workspace
 
     ctx.ws = Workspace.open(ctx.folder / "du-lieu" / "cdht.sqlite3", user="Tự kiểm tra")
     version = user_version(ctx.ws.db)
     if version != SCHEMA_VERSION:
         raise SelfTestError(f"cơ sở dữ liệu ở phiên bản {version}, cần {SCHEMA_VERSION}")
-    ctx.ws.save_profile(PROFILE)
-    ctx.ws.add_year(YEAR)
+    save_profile(ctx.ws, PROFILE)
+    add_year(ctx.ws, YEAR)
     return f"lược đồ phiên bản {version}, xã {PROFILE.commune_name}"
 
 
@@ -129,13 +132,9 @@ def file_evidence(ctx: Context) -> str:
 
 def render_documents(ctx: Context) -> str:
     from app.documents import write_all_documents
-    from app.services.documents import (
-        NARRATIVE_FIELDS,
-        Attendee,
-        ReviewMeeting,
-        save_review_meeting,
-        set_document_texts,
-    )
+    from app.documents.texts import NARRATIVE_FIELDS
+    from app.domain.meeting import Attendee, ReviewMeeting
+    from app.services.documents import save_review_meeting, set_document_texts
 
     ws = ctx.need("ws")
     profile = ws.profile()
@@ -144,7 +143,7 @@ def render_documents(ctx: Context) -> str:
                                   "number.to_trinh": "01", "date.to_trinh": f"20/01/{YEAR + 1}",
                                   "number.bao_cao": "02", "date.bao_cao": f"20/01/{YEAR + 1}", "number.bien_ban": "03",
                                   "plan.number": "18", "plan.date": f"12/02/{YEAR}"})
-    ws.set_assignment(YEAR, "5.1", "Hội Khuyến học xã", ["Các thôn"], dt.date(YEAR, 11, 30))  # the Phân công too
+    set_assignment(ws, YEAR, "5.1", "Hội Khuyến học xã", ["Các thôn"], dt.date(YEAR, 11, 30))  # the Phân công too
     save_review_meeting(ws, YEAR, ReviewMeeting(
         meeting_date=dt.date(YEAR + 1, 1, 15), chair_name=profile.signer_name, chair_title=profile.signer_title,
         place="Hội trường Ủy ban nhân dân xã", start_time="08:00", end_time="10:30",

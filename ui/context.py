@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.services.workspace import Changes, Workspace
+from app.changes import Changes
+from app.storage.workspace import Workspace
 
 if TYPE_CHECKING:
     from app.domain.checklist import Checklist

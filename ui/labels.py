@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.catalogue import Criterion, Indicator
 from app.domain.dataset import FIELD_LABELS, TEXT_FIELDS
-from app.services.workspace import EXPLANATION_FIELD
+from app.domain.records import EXPLANATION_FIELD
 from app.text import format_int, format_threshold
 
 SHORT_CRITERIA = {

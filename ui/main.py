@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import app.storage.lock  # noqa: F401 - loaded before Qt (see module docstring)
 from app.errors import CdhtError, StorageError
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from ui.context import AppContext
 from ui.locations import data_dir, demo_database, real_database, ui_state
 from ui.theme import FUSION, apply_theme

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.workspace import Changes
+from app.changes import Changes
 from app.text import format_local_time
 from ui.context import AppContext
 from ui.locations import ui_state

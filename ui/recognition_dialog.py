@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CdhtError
+from app.services.recognitions import add_recognition
 from app.text import parse_date
 from ui.context import AppContext
 from ui.dialogs import button_box
@@ -69,7 +70,7 @@ class RecognitionDialog(QDialog):
         level, number, issuer = self.level.currentData(), self.number.text(), self.issuer.text()
         year, note = self.assessment_year.value(), self.note.text()
         try:
-            changes = self.ctx.ws.add_recognition(level, number, day, issuer, year, note)
+            changes = add_recognition(self.ctx.ws, level, number, day, issuer, year, note)
         except CdhtError as error:
             self._fail(error.message)
             return

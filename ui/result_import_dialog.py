@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.recipient.results import UntrustedSignerError
-from app.services.recognition_import import import_result
+from app.services.recognitions import import_result
 from ui.context import AppContext
 from ui.dialogs import button_box
 from ui.tasks import run_in_background, user_message

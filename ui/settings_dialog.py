@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import InputError
+from app.changes import Changes
 from app.services.profile import update_profile
-from app.services.workspace import Changes, Workspace
+from app.services.settings import set_setting
+from app.storage.workspace import Workspace
 from app.text import format_date_short, parse_date
 from ui.context import AppContext
 from ui.dialogs import button_box
@@ -100,7 +101,7 @@ class SettingsDialog(QDialog):
             self.year_disadvantaged.setChecked(ws.year(year).disadvantaged_area)
             self.year_disadvantaged.setEnabled(not ws.year(year).locked)
             self.year_disadvantaged.toggled.connect(lambda on: self._submit(
-                lambda ws: ws.set_year_disadvantaged(year, on)))
+                lambda ws: set_setting(ws, f"disadvantaged.{year}", on)))
             form.addRow(f"Hạn nộp hồ sơ năm {year}:", self.deadline)
             form.addRow(self.year_disadvantaged)
             form.addRow(wrapped("Để trống hạn nộp để dùng hạn mặc định (28/02 năm sau).", object_name="muted"))
@@ -168,24 +169,10 @@ class SettingsDialog(QDialog):
             self._notes[key] = saved.notes
             return saved.changes
 
-        def deadline(ws: Workspace) -> Changes:
-            value = text.strip()
-            try:
-                day = parse_date(value).isoformat() if value else None
-            except ValueError:
-                raise InputError(f"Hạn nộp hồ sơ \"{value}\" không phải ngày hợp lệ (ngày/tháng/năm).") from None
-            return ws.set_setting(f"deadline.{year}", day)
+        def setting(ws: Workspace) -> Changes:
+            return set_setting(ws, f"deadline.{year}" if key == "deadline" else key, text)
 
-        def user_name(ws: Workspace) -> Changes:
-            if not text.strip():
-                raise InputError("Tên người sử dụng không được để trống: tên này được ghi cạnh mỗi lần sửa số liệu.")
-            return ws.set_setting("user_name", text.strip())
-
-        if key == "deadline":
-            return deadline
-        if key == "user_name":
-            return user_name
-        return profile_field
+        return setting if key in ("deadline", "user_name") else profile_field
 
     def _submit(self, change: Callable[[Workspace], Changes]) -> None:
         self.ctx.submit(change, self, on_failure=lambda error: self._show_problem(f"Chưa lưu: {user_message(error)}"))

@@ -23,7 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalogue import legal_deadline, open_assessment_year
-from app.services.workspace import DEFAULT_RECIPIENT, Profile, Workspace
+from app.domain.records import DEFAULT_RECIPIENT, Profile
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 from ui.widgets.verdict import wrapped
 
@@ -58,10 +61,10 @@ def create_commune_workspace(path: Path, data: SetupData) -> Workspace:
     """Create (or complete) the commune's database from the wizard's answers."""
     ws = Workspace.open(path, user=data.user_name or None)
     if data.user_name:
-        ws.set_setting("user_name", data.user_name)
-    ws.save_profile(data.profile)
+        ws.write_setting("user_name", data.user_name)
+    save_profile(ws, data.profile)
     if all(info.year != data.year for info in ws.years()):
-        ws.add_year(data.year)
+        add_year(ws, data.year)
     return ws
 
 

@@ -6,7 +6,9 @@ import datetime as dt
 
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QVBoxLayout, QWidget
 
+from app.changes import Changes
 from app.errors import CdhtError
+from app.services.years import add_year
 from ui.context import AppContext
 from ui.dialogs import button_box
 from ui.widgets.verdict import wrapped
@@ -23,10 +25,14 @@ class AddYearDialog(QDialog):
         self.year.setValue(max(years) + 1 if years else dt.date.today().year)
         self.copy = QCheckBox()
         self.copy.setChecked(bool(years))
+        self.carry = QCheckBox("Mang sang minh chứng còn hiệu lực trong năm mới (cùng tệp, mã mới)")
+        self.carry.setChecked(bool(years))
+        self.copy.toggled.connect(self.carry.setEnabled)
         self.year.valueChanged.connect(self._update_copy)
         form = QFormLayout()
         form.addRow("Năm đánh giá:", self.year)
         form.addRow(self.copy)
+        form.addRow(self.carry)
         self.error = wrapped(object_name="error")
         self.error.hide()
         buttons = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -48,17 +54,22 @@ class AddYearDialog(QDialog):
     def _update_copy(self) -> None:
         source = self._source()
         self.copy.setEnabled(source is not None)
+        self.carry.setEnabled(source is not None and self.copy.isChecked())
         self.copy.setText(f"Sao chép số liệu, nội dung và phân công từ năm {source} (sửa lại sau)" if source
                           else "Không có năm trước để sao chép")
 
     def _create(self) -> None:
         source = self._source() if self.copy.isChecked() else None
-        try:
-            changes = self.ctx.ws.add_year(self.year.value(), copy_from=source)
-        except CdhtError as error:
-            self.error.setText(error.message)
+        carry = "valid" if source is not None and self.carry.isChecked() else None
+        year = self.year.value()
+
+        def added(_changes: Changes) -> None:
+            self.ctx.set_year(year)
+            self.accept()
+
+        def refused(error: BaseException) -> None:
+            self.error.setText(error.message if isinstance(error, CdhtError) else str(error))
             self.error.show()
-            return
-        self.ctx.set_year(self.year.value())
-        self.ctx.apply(changes)
-        self.accept()
+
+        self.ctx.submit(lambda ws: add_year(ws, year, copy_from=source, carry_evidence=carry).changes, self,
+                        on_success=added, on_failure=refused)

@@ -125,7 +125,7 @@ def ensure_database(args: argparse.Namespace, creating: bool = False) -> Path:
 
 def open_workspace(args: argparse.Namespace, read_only: bool = False):
     """The workspace named by --db (or the per-user default); `read_only` never writes to the drive."""
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
     from app.text import clean_text
 
     user = clean_text(args.user, "Tên người thao tác (--user)", single_line=True) or None
@@ -211,7 +211,7 @@ def _check_years(args: argparse.Namespace) -> None:
     """Every year given on the command line (--year, year add NĂM, --copy-from) within the years the app knows."""
     from app.domain.dataset import MAX_YEAR, MIN_YEAR
 
-    for name in ("year", "copy_from"):
+    for name in ("year", "copy_from", "assessment_year"):
         value = getattr(args, name, None)
         if isinstance(value, int) and not MIN_YEAR <= value <= MAX_YEAR:
             raise UsageError(f"Năm {value} không hợp lệ; năm đánh giá phải từ {MIN_YEAR} đến {MAX_YEAR}.")

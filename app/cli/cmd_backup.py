@@ -27,8 +27,8 @@ from app.cli import (
 )
 from app.errors import InputError, NotFoundError, StorageError
 from app.services.integrity import check_database_file, check_workspace, rebuild_indexes, repair_workspace
-from app.services.workspace import Workspace
 from app.storage.lock import single_writer
+from app.storage.workspace import Workspace
 from app.text import format_local_time
 
 

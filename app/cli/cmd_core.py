@@ -8,10 +8,12 @@ from pathlib import Path
 from app.cli import print_json, with_workspace
 from app.domain.catalogue import catalogue_for_year
 from app.domain.checklist import Checklist, build_checklist
+from app.domain.records import DEFAULT_RECIPIENT
 from app.domain.rules import STATUS_LABELS, evaluate
 from app.errors import InputError
 from app.services.datasets import disadvantaged_change, import_dataset, load_dataset_file, write_dataset_file
-from app.services.workspace import DEFAULT_RECIPIENT, Workspace
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 
 MARKS = {"met": "✔", "not_met": "✘", "missing": "…"}
 
@@ -116,21 +118,13 @@ def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_year_add(ws: Workspace, args: argparse.Namespace) -> int:
-    from app.services.evidence import carry_over_candidates, carry_over_evidence
-
     if args.carry_evidence and args.copy_from is None:
         raise InputError("--carry-evidence cần đi kèm --copy-from NĂM (năm có minh chứng để mang sang).")
-    with ws.transaction():
-        ws.add_year(args.year, copy_from=args.copy_from)
-        carried = []
-        if args.carry_evidence:
-            carried = [c.item for c in carry_over_candidates(ws, args.copy_from)
-                       if c.recommended or args.carry_evidence == "all"]
-            carry_over_evidence(ws, args.copy_from, args.year, [item.id for item in carried])
+    added = add_year(ws, args.year, copy_from=args.copy_from, carry_evidence=args.carry_evidence)
     source = f", chép từ năm {args.copy_from}" if args.copy_from else ""
     print(f"Đã thêm năm đánh giá {args.year} (số liệu từ 01/01/{args.year} đến 31/12/{args.year}{source}).")
     if args.carry_evidence:
-        print(f"Đã mang sang {len(carried)} minh chứng: {', '.join(i.code for i in carried) or 'không có'}.")
+        print(f"Đã mang sang {len(added.carried)} minh chứng: {', '.join(i.code for i in added.carried) or 'không có'}.")
     return 0
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import argparse
 
+from app.changes import Changes
 from app.cli import with_workspace
 from app.documents import legal_base_lines
+from app.documents import legal_bases as bases
+from app.documents import texts as doc_texts
 from app.documents.readiness import number_problems
 from app.errors import InputError
 from app.services import documents as docs
-from app.services import legal_bases as bases
-from app.services import meeting as mt
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 
@@ -46,13 +47,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sh.set_defaults(func=with_workspace(cmd_bases_show, write=False))
     add = actions.add_parser("add", help="thêm một văn bản làm căn cứ (ghi đủ số, ngày, cơ quan, trích yếu)")
     add.add_argument("text", metavar="VĂN_BẢN")
-    add.set_defaults(func=with_workspace(lambda ws, a: _report(bases.add_text(ws, a.text))))
+    add.set_defaults(func=with_workspace(lambda ws, a: _report(docs.add_legal_basis(ws, a.text))))
     rm = actions.add_parser("remove", help="bỏ căn cứ thứ N (theo thứ tự của 'bases show')")
     rm.add_argument("position", type=int, metavar="N")
-    rm.set_defaults(func=with_workspace(lambda ws, a: _report(bases.remove_entry(ws, a.position))))
+    rm.set_defaults(func=with_workspace(lambda ws, a: _report(docs.remove_legal_basis(ws, a.position))))
     cf = actions.add_parser("confirm", help="xác nhận một gợi ý (đã đối chiếu với văn bản gốc) để in")
     cf.add_argument("suggestion", metavar="MÃ_GỢI_Ý", choices=[s.id for s in bases.SUGGESTIONS])
-    cf.set_defaults(func=with_workspace(lambda ws, a: _report(bases.confirm_suggestion(ws, a.suggestion))))
+    cf.set_defaults(func=with_workspace(lambda ws, a: _report(docs.confirm_legal_basis(ws, a.suggestion))))
 
     org = sub.add_parser("organisations", help="tổ chức chính trị - xã hội của xã (thành phần họp xét, Điều 9.1.c)")
     orgs = org.add_subparsers(dest="organisations_command", metavar="show|set", required=True)
@@ -72,36 +73,36 @@ def _report(changes: Changes) -> int:
 def cmd_number_set(ws: Workspace, args: argparse.Namespace) -> int:
     updates: dict[str, str] = {}
     if args.date:
-        updates.update({f"date.{key}": args.date for key in docs.DATED_DOCUMENTS})
+        updates.update({f"date.{key}": args.date for key in doc_texts.DATED_DOCUMENTS})
     for pair in args.pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep:
             raise InputError(f"“{pair}” phải có dạng VĂN_BẢN=SỐ, ví dụ to_trinh=05.")
-        if key in docs.NUMBERED_DOCUMENTS:
+        if key in doc_texts.NUMBERED_DOCUMENTS:
             updates[f"number.{key}"] = value
-        elif key.endswith(".date") and key[:-5] in docs.DATED_DOCUMENTS:
+        elif key.endswith(".date") and key[:-5] in doc_texts.DATED_DOCUMENTS:
             updates[f"date.{key[:-5]}"] = value
         else:
-            raise InputError(f"Không có văn bản “{key}”; dùng: {', '.join(docs.NUMBERED_DOCUMENTS)}, "
-                             f"{', '.join(k + '.date' for k in docs.DATED_DOCUMENTS)}.")
+            raise InputError(f"Không có văn bản “{key}”; dùng: {', '.join(doc_texts.NUMBERED_DOCUMENTS)}, "
+                             f"{', '.join(k + '.date' for k in doc_texts.DATED_DOCUMENTS)}.")
     if not updates:
         raise InputError("Hãy ghi ít nhất một số hoặc ngày, ví dụ: to_trinh=05 --date 05/02/2026.")
     return _report(docs.set_document_texts(ws, args.year, updates))
 
 
 def cmd_number_show(ws: Workspace, args: argparse.Namespace) -> int:
-    texts = docs.document_texts(ws, args.year)
-    meeting = docs.review_meeting(ws, args.year)
-    for key, (name, code) in docs.NUMBERED_DOCUMENTS.items():
-        number = docs.number_reference(texts[f"number.{key}"], code) or f"(chưa có)/{code}"
+    texts = doc_texts.document_texts(ws, args.year)
+    meeting = doc_texts.review_meeting(ws, args.year)
+    for key, (name, code) in doc_texts.NUMBERED_DOCUMENTS.items():
+        number = doc_texts.number_reference(texts[f"number.{key}"], code) or f"(chưa có)/{code}"
         if key == "bien_ban":
             day = meeting.meeting_date if meeting else None
         else:
-            day = docs.stored_date(texts, f"date.{key}")
+            day = doc_texts.stored_date(texts, f"date.{key}")
         print(f"{name}: số {number}, ngày {format_date_short(day) if day else '(chưa có)'}")
-    plan = docs.number_reference(texts["plan.number"], docs.PLAN_CODE) or "(chưa có)"
-    plan_day = docs.stored_date(texts, "plan.date")
+    plan = doc_texts.number_reference(texts["plan.number"], doc_texts.PLAN_CODE) or "(chưa có)"
+    plan_day = doc_texts.stored_date(texts, "plan.date")
     print(f"Kế hoạch của xã: số {plan}, ngày {format_date_short(plan_day) if plan_day else '(chưa có)'}"
           + (f", {texts['plan.summary']}" if texts["plan.summary"] else ""))
     problems = number_problems(ws, args.year, texts, meeting)
@@ -134,7 +135,7 @@ def cmd_bases_show(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_organisations_show(ws: Workspace, args: argparse.Namespace) -> int:
-    for name in mt.organisations(ws):
+    for name in doc_texts.organisations(ws):
         print(name)
     return 0
 
@@ -142,4 +143,4 @@ def cmd_organisations_show(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_organisations_set(ws: Workspace, args: argparse.Namespace) -> int:
     if args.default == bool(args.names):
         raise InputError("Hãy ghi tên các tổ chức, hoặc dùng --default (không dùng cả hai).")
-    return _report(mt.set_organisations(ws, [] if args.default else args.names))
+    return _report(docs.set_organisations(ws, [] if args.default else args.names))

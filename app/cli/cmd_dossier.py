@@ -19,7 +19,7 @@ from pathlib import Path
 from app.cli import EXIT_FAILURE, EXIT_OK, print_json, with_workspace
 from app.errors import InputError
 from app.fileio import MAX_TRUST_BYTES, check_input_file, check_output_path
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import check_email, format_size
 
 #: Largest package `send --package` accepts (a dossier with many scanned documents stays well below).
@@ -213,6 +213,8 @@ def cmd_outbox(ws: Workspace, args: argparse.Namespace) -> int:
     from app.dossier.outbox import flush_outbox, mail_settings, outbox_json, outbox_messages, requeue_failed
     from app.text import format_local_time
 
+    if args.id and args.action != "retry":
+        raise InputError("--id chỉ dùng với 'cdht outbox retry' (chọn thư gửi thất bại để xếp lại).")
     if args.action == "send":
         return _report_flush(flush_outbox(ws, _mail_password(args, mail_settings(ws))))
     if args.action == "retry":
@@ -240,8 +242,8 @@ def registry_path(args: argparse.Namespace) -> Path:
     from app.dossier.registry import default_registry_path
     from app.paths import default_data_dir
 
-    if getattr(args, "registry", None):
-        return Path(args.registry)
+    if getattr(args, "registry", None) is not None:
+        return check_output_path(args.registry, "sổ đăng ký xã")
     return default_registry_path(Path(args.db).parent if args.db else default_data_dir())
 
 
@@ -262,6 +264,8 @@ def verify_from_args(args: argparse.Namespace, package: Path, registry_must_exis
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if not args.package.strip():
+        raise InputError("Chưa chỉ đường dẫn gói hồ sơ cần kiểm tra.")
     report = verify_from_args(args, Path(args.package))
     if args.json:
         print_json(report.to_json())

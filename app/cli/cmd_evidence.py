@@ -7,10 +7,11 @@ import sys
 
 from app.cli import print_json, with_workspace
 from app.errors import InputError, NotFoundError
-from app.evidence.integrity import accept_changed_content
+from app.evidence import importer as evidence_importer
+from app.evidence import library as evidence_library
 from app.evidence.library import check_indicators, parse_optional_date
 from app.services import evidence as ev
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 
@@ -98,7 +99,7 @@ def _year(ws: Workspace, year: int | None, issued: str = "") -> int:
     raise InputError(f"Có {len(years)} năm đánh giá ({listed}); hãy chỉ năm bằng --year NĂM.")
 
 
-def _line(item: ev.EvidenceItem) -> str:
+def _line(item: evidence_library.EvidenceItem) -> str:
     parts = [item.code.ljust(9), item.original_name]
     if item.doc_number:
         parts.append(f"số {item.doc_number}")
@@ -114,7 +115,7 @@ def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
     year = _year(ws, args.year, args.date)
     details = {"doc_number": args.number, "issued_date": args.date, "issuer": args.issuer, "summary": args.summary,
                "valid_until": args.valid_until}
-    results = ev.import_files(ws, year, args.files, indicator_ids=args.indicator, details=details)
+    results = ev.import_evidence(ws, year, args.files, indicator_ids=args.indicator, details=details).results
     if not results:
         raise InputError("Không tìm thấy tệp nào để nhập (thư mục rỗng?).")
     if len(results) == 1 and not results[0].ok and not args.json:
@@ -123,17 +124,17 @@ def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
         print_json([r.to_json() for r in results])
     else:
         for result in results:
-            print(f"{result.status_label}: {result.message}" if result.status == ev.REFUSED else result.message)
+            print(f"{result.status_label}: {result.message}" if result.status == evidence_importer.REFUSED else result.message)
             for note in result.notes:
                 print(f"    lưu ý: {note}")
-        print(ev.summarize(results))
+        print(evidence_importer.summarize(results))
     return 0 if all(r.ok for r in results) else 1
 
 
 def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     year = _year(ws, args.year)
     indicator = check_indicators(ws, year, [args.indicator])[0] if args.indicator else None
-    items = ev.list_evidence(ws, year, indicator_id=indicator)
+    items = evidence_library.list_evidence(ws, year, indicator_id=indicator)
     if args.json:
         print_json([i.to_json() for i in items])
         return 0
@@ -144,7 +145,7 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(ws: Workspace, args: argparse.Namespace) -> int:
-    item = ev.find_by_code(ws, args.code, _year(ws, args.year), trash=False)
+    item = evidence_library.find_by_code(ws, args.code, _year(ws, args.year), trash=False)
     ev.remove_evidence(ws, item.id)
     print(f"Đã chuyển minh chứng {item.code} ('{item.original_name}') vào thùng rác; "
           f"khôi phục bằng: cdht evidence restore {item.code} --year {item.year}.")
@@ -152,7 +153,7 @@ def cmd_remove(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(ws: Workspace, args: argparse.Namespace) -> int:
-    item = ev.find_by_code(ws, args.code, args.year, trash=True)
+    item = evidence_library.find_by_code(ws, args.code, args.year, trash=True)
     ev.restore_evidence(ws, item.id)
     print(f"Đã khôi phục minh chứng {item.code} ('{item.original_name}') năm {item.year}.")
     return 0
@@ -163,7 +164,7 @@ def cmd_trash(ws: Workspace, args: argparse.Namespace) -> int:
         _, report = ev.empty_trash(ws)
         print(report.message())
         return 0
-    items = ev.list_evidence(ws, None, trash=True)
+    items = evidence_library.list_evidence(ws, None, trash=True)
     for item in items:
         print(f"{item.year}  {_line(item)}")
     print(f"Thùng rác có {len(items)} minh chứng." if items else "Thùng rác trống.")
@@ -172,7 +173,7 @@ def cmd_trash(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
     year = _year(ws, args.year)
-    items = ev.search_evidence(ws, year, " ".join(args.text))
+    items = evidence_library.search_evidence(ws, year, " ".join(args.text))
     if args.json:
         print_json([i.to_json() for i in items])
         return 0
@@ -183,24 +184,24 @@ def cmd_search(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_accept_change(ws: Workspace, args: argparse.Namespace) -> int:
-    item = ev.find_by_code(ws, args.code, _year(ws, args.year), trash=None)
-    accept_changed_content(ws, item.id, args.reason)
+    item = evidence_library.find_by_code(ws, args.code, _year(ws, args.year), trash=None)
+    ev.accept_change(ws, item.id, args.reason)
     print(f"Đã chấp nhận nội dung mới của minh chứng {item.code} ('{item.original_name}'); lý do đã được ghi vào "
           "nhật ký thay đổi.")
     return 0
 
 
 def cmd_link(ws: Workspace, args: argparse.Namespace) -> int:
-    item = ev.find_by_code(ws, args.code, _year(ws, args.year), trash=False)
+    item = evidence_library.find_by_code(ws, args.code, _year(ws, args.year), trash=False)
     ev.link_evidence(ws, item.id, args.indicator)
-    now = ev.get_evidence(ws, item.id)
+    now = evidence_library.get_evidence(ws, item.id)
     print(f"Đã gắn minh chứng {now.code} với chỉ tiêu {args.indicator}.")
     return 0
 
 
 def cmd_unlink(ws: Workspace, args: argparse.Namespace) -> int:
-    item = ev.find_by_code(ws, args.code, _year(ws, args.year), trash=False)
+    item = evidence_library.find_by_code(ws, args.code, _year(ws, args.year), trash=False)
     ev.unlink_evidence(ws, item.id, args.indicator)
-    now = ev.get_evidence(ws, item.id)
+    now = evidence_library.get_evidence(ws, item.id)
     print(f"Đã bỏ gắn chỉ tiêu {args.indicator}; minh chứng nay có mã {now.code}.")
     return 0

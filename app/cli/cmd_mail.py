@@ -17,7 +17,7 @@ from dataclasses import asdict, replace
 from app.cli import EXIT_OK, print_json, with_workspace
 from app.cli.cmd_dossier import _mail_password, _secret
 from app.errors import InputError
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_set(ws: Workspace, args: argparse.Namespace) -> int:
     from app.dossier.outbox import mail_settings, remember_password, save_mail_settings
 
+    if args.password_env is not None and not args.remember_password:
+        raise InputError("--password-env chỉ dùng cùng --remember-password (mật khẩu chỉ được lưu khi được yêu cầu).")
     old = mail_settings(ws)
     changes = {key: value for key, value in (("host", args.host), ("port", args.port), ("security", args.security),
                                              ("username", args.username), ("sender", args.sender)) if value is not None}

@@ -6,7 +6,7 @@ import argparse
 
 from app.cli import print_json, with_workspace
 from app.services.profile import PROFILE_FIELDS, profile_json, update_profile
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -22,6 +22,8 @@ from typing import Any
 
 from app.cli import EXIT_FAILURE, EXIT_OK, print_json
 from app.errors import InputError
+from app.fileio import check_output_path
+from app.text import clean_text
 
 RESULTS = {"dat": "met", "đạt": "met", "met": "met", "khong_dat": "not_met", "không_đạt": "not_met",
            "not_met": "not_met"}
@@ -34,17 +36,22 @@ def default_register_path() -> Path:
     return default_data_dir() / "tiep-nhan" / DATABASE_NAME
 
 
-def with_register(handler: Callable[[Any, argparse.Namespace], int | None], write: bool = True):
+def with_register(handler: Callable[[Any, argparse.Namespace], int | None], write: bool = True,
+                  creating: bool = False):
+    """Run `handler` on the register; `creating` (recipient init): a register this run creates and then refuses
+    is removed again, with the folder made for it."""
     def run(args: argparse.Namespace) -> int:
         import contextlib
 
+        from app.cli import removed_on_failure
         from app.recipient.workspace import RecipientWorkspace
         from app.storage.lock import single_writer
 
         path = Path(args.db) if args.db else default_register_path()
         if not write and not path.exists():
             raise InputError(f"Chưa có sổ tiếp nhận '{path}'. Hãy chạy 'cdht --db {path} recipient init …'.")
-        with single_writer(path.parent) if write else contextlib.nullcontext():
+        with removed_on_failure(path) if creating else contextlib.nullcontext(), \
+                single_writer(path.parent) if write else contextlib.nullcontext():
             rws = RecipientWorkspace.open(path, user=args.user)
             try:
                 return handler(rws, args) or EXIT_OK
@@ -67,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--head-name", default="", help="họ tên người ký quyết định")
     p.add_argument("--place", default="", help="địa danh ghi trên văn bản (mặc định: tên tỉnh)")
     p.add_argument("--trust", action="append", metavar="CA.pem", help="chứng thư CA tin cậy (có thể lặp lại)")
-    p.set_defaults(func=with_register(cmd_init))
+    p.set_defaults(func=with_register(cmd_init, creating=True))
 
     p = sub.add_parser("communes", help="danh sách xã của tỉnh và chứng thư số của từng xã")
     csub = p.add_subparsers(dest="communes_command", metavar="import|add|export", required=True)
@@ -209,7 +216,8 @@ def cmd_communes_import(rws, args: argparse.Namespace) -> int:
 def cmd_communes_add(rws, args: argparse.Namespace) -> int:
     from app.recipient.communes import add_commune
 
-    commune = add_commune(rws, args.name, args.province or rws.agency().province, args.contact, args.fingerprint,
+    province = args.province if args.province is not None else rws.agency().province
+    commune = add_commune(rws, args.name, province, args.contact, args.fingerprint,
                           [Path(c) for c in args.cert])
     print(f"Xã {commune.name} ({commune.province}): {len(commune.fingerprints)} chứng thư"
           f"{', ' + commune.contact if commune.contact else ''}.")
@@ -236,11 +244,13 @@ def cmd_trust_add(rws, args: argparse.Namespace) -> int:
 
 
 def cmd_trust_list(rws, args: argparse.Namespace) -> int:
+    from app.dossier.trust import bundled_anchors
     from app.recipient.trust import trust_anchors
 
     anchors = trust_anchors(rws)
-    if not anchors:
-        print("Chưa có chứng thư CA tin cậy nào (recipient trust add CA.pem).")
+    print(f"Tin cậy {len(bundled_anchors())} chứng thư gốc quốc gia đi kèm ứng dụng"
+          + (f" và {len(anchors)} chứng thư CA do cơ quan thêm:" if anchors else
+             "; chưa thêm chứng thư CA nào (recipient trust add CA.pem)."))
     for anchor in anchors:
         print(f"{anchor.fingerprint}  {anchor.subject}")
     return EXIT_OK
@@ -256,10 +266,9 @@ def cmd_intake(rws, args: argparse.Namespace) -> int:
     from app.recipient.intake import intake_paths, received_on
     from app.text import parse_date
 
-    if not args.paths and not args.imap:
-        raise InputError("Hãy chỉ thư mục, tệp hoặc --imap HOST để nhận hồ sơ.")
+    _check_intake_options(args)
     moment = None
-    if args.received_on:
+    if args.received_on is not None:
         try:
             moment = received_on(parse_date(args.received_on))
         except ValueError:
@@ -267,11 +276,9 @@ def cmd_intake(rws, args: argparse.Namespace) -> int:
     items = []
     if args.paths:
         items += intake_paths(rws, [Path(p) for p in args.paths], moment).items
-    if args.imap:
+    if args.imap is not None:
         from app.recipient.mail import ImapAccount, intake_imap
 
-        if not args.imap_user:
-            raise InputError("Cần --imap-user (tên đăng nhập hộp thư) khi nhận qua IMAP.")
         port = args.port or (993 if args.security == "ssl" else 143)
         account = ImapAccount(args.imap, args.imap_user, port, args.security, args.mailbox)
         items += intake_imap(rws, account, _secret(args.password_env, f"Mật khẩu hộp thư {args.imap_user}")).items
@@ -285,6 +292,32 @@ def cmd_intake(rws, args: argparse.Namespace) -> int:
             print(f"[{OUTCOME_LABELS[item.outcome]}] {item.message}")
         print(report.summary())
     return EXIT_OK
+
+
+def _check_intake_options(args: argparse.Namespace) -> None:
+    """Refuse, before anything is received, an empty path or option and IMAP options without --imap."""
+    from app.text import clean_text
+
+    if not args.paths and args.imap is None:
+        raise InputError("Hãy chỉ thư mục, tệp hoặc --imap HOST để nhận hồ sơ.")
+    if any(not str(p).strip() for p in args.paths):
+        raise InputError("Có một đường dẫn để trống; hãy chỉ thư mục hoặc tệp cần nhận.")
+    imap_only = {"--imap-user": args.imap_user, "--port": args.port, "--password-env": args.password_env,
+                 "--mailbox": args.mailbox if args.mailbox != "INBOX" else None}
+    if args.imap is None:
+        given = [name for name, value in imap_only.items() if value is not None]
+        if given:
+            raise InputError(f"{', '.join(given)} chỉ dùng khi nhận qua IMAP (--imap HOST).")
+        return
+    host = clean_text(args.imap, "Máy chủ IMAP (--imap)", required=True, single_line=True, max_length=253)
+    if any(ch.isspace() for ch in host):
+        raise InputError(f"Tên máy chủ IMAP '{host}' không được có dấu cách.")
+    if not args.imap_user:
+        raise InputError("Cần --imap-user (tên đăng nhập hộp thư) khi nhận qua IMAP.")
+    clean_text(args.imap_user, "Tên đăng nhập hộp thư (--imap-user)", required=True, single_line=True, max_length=254)
+    clean_text(args.mailbox, "Hộp thư (--mailbox)", required=True, single_line=True, max_length=200)
+    if args.port is not None and not 0 < args.port < 65536:
+        raise InputError(f"Cổng IMAP {args.port} không hợp lệ (1–65535).")
 
 
 def _row_json(row) -> dict:
@@ -311,10 +344,11 @@ def cmd_list(rws, args: argparse.Namespace) -> int:
             print(f"#{package.id} xã {package.commune or '?'} ({package.province or '?'}), năm {package.year}: "
                   f"{package.summary}")
         return EXIT_OK
-    if args.status and args.status not in reg.STATUS_LABELS:
+    if args.status is not None and args.status not in reg.STATUS_LABELS:
         raise InputError(f"Tình trạng '{args.status}' không có; chỉ có: {', '.join(reg.STATUS_LABELS)}.")
+    search = clean_text(args.search, "Từ khóa tìm (--search)", single_line=True)
     rows = [r for r in reg.register_rows(rws, args.year) if (not args.status or r.status == args.status)
-            and (not args.late or r.late) and reg.matches(r, args.search or "")]
+            and (not args.late or r.late) and reg.matches(r, search)]
     if args.json:
         print_json([_row_json(r) for r in rows])
         return EXIT_OK
@@ -327,7 +361,8 @@ def cmd_list(rws, args: argparse.Namespace) -> int:
         versions = f", {row.versions} phiên bản" if row.versions > 1 else ""
         print(f"{row.year}  {row.commune:<24} {row.status_label:<24} {levels}{when}{versions}{late}")
     counts = reg.status_counts(rows)
-    print("Tổng: " + ", ".join(f"{reg.STATUS_LABELS[s]} {n}" for s, n in counts.items() if n) + f" ({len(rows)} dòng).")
+    by_status = ", ".join(f"{reg.STATUS_LABELS[s]} {n}" for s, n in counts.items() if n)
+    print(f"Tổng: {by_status} ({len(rows)} dòng)." if rows else "Không có dòng nào khớp.")
     return EXIT_OK
 
 
@@ -440,7 +475,7 @@ def cmd_appraise(rws, args: argparse.Namespace) -> int:
     package_id = current_package_id(rws, commune.id, year)
     if package_id is None:
         raise InputError(f"Chưa nhận được hồ sơ năm {year} của xã {commune.name}.")
-    if args.reopen:
+    if args.reopen is not None:
         ap.reopen(rws, package_id, args.reopen)
         print(f"Đã mở lại kết quả thẩm định của xã {commune.name}; lý do đã ghi vào nhật ký.")
     if args.agree:
@@ -464,7 +499,7 @@ def cmd_appraise(rws, args: argparse.Namespace) -> int:
                     "indicators": {i.indicator_id: {f"level{lv}": {"status": v.status, "note": v.note,
                                                                    "recorded_by": v.recorded_by}
                                                     for lv, v in i.council.items()} for i in state.indicators}})
-    elif not (args.reopen or args.agree or args.indicator or args.conclude):
+    elif not (args.reopen is not None or args.agree or args.indicator or args.conclude):
         _print_appraisal(rws, package_id)
     return EXIT_OK
 
@@ -480,7 +515,8 @@ def cmd_decide(rws, args: argparse.Namespace) -> int:
 def cmd_documents(rws, args: argparse.Namespace) -> int:
     from app.recipient.documents import write_round_documents
 
-    out = Path(args.out) if args.out else rws.output_dir / str(args.year)
+    out = check_output_path(args.out, "văn bản", folder=True) if args.out is not None else \
+        rws.output_dir / str(args.year)
     written = write_round_documents(rws, args.year, out)
     print(f"Đã lập {len(written)} văn bản năm {args.year} trong {out}:")
     for name in written:
@@ -488,17 +524,33 @@ def cmd_documents(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_key_options(args: argparse.Namespace) -> None:
+    """One way of signing, and no option given empty."""
+    options = {"--p12": args.p12, "--p12-password-env": args.p12_password_env, "--pkcs11-lib": args.pkcs11_lib,
+               "--key-id": args.key_id, "--pin-env": args.pin_env}
+    empty = [name for name, value in options.items() if value is not None and not value.strip()]
+    if empty:
+        raise InputError(f"Tùy chọn {empty[0]} không được để trống.")
+    token = [name for name in ("--pkcs11-lib", "--key-id", "--pin-env") if options[name] is not None]
+    p12 = [name for name in ("--p12", "--p12-password-env") if options[name] is not None]
+    if token and p12:
+        raise InputError(f"Chọn một cách ký: tệp chứng thư ({', '.join(p12)}) hoặc thiết bị ký số "
+                         f"({', '.join(token)}), không cả hai.")
+
+
 def cmd_results(rws, args: argparse.Namespace) -> int:
     from app.dossier.signing import Pkcs12Key, TokenKey
     from app.recipient.results import build_result_packages
 
+    out = check_output_path(args.out, "gói kết quả", folder=True)
+    _check_key_options(args)
     if args.pkcs11_lib:
         key = TokenKey(Path(args.pkcs11_lib), _secret(args.pin_env, "Mã PIN thiết bị ký số"), key_id=args.key_id)
     elif args.p12:
         key = Pkcs12Key(Path(args.p12), _secret(args.p12_password_env, "Mật khẩu tệp chứng thư số"))
     else:
         raise InputError("Chưa chọn khóa ký của cơ quan: dùng --p12 FILE hoặc --pkcs11-lib LIB --key-id HEX.")
-    written = build_result_packages(rws, args.year, Path(args.out), key)
+    written = build_result_packages(rws, args.year, out, key)
     for path in written:
         print(f"  {path}")
     print(f"Đã lập {len(written)} gói kết quả đã ký; gửi mỗi xã gói của xã đó.")

@@ -1,6 +1,7 @@
 """`cdht --db DB recognition …`: the commune's recognition history, and taking in a result package.
 
     recognition list
+    recognition add --level 1 --number 245/QĐ-UBND --date 18/03/2024 [--issuer …] [--assessment-year 2023] [--note …]
     recognition import KETQUA.zip [--trust CA.pem] [--accept-signer SHA256]
 """
 
@@ -10,14 +11,22 @@ import argparse
 from pathlib import Path
 
 from app.cli import EXIT_OK, with_workspace
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("recognition", help="lịch sử công nhận; nhập gói kết quả công nhận")
-    sub = p.add_subparsers(dest="recognition_command", metavar="list|import", required=True)
+    sub = p.add_subparsers(dest="recognition_command", metavar="list|add|import", required=True)
     q = sub.add_parser("list", help="các quyết định công nhận đã ghi, với ngày hết hiệu lực")
     q.set_defaults(func=with_workspace(cmd_list, write=False))
+    q = sub.add_parser("add", help="ghi một quyết định công nhận đã có (mức độ, số, ngày, cơ quan công nhận)")
+    q.add_argument("--level", type=int, required=True, choices=(1, 2), help="mức độ được công nhận")
+    q.add_argument("--number", required=True, help="số quyết định, ví dụ 245/QĐ-UBND")
+    q.add_argument("--date", required=True, help="ngày quyết định, ví dụ 18/03/2024")
+    q.add_argument("--issuer", default="", help="cơ quan công nhận")
+    q.add_argument("--assessment-year", type=int, metavar="NĂM", help="năm đánh giá được công nhận")
+    q.add_argument("--note", default="", help="ghi chú")
+    q.set_defaults(func=with_workspace(cmd_add))
     q = sub.add_parser("import", help="nhập gói kết quả công nhận đã ký của cơ quan tiếp nhận (Nhập kết quả công nhận)")
     q.add_argument("file")
     q.add_argument("--trust", action="append", metavar="CA.pem", help="chứng thư CA tin cậy (có thể lặp lại)")
@@ -40,8 +49,16 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
+    from app.services.recognitions import add_recognition
+
+    add_recognition(ws, args.level, args.number, args.date, args.issuer, args.assessment_year, args.note)
+    print(f"Đã ghi quyết định công nhận mức độ {args.level} số {args.number}.")
+    return EXIT_OK
+
+
 def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
-    from app.services.recognition_import import import_result
+    from app.services.recognitions import import_result
 
     result, _changes = import_result(ws, Path(args.file), [Path(t) for t in args.trust or []] or None,
                                      args.accept_signer)

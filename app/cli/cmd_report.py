@@ -9,16 +9,18 @@ from pathlib import Path
 
 from app.cli import print_json, with_workspace
 from app.documents import document_readiness
-from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents import texts as doc_texts
+from app.documents.collection import write_collection_workbooks
 from app.documents.common import default_recipients, recipient_lines
 from app.documents.readiness import document_notes
+from app.domain import meeting as mt
 from app.errors import InputError
 from app.fileio import MAX_WORKBOOK_BYTES, check_input_file, check_output_path, read_json_file
 from app.services import documents as docs
-from app.services import meeting as mt
+from app.services.documents import import_collection_workbook
 from app.services.report import write_report
-from app.services.workspace import Workspace
-from app.text import format_size
+from app.storage.workspace import Workspace
+from app.text import format_date_short, format_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,8 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     st.add_argument("--conclusions", help="kết luận")
     st.add_argument("--level", type=int, choices=(1, 2), help="mức độ thống nhất đề nghị")
     st.set_defaults(func=with_workspace(cmd_meeting_set))
-    sh = sub.add_parser("show", help="xem thông tin cuộc họp đã ghi")
+    sh = sub.add_parser("show", help="xem thông tin cuộc họp đã ghi (--json: dạng máy đọc)")
     sh.add_argument("--year", type=int, required=True)
+    sh.add_argument("--json", action="store_true", help="in dạng JSON (định dạng của tệp hop.json)")
     sh.set_defaults(func=with_workspace(cmd_meeting_show, write=False))
 
     p = subparsers.add_parser("narrative", help="các phần văn bản của báo cáo tự đánh giá")
@@ -69,10 +72,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     st = sub.add_parser("set", help="ghi các phần văn bản (KEY=GIÁ_TRỊ hoặc tệp JSON)")
     st.add_argument("--year", type=int, required=True)
     st.add_argument("--json", metavar="FILE.json")
-    st.add_argument("pairs", nargs="*", metavar="KEY=GIÁ_TRỊ", help=f"khóa: {', '.join(docs.TEXT_KEYS)}")
+    st.add_argument("pairs", nargs="*", metavar="KEY=GIÁ_TRỊ", help=f"khóa: {', '.join(doc_texts.TEXT_KEYS)}")
     st.set_defaults(func=with_workspace(cmd_narrative_set))
-    sh = sub.add_parser("show", help="xem các phần văn bản")
+    sh = sub.add_parser("show", help="xem các phần văn bản (--json: dạng máy đọc)")
     sh.add_argument("--year", type=int, required=True)
+    sh.add_argument("--json", action="store_true", help="in dạng JSON, khóa như của 'narrative set'")
     sh.set_defaults(func=with_workspace(cmd_narrative_show, write=False))
 
     p = subparsers.add_parser("recipients", help="nơi nhận của tờ trình và báo cáo (theo từng năm)")
@@ -128,7 +132,7 @@ def _load_json(path: str) -> dict:
 
 
 def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
-    existing = docs.review_meeting(ws, args.year)
+    existing = doc_texts.review_meeting(ws, args.year)
     raw = existing.to_json() if existing else {}
     if args.json is not None:
         raw.update(_load_json(args.json))
@@ -139,7 +143,7 @@ def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
     raw.update({key: value for key, value in options.items() if value is not None})
     if args.attendee:
         raw["attendees"] = [_attendee_option(item) for item in args.attendee]
-    changes = docs.save_review_meeting(ws, args.year, mt.meeting_from_json(raw, mt.organisations(ws)))
+    changes = docs.save_review_meeting(ws, args.year, mt.meeting_from_json(raw, doc_texts.organisations(ws)))
     print(f"Đã ghi biên bản họp xét năm {args.year}." if changes.any() else "Không có gì thay đổi.")
     return 0
 
@@ -152,11 +156,33 @@ def _attendee_option(text: str) -> dict[str, str]:
 
 
 def cmd_meeting_show(ws: Workspace, args: argparse.Namespace) -> int:
-    meeting = docs.review_meeting(ws, args.year)
-    print_json(meeting.to_json() if meeting else None)
-    draft = mt.meeting_draft(ws, args.year)
+    meeting = doc_texts.review_meeting(ws, args.year)
+    draft = doc_texts.meeting_draft(ws, args.year)
     if draft is not None:
         print(f"Lưu ý: biên bản đang nhập dở trong ứng dụng, chưa thành biên bản: {draft.problem}", file=sys.stderr)
+    if args.json:
+        print_json(meeting.to_json() if meeting else None)
+        return 0
+    if meeting is None:
+        print(f"Chưa ghi biên bản họp xét năm {args.year} (ghi bằng 'cdht meeting set --year {args.year} …').")
+        return 0
+    rows = [("Ngày họp", format_date_short(meeting.meeting_date)),
+            ("Thời gian", " – ".join(t for t in (meeting.start_time, meeting.end_time) if t)),
+            ("Địa điểm", meeting.place),
+            ("Chủ trì", ", ".join(p for p in (meeting.chair_name, meeting.chair_title) if p)),
+            ("Thư ký", ", ".join(p for p in (meeting.secretary_name, meeting.secretary_title) if p))]
+    for label, value in rows:
+        print(f"{label}: {value or '(chưa ghi)'}")
+    print(f"Thành phần ({len(meeting.attendees)} người):")
+    for person in meeting.attendees:
+        state = "" if person.present else f" — vắng mặt: {person.absence_reason or '(chưa ghi lý do)'}"
+        print(f"  - {person.described} [{mt.ROLES.get(person.role, person.role)}]{state}")
+    print(f"Nội dung: {meeting.content or '(chưa ghi)'}")
+    print(f"Kết luận: {meeting.conclusions or '(chưa ghi)'}")
+    print(f"Mức độ thống nhất đề nghị: {meeting.level_agreed or '(chưa ghi)'}")
+    problems = mt.composition_problems(meeting, doc_texts.organisations(ws))
+    for problem in problems:
+        print(f"Lưu ý: {problem}")
     return 0
 
 
@@ -173,7 +199,16 @@ def cmd_narrative_set(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
-    print_json(docs.document_texts(ws, args.year))
+    texts = doc_texts.document_texts(ws, args.year)
+    if args.json:
+        print_json(texts)
+        return 0
+    for key, label in doc_texts.TEXT_KEYS.items():
+        value = texts.get(key, "")
+        if key in doc_texts.DATE_KEYS and value:
+            value = format_date_short(doc_texts.stored_date(texts, key))
+        print(f"{label} ({key}):")
+        print("\n".join(f"    {line}" for line in value.splitlines()) if value else "    (chưa ghi)")
     return 0
 
 
@@ -188,7 +223,7 @@ def cmd_recipients_set(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_recipients_show(ws: Workspace, args: argparse.Namespace) -> int:
-    custom = docs.recipients(ws, args.year)
+    custom = doc_texts.recipients(ws, args.year)
     print("Nơi nhận:" + ("" if custom else " (danh sách thường dùng)"))
     for line in recipient_lines(custom or default_recipients(ws.profile())):
         print(f"- {line}")

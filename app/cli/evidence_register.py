@@ -7,9 +7,10 @@ import argparse
 
 from app.cli import print_json, with_workspace
 from app.errors import InputError
+from app.evidence import library as evidence_library
 from app.evidence import register as reg
 from app.services import evidence as ev
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 
@@ -38,8 +39,8 @@ def register_subcommands(sub: argparse._SubParsersAction, year_of) -> None:
     inc.set_defaults(func=with_workspace(lambda ws, a: cmd_incomplete(ws, a, year_of), write=False))
 
 
-def _items(ws: Workspace, year: int, codes: list[str]) -> list[ev.EvidenceItem]:
-    return [ev.find_by_code(ws, code, year, trash=False) for code in codes]
+def _items(ws: Workspace, year: int, codes: list[str]) -> list[evidence_library.EvidenceItem]:
+    return [evidence_library.find_by_code(ws, code, year, trash=False) for code in codes]
 
 
 def cmd_suggest(ws: Workspace, args: argparse.Namespace, year_of) -> int:
@@ -59,7 +60,7 @@ def cmd_suggest(ws: Workspace, args: argparse.Namespace, year_of) -> int:
                 shown = format_date_short(value) if key == "issued_date" else value
                 print(f"    {reg.REGISTER_FIELDS[key]}: {shown}  (theo {suggestion.sources[key]})")
     if args.apply:
-        changes, changed = reg.apply_suggestions(ws, [item.id for item in items], overwrite=args.overwrite)
+        changes, changed = ev.apply_suggestions(ws, [item.id for item in items], overwrite=args.overwrite)
         print(f"Đã ghi gợi ý cho {changed} minh chứng." if changes.any() else "Không có gì thay đổi.")
     return 0
 
@@ -73,7 +74,7 @@ def cmd_edit(ws: Workspace, args: argparse.Namespace, year_of) -> int:
     if not fields:
         raise InputError("Hãy ghi ít nhất một trong --number, --no-number, --date, --issuer, --summary.")
     items = _items(ws, year_of(ws, args.year), args.codes)
-    changes = reg.update_fields(ws, [item.id for item in items], **fields)
+    changes = ev.update_fields(ws, [item.id for item in items], **fields)
     print(f"Đã sửa {len(items)} minh chứng." if changes.any() else "Không có gì thay đổi.")
     return 0
 

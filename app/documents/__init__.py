@@ -16,7 +16,7 @@ from app.documents.readiness import document_readiness
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.progress import Progress, check_cancelled
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 #: Document key -> (builder, Vietnamese title shown in the app), in dossier order.
 DOCUMENTS: dict[str, tuple[Callable[[DossierData], Document], str]] = {

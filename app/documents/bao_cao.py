@@ -22,8 +22,8 @@ from app.documents.phrases import (
     truncated,
     verdict_runs,
 )
+from app.domain.records import EXPLANATION_FIELD
 from app.domain.rules import IndicatorResult
-from app.services.workspace import EXPLANATION_FIELD
 from app.text import format_date_short
 
 NOT_WRITTEN = "(Chưa nhập nội dung.)"

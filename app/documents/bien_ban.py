@@ -6,8 +6,8 @@ from app.documents.common import CDHT, dossier_document
 from app.documents.data import DossierData
 from app.documents.model import Document, Para, Signer, para, paragraphs
 from app.documents.phrases import conclusion_paragraphs, level_lines, listed, reason_text
+from app.domain.meeting import meeting_facts
 from app.errors import InputError
-from app.services.meeting import meeting_facts
 from app.text import format_date_long
 
 

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.changes import Changes
 from app.documents.xlsx_layout import fit_row_heights, page_setup
 from app.domain.catalogue import Catalogue, Indicator
 from app.domain.dataset import FIELD_LABELS, validate_indicator_values
@@ -28,7 +29,7 @@ from app.domain.places import normalise_commune, normalise_province
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.progress import Progress, check_cancelled
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import DateError, fold, format_date_short, nfc, parse_date
 
 COLLECT_FORMAT = "cdht-collect/1"
@@ -423,22 +424,3 @@ def _check_sheet(book, name: str, problems: list[str]) -> bool:
     return True
 
 
-def import_collection_workbook(ws: Workspace, path: Path, expected_year: int | None = None,
-                               progress: Progress | None = None) -> CollectionImport:
-    """Import a unit's workbook: all or nothing, each change audited; unchanged values are left alone."""
-    if progress is not None:
-        progress.report(0.1, "Đang kiểm tra phiếu…")
-    meta, updates = read_collection_workbook(ws, path, expected_year)
-    check_cancelled(progress)
-    result = CollectionImport(unit=str(meta.get("unit") or ""), year=int(meta["year"]))
-    if progress is not None:
-        progress.report(0.6, "Đang ghi số liệu…")
-    with ws.transaction():
-        for ind_id, fields in updates.items():
-            changes = ws.set_values(result.year, ind_id, fields)
-            if changes.any():
-                result.changed.append(ind_id)
-                result.changes |= changes
-    if progress is not None:
-        progress.report(1.0, "Đã nhập xong.")
-    return result

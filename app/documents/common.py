@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 
+from app.documents import texts as doc_texts
 from app.documents.data import DossierData, signer_lines
 from app.documents.model import DATE_SLOT, NUMBER_SLOT, Cell, Document, Para, Signer, TableBlock
 from app.domain.catalogue import Criterion, Indicator
+from app.domain.records import Profile
 from app.domain.rules import STATUS_LABELS
-from app.services import documents as docs
-from app.services.workspace import Profile
 from app.text import format_date_short
 
 CDHT = "“Cộng đồng học tập”"
@@ -43,13 +43,13 @@ def commune_signer(data: DossierData) -> Signer:
 def attachment_note(data: DossierData, what: str, number: str, code: str, day: dt.date | None) -> str:
     """'(Kèm theo Tờ trình số 05/TTr-UBND ngày 05/02/2026 của Ủy ban nhân dân xã Kiến Hưng)', with slots to fill
     by hand while the number or date is not given."""
-    reference = docs.number_reference(number, code) if number else f"{NUMBER_SLOT}/{code}"
+    reference = doc_texts.number_reference(number, code) if number else f"{NUMBER_SLOT}/{code}"
     when = format_date_short(day) if day else DATE_SLOT
     return f"(Kèm theo {what} số {reference} ngày {when} của {data.ubnd})"
 
 
 def to_trinh_note(data: DossierData) -> str:
-    return attachment_note(data, "Tờ trình", data.number("to_trinh"), docs.NUMBERED_DOCUMENTS["to_trinh"][1],
+    return attachment_note(data, "Tờ trình", data.number("to_trinh"), doc_texts.NUMBERED_DOCUMENTS["to_trinh"][1],
                            data.issue_date("to_trinh"))
 
 

@@ -7,7 +7,7 @@ from app.documents.common import CDHT, dossier_document, to_trinh_note
 from app.documents.data import DossierData
 from app.documents.model import Cell, Document, Para, TableBlock, para
 from app.documents.phrases import listed
-from app.services.workspace import EXPLANATION_FIELD
+from app.domain.records import EXPLANATION_FIELD
 from app.text import format_date_short
 
 HEADER = ("TT", "Mã minh chứng", "Số, ký hiệu", "Ngày ban hành", "Nơi ban hành", "Trích yếu nội dung", "Chỉ tiêu")

@@ -10,13 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from app.documents import legal_bases as bases
+from app.documents import texts as doc_texts
 from app.domain.catalogue import Catalogue
+from app.domain.meeting import ReviewMeeting
+from app.domain.records import Assignment, Profile
 from app.domain.rules import Assessment
 from app.errors import InputError
-from app.services import documents as docs
-from app.services import legal_bases
-from app.services.meeting import ReviewMeeting, organisations
-from app.services.workspace import Assignment, Profile, Workspace
+from app.storage.workspace import Workspace
 from app.text import fold
 
 
@@ -27,7 +28,7 @@ class DossierData:
     catalogue: Catalogue
     assessment: Assessment
     values: dict[str, dict[str, Any]]
-    evidence: tuple[docs.EvidenceItem, ...]
+    evidence: tuple[doc_texts.EvidenceItem, ...]
     texts: dict[str, str]
     meeting: ReviewMeeting | None
     assignments: tuple[Assignment, ...]
@@ -72,7 +73,7 @@ class DossierData:
 
     def reference(self, key: str) -> str:
         """'05/TTr-UBND' for a numbered document, '' when its number is not given yet."""
-        return docs.number_reference(self.number(key), docs.NUMBERED_DOCUMENTS[key][1])
+        return doc_texts.number_reference(self.number(key), doc_texts.NUMBERED_DOCUMENTS[key][1])
 
     def issue_date(self, key: str) -> dt.date | None:
         """The date a document carries: the Biên bản the meeting's day, the others their signing date; the
@@ -82,12 +83,12 @@ class DossierData:
         if key in ("tong_hop", "danh_muc_minh_chung"):
             key = "to_trinh"
         if key == "phan_cong":
-            return docs.stored_date(self.texts, "plan.date")
-        return docs.stored_date(self.texts, f"date.{key}")
+            return doc_texts.stored_date(self.texts, "plan.date")
+        return doc_texts.stored_date(self.texts, f"date.{key}")
 
     @property
     def plan_reference(self) -> str:
-        return docs.number_reference(self.texts.get("plan.number", ""), docs.PLAN_CODE)
+        return doc_texts.number_reference(self.texts.get("plan.number", ""), doc_texts.PLAN_CODE)
 
     @property
     def has_assignments(self) -> bool:
@@ -116,20 +117,20 @@ def collect(ws: Workspace, year: int, level: int | None = None, check_level: boo
     """Read the year's data once for all documents; without `check_level` the level is simply the one met."""
     with ws.lock:
         assessment = ws.assessment(year)
-        meeting = docs.review_meeting(ws, year)
+        meeting = doc_texts.review_meeting(ws, year)
         return DossierData(
             profile=ws.profile(),
             year=year,
             catalogue=ws.catalogue(year),
             assessment=assessment,
             values=ws.values(year),
-            evidence=tuple(docs.evidence_items(ws, year)),
-            texts=docs.document_texts(ws, year),
+            evidence=tuple(doc_texts.evidence_items(ws, year)),
+            texts=doc_texts.document_texts(ws, year),
             meeting=meeting,
             assignments=tuple(ws.assignments(year)),
             level=requested_level(assessment, meeting, level) if check_level else assessment.level,
-            legal_entries=tuple(legal_bases.entries(ws)),
-            organisations=organisations(ws),
+            legal_entries=tuple(bases.entries(ws)),
+            organisations=doc_texts.organisations(ws),
         )
 
 

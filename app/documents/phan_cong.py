@@ -6,9 +6,9 @@ from __future__ import annotations
 from app.documents.common import CDHT, attachment_note, dossier_document, grouped_table
 from app.documents.data import DossierData
 from app.documents.model import Cell, Document, TableBlock
+from app.documents.texts import PLAN_CODE
 from app.domain.catalogue import Indicator
 from app.errors import InputError
-from app.services.documents import PLAN_CODE
 from app.text import format_date_short
 
 HEADER = ("TT", "Tiêu chí, chỉ tiêu", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn")

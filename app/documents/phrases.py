@@ -7,12 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
 
+from app.documents import legal_bases as bases
 from app.documents.common import CDHT, criteria_summary, status_label
 from app.documents.data import DossierData
 from app.documents.model import Para, Run, para, paragraphs
+from app.domain.meeting import conclusions_state_level, meeting_facts
 from app.domain.rules import IndicatorResult, Verdict
-from app.services import legal_bases as bases
-from app.services.meeting import conclusions_state_level, meeting_facts
 from app.text import format_date_short, format_int, format_percent
 
 TRUNCATION_NOTE = ("Ghi chú: tỷ lệ phần trăm được ghi đến hai chữ số thập phân, phần thập phân sau đó được lược bỏ "

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.documents import texts as doc_texts
+from app.domain.meeting import composition_problems
 from app.evidence.register import register_problems
-from app.services import documents as docs
-from app.services.meeting import composition_problems, meeting_draft, organisations
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 
@@ -28,10 +28,10 @@ def _content(ws: Workspace, year: int, texts: dict[str, str], meeting) -> list[s
     if assessment.level == 0:
         gaps = len(assessment.unmet(1))
         problems.append(f"Xã chưa đạt mức độ 1: còn {gaps} chỉ tiêu chưa đạt hoặc chưa có số liệu.")
-    for key, label in docs.NARRATIVE_FIELDS.items():
+    for key, label in doc_texts.NARRATIVE_FIELDS.items():
         if not texts[key].strip():
             problems.append(f"Chưa viết phần \"{label}\" của báo cáo tự đánh giá.")
-    draft = meeting_draft(ws, year)
+    draft = doc_texts.meeting_draft(ws, year)
     if draft is not None:
         problems.append(f"Biên bản họp xét đang nhập dở, chưa thành biên bản: {draft.problem}")
     elif meeting is None:
@@ -59,11 +59,11 @@ def number_problems(ws: Workspace, year: int, texts: dict[str, str], meeting) ->
     """The số and ngày every issued document needs before signing (the Tổng hợp and the Danh mục carry the Tờ
     trình's; the Phân công its plan's; the Biên bản is dated the meeting's day)."""
     problems = []
-    for key, (name, code) in docs.NUMBERED_DOCUMENTS.items():
+    for key, (name, code) in doc_texts.NUMBERED_DOCUMENTS.items():
         if not texts[f"number.{key}"]:
             problems.append(f"{name}: chưa có số (…/{code}).")
-        if key in docs.DATED_DOCUMENTS:
-            day = docs.stored_date(texts, f"date.{key}")
+        if key in doc_texts.DATED_DOCUMENTS:
+            day = doc_texts.stored_date(texts, f"date.{key}")
             if day is None:
                 problems.append(f"{name}: chưa có ngày ký.")
             elif meeting is not None and day < meeting.meeting_date:
@@ -79,9 +79,9 @@ def number_problems(ws: Workspace, year: int, texts: dict[str, str], meeting) ->
 
 def readiness_groups(ws: Workspace, year: int) -> list[ReadinessGroup]:
     """Every blocking check of the year's documents, grouped as the pre-flight list shows them."""
-    texts = docs.document_texts(ws, year)
-    meeting = docs.review_meeting(ws, year)
-    composition = composition_problems(meeting, organisations(ws)) if meeting is not None else []
+    texts = doc_texts.document_texts(ws, year)
+    meeting = doc_texts.review_meeting(ws, year)
+    composition = composition_problems(meeting, doc_texts.organisations(ws)) if meeting is not None else []
     return [
         ReadinessGroup("Nội dung báo cáo, biên bản họp xét, người ký", tuple(_content(ws, year, texts, meeting))),
         ReadinessGroup("Thành phần họp xét (Điều 9 khoản 1 điểm c Thông tư 25/2023)", tuple(composition)),
@@ -102,7 +102,7 @@ def document_notes(ws: Workspace, year: int) -> list[str]:
     if not _has_assignments(ws, year):
         notes.append("Chưa phân công đơn vị thu thập số liệu, minh chứng: Phân công (kèm theo Kế hoạch) sẽ không "
                      "được in trong hồ sơ.")
-    from app.services.legal_bases import pending_suggestions
+    from app.documents.legal_bases import pending_suggestions
 
     pending = pending_suggestions(ws, year)
     if pending:

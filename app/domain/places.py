@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import InputError
-from app.text import fold, nfc
+from app.text import MAX_NAME_LENGTH, check_text, fold, nfc
 
 #: Kinds of commune-level unit (TT 25/2023 "cấp xã": xã, phường, thị trấn; đặc khu since 07/2025), as printed.
 COMMUNE_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -50,6 +50,7 @@ def _clean(text: object, label: str) -> list[str]:
     words = _words(text)
     if not words:
         raise InputError(f"{label} không được để trống.")
+    check_text(" ".join(words), label, MAX_NAME_LENGTH, single_line=True)
     return words
 
 

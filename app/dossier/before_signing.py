@@ -16,7 +16,7 @@ from app.dossier.records import SigningSettings
 from app.dossier.signing import Pkcs12Key, SigningKey, TokenKey
 from app.errors import InputError
 from app.progress import Progress
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 
 def key_problem(settings: SigningSettings) -> str:

@@ -20,7 +20,7 @@ from app.dossier.sigcheck import SignatureCheck, check_pdf_signatures
 from app.dossier.zipstream import sha256_file
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import utc_now
 
 

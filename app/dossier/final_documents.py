@@ -18,7 +18,7 @@ from app.errors import InputError
 from app.fileio import write_text_atomic
 from app.progress import Progress
 from app.scratch import partial_name, remove_unfinished
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 MANIFEST = "final.json"
 

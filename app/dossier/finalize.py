@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.changes import Changes
 from app.domain.checklist import EVIDENCE_MISSING
 from app.domain.rules import MISSING
 from app.dossier.records import package_uuid
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import format_local_time, nfc, utc_now
 
 

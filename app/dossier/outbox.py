@@ -29,16 +29,19 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
+from app.changes import Changes
 from app.dossier import bag
 from app.dossier.parts import load_manifest, split_package
 from app.dossier.zipstream import sha256_file
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
-from app.text import format_local_time, nfc, printable, utc_now
+from app.storage.workspace import Workspace
+from app.text import check_email, clean_text, format_local_time, format_size, nfc, printable, utc_now
 
 SECURITY = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "Không mã hóa"}
 STATE_LABELS = {"queued": "Chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi", "failed": "Gửi thất bại"}
 MAX_BACKOFF = 3600
+#: The largest size of one message the settings accept (servers refuse far less; this only stops nonsense).
+MAX_ATTACHMENT_BYTES = 1_000_000_000
 #: Base64 turns 3 bytes into 4 and wraps lines; this leaves room for headers and the parts manifest.
 ENCODING_FACTOR = 1.37
 HEADROOM = 64 * 1024
@@ -164,16 +167,21 @@ def mail_settings(ws: Workspace) -> MailSettings:
 
 
 def save_mail_settings(ws: Workspace, settings: MailSettings) -> Changes:
-    clean = MailSettings(nfc(settings.host).strip(), int(settings.port), settings.security,
-                         nfc(settings.username).strip(), nfc(settings.sender).strip(), int(settings.max_attachment_bytes))
+    clean = MailSettings(clean_text(settings.host, "Máy chủ thư", single_line=True, max_length=253), int(settings.port),
+                         settings.security, clean_text(settings.username, "Tên đăng nhập", single_line=True,
+                                                       max_length=254),
+                         clean_text(settings.sender, "Địa chỉ người gửi", single_line=True, max_length=254),
+                         int(settings.max_attachment_bytes))
+    if any(ch.isspace() for ch in clean.host):
+        raise InputError(f"Tên máy chủ thư '{clean.host}' không được có dấu cách.")
     if clean.security not in SECURITY:
         raise InputError(f"Kiểu bảo mật {clean.security!r} không hợp lệ; chỉ có: {', '.join(SECURITY)}.")
     if not 0 < clean.port < 65536:
         raise InputError(f"Cổng máy chủ thư {clean.port} không hợp lệ.")
-    if clean.max_attachment_bytes < 100_000:
-        raise InputError("Giới hạn dung lượng mỗi thư phải từ 100.000 byte trở lên.")
-    if clean.sender and "@" not in clean.sender:
-        raise InputError(f"Địa chỉ người gửi '{clean.sender}' không hợp lệ.")
+    if not 100_000 <= clean.max_attachment_bytes <= MAX_ATTACHMENT_BYTES:
+        raise InputError(f"Giới hạn dung lượng mỗi thư phải từ 100.000 byte đến {format_size(MAX_ATTACHMENT_BYTES)}.")
+    if clean.sender:
+        check_email(clean.sender, "Địa chỉ người gửi")
     with ws.transaction():
         old = mail_settings(ws)
         if old == clean:

@@ -43,8 +43,7 @@ from app.errors import CancelledError, InputError, describe_os_error
 from app.fileio import remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 from app.scratch import scratch_folder
-from app.services.datasets import export_dataset
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import fold, nfc, utc_now
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
@@ -134,7 +133,7 @@ class _Counter:
 
 
 def _dataset_bytes(ws: Workspace, year: int) -> bytes:
-    return (json.dumps(export_dataset(ws, year, with_verdicts=True), ensure_ascii=False, indent=2) + "\n").encode()
+    return (json.dumps(ws.dataset_document(year, with_verdicts=True), ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def _document_path(pdf: Path) -> str:

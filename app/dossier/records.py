@@ -9,8 +9,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.changes import Changes
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import nfc, utc_now
 
 SIGNING_METHODS = {"pkcs12": "Tệp chứng thư số (PKCS#12)", "pkcs11": "Thiết bị ký số (USB token)",

@@ -81,7 +81,15 @@ def trust_anchors(extra: list[Path] | None = None, only: list[Path] | None = Non
     """Bundled anchors plus `extra`, or exactly `only` when it is given (even an empty list)."""
     added = [c for path in (only if only is not None else extra or []) for c in load_certificates(path,
                                                                                              "chứng thư CA tin cậy")]
-    bundled = [] if only is not None else bundled_anchors()
+    return _anchor_set([] if only is not None else bundled_anchors(), added)
+
+
+def with_bundled(certificates: list) -> TrustAnchors:
+    """The bundled anchors plus certificates already loaded (a recipient's own CAs, kept in its register)."""
+    return _anchor_set(bundled_anchors(), list(certificates))
+
+
+def _anchor_set(bundled: list, added: list) -> TrustAnchors:
     unique: dict[str, object] = {}
     for certificate in bundled + added:
         unique.setdefault(fingerprint(certificate), certificate)
@@ -89,4 +97,4 @@ def trust_anchors(extra: list[Path] | None = None, only: list[Path] | None = Non
 
 
 __all__ = ["TRUST_DIR", "TrustAnchors", "bundled_anchors", "fingerprint", "load_certificates",
-           "normalise_fingerprint", "trust_anchors"]
+           "normalise_fingerprint", "trust_anchors", "with_bundled"]

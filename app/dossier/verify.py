@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from app.dossier import bag, embedded
-from app.dossier.binding import bind_signer
+from app.dossier.binding import bind_signer, same_place
 from app.dossier.parts import collect_parts, is_parts_input
 from app.dossier.sigcheck import (
     APPROVAL,
@@ -114,6 +114,8 @@ class VerifyReport:
     info: dict[str, str] = field(default_factory=dict)
     signer: SignerIdentity | None = None
     coverage: str = ""
+    #: The package's dataset document (figures and verdicts), once it passed its checks.
+    dataset: dict | None = field(default=None, repr=False)
 
     @property
     def failures(self) -> list[Check]:
@@ -554,6 +556,12 @@ def _check_dataset(contents: Contents, report: VerifyReport) -> None:
     if report.info.get("CDHT-Year") not in (None, str(dataset.year)):
         report.add(title, FAIL, f"năm trong dữ liệu ({dataset.year}) khác năm trong bag-info.txt")
         return
+    if report.commune and not same_place(dataset.commune.name, dataset.commune.province, report.commune,
+                                         report.province):
+        report.add(title, FAIL, f"tệp dữ liệu ghi xã {dataset.commune.name} ({dataset.commune.province}), còn "
+                                f"bag-info.txt ghi xã {report.commune} ({report.province})")
+        return
+    report.dataset = document
     report.add(title, OK, f"xã {dataset.commune.name}, năm {dataset.year}: tính lại theo quy tắc cho cùng kết quả "
                           f"(mức độ {computed['level']})")
 

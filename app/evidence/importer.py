@@ -344,9 +344,3 @@ def summarize(results: list[ImportResult]) -> str:
         parts.append(f"{counts[SKIPPED]} tệp chưa nhập")
     text = ", ".join(parts)
     return text[0].upper() + text[1:] + "."
-
-
-__all__ = [
-    "ImportResult", "import_files", "expand_sources", "summarize", "max_file_bytes", "MAX_SIZE_SETTING",
-    "DEFAULT_MAX_SIZE_MB", "STATUS_LABELS", "IMPORTED", "DUPLICATE", "REFUSED", "SKIPPED",
-]

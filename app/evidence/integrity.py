@@ -15,11 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import InputError, NotFoundError, describe_os_error
+from app.errors import describe_os_error
 from app.evidence.store import JOURNAL_SUFFIX, EvidenceStore, ImportJournal, evidence_root, hash_file, is_sha256
 from app.progress import Progress
-from app.services.workspace import Changes
-from app.text import clean_text
 
 MISSING, ALTERED, ORPHAN_FILE, DANGLING_LINK = "missing", "altered", "orphan_file", "dangling_link"
 
@@ -225,43 +223,6 @@ def _repair_link(ws, problem: EvidenceProblem) -> tuple[bool, str]:
     return True, f"Đã gỡ liên kết không hợp lệ {key}."
 
 
-def accept_changed_content(ws, evidence_id: int, reason: str) -> Changes:
-    """Accept the new content of a stored file that was changed after import, with the reason in the audit log.
-
-    The file keeps its content and moves to the name of its new hash; every evidence row that pointed to the old
-    content now points to the new one. Refused for a file that is not changed, and in a finalized year.
-    """
-    reason = clean_text(reason, "Lý do chấp nhận nội dung mới", required=True, single_line=True)
-    if len(reason) < 5:
-        raise InputError("Hãy nêu lý do chấp nhận nội dung mới (ít nhất 5 ký tự); lý do được ghi vào nhật ký.")
-    store = _store(ws)
-    with ws.transaction():
-        row = ws.db.execute("SELECT sha256 FROM evidence WHERE id = ?", [evidence_id]).fetchone()
-        if row is None:
-            raise NotFoundError(f"Không có minh chứng số {evidence_id}.")
-        old_sha = row[0]
-        rows = ws.db.execute("SELECT id, year, code FROM evidence WHERE sha256 = ?", [old_sha]).fetchall()
-        for _, year, _code in rows:
-            ws.ensure_unlocked(year)
-        path = store.path(old_sha)
-        if not path.is_file():
-            raise InputError("Tệp của minh chứng này đã mất khỏi kho; hãy nhập lại tệp gốc thay vì chấp nhận.")
-        new_sha, size = hash_file(path), path.stat().st_size
-        if new_sha == old_sha:
-            raise InputError("Tệp của minh chứng này không bị thay đổi; không có gì để chấp nhận.")
-        target = store.path(new_sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            store.set_aside(path)  # the same content is already stored under its own name
-        else:
-            os.replace(path, target)
-        ws.db.execute("UPDATE evidence SET sha256 = ?, size = ? WHERE sha256 = ?", [new_sha, size, old_sha])
-        for _, year, code in rows:
-            ws.audit("accept_change", "evidence", code, year, {"sha256": old_sha},
-                     {"sha256": new_sha, "size": size, "reason": reason})
-    return Changes(evidence=True)
-
-
 def recover_interrupted_imports(ws) -> list[str]:
     """At start: remove leftovers of imports interrupted before their commit; returns what was done.
 
@@ -277,10 +238,3 @@ def recover_interrupted_imports(ws) -> list[str]:
     if not problems and not store.journals():
         return []
     return list(repair_evidence(ws, problems).fixed)
-
-
-__all__ = [
-    "EvidenceProblem", "EvidenceRepair", "verify_evidence_files", "repair_evidence", "can_repair",
-    "recover_interrupted_imports", "QUARANTINE_DIR", "accept_changed_content",
-    "MISSING", "ALTERED", "ORPHAN_FILE", "DANGLING_LINK",
-]

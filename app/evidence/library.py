@@ -20,7 +20,6 @@ from app.errors import InputError, NotFoundError, describe_os_error
 from app.evidence.codes import code_sort_key, next_code
 from app.evidence.sniff import FileKind, kind_for_mime
 from app.evidence.store import EvidenceStore, evidence_root
-from app.services.workspace import EXPLANATION_FIELD, Changes
 from app.text import (
     MAX_NAME_LENGTH,
     MAX_ORGANISATION_LENGTH,
@@ -43,7 +42,7 @@ EDITABLE_FIELDS = {
     "summary": "Trích yếu",
     "valid_until": "Hiệu lực đến",
 }
-_DATE_FIELDS = ("issued_date", "valid_until")
+DATE_FIELDS = ("issued_date", "valid_until")
 #: Longest text of each catalogue field, and longest search text (a search box, not a document).
 _FIELD_LIMITS = {"doc_number": MAX_NAME_LENGTH, "issuer": MAX_ORGANISATION_LENGTH, "summary": 2_000}
 MAX_SEARCH_LENGTH = 200
@@ -258,13 +257,7 @@ def copy_for_opening(ws, item: EvidenceItem, folder: Path | None = None) -> Path
 # ---------------------------------------------------------------- mutations
 
 
-def _live_item(ws, evidence_id: int) -> EvidenceItem:
-    item = get_evidence(ws, evidence_id)
-    ws.ensure_unlocked(item.year)
-    return item
-
-
-def _refresh_search_text(ws, evidence_id: int) -> None:
+def refresh_search_text(ws, evidence_id: int) -> None:
     item = get_evidence(ws, evidence_id)
     ws.db.execute("UPDATE evidence SET search_text = ? WHERE id = ?", [
         search_text(item.code, item.original_name, item.doc_number, item.issuer, item.summary, item.issued_date,
@@ -274,32 +267,6 @@ def _refresh_search_text(ws, evidence_id: int) -> None:
 def clean_field(name: str, value: Any) -> str:
     """A text field of the catalogue (số/ký hiệu, cơ quan ban hành, trích yếu) as stored: one line, checked."""
     return clean_text(value, EDITABLE_FIELDS[name], max_length=_FIELD_LIMITS[name], single_line=name != "summary")
-
-
-def update_evidence(ws, evidence_id: int, **fields: Any) -> Changes:
-    """Change catalogue fields (số/ký hiệu, ngày ban hành, cơ quan ban hành, trích yếu, hiệu lực đến)."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise InputError(f"Không sửa được trường {', '.join(sorted(unknown))} của minh chứng.")
-    cleaned: dict[str, Any] = {}
-    for name, value in fields.items():
-        label = EDITABLE_FIELDS[name]
-        if name in _DATE_FIELDS:
-            day = parse_optional_date(value, label)
-            cleaned[name] = day.isoformat() if day else None
-        else:
-            cleaned[name] = clean_field(name, value)
-    with ws.transaction():
-        item = _live_item(ws, evidence_id)
-        old = item.to_json()
-        changed = {k: v for k, v in cleaned.items() if old.get(k) != v}
-        if not changed:
-            return Changes()
-        assignments = ", ".join(f"{k} = ?" for k in changed)
-        ws.db.execute(f"UPDATE evidence SET {assignments} WHERE id = ?", [*changed.values(), evidence_id])
-        _refresh_search_text(ws, evidence_id)
-        ws.audit("update", "evidence", item.code, item.year, {k: old.get(k) for k in changed}, changed)
-    return Changes(evidence=True)
 
 
 def insert_evidence(ws, year: int, *, sha256: str, size: int, name: str, mime: str, fields: dict[str, Any],
@@ -327,7 +294,7 @@ def insert_evidence(ws, year: int, *, sha256: str, size: int, name: str, mime: s
     return evidence_id, code
 
 
-def _recode(ws, item: EvidenceItem) -> None:
+def recode(ws, item: EvidenceItem) -> None:
     """Give the item the code of its first indicator when that indicator changed (or it had none)."""
     row = ws.db.execute("SELECT indicator_id FROM evidence_links WHERE evidence_id = ? ORDER BY position, rowid LIMIT 1",
                         [item.id]).fetchone()
@@ -336,7 +303,7 @@ def _recode(ws, item: EvidenceItem) -> None:
         return
     code = next_code(ws.db, item.year, first)
     ws.db.execute("UPDATE evidence SET code = ?, code_indicator = ? WHERE id = ?", [code, first, item.id])
-    _refresh_search_text(ws, item.id)
+    refresh_search_text(ws, item.id)
     ws.audit("recode", "evidence", code, item.year, item.code, code)
 
 
@@ -363,110 +330,5 @@ def add_links(ws, item: EvidenceItem, indicator_ids: Iterable[str]) -> list[str]
         ws.audit("link", "evidence_link", f"{item.code}/{indicator_id}", item.year, None, indicator_id)
         added.append(indicator_id)
     if added:
-        _recode(ws, get_evidence(ws, item.id))
+        recode(ws, get_evidence(ws, item.id))
     return added
-
-
-def link_evidence(ws, evidence_id: int, indicator_ids: str | Iterable[str]) -> Changes:
-    """Let an item support more indicators; the first one decides its code."""
-    if isinstance(indicator_ids, str):
-        indicator_ids = [indicator_ids]
-    if not any(i and i.strip() for i in indicator_ids):
-        raise InputError("Chưa chỉ mã chỉ tiêu để gắn minh chứng vào (ví dụ 1.2).")
-    with ws.transaction():
-        item = _live_item(ws, evidence_id)
-        if item.deleted:
-            raise InputError(f"Minh chứng {item.code} đang ở thùng rác; hãy khôi phục trước khi gắn chỉ tiêu.")
-        added = add_links(ws, item, indicator_ids)
-    return Changes(evidence=True, checklist=True) if added else Changes()
-
-
-def unlink_evidence(ws, evidence_id: int, indicator_id: str) -> Changes:
-    """Take an indicator off an item; an empty or unknown indicator, or one the item is not linked to, is refused."""
-    if not indicator_id or not indicator_id.strip():
-        raise InputError("Chưa chỉ mã chỉ tiêu cần bỏ gắn (ví dụ 1.2).")
-    indicator_id = indicator_id.strip()
-    with ws.transaction():
-        item = _live_item(ws, evidence_id)
-        check_indicators(ws, item.year, [indicator_id])
-        if indicator_id not in item.indicator_ids:
-            raise InputError(f"Minh chứng {item.code} không gắn với chỉ tiêu {indicator_id}; không có gì để bỏ.")
-        ws.db.execute("DELETE FROM evidence_links WHERE evidence_id = ? AND indicator_id = ?", [evidence_id, indicator_id])
-        ws.audit("unlink", "evidence_link", f"{item.code}/{indicator_id}", item.year, indicator_id, None)
-        _recode(ws, get_evidence(ws, evidence_id))
-    return Changes(evidence=True, checklist=True)
-
-
-def set_no_evidence_explanation(ws, year: int, indicator_id: str, text: str | None) -> Changes:
-    """The written explanation of an indicator that has no evidence (empty text clears it)."""
-    return ws.set_values(year, indicator_id, {EXPLANATION_FIELD: text or None})
-
-
-def no_evidence_explanation(ws, year: int, indicator_id: str) -> str:
-    return str(ws.values(year).get(indicator_id, {}).get(EXPLANATION_FIELD, ""))
-
-
-def remove_evidence(ws, evidence_id: int) -> Changes:
-    """Move an item to the trash; it can be restored until the trash is emptied."""
-    with ws.transaction():
-        item = _live_item(ws, evidence_id)
-        if item.deleted:
-            return Changes()
-        ws.db.execute("UPDATE evidence SET deleted_at = ? WHERE id = ?", [utc_now(), evidence_id])
-        ws.audit("trash", "evidence", item.code, item.year, item.to_json(), None)
-    return Changes(evidence=True, checklist=True)
-
-
-def restore_evidence(ws, evidence_id: int) -> Changes:
-    with ws.transaction():
-        item = _live_item(ws, evidence_id)
-        if not item.deleted:
-            return Changes()
-        twin = ws.db.execute("SELECT code FROM evidence WHERE year = ? AND sha256 = ? AND deleted_at IS NULL AND id != ?",
-                             [item.year, item.sha256, item.id]).fetchone()
-        if twin:
-            raise InputError(f"Không khôi phục được {item.code} ('{item.original_name}'): cùng nội dung đã có trong "
-                             f"thư viện năm {item.year} với mã {twin[0]}.")
-        ws.db.execute("UPDATE evidence SET deleted_at = NULL WHERE id = ?", [evidence_id])
-        ws.audit("restore", "evidence", item.code, item.year, None, item.to_json())
-    return Changes(evidence=True, checklist=True)
-
-
-@dataclass(frozen=True)
-class TrashReport:
-    items_removed: int
-    files_removed: int
-    kept_locked: int
-    """Items left in the trash because their year is finalized."""
-
-    def message(self) -> str:
-        text = f"Đã xóa hẳn {self.items_removed} minh chứng trong thùng rác ({self.files_removed} tệp không còn dùng)."
-        if self.kept_locked:
-            text += f" Giữ lại {self.kept_locked} minh chứng của năm đã chốt hồ sơ."
-        return text
-
-
-def empty_trash(ws, year: int | None = None) -> tuple[Changes, TrashReport]:
-    """Delete trashed items for good (all years, or one), then the stored files nobody references any more."""
-    store = EvidenceStore(evidence_root(ws))
-    with ws.transaction():
-        trashed = list_evidence(ws, year, trash=True)
-        locked_years = {info.year for info in ws.years() if info.locked}
-        removable = [i for i in trashed if i.year not in locked_years]
-        for item in removable:
-            ws.db.execute("DELETE FROM evidence WHERE id = ?", [item.id])
-            ws.audit("purge", "evidence", item.code, item.year, item.to_json(), None)
-        orphaned = {i.sha256 for i in removable}
-        still_used = {r[0] for r in ws.db.execute("SELECT DISTINCT sha256 FROM evidence").fetchall()}
-    files = sum(store.remove(sha) for sha in sorted(orphaned - still_used))
-    report = TrashReport(len(removable), files, len(trashed) - len(removable))
-    return (Changes(evidence=True) if removable else Changes()), report
-
-
-__all__ = [
-    "EvidenceItem", "TrashReport", "UNLINKED", "EDITABLE_FIELDS", "date_warning", "search_text",
-    "parse_optional_date", "list_evidence", "search_evidence", "get_evidence", "find_by_code",
-    "indicator_evidence", "evidence_counts", "check_indicators", "insert_evidence", "stored_file", "copy_for_opening", "update_evidence", "add_links",
-    "link_evidence", "unlink_evidence", "set_no_evidence_explanation", "no_evidence_explanation",
-    "remove_evidence", "restore_evidence", "empty_trash",
-]

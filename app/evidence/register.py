@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import InputError
-from app.evidence.library import EvidenceItem, get_evidence, list_evidence, stored_file, update_evidence
-from app.services.workspace import Changes, Workspace
+from app.evidence.library import EvidenceItem, get_evidence, list_evidence, stored_file
+from app.storage.workspace import Workspace
 from app.text import fold, nfc
 
 NO_NUMBER = "Không số"
@@ -210,40 +208,4 @@ def suggest_fields(ws: Workspace, evidence_id: int) -> Suggestion:
                       values.get("issuer", ""), values.get("summary", ""), sources)
 
 
-def apply_suggestions(ws: Workspace, ids: Iterable[int], overwrite: bool = False) -> tuple[Changes, int]:
-    """Fill items from their suggestions (only empty fields unless `overwrite`); returns (changes, items changed)."""
-    changes, changed = Changes(), 0
-    suggestions = [suggest_fields(ws, evidence_id) for evidence_id in ids]
-    with ws.transaction():
-        for suggestion in suggestions:
-            item = get_evidence(ws, suggestion.evidence_id)
-            current = {"doc_number": item.doc_number, "issued_date": item.issued_date, "issuer": item.issuer,
-                       "summary": item.summary}
-            wanted = {k: v for k, v in suggestion.fields().items() if overwrite or not current[k]}
-            if wanted:
-                step = update_evidence(ws, item.id, **wanted)
-                changes |= step
-                changed += int(step.any())
-    return changes, changed
-
-
 # ---------------------------------------------------------------------- editing several items at once
-
-def update_fields(ws: Workspace, ids: Iterable[int], **fields: Any) -> Changes:
-    """Set the same register fields on several items in one transaction (all or nothing), each change audited.
-
-    `doc_number` "không số" (any case, with or without accents) is stored as "Không số".
-    """
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        raise InputError("Chưa chọn minh chứng nào để sửa.")
-    unknown = set(fields) - set(REGISTER_FIELDS) - {"valid_until"}
-    if unknown:
-        raise InputError(f"Không sửa hàng loạt được trường {', '.join(sorted(unknown))}.")
-    if isinstance(fields.get("doc_number"), str) and is_no_number(fields["doc_number"]):
-        fields["doc_number"] = NO_NUMBER
-    changes = Changes()
-    with ws.transaction():
-        for evidence_id in ids:
-            changes |= update_evidence(ws, evidence_id, **fields)
-    return changes

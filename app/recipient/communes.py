@@ -1,12 +1,10 @@
 """The recipient's register of communes: every commune of the province, its contact address and the fingerprints
 (SHA-256 of the DER certificate) of the certificates its dossiers may be signed with.
 
-The list is importable (CSV or Excel with a header row, or the JSON register format below) and exportable as
-JSON, the shape a verifier's `--registry FILE` reads:
-
-    {"format": "cdht-registry/1", "province": "Hà Nội",
-     "communes": [{"commune": "Đồng Tiến", "province": "Hà Nội", "contact": "ubnd@dongtien.gov.vn",
-                   "certificates": [{"sha256": "…64 hex…", "subject": "CN=…"}]}]}
+The list is importable (CSV or Excel with a header row, or a JSON register) and exportable as JSON. The JSON is
+the verifier's register of communes (`app.dossier.registry`, format `cdht-registry/1`), the file
+`cdht verify --registry FILE` and `cdht registry import` read; the verifier receives this list in that form
+(`registry_of`), so a package is bound to its commune by one rule everywhere.
 """
 
 from __future__ import annotations
@@ -14,17 +12,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import InputError
-from app.fileio import MAX_WORKBOOK_BYTES, read_bytes_capped, read_json_file, write_text_atomic
+from app.fileio import MAX_WORKBOOK_BYTES, read_bytes_capped
 from app.recipient.workspace import RecipientWorkspace
 from app.text import clean_text, fold, nfc, utc_now
 
-REGISTRY_FORMAT = "cdht-registry/1"
+if TYPE_CHECKING:
+    from app.dossier.registry import Registry
+
 MAX_LIST_BYTES = 5 * 1024 * 1024
 _PREFIXES = ("xã ", "phường ", "thị trấn ", "đặc khu ")
 _HEX = re.compile(r"[^0-9a-f]")
@@ -237,21 +237,13 @@ def _read_list(path: Path) -> list[dict]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        document = read_json_file(path, "tệp danh sách xã", MAX_LIST_BYTES)
-        if not isinstance(document, dict) or document.get("format") != REGISTRY_FORMAT or not isinstance(
-                document.get("communes"), list):
-            raise InputError(f"Tệp '{path.name}' không đúng định dạng {REGISTRY_FORMAT}.")
-        rows = []
-        for number, item in enumerate(document["communes"], start=1):
-            if not isinstance(item, dict):
-                raise InputError(f"'{path.name}': mục thứ {number} không phải một xã.")
-            certificates = item.get("certificates") or []
-            if not isinstance(certificates, list):
-                raise InputError(f"'{path.name}': mục thứ {number} có 'certificates' không phải danh sách.")
-            rows.append({"name": str(item.get("commune", "")), "province": str(item.get("province", "")),
-                         "contact": str(item.get("contact", "")), "line": f"mục {number}",
-                         "fingerprints": " ".join(str(c.get("sha256", "")) for c in certificates if isinstance(c, dict))})
-        return rows
+        from app.dossier.registry import parse_registry
+        from app.fileio import read_json_file
+
+        entries = parse_registry(read_json_file(path, "tệp danh sách xã", MAX_LIST_BYTES),
+                                 f"sổ đăng ký xã '{path.name}'").entries
+        return [{"name": e.commune, "province": e.province, "contact": e.contact, "line": f"mục {number}",
+                 "fingerprints": " ".join(e.fingerprints)} for number, e in enumerate(entries, start=1)]
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
@@ -293,22 +285,20 @@ def import_communes(rws: RecipientWorkspace, path: Path) -> ImportSummary:
     return ImportSummary(**counts)
 
 
-def registry_document(rws: RecipientWorkspace) -> dict:
-    with rws.lock:
-        subjects = {(r[0], r[1]): r[2] for r in rws.db.execute(
-            "SELECT commune_id, fingerprint, subject FROM commune_certificates")}
-    return {
-        "format": REGISTRY_FORMAT, "province": rws.agency().province,
-        "communes": [{"commune": c.name, "province": c.province, "contact": c.contact,
-                      "certificates": [{"sha256": f, "subject": subjects.get((c.id, f), "")} for f in c.fingerprints]}
-                     for c in communes(rws)],
-    }
+def registry_of(registered) -> Registry:
+    """Communes (`RegisteredCommune`s) as the verifier's register of communes."""
+    from app.dossier.registry import CommuneEntry, Registry
+
+    return Registry(tuple(CommuneEntry(c.name, c.province, c.fingerprints, c.contact) for c in registered))
 
 
 def export_registry(rws: RecipientWorkspace, path: Path) -> Path:
-    return write_text_atomic(Path(path), json.dumps(registry_document(rws), ensure_ascii=False, indent=2) + "\n")
+    """Write the list as a `cdht-registry/1` file (for `cdht verify --registry`, or another office)."""
+    from app.dossier.registry import save_registry
+
+    return save_registry(Path(path), registry_of(communes(rws)))
 
 
 __all__ = ["RegisteredCommune", "ImportSummary", "communes", "find_commune", "commune_by_id", "resolve_commune",
-           "add_commune", "bind_signer", "import_communes", "export_registry", "registry_document", "identity",
-           "commune_name", "fingerprint_of", "certificate_fingerprint", "REGISTRY_FORMAT"]
+           "add_commune", "bind_signer", "import_communes", "export_registry", "registry_of", "identity",
+           "commune_name", "fingerprint_of", "certificate_fingerprint"]

@@ -13,17 +13,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.domain.catalogue import catalogue_for_year
+from app.domain.records import add_months
 from app.errors import InputError
 from app.recipient.appraisal import appraisal, council_of, council_problems
 from app.recipient.register import APPRAISED, IN_APPRAISAL, RECEIVED, register_rows
 from app.recipient.workspace import RecipientWorkspace
-from app.services.workspace import add_months
-from app.text import clean_text, format_date_short, parse_date, utc_now
+from app.text import clean_text, format_date_short, format_int, parse_date, utc_now
 
 REPLY_CODE_SETTING = "reply_code"
 DEFAULT_REPLY_CODE = "SGDĐT-GDTX"
 DECISION_CODE_SETTING = "decision_code"
 DEFAULT_DECISION_CODE = "QĐ-SGDĐT"
+#: The highest document number an office's register reaches in a year (numbers restart every 1 January).
+MAX_DOCUMENT_NUMBER = 99_999
 #: Month and day by which recognition must be complete, in the year after the assessment year (Điều 9 khoản 3).
 COMPLETION_DEADLINE = (3, 31)
 
@@ -100,7 +102,10 @@ def decide(rws: RecipientWorkspace, year: int, number: str, date: dt.date | str,
     Refused while any valid dossier is still unappraised, unless `include_pending` (those wait for a later round
     of work). Replies are numbered from `reply_from` on (blank numbers otherwise, to be filled by the văn thư)."""
     day = _day(date, "Ngày quyết định")
-    replied = _day(reply_date, "Ngày công văn trả lời") if reply_date else day
+    replied = _day(reply_date, "Ngày công văn trả lời") if reply_date is not None else day
+    if reply_from is not None and not 0 < reply_from <= MAX_DOCUMENT_NUMBER:
+        raise InputError(f"Số công văn trả lời đầu tiên phải từ 1 đến {format_int(MAX_DOCUMENT_NUMBER)}; "
+                         f"đã ghi {format_int(reply_from)}.")
     decision_code = rws.get_setting(DECISION_CODE_SETTING) or DEFAULT_DECISION_CODE
     reply_code = rws.get_setting(REPLY_CODE_SETTING) or DEFAULT_REPLY_CODE
     number = _number(number, decision_code, "Số quyết định")

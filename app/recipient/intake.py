@@ -31,7 +31,7 @@ from app.progress import NullProgress, Progress, check_cancelled
 from app.recipient import store
 from app.recipient.communes import communes
 from app.recipient.trust import trust_roots
-from app.recipient.verification import IntakeVerdict, verify_for_intake
+from app.recipient.verification import IntakeContext, IntakeVerdict, verify_for_intake
 from app.recipient.workspace import RecipientWorkspace
 from app.text import format_size, utc_now
 
@@ -237,9 +237,9 @@ def _known(rws: RecipientWorkspace, sha256: str) -> int | None:
 
 
 def _receipt(rws: RecipientWorkspace, package_id: int, candidate: Candidate, duplicate: bool) -> None:
-    rws.db.execute("INSERT INTO receipts (package_id, received_at, source_kind, source_ref, duplicate) "
-                   "VALUES (?, ?, ?, ?, ?)",
-                   [package_id, candidate.received_at, candidate.source_kind, candidate.source_ref, int(duplicate)])
+    rws.records["receipts"].insert({"package_id": package_id, "received_at": candidate.received_at,
+                                    "source_kind": candidate.source_kind, "source_ref": candidate.source_ref,
+                                    "duplicate": int(duplicate)})
 
 
 def _duplicate(rws: RecipientWorkspace, package_id: int, candidate: Candidate) -> IntakeItem:
@@ -272,19 +272,13 @@ def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, v
             store.discard(temporary)
             return _duplicate(rws, existing, candidate)
         store.keep(rws, temporary, sha256)
-        dataset = json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None
-        cursor = rws.db.execute(
-            "INSERT INTO packages (sha256, quick_key, size, commune_id, commune_name, province, year, package_uuid, "
-            "version, level_requested, received_at, late, source_kind, source_ref, verdict, summary, reasons, report, "
-            "signer_subject, signer_fingerprint, dataset, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [sha256, key, size, verdict.commune_id, who.commune if who else "", who.province if who else "",
-             year, who.uuid if who else "", who.version if who else 0, who.level if who else None,
-             candidate.received_at, int(late), candidate.source_kind, candidate.source_ref, verdict.status,
-             verdict.summary, json.dumps(list(verdict.reasons), ensure_ascii=False),
-             json.dumps(verdict.report, ensure_ascii=False), verdict.signer.subject if verdict.signer else "",
-             verdict.signer.fingerprint if verdict.signer else "", dataset, utc_now()])
-        package_id = int(cursor.lastrowid)
+        package_id = int(rws.records["packages"].insert({
+            "sha256": sha256, "quick_key": key, "size": size, "commune_name": who.commune if who else "",
+            "province": who.province if who else "", "year": year, "package_uuid": who.uuid if who else "",
+            "version": who.version if who else 0, "level_requested": who.level if who else None,
+            "received_at": candidate.received_at, "late": int(late), "source_kind": candidate.source_kind,
+            "source_ref": candidate.source_ref, "created_at": utc_now(), **_verdict_columns(verdict),
+        }).last_rowid)
         _receipt(rws, package_id, candidate, False)
         rws.audit("receive", "package", str(package_id), year, None,
                   {"sha256": sha256, "commune": who.commune if who else "", "version": who.version if who else 0,
@@ -295,29 +289,42 @@ def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, v
                       year, who.version if who else 0, late)
 
 
-def verify_hashing(path: Path, registered: list, roots: list) -> tuple[IntakeVerdict, str]:
+def intake_context(rws: RecipientWorkspace) -> IntakeContext:
+    """The register's communes and the recipient's own CAs, as the verifier judges packages against them."""
+    return IntakeContext(tuple(communes(rws)), trust_roots(rws))
+
+
+def _verdict_columns(verdict: IntakeVerdict) -> dict:
+    """The columns of a package row that its verification decides (written at intake and on every recheck)."""
+    return {"verdict": verdict.status, "summary": verdict.summary, "commune_id": verdict.commune_id,
+            "reasons": json.dumps(list(verdict.reasons), ensure_ascii=False),
+            "report": json.dumps(verdict.report, ensure_ascii=False),
+            "signer_subject": verdict.signer.subject if verdict.signer else "",
+            "signer_fingerprint": verdict.signer.fingerprint if verdict.signer else "",
+            "dataset": json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None}
+
+
+def verify_hashing(path: Path, context: IntakeContext) -> tuple[IntakeVerdict, str]:
     """Verify a staged package and hash the whole file in the same read."""
     reader = store.HashingReader(path)
     buffered = io.BufferedReader(reader, store.CHUNK)
     try:
-        verdict = verify_for_intake(path, registered, roots, stream=buffered)
+        verdict = verify_for_intake(path, context, stream=buffered)
         buffered.detach()  # the reader stays open to hash what the verifier skipped
         return verdict, reader.finish()
     finally:
         reader.close()
 
 
-def verify_in_worker(path: str, registered: list, roots_der: list[bytes]) -> tuple[IntakeVerdict, str]:
-    """`verify_hashing` in a worker process (certificates travel as DER)."""
-    from asn1crypto import x509
-
-    return verify_hashing(Path(path), registered, [x509.Certificate.load(der) for der in roots_der])
+def verify_in_worker(path: str, context: IntakeContext) -> tuple[IntakeVerdict, str]:
+    """`verify_hashing` in a worker process."""
+    return verify_hashing(Path(path), context)
 
 
 def receive(rws: RecipientWorkspace, candidate: Candidate, on_bytes: Callable[[int], None] | None = None,
-            context: tuple | None = None, verifier: Executor | None = None) -> IntakeItem:
+            context: IntakeContext | None = None, verifier: Executor | None = None) -> IntakeItem:
     """Stage, deduplicate, verify (in `verifier`'s processes when given) and register one candidate."""
-    registered, roots = context or (communes(rws), trust_roots(rws))
+    context = context or intake_context(rws)
     try:
         temporary = store.stage(rws, candidate.parts or (candidate.path,), candidate.size, on_bytes)
     except OSError as exc:
@@ -331,11 +338,10 @@ def receive(rws: RecipientWorkspace, candidate: Candidate, on_bytes: Callable[[i
         result = None
         if verifier is not None:
             try:
-                result = verifier.submit(verify_in_worker, str(temporary), registered,
-                                         [r.dump() for r in roots]).result()
+                result = verifier.submit(verify_in_worker, str(temporary), context).result()
             except (BrokenProcessPool, OSError, RuntimeError):  # no worker could start: check it here instead
                 result = None
-        verdict, sha256 = result or verify_hashing(temporary, registered, roots)
+        verdict, sha256 = result or verify_hashing(temporary, context)
         store.forget_cached(temporary)
         manifest = candidate.manifest
         if manifest is not None and (sha256 != manifest.sha256 or temporary.stat().st_size != manifest.size):
@@ -367,7 +373,7 @@ def receive_all(rws: RecipientWorkspace, found: Iterable[Candidate | IntakeItem]
     entries = list(found)
     candidates = [e for e in entries if isinstance(e, Candidate)]
     counter = _Progress(progress, sum(c.size for c in candidates))
-    context = (communes(rws), trust_roots(rws))
+    context = intake_context(rws)
 
     verifier = _verifier(len(candidates))
 
@@ -419,15 +425,9 @@ def recheck(rws: RecipientWorkspace, package_id: int) -> IntakeVerdict:
         row = rws.db.execute("SELECT sha256, verdict, summary FROM packages WHERE id = ?", [package_id]).fetchone()
     if row is None:
         raise InputError(f"Không có gói hồ sơ số {package_id} trong sổ.")
-    verdict = verify_for_intake(store.stored_path(rws, row[0]), communes(rws), trust_roots(rws))
+    verdict = verify_for_intake(store.stored_path(rws, row[0]), intake_context(rws))
     with rws.transaction():
-        rws.db.execute(
-            "UPDATE packages SET verdict = ?, summary = ?, reasons = ?, report = ?, commune_id = ?, signer_subject = ?, "
-            "signer_fingerprint = ?, dataset = ? WHERE id = ?",
-            [verdict.status, verdict.summary, json.dumps(list(verdict.reasons), ensure_ascii=False),
-             json.dumps(verdict.report, ensure_ascii=False), verdict.commune_id,
-             verdict.signer.subject if verdict.signer else "", verdict.signer.fingerprint if verdict.signer else "",
-             json.dumps(verdict.dataset, ensure_ascii=False) if verdict.dataset is not None else None, package_id])
+        rws.records["packages"].update(package_id, _verdict_columns(verdict))
         if (row[1], row[2]) != (verdict.status, verdict.summary):
             rws.audit("recheck", "package", str(package_id), verdict.identity.year if verdict.identity else None,
                       {"verdict": row[1]}, {"verdict": verdict.status, "summary": verdict.summary})

@@ -312,7 +312,7 @@ def _fetch_new(rws: RecipientWorkspace, client: imaplib.IMAP4, account: ImapAcco
             status, body = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next((part[1] for part in body if isinstance(part, tuple)), b"")
             items.extend(stash_message(rws, raw, _internal_date(header), "imap", ref))
-        rws.set_setting(account.key, {"uidvalidity": validity, "last_uid": uid})
+        rws.write_setting(account.key, {"uidvalidity": validity, "last_uid": uid})
     return items
 
 

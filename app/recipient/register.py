@@ -110,16 +110,16 @@ def package(rws: RecipientWorkspace, package_id: int) -> PackageRow:
 def package_record(rws: RecipientWorkspace, package_id: int) -> dict[str, Any]:
     """The verifier's report, the reasons and the figures (cdht-dataset with the self-assessment) of a package."""
     with rws.lock:
-        row = rws.db.execute("SELECT report, reasons, dataset FROM packages WHERE id = ?", [package_id]).fetchone()
-    return {"report": json.loads(row[0]), "reasons": json.loads(row[1]),
-            "dataset": json.loads(row[2]) if row[2] else None}
+        row = rws.records["packages"].get(package_id)
+    return {"report": json.loads(row["report"]), "reasons": json.loads(row["reasons"]),
+            "dataset": json.loads(row["dataset"]) if row["dataset"] else None}
 
 
 def receipts(rws: RecipientWorkspace, package_id: int) -> list[dict[str, Any]]:
     with rws.lock:
-        rows = rws.db.execute("SELECT received_at, source_kind, source_ref, duplicate FROM receipts "
-                              "WHERE package_id = ? ORDER BY id", [package_id]).fetchall()
-    return [{"received_at": r[0], "source_kind": r[1], "source_ref": r[2], "duplicate": bool(r[3])} for r in rows]
+        rows = list(rws.records["receipts"].rows_where("package_id = ?", [package_id], order_by="id",
+                                                       select="received_at, source_kind, source_ref, duplicate"))
+    return [{**row, "duplicate": bool(row["duplicate"])} for row in rows]
 
 
 def current_package_id(rws: RecipientWorkspace, commune_id: int, year: int) -> int | None:

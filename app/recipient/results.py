@@ -246,7 +246,7 @@ def read_result_package(path: Path, roots: list | None = None, accepted: tuple[s
     """Read and verify a result package; raises InputError naming the problem, or UntrustedSignerError when only
     the signer's identity is in doubt."""
     from app.dossier.sigcheck import check_detached_cms, check_pdf_signatures
-    from app.recipient.verification import cms_signer, fingerprint
+    from app.dossier.trust import fingerprint
 
     path = Path(path)
     source = path.name
@@ -260,8 +260,7 @@ def read_result_package(path: Path, roots: list | None = None, accepted: tuple[s
     manifest_check = check_detached_cms(files[bag.TAG_MANIFEST], files[bag.MANIFEST_SIGNATURE], roots or None)
     if not manifest_check.intact:
         raise InputError(f"'{source}': chữ ký số của cơ quan tiếp nhận không hợp lệ ({manifest_check.problem}).")
-    cert, _others, _when = cms_signer(files[bag.MANIFEST_SIGNATURE])
-    signer, print_ = manifest_check.signer, fingerprint(cert)
+    signer, print_ = manifest_check.signer, manifest_check.fingerprint
     pdfs = [n for n in files if re.fullmatch(r"data/[^/]+\.pdf", n)]
     results = [n for n in files if re.fullmatch(r"data/ket-qua-\d{4}\.json", n)]
     if len(pdfs) != 1 or len(results) != 1:

@@ -1,4 +1,5 @@
-"""The CA certificates the recipient trusts for communes' signatures (until the app bundles national anchors).
+"""The CA certificates the recipient trusts for communes' signatures, besides the national anchors bundled with the
+app (a provincial or test CA, for example).
 
 Kept inside the database (DER), so that a copy or backup of the register carries them along.
 """
@@ -64,13 +65,11 @@ def trust_anchors(rws: RecipientWorkspace) -> list[TrustAnchor]:
             "SELECT fingerprint, subject FROM trust_anchors ORDER BY added_at, fingerprint")]
 
 
-def trust_roots(rws: RecipientWorkspace) -> list:
-    """The trusted CA certificates as asn1crypto objects, for the verifier."""
-    from asn1crypto import x509
-
+def trust_roots(rws: RecipientWorkspace) -> tuple[bytes, ...]:
+    """The DER bytes of the CA certificates the recipient added, for the verifier (beside the bundled anchors)."""
     with rws.lock:
         rows = rws.db.execute("SELECT der FROM trust_anchors ORDER BY added_at, fingerprint").fetchall()
-    return [x509.Certificate.load(bytes(row[0])) for row in rows]
+    return tuple(bytes(row[0]) for row in rows)
 
 
 __all__ = ["TrustAnchor", "add_trust_anchors", "trust_anchors", "trust_roots"]

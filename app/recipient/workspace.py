@@ -12,8 +12,6 @@ here is recorded the same way (who, when, old and new value).
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -21,8 +19,9 @@ import sqlite_utils
 
 from app.errors import InputError, NotFoundError
 from app.recipient.migrations import MIGRATIONS
-from app.services.workspace import Workspace, _login_name
+from app.storage.connection import Database
 from app.storage.db import RECIPIENT_APPLICATION_ID, open_database
+from app.storage.session import Session
 from app.text import clean_text, utc_now
 
 DATABASE_NAME = "cdht-tiep-nhan.sqlite3"
@@ -62,35 +61,20 @@ def default_head_title(agency_name: str) -> str:
     return "Trưởng phòng" if agency_name.casefold().startswith("phòng") else "Giám đốc"
 
 
-class RecipientWorkspace:
-    """A recipient's database; the services in `app.recipient` take it as their first argument."""
+class RecipientWorkspace(Session):
+    """A recipient's database; the services in `app.recipient` take it as their first argument. Transactions,
+    the audit log and settings are the commune workspace's own session code, on the same tables."""
 
-    # The commune workspace's unit of work and audit log, used as they are on the same tables.
-    transaction = Workspace.transaction
-    audit = Workspace.audit
-    audit_entries = Workspace.audit_entries
-    _next_txn = Workspace._next_txn
-    get_setting = Workspace.get_setting
-
-    def __init__(self, db: sqlite_utils.Database, path: Path, user: str | None = None) -> None:
-        self.db = db
-        self.path = path
-        self.lock = threading.RLock()
-        self._txn: int | None = None
-        self.user = user or self.get_setting("user_name") or _login_name()
+    def __init__(self, db: Database, path: Path, user: str | None = None) -> None:
+        super().__init__(db, path, user)
+        #: sqlite-utils over the same connection, for rows by column name (inserts, updates, queries as dicts).
+        #: Its writes join the transaction `transaction()` opened (as savepoints): nothing is committed half-way.
+        self.records = sqlite_utils.Database(db.conn, execute_plugins=False)
 
     @classmethod
     def open(cls, path: Path, user: str | None = None) -> RecipientWorkspace:
         path = Path(path)
         return cls(open_database(path, MIGRATIONS, RECIPIENT_APPLICATION_ID), path, user)
-
-    def close(self) -> None:
-        with self.lock:
-            self.db.close()
-
-    @property
-    def data_dir(self) -> Path:
-        return self.path.parent
 
     @property
     def store_dir(self) -> Path:
@@ -107,14 +91,6 @@ class RecipientWorkspace:
     @property
     def output_dir(self) -> Path:
         return self.data_dir / "van-ban"
-
-    def set_setting(self, key: str, value) -> None:
-        with self.transaction():
-            old = self.get_setting(key)
-            if old != value:
-                self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                                "value = excluded.value", [key, json.dumps(value, ensure_ascii=False)])
-                self.audit("update", "settings", key, None, old, value)
 
     # ------------------------------------------------------------------ agency
 

@@ -6,11 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.changes import Changes
 from app.domain.dataset import VALUE_FIELDS, Dataset, load_dataset_text
 from app.domain.places import normalise_commune, normalise_province
+from app.domain.records import Profile
 from app.errors import InputError
 from app.fileio import MAX_JSON_BYTES, read_bytes_capped, write_text_atomic
-from app.services.workspace import Changes, Profile, Workspace
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.services.years import add_year, set_year_disadvantaged
+from app.storage.workspace import Workspace
 from app.text import fold
 
 
@@ -64,26 +69,23 @@ def import_dataset(ws: Workspace, dataset: Dataset, accept_profile_change: bool 
                     f"còn cơ sở dữ liệu này là của xã {profile.commune_name} ({profile.province}). Không nhập gì."
                 )
         else:
-            changes |= ws.save_profile(Profile(dataset.commune.name, dataset.commune.province,
+            changes |= save_profile(ws, Profile(dataset.commune.name, dataset.commune.province,
                                                disadvantaged_area=dataset.commune.disadvantaged_area))
         if all(info.year != dataset.year for info in ws.years()):
-            changes |= ws.add_year(dataset.year)
-        changes |= ws.set_year_disadvantaged(dataset.year, dataset.commune.disadvantaged_area)
+            changes |= add_year(ws, dataset.year).changes
+        changes |= set_year_disadvantaged(ws, dataset.year, dataset.commune.disadvantaged_area)
         catalogue = ws.catalogue(dataset.year)
         for indicator in catalogue.indicators:
             incoming = dataset.values.get(indicator.id, {})
             updates: dict[str, Any] = {name: incoming.get(name) for name in VALUE_FIELDS[indicator.input]}
             updates.update({k: v for k, v in incoming.items() if k not in updates})
-            changes |= ws.set_values(dataset.year, indicator.id, updates)
+            changes |= set_values(ws, dataset.year, indicator.id, updates)
     return changes
 
 
 def export_dataset(ws: Workspace, year: int, with_verdicts: bool = False) -> dict[str, Any]:
     """The year's figures as a `cdht-dataset/1` document, optionally with the engine's verdicts."""
-    document = ws.dataset(year).to_json()
-    if with_verdicts:
-        document["assessment"] = ws.assessment(year).to_json()
-    return document
+    return ws.dataset_document(year, with_verdicts)
 
 
 def write_dataset_file(ws: Workspace, year: int, path: Path, with_verdicts: bool = False) -> Path:

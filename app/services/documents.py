@@ -1,120 +1,40 @@
-"""Use cases behind the dossier documents: the year's narrative texts, the review meeting and the evidence list.
+"""Use cases of the dossier documents: the year's narrative texts, numbers, dates and Nơi nhận; the review meeting
+and the organisations it needs; the legal bases; the data-collection workbooks; the whole set written as a report.
 
-Every change runs in one transaction with its audit rows and is refused when the year is finalized.
-Evidence is read from the evidence library's tables; items in the trash (deleted_at set) never appear.
+Every change runs in one transaction with its audit rows and is refused when the year is finalized. What the
+documents read lives in `app/documents/texts.py`, `app/documents/legal_bases.py` and `app/domain/meeting.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from app.errors import InputError
-from app.services.meeting import (  # noqa: F401 - the meeting use cases, also reached through this module
-    Attendee,
-    ReviewMeeting,
-    meeting_from_json,
+from app.changes import Changes
+from app.documents import legal_bases as lb
+from app.documents.collection import CollectionImport, read_collection_workbook
+from app.documents.texts import (
+    DATE_KEYS,
+    LEGACY_DATE_KEY,
+    MAX_RECIPIENT_CHARS,
+    MAX_RECIPIENTS,
+    MEETING_DRAFT_SETTING,
+    NUMBER_CODES,
+    TEXT_KEYS,
+    MeetingDraft,
+    document_texts,
+    normalise_number,
+    organisations,
     review_meeting,
-    save_review_meeting,
 )
-from app.services.workspace import Changes, Workspace
+from app.domain.meeting import ORGANISATIONS_SETTING, ReviewMeeting, meeting_from_json, meeting_name_key
+from app.errors import InputError
+from app.progress import Progress, check_cancelled
+from app.services.indicators import set_values
+from app.storage.workspace import Workspace
 from app.text import clean_text, fold, iso_date_text, utc_now
-
-#: Narrative fields of the self-assessment report, with the labels forms and messages use.
-NARRATIVE_FIELDS: dict[str, str] = {
-    "situation": "Đặc điểm tình hình",
-    "process": "Quá trình tổ chức tự đánh giá",
-    "strengths": "Đánh giá chung — ưu điểm",
-    "limitations": "Đánh giá chung — hạn chế",
-    "recommendations": "Kiến nghị",
-}
-
-#: Documents that carry their own number: key -> (name, ký hiệu). Numbers are stored as "05" (or with the
-#: user's own ký hiệu, "05/TTr-VHXH") and printed once: "Số: 05/TTr-UBND".
-NUMBERED_DOCUMENTS: dict[str, tuple[str, str]] = {
-    "to_trinh": ("Tờ trình", "TTr-UBND"),
-    "bao_cao": ("Báo cáo", "BC-UBND"),
-    "bien_ban": ("Biên bản", "BB-UBND"),
-}
-#: Documents the commune dates when it signs them; the Biên bản is dated the day of the meeting.
-DATED_DOCUMENTS = ("to_trinh", "bao_cao")
-PLAN_CODE = "KH-UBND"
-
-#: Other per-year document settings (optional): extra legal bases, the Nơi nhận list, each document's number
-#: and date, and the commune's plan (Kế hoạch) that the Phân công is attached to and the Căn cứ cite.
-DOCUMENT_SETTINGS: dict[str, str] = {
-    "extra_bases": "Căn cứ bổ sung của năm (mỗi dòng một văn bản)",
-    "recipients": "Nơi nhận (mỗi dòng một nơi)",
-    "number.to_trinh": "Số Tờ trình",
-    "date.to_trinh": "Ngày ký Tờ trình",
-    "number.bao_cao": "Số Báo cáo",
-    "date.bao_cao": "Ngày ký Báo cáo",
-    "number.bien_ban": "Số Biên bản",
-    "plan.number": "Số Kế hoạch xây dựng “Cộng đồng học tập” của xã",
-    "plan.date": "Ngày Kế hoạch của xã",
-    "plan.summary": "Trích yếu Kế hoạch của xã",
-}
-NUMBER_CODES = {**{f"number.{key}": code for key, (_name, code) in NUMBERED_DOCUMENTS.items()},
-                "plan.number": PLAN_CODE}
-DATE_KEYS = ("date.to_trinh", "date.bao_cao", "plan.date")
-#: Accepted for older scripts: one date for the Tờ trình and the Báo cáo.
-LEGACY_DATE_KEY = "document_date"
-
-TEXT_KEYS = {**NARRATIVE_FIELDS, **DOCUMENT_SETTINGS}
-#: Limits of a custom Nơi nhận list (it has to fit beside the signature).
-MAX_RECIPIENTS = 30
-MAX_RECIPIENT_CHARS = 200
-_NUMBER = re.compile(r"(?:s[oố]\s*:?\s*)?(\d{1,5})(?:\s*/\s*(\S.*))?", re.IGNORECASE)
-
-
-def normalise_number(value: Any, code: str, label: str) -> str:
-    """A document number as stored: '5', '05' or '5/TTr-UBND' -> '05'; another ký hiệu is kept ('05/TTr-VHXH').
-
-    NĐ 30/2020 numbers are Arabic numerals with a leading zero below 10; a ký hiệu the user typed that equals
-    the document's own is dropped so that it never prints twice ("15/TTr-UBND/TTr-UBND").
-    """
-    text = " ".join(clean_text(value, label).split())
-    if not text:
-        return ""
-    match = _NUMBER.fullmatch(text)
-    if match is None or int(match.group(1)) == 0:
-        raise InputError(f"{label} “{text}” không hợp lệ; ghi số thứ tự (ví dụ 05) hoặc số và ký hiệu (05/{code}).")
-    number = f"{int(match.group(1)):02d}"
-    suffix = (match.group(2) or "").replace(" ", "")
-    if not suffix or fold(suffix) == fold(code):
-        return number
-    return f"{number}/{suffix}"
-
-
-def number_reference(number: str, code: str) -> str:
-    """The number and ký hiệu as printed after "Số:" or "số": '05/TTr-UBND' ('' when there is no number)."""
-    if not number:
-        return ""
-    return number if "/" in number else f"{number}/{code}"
-
-
-@dataclass(frozen=True)
-class EvidenceItem:
-    """One live minh chứng as the documents list it."""
-
-    code: str
-    doc_number: str
-    issued_date: dt.date | None
-    issuer: str
-    summary: str
-    indicators: tuple[str, ...] = field(default_factory=tuple)
-
-
-def document_texts(ws: Workspace, year: int) -> dict[str, str]:
-    """Every narrative text and document setting of a year (absent keys are empty strings)."""
-    ws.year(year)
-    with ws.lock:
-        rows = ws.db.execute("SELECT key, value FROM document_texts WHERE year = ?", [year]).fetchall()
-    stored = dict(rows)
-    return {key: stored.get(key, "") for key in TEXT_KEYS}
 
 
 def set_document_texts(ws: Workspace, year: int, updates: Mapping[str, Any]) -> Changes:
@@ -160,11 +80,6 @@ def set_document_texts(ws: Workspace, year: int, updates: Mapping[str, Any]) -> 
     return Changes(documents=True) if changed else Changes()
 
 
-def recipients(ws: Workspace, year: int) -> list[str]:
-    """The year's own Nơi nhận list, one recipient a line (empty: the documents print the usual list)."""
-    return [line for line in document_texts(ws, year)["recipients"].splitlines() if line]
-
-
 def set_recipients(ws: Workspace, year: int, lines: list[str]) -> Changes:
     """Replace the year's Nơi nhận list; an empty list brings back the usual one."""
     if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
@@ -187,64 +102,160 @@ def _recipient_lines(lines: list[str]) -> list[str]:
     return result
 
 
-def document_date(ws: Workspace, year: int, key: str = "to_trinh") -> dt.date | None:
-    """The signing date of a dated document (Tờ trình, Báo cáo), when the user has set it."""
-    text = document_texts(ws, year)[f"date.{key}"]
-    return dt.date.fromisoformat(text) if text else None
 
+# ---------------------------------------------------------------------- the review meeting
 
-def stored_date(texts: Mapping[str, str], key: str) -> dt.date | None:
-    """A date-typed setting from `document_texts` as a date (None when empty)."""
-    text = texts.get(key, "")
-    return dt.date.fromisoformat(text) if text else None
-
-
-# ---------------------------------------------------------------------- evidence list
-
-def evidence_items(ws: Workspace, year: int) -> list[EvidenceItem]:
-    """The year's live evidence items in code order, each with the indicators it supports."""
-    with ws.lock:
-        rows = ws.db.execute(
-            "SELECT e.id, e.code, e.doc_number, e.issued_date, e.issuer, e.summary FROM evidence e "
-            "WHERE e.year = ? AND e.deleted_at IS NULL", [year]).fetchall()
-        links: dict[int, list[str]] = {}
-        for evidence_id, indicator_id in ws.db.execute(
-                "SELECT l.evidence_id, l.indicator_id FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id "
-                "WHERE e.year = ? AND e.deleted_at IS NULL ORDER BY l.position, l.indicator_id", [year]).fetchall():
-            links.setdefault(evidence_id, []).append(indicator_id)
-    items = [
-        EvidenceItem(code, number, _iso_date(issued), issuer, summary, tuple(links.get(eid, ())))
-        for eid, code, number, issued, issuer, summary in rows
-    ]
-    return sorted(items, key=lambda item: _code_key(item.code))
-
-
-def _iso_date(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _code_key(code: str) -> tuple:
-    """Natural order for codes like H1.2.03 (H1.2.10 after H1.2.09)."""
-    parts: list[tuple[int, Any]] = []
-    token = ""
-    for ch in code + "\0":
-        if ch.isdigit():
-            token += ch
+def set_organisations(ws: Workspace, names: Sequence[str]) -> Changes:
+    """Replace the list (an empty list brings back the usual five); names trimmed, duplicates refused."""
+    cleaned = []
+    for index, name in enumerate(names, start=1):
+        text = " ".join(clean_text(name, f"Tên tổ chức thứ {index}", single_line=True).split())
+        if not text:
             continue
-        if token:
-            parts.append((0, int(token)))
-            token = ""
-        if ch != "\0":
-            parts.append((1, ch))
-    return tuple(parts)
+        if any(meeting_name_key(text) == meeting_name_key(other) for other in cleaned):
+            raise InputError(f"Tổ chức “{text}” có hai lần trong danh sách.")
+        cleaned.append(text)
+    if len(cleaned) > 20:
+        raise InputError(f"Danh sách có {len(cleaned)} tổ chức; tối đa 20.")
+    return ws.write_setting(ORGANISATIONS_SETTING, cleaned or None)
 
 
-__all__ = [
-    "NARRATIVE_FIELDS", "DOCUMENT_SETTINGS", "NUMBERED_DOCUMENTS", "Attendee", "ReviewMeeting", "EvidenceItem",
-    "document_texts", "set_document_texts", "recipients", "set_recipients", "document_date", "stored_date",
-    "normalise_number", "number_reference", "review_meeting", "meeting_from_json", "save_review_meeting",
-    "evidence_items",
-]
+def save_review_meeting(ws: Workspace, year: int, meeting: ReviewMeeting) -> Changes:
+    """Record (or replace) the review meeting of a year, with its attendee list, in one audited transaction; a
+    draft of the form (see `save_meeting_form`) is dropped."""
+    meeting = meeting_from_json(meeting.to_json(), organisations(ws))
+    with ws.transaction():
+        ws.ensure_unlocked(year)
+        dropped = _drop_meeting_draft(ws, year)
+        old = review_meeting(ws, year)
+        if old == meeting:
+            return dropped
+        ws.db.execute("DELETE FROM review_meeting_attendees WHERE year = ?", [year])
+        ws.db.execute(
+            "INSERT INTO review_meetings (year, meeting_date, chair_name, chair_title, place, start_time, end_time, "
+            "secretary_name, secretary_title, content, conclusions, level_agreed, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year) DO UPDATE SET "
+            "meeting_date=excluded.meeting_date, chair_name=excluded.chair_name, chair_title=excluded.chair_title, "
+            "place=excluded.place, start_time=excluded.start_time, end_time=excluded.end_time, "
+            "secretary_name=excluded.secretary_name, secretary_title=excluded.secretary_title, "
+            "content=excluded.content, conclusions=excluded.conclusions, level_agreed=excluded.level_agreed, "
+            "updated_at=excluded.updated_at",
+            [year, meeting.meeting_date.isoformat(), meeting.chair_name, meeting.chair_title, meeting.place,
+             meeting.start_time, meeting.end_time, meeting.secretary_name, meeting.secretary_title, meeting.content,
+             meeting.conclusions, meeting.level_agreed, utc_now()])
+        for position, person in enumerate(meeting.attendees):
+            ws.db.execute(
+                "INSERT INTO review_meeting_attendees (year, position, name, title, organisation, role, present, "
+                "absence_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [year, position, person.name, person.title, person.organisation, person.role, int(person.present),
+                 person.absence_reason])
+        ws.audit("update" if old else "create", "review_meeting", str(year), year,
+                 old.to_json() if old else None, meeting.to_json())
+    return Changes(documents=True)
+
+
+
+@dataclass(frozen=True)
+class MeetingSaved:
+    """What saving the form did: the record it became, or the draft it was kept as (with the reason)."""
+
+    changes: Changes
+    stored: ReviewMeeting | MeetingDraft
+
+
+def _drop_meeting_draft(ws: Workspace, year: int) -> Changes:
+    if ws.get_setting(MEETING_DRAFT_SETTING.format(year=year)) is None:
+        return Changes()
+    return ws.write_setting(MEETING_DRAFT_SETTING.format(year=year), None) | Changes(documents=True)
+
+
+def save_meeting_form(ws: Workspace, year: int, form: dict[str, Any]) -> MeetingSaved:
+    """Store the meeting form as it is typed: a valid form becomes the year's record; an incomplete one (a row
+    without a name, an absence without its reason…) is kept as the year's draft with the reason, so that nothing
+    typed is lost. Documents keep using the last valid record; the readiness list names the draft."""
+    if not isinstance(form, dict):
+        raise InputError("Biên bản họp xét phải là một đối tượng JSON.")
+    try:
+        meeting = meeting_from_json(form, organisations(ws))
+    except InputError as error:
+        draft = MeetingDraft(form, error.message)
+        with ws.transaction():
+            ws.ensure_unlocked(year)
+            changes = ws.write_setting(MEETING_DRAFT_SETTING.format(year=year),
+                                       {"form": form, "problem": draft.problem})
+        return MeetingSaved(changes | Changes(documents=True) if changes.any() else changes, draft)
+    changes = save_review_meeting(ws, year, meeting)
+    return MeetingSaved(changes, review_meeting(ws, year) or meeting)
+
+
+# ---------------------------------------------------------------------- legal bases (căn cứ)
+
+def set_legal_bases(ws: Workspace, new: Sequence[dict[str, Any]]) -> Changes:
+    """Replace the whole list (each entry checked; an empty list is refused: Tờ trình and Báo cáo need a căn cứ)."""
+    cleaned: list[dict[str, str]] = []
+    for entry in new:
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        if kind in (lb.CATALOGUE, lb.PLAN):
+            item = {"kind": kind}
+        elif kind == lb.TEXT:
+            item = {"kind": lb.TEXT, "text": lb.clean_text_entry(entry.get("text"))}
+            if entry.get("suggestion"):
+                item["suggestion"] = str(entry["suggestion"])
+        else:
+            raise InputError(f"Căn cứ không hợp lệ: {entry!r}.")
+        if item in cleaned or (kind == lb.TEXT and any(fold(e.get("text", "")) == fold(item["text"]) for e in cleaned)):
+            raise InputError(f"Căn cứ “{item.get('text', kind)}” có hai lần trong danh sách.")
+        cleaned.append(item)
+    if not cleaned:
+        raise InputError("Danh sách căn cứ không được để trống.")
+    if len(cleaned) > lb.MAX_ENTRIES:
+        raise InputError(f"Danh sách có {len(cleaned)} căn cứ; tối đa {lb.MAX_ENTRIES}.")
+    return ws.write_setting(lb.SETTING, cleaned)
+
+
+def add_legal_basis(ws: Workspace, text: str) -> Changes:
+    """Add an instrument the user typed (with its full number, date, issuer and title) at the end."""
+    return set_legal_bases(ws, [*lb.entries(ws), {"kind": lb.TEXT, "text": text}])
+
+
+def confirm_legal_basis(ws: Workspace, suggestion_id: str) -> Changes:
+    """The user has read a suggestion's full text and wants it printed: it joins the list (once)."""
+    suggestion = next((s for s in lb.SUGGESTIONS if s.id == suggestion_id), None)
+    if suggestion is None:
+        raise InputError(f"Không có gợi ý căn cứ “{suggestion_id}”; có: {', '.join(s.id for s in lb.SUGGESTIONS)}.")
+    current = lb.entries(ws)
+    if any(e.get("suggestion") == suggestion.id for e in current):
+        return Changes()
+    return set_legal_bases(ws, [*current, {"kind": lb.TEXT, "text": suggestion.text, "suggestion": suggestion.id}])
+
+
+def remove_legal_basis(ws: Workspace, position: int) -> Changes:
+    """Remove the entry at `position` (1-based, as `cdht documents bases show` numbers them)."""
+    current = lb.entries(ws)
+    if not 1 <= position <= len(current):
+        raise InputError(f"Không có căn cứ thứ {position}; danh sách có {len(current)} căn cứ.")
+    del current[position - 1]
+    return set_legal_bases(ws, current)
+
+
+# ---------------------------------------------------------------------- data-collection workbooks
+
+def import_collection_workbook(ws: Workspace, path: Path, expected_year: int | None = None,
+                               progress: Progress | None = None) -> CollectionImport:
+    """Import a unit's workbook: all or nothing, each change audited; unchanged values are left alone."""
+    if progress is not None:
+        progress.report(0.1, "Đang kiểm tra phiếu…")
+    meta, updates = read_collection_workbook(ws, path, expected_year)
+    check_cancelled(progress)
+    result = CollectionImport(unit=str(meta.get("unit") or ""), year=int(meta["year"]))
+    if progress is not None:
+        progress.report(0.6, "Đang ghi số liệu…")
+    with ws.transaction():
+        for ind_id, fields in updates.items():
+            changes = set_values(ws, result.year, ind_id, fields)
+            if changes.any():
+                result.changed.append(ind_id)
+                result.changes |= changes
+    if progress is not None:
+        progress.report(1.0, "Đã nhập xong.")
+    return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 #: What the next step asks for; the window opens the place where it is done.
 ACTIONS = ("add_year", "profile", "indicator", "evidence", "register", "narrative", "meeting", "numbers", "finalize",
@@ -61,10 +61,10 @@ def next_step(ws: Workspace, year: int | None) -> NextStep:
 
 
 def _documents_step(ws: Workspace, year: int) -> NextStep:
+    from app.documents import texts as docs
     from app.documents.readiness import number_problems
+    from app.domain.meeting import composition_problems
     from app.evidence.register import register_problems
-    from app.services import documents as docs
-    from app.services import meeting as mt
 
     register = register_problems(ws, year)
     if register:
@@ -77,13 +77,13 @@ def _documents_step(ws: Workspace, year: int) -> NextStep:
     if empty:
         return NextStep("narrative", "Viết nội dung báo cáo",
                         f"Báo cáo tự đánh giá còn thiếu phần: {', '.join(empty)}.")
-    meeting, draft = mt.review_meeting(ws, year), mt.meeting_draft(ws, year)
+    meeting, draft = docs.review_meeting(ws, year), docs.meeting_draft(ws, year)
     if draft is not None:
         return NextStep("meeting", "Hoàn thiện biên bản họp xét", f"Biên bản đang nhập dở: {draft.problem}")
     if meeting is None:
         return NextStep("meeting", "Ghi biên bản họp xét",
                         "Chưa ghi cuộc họp xét kết quả tự đánh giá (Điều 9 khoản 1 điểm c Thông tư 25/2023).")
-    composition = mt.composition_problems(meeting, mt.organisations(ws))
+    composition = composition_problems(meeting, docs.organisations(ws))
     if composition or not meeting.secretary_name or not meeting.level_agreed:
         reason = composition[0] if composition else (
             "Biên bản chưa ghi thư ký cuộc họp." if not meeting.secretary_name

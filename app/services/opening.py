@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import CdhtError, DiskFullError, ReadOnlyError
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from app.text import format_size
 
 #: The errors that make the app open read-only rather than give up.

@@ -1,7 +1,6 @@
 """The commune profile as one use case for the settings dialog, the wizard and `cdht profile`.
 
-Names are normalised here, at the boundary every path goes through (`Workspace.save_profile` calls
-`clean_profile`): a leading "xã/phường/thị trấn" or "tỉnh/thành phố" is dropped and spaces collapsed, so that
+Names are normalised here, at the boundary every path goes through (`save_profile` calls `clean_profile`): a leading "xã/phường/thị trấn" or "tỉnh/thành phố" is dropped and spaces collapsed, so that
 documents never print "XÃ XÃ KIẾN HƯNG" or "tỉnh Thành phố Hà Nội". The notes say what was changed.
 """
 
@@ -10,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from app.changes import Changes
 from app.domain.places import commune_kind, normalise_commune, normalise_province
+from app.domain.records import DEFAULT_RECIPIENT, Profile
 from app.errors import InputError
-from app.services.workspace import DEFAULT_RECIPIENT, Changes, Profile, Workspace
-from app.text import clean_text
+from app.storage.workspace import Workspace
+from app.text import clean_text, utc_now
 
 #: Editable profile fields with the labels messages and `cdht profile show` use.
 PROFILE_FIELDS = {
@@ -45,7 +46,7 @@ def clean_profile(profile: Profile) -> tuple[Profile, list[str]]:
     """The profile as stored, and notes saying what was changed from what the user typed."""
     commune = normalise_commune(profile.commune_name)
     province = normalise_province(profile.province)
-    kind = commune.kind or commune_kind(profile.commune_kind or "xã")
+    kind = commune.kind or commune_kind(profile.commune_kind)
     cleaned = Profile(
         commune_name=commune.name,
         province=province.name,
@@ -60,6 +61,27 @@ def clean_profile(profile: Profile) -> tuple[Profile, list[str]]:
         notes.append(f"Đơn vị hành chính được ghi là {commune.kind}: văn bản in “Ủy ban nhân dân {commune.kind} "
                      f"{commune.name}”.")
     return cleaned, notes
+
+
+def save_profile(ws: Workspace, profile: Profile) -> Changes:
+    """Create or replace the commune profile (names normalised by `clean_profile`); one audited transaction."""
+    profile = clean_profile(profile)[0]
+    with ws.transaction():
+        old = ws.profile().__dict__ if ws.has_profile() else None
+        ws.db.execute(
+            "INSERT INTO profile (id, commune_name, province, recipient_authority, disadvantaged_area, signer_name, "
+            "signer_title, commune_kind, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "commune_name=excluded.commune_name, province=excluded.province, "
+            "recipient_authority=excluded.recipient_authority, disadvantaged_area=excluded.disadvantaged_area, "
+            "signer_name=excluded.signer_name, signer_title=excluded.signer_title, "
+            "commune_kind=excluded.commune_kind, updated_at=excluded.updated_at",
+            [profile.commune_name, profile.province, profile.recipient_authority, int(profile.disadvantaged_area),
+             profile.signer_name, profile.signer_title, profile.commune_kind, utc_now()],
+        )
+        if old == profile.__dict__:
+            return Changes()
+        ws.audit("create" if old is None else "update", "profile", "", None, old, profile.__dict__)
+    return Changes(profile=True, checklist=True)
 
 
 def update_profile(ws: Workspace, **changes: Any) -> ProfileUpdate:
@@ -82,7 +104,7 @@ def update_profile(ws: Workspace, **changes: Any) -> ProfileUpdate:
         current = Profile("", "", DEFAULT_RECIPIENT)
     wanted = replace(current, **changes)
     cleaned, notes = clean_profile(wanted)
-    return ProfileUpdate(ws.save_profile(cleaned) if cleaned != current else Changes(), cleaned, tuple(notes))
+    return ProfileUpdate(save_profile(ws, cleaned) if cleaned != current else Changes(), cleaned, tuple(notes))
 
 
 def profile_json(profile: Profile) -> dict[str, Any]:

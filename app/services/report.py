@@ -13,12 +13,12 @@ from pathlib import Path
 
 from app.documents import write_all_documents
 from app.documents.data import requested_level
+from app.documents.texts import review_meeting
 from app.errors import InputError, describe_os_error
 from app.fileio import check_output_path, ensure_free_space, fsync_dir
 from app.progress import Progress
 from app.scratch import partial_name, remove_entry, remove_unfinished
-from app.services.documents import review_meeting
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 #: Room a set needs on the target drive, measured on the demo commune (about 0,6 MB) with a margin.
 REPORT_SET_BYTES = 2 * 1024 * 1024

@@ -3,7 +3,7 @@
 The audit log already holds every old and new value, so undo needs no state of its own on disk. One
 step is the rows one edit wrote for one indicator (consecutive rows of the same transaction; a burst of
 typing that the editor marks as continuing shares its first save's transaction, see
-`Workspace.set_values`). Undoing a step restores the old values of its fields and is itself audited: one
+`app.services.indicators.set_values`). Undoing a step restores the old values of its fields and is itself audited: one
 row per field with action 'undo' (entity 'indicator_value', so the per-indicator history shows it) plus
 one row in entity 'undo' naming the undone audit ids. Redo writes the steps' new values back the same
 way (action 'redo'). A new edit after an undo clears the redo stack, as in every editor.
@@ -22,8 +22,10 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from app.changes import Changes
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.services.indicators import write_value
+from app.storage.workspace import Workspace
 
 EDIT_ACTIONS = frozenset({"set", "update", "clear"})
 UNDO_ENTITY = "undo"
@@ -161,7 +163,7 @@ def _restore(ws: Workspace, year: int, indicator_id: str, targets: dict[str, Any
     """Write `targets` into one indicator's fields and audit each change with `action`; True if any changed."""
     changed = False
     for name, value in targets.items():
-        changed |= ws._write_value(year, indicator_id, name, value, action=action)
+        changed |= write_value(ws, year, indicator_id, name, value, action=action)
     return changed
 
 

@@ -163,6 +163,10 @@ def open_read_only(path: Path) -> Database:
         db = Database(connect_read_only(path))
         _common_pragmas(db)
         version = user_version(db)
+        check_kind(db, path)
+    except StorageError:
+        db.close()
+        raise
     except sqlite3.Error as exc:
         error = open_error(exc, path)
         if has_hot_journal(path) and isinstance(error, DiskFullError | ReadOnlyError):

@@ -10,7 +10,7 @@ from typing import Any
 from app.backup.manifest import iter_evidence_store
 from app.domain.dataset import parse_dataset
 from app.services.datasets import export_dataset, import_dataset
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 DATASET = {
     "format": "cdht-dataset/1",
@@ -41,7 +41,7 @@ def pdf_bytes(text: str, repeat: int = 1) -> bytes:
 
 def add_evidence(ws: Workspace, text: str, year: int = 2025, indicator: str = "1.1", repeat: int = 40) -> str:
     """Import one evidence file through the evidence service; returns its SHA-256."""
-    from app.services.evidence import import_files
+    from app.evidence.importer import import_files
 
     incoming = ws.data_dir.parent / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)

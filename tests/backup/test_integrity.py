@@ -9,7 +9,7 @@ from app.backup import create_backup, list_backups
 from app.backup.manifest import iter_evidence_store
 from app.cli import main
 from app.services.integrity import check_workspace, repair_workspace
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 T0 = dt.datetime(2026, 11, 22, 9, 0, 0).astimezone()
 

@@ -9,12 +9,13 @@ import sys
 
 from app.backup import BackupPolicy, create_backup, list_backups, maybe_auto_backup, prune_backups
 from app.backup.policy import backups_to_keep
+from app.services.indicators import set_values
 
 T0 = dt.datetime(2026, 11, 2, 8, 0, 0).astimezone()
 
 
 def _change(ws, text: str) -> None:
-    ws.set_value(2025, "1.1", "notes", text)
+    set_values(ws, 2025, "1.1", {"notes": text})
 
 
 def test_first_backup_as_soon_as_there_is_data_then_only_after_changes_and_30_minutes(ws):
@@ -35,10 +36,10 @@ def test_on_close_a_backup_is_made_when_anything_changed(ws):
 
 
 def test_interval_and_counts_come_from_settings(ws):
-    ws.set_setting("backup.interval_minutes", 5)
-    ws.set_setting("backup.keep_recent", 2)
+    ws.write_setting("backup.interval_minutes", 5)
+    ws.write_setting("backup.keep_recent", 2)
     assert BackupPolicy.from_settings(ws) == BackupPolicy(keep_recent=2, interval_minutes=5)
-    ws.set_setting("backup.keep_daily", "nhiều")  # nonsense falls back to the default
+    ws.write_setting("backup.keep_daily", "nhiều")  # nonsense falls back to the default
     assert BackupPolicy.from_settings(ws).keep_daily == 10
     maybe_auto_backup(ws, T0)
     _change(ws, "x")

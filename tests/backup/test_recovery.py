@@ -7,8 +7,8 @@ import sqlite3
 
 from app.backup import create_backup
 from app.backup.recovery import diagnose_database, latest_good_backup, recover_from_backup
-from app.services.workspace import Workspace
 from app.storage.migrations import SCHEMA_VERSION
+from app.storage.workspace import Workspace
 from tests.backup.helpers import snapshot
 
 T0 = dt.datetime(2026, 11, 22, 9, 0, 0).astimezone()

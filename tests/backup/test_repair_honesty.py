@@ -222,7 +222,7 @@ def test_a_changed_evidence_file_can_be_accepted_with_a_recorded_reason(ws, caps
     out = capsys.readouterr().out
     assert code == 0 and "Đã chấp nhận nội dung mới" in out, out
     assert main(["--db", str(ws.path), "check"]) == 0
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     reopened = Workspace.open(ws.path)
     try:

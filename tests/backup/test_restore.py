@@ -13,17 +13,21 @@ import pytest
 from app.backup import create_backup, create_backup_zip, list_backups, maybe_auto_backup, restore_backup
 from app.backup.manifest import MANIFEST_NAME
 from app.errors import InputError
-from app.services.workspace import Workspace
+from app.services.assignments import set_assignment
+from app.services.indicators import set_values
+from app.services.recognitions import add_recognition
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 from tests.backup.helpers import add_evidence, make_workspace, snapshot
 
 T0 = dt.datetime(2026, 11, 22, 9, 0, 0).astimezone()
 
 
 def _edit_a_year_of_work(ws: Workspace) -> None:
-    ws.set_values(2025, "5.1", {"achieved": 9001, "total": 14870, "notes": "Số liệu Công an xã, 31/12/2025"})
-    ws.add_year(2026, copy_from=2025)
-    ws.set_assignment(2026, "1.1", "Văn phòng HĐND và UBND xã", ["Hội Khuyến học"], "30/06/2026", "in_progress")
-    ws.add_recognition(1, "125/QĐ-UBND", "15/03/2024", "UBND huyện", 2023)
+    set_values(ws, 2025, "5.1", {"achieved": 9001, "total": 14870, "notes": "Số liệu Công an xã, 31/12/2025"})
+    add_year(ws, 2026, copy_from=2025)
+    set_assignment(ws, 2026, "1.1", "Văn phòng HĐND và UBND xã", ["Hội Khuyến học"], "30/06/2026", "in_progress")
+    add_recognition(ws, 1, "125/QĐ-UBND", "15/03/2024", "UBND huyện", 2023)
     add_evidence(ws, "Biên bản họp Hội đồng tự đánh giá", year=2026, indicator="1.2", repeat=300)
 
 
@@ -32,7 +36,7 @@ def test_restore_from_the_latest_automatic_backup_after_deleting_the_data_folder
     data = tmp_path / "C" / "CDHT-xa"
     backup_drive = tmp_path / "D" / "CDHT-saoluu"
     ws = make_workspace(data / "cdht.sqlite3")
-    ws.set_setting("backup.folder", str(backup_drive))
+    ws.write_setting("backup.folder", str(backup_drive))
     assert maybe_auto_backup(ws, T0) is not None
     _edit_a_year_of_work(ws)
     assert maybe_auto_backup(ws, T0 + dt.timedelta(minutes=10)) is None  # too soon …
@@ -145,7 +149,7 @@ def test_a_restored_workspace_keeps_working_and_backs_up_again(ws, tmp_path):
     info = create_backup(ws, now=T0)
     restored = Workspace.open(restore_backup(info.path, tmp_path / "r" / "cdht.sqlite3"))
     try:
-        restored.set_value(2025, "1.2", "notes", "sửa sau khi khôi phục")
+        set_values(restored, 2025, "1.2", {"notes": "sửa sau khi khôi phục"})
         again = create_backup(restored, now=T0 + dt.timedelta(hours=1))
         assert again.evidence_count == 3
     finally:

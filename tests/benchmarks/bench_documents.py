@@ -16,6 +16,8 @@ YEAR = 2025
 def measure(workdir: str, evidence_count: int, runs: int) -> dict[str, Any]:
     """Build the workspace (untimed), then time all documents `runs` times; first run includes font setup."""
     from app.documents import render_dossier_pdfs, write_all_documents
+    from app.documents import texts as doc_texts
+    from app.domain import meeting as mt
     from app.services import documents as docs
     from tests.benchmarks.synthetic import make_workspace
 
@@ -32,8 +34,8 @@ def measure(workdir: str, evidence_count: int, runs: int) -> dict[str, Any]:
                  f"Quyết định số {n + 1} về việc triển khai nội dung chỉ tiêu {indicator} năm {YEAR}"])
             ws.db.execute("INSERT INTO evidence_links (evidence_id, indicator_id) VALUES (?, ?)",
                           [cursor.lastrowid, indicator])
-    docs.set_document_texts(ws, YEAR, {key: "Nội dung mẫu của phần này. " * 20 for key in docs.NARRATIVE_FIELDS})
-    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json({
+    docs.set_document_texts(ws, YEAR, {key: "Nội dung mẫu của phần này. " * 20 for key in doc_texts.NARRATIVE_FIELDS})
+    docs.save_review_meeting(ws, YEAR, mt.meeting_from_json({
         "meeting_date": "2026-01-20", "chair_name": "Nguyễn Văn Thắng", "level_agreed": 2,
         "attendees": [{"name": f"Đại biểu {i}", "organisation": "Hội Khuyến học xã"} for i in range(12)]}))
     timings, pdf_only = [], []

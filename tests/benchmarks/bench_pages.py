@@ -60,8 +60,8 @@ def evidence_page_times(folder: str, count: int, rounds: int) -> dict[str, float
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from app.changes import Changes
     from app.services import evidence as ev
-    from app.services.workspace import Changes
     from tests.benchmarks.gui import open_window
     from ui.tasks import wait_for_idle
 
@@ -175,7 +175,7 @@ def run(workdir: Path) -> list[dict]:
     count = scale(EVIDENCE_ITEMS, 500)
     folder = Path(workdir) / "nhieu-minh-chung"
     make_commune(folder)
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
     from ui.locations import real_database
 
     ws = Workspace.open(real_database(folder))

@@ -40,7 +40,7 @@ def _gui(folder: Path, year: int) -> dict[str, Any]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.services import evidence as ev
+    from app.evidence import library as evidence_library
     from tests.benchmarks.gui import Painted, checklist_cell, open_window
     from ui.evidence.page import EvidencePage
     from ui.tasks import wait_for_idle
@@ -74,7 +74,7 @@ def _gui(folder: Path, year: int) -> dict[str, Any]:
         started = time.perf_counter()
         page.search.setText(words)
         searches.append(painted.until((page.list.viewport(),), started))
-        results["listed"], results["found"] = len(ev.list_evidence(ws, year)), page.model.rowCount()
+        results["listed"], results["found"] = len(evidence_library.list_evidence(ws, year)), page.model.rowCount()
         page.thumbnails.clear()
         page.close()
         page.deleteLater()
@@ -83,10 +83,10 @@ def _gui(folder: Path, year: int) -> dict[str, Any]:
     service = []
     for words in SEARCH_WORDS * repeats(3, 2):
         started = time.perf_counter()
-        found = ev.list_evidence(ws, None, query=words)
+        found = evidence_library.list_evidence(ws, None, query=words)
         service.append(time.perf_counter() - started)
     results["service"], results["service_found"] = service, len(found)
-    results["all_items"] = len(ev.list_evidence(ws, None))
+    results["all_items"] = len(evidence_library.list_evidence(ws, None))
 
     # edit → checklist, then undo → checklist, in the year with the long audit log
     cell = checklist_cell(window, "5.1")
@@ -146,7 +146,7 @@ BACKUP_CHILD = """
 import sys, time
 from pathlib import Path
 from app.backup import create_backup
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 ws = Workspace.open(Path(sys.argv[1]))
 started = time.perf_counter()
 info = create_backup(ws, Path(sys.argv[2]))

@@ -14,6 +14,8 @@ import statistics
 import time
 from pathlib import Path
 
+from app.services.indicators import set_values
+
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
 EDIT_ROUNDS = 30
@@ -21,7 +23,7 @@ EDIT_ROUNDS = 30
 
 def make_commune(folder: Path) -> Path:
     """A commune with every indicator filled in (deterministic figures), as the window opens it."""
-    from app.services.workspace import Profile
+    from app.domain.records import Profile
     from ui.locations import real_database
     from ui.wizard import SetupData, create_commune_workspace
 
@@ -36,7 +38,7 @@ def make_commune(folder: Path) -> Path:
             values = {"achieved": 5000, "total": 10000}
         else:
             values = {"trained": 5500, "university": 1300, "total": 10000}
-        ws.set_values(YEAR, indicator.id, values)
+        set_values(ws, YEAR, indicator.id, values)
     path = ws.path
     ws.close()
     return path
@@ -70,7 +72,7 @@ def edit_to_checklist(folder: Path) -> tuple[float, float]:
     core_samples = []
     for round_number in range(EDIT_ROUNDS):
         started = time.perf_counter()
-        ws.set_value(YEAR, "5.1", "achieved", 6400 if round_number % 2 == 0 else 5400)
+        set_values(ws, YEAR, "5.1", {"achieved": 6400 if round_number % 2 == 0 else 5400})
         ws.checklist(YEAR)
         core_samples.append((time.perf_counter() - started) * 1000)
     ws.close()

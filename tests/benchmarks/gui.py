@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 def open_window(folder: Path, year: int) -> tuple[Any, Any, Any, Any]:
     """(app, workspace, context, window): the main window (1366×768) on the commune in `folder`, fully opened."""
     os.environ["CDHT_DATA_DIR"] = str(folder)
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
     from ui.context import AppContext
     from ui.locations import real_database
     from ui.main import create_application

@@ -25,6 +25,9 @@ from typing import Any
 
 from app.domain.catalogue import catalogue_for_year
 from app.domain.dataset import DATASET_FORMAT
+from app.services.assignments import set_assignment
+from app.services.profile import update_profile
+from app.services.years import add_year
 
 BLOCK = 1 << 20
 MB = 1 << 20
@@ -112,7 +115,7 @@ def make_workspace(folder: Path, year: int = 2025, level: int = 2, seed: int = 0
     (judged at `level`) and, optionally, an assignment of every indicator to the commune's units."""
     from app.domain.dataset import parse_dataset
     from app.services.datasets import import_dataset
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     folder.mkdir(parents=True, exist_ok=True)
     ws = Workspace.open(folder / "cdht.sqlite3", user="Người đo hiệu năng")
@@ -123,9 +126,9 @@ def make_workspace(folder: Path, year: int = 2025, level: int = 2, seed: int = 0
             continue
         for ind in ws.catalogue(y).indicators:
             lead, *helpers = r.sample(UNITS, 3)
-            ws.set_assignment(y, ind.id, lead, helpers, dt.date(y, r.randint(3, 11), r.randint(1, 28)),
+            set_assignment(ws, y, ind.id, lead, helpers, dt.date(y, r.randint(3, 11), r.randint(1, 28)),
                               r.choice(["todo", "in_progress", "done"]), "")
-    ws.update_profile(signer_name="Nguyễn Văn Thắng")
+    update_profile(ws, signer_name="Nguyễn Văn Thắng")
     return ws
 
 
@@ -371,7 +374,7 @@ def make_ten_years(folder: Path, *, years: int = 10, last_year: int = 2025, item
     first = last_year - years + 1
     ws = make_workspace(folder, year=first, level=2, seed=seed, years=1)
     for year in range(first + 1, last_year + 1):
-        ws.add_year(year, copy_from=year - 1)
+        add_year(ws, year, copy_from=year - 1)
     per_year = max(1, items // years)
     expected_new = max(1, round(items / (1 + carry_share / 100 * (years - 1) / years)))
     sizes = evidence_sizes(expected_new, total_bytes, seed)

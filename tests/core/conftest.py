@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.services.workspace import Profile, Workspace
+from app.domain.records import Profile
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 
 VALID_DATASET = {
     "format": "cdht-dataset/1",
@@ -43,7 +46,7 @@ def write_json(tmp_path: Path):
 @pytest.fixture
 def workspace(tmp_path: Path):
     ws = Workspace.open(tmp_path / "ws" / "cdht.sqlite3", user="cán bộ VHXH")
-    ws.save_profile(Profile("Đồng Tiến", "Thái Nguyên"))
-    ws.add_year(2025)
+    save_profile(ws, Profile("Đồng Tiến", "Thái Nguyên"))
+    add_year(ws, 2025)
     yield ws
     ws.close()

@@ -143,7 +143,7 @@ def test_sizes_are_shown_the_vietnamese_way(commune, tmp_path, capsys):
     pdf = tmp_path / "lon.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"0" * 3 * 1024 * 1024)
     ws = _open(commune)
-    ws.set_setting("evidence.max_file_mb", 1)
+    ws.write_setting("evidence.max_file_mb", 1)
     ws.close()
     code, out, err = run(capsys, "--db", commune, "evidence", "add", pdf, "--year", "2025")
     err = one_line(code, err)
@@ -151,7 +151,7 @@ def test_sizes_are_shown_the_vietnamese_way(commune, tmp_path, capsys):
 
 
 def _open(db: Path):
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     return Workspace.open(db)
 

@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.services.workspace import Workspace  # noqa: E402
+from app.storage.workspace import Workspace  # noqa: E402
 from tests.documents.helpers import build_workspace, fill_documents  # noqa: E402
 
 

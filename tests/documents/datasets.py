@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from app.domain import meeting as mt
+from app.domain.records import EXPLANATION_FIELD
 from app.services import documents as docs
+from app.services.indicators import set_values
 from app.services.profile import update_profile
-from app.services.workspace import EXPLANATION_FIELD, Workspace
+from app.services.years import set_year_disadvantaged
+from app.storage.workspace import Workspace
 from tests.documents.helpers import ATTENDEES, NUMBERS, YEAR, add_evidence, build_workspace
 
 NARRATIVES = {
@@ -33,7 +37,7 @@ def _meeting(level: int | None, attendees=ATTENDEES, chair=("Nguyễn Thành Cô
 def _fill(ws: Workspace, level: int | None, **meeting) -> None:
     docs.set_document_texts(ws, YEAR, {**NARRATIVES, **NUMBERS, "date.to_trinh": "26/01/2026",
                                        "date.bao_cao": "23/01/2026"})
-    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json(_meeting(level, **meeting)))
+    docs.save_review_meeting(ws, YEAR, mt.meeting_from_json(_meeting(level, **meeting)))
 
 
 def level_one(path: Path) -> Workspace:
@@ -46,11 +50,11 @@ def level_two(path: Path) -> Workspace:
     ws = build_workspace(path)
     update_profile(ws, commune_name="Phường  Hoàn Kiếm", province="Thành phố Hà Nội", signer_name="Lê Minh Khoa",
                    signer_title="Chủ tịch")
-    ws.set_values(YEAR, "4.2", {"level": 3})
-    ws.set_values(YEAR, "4.3", {"level": 3})
-    ws.set_values(YEAR, "4.4", {"level": 2})
-    ws.set_values(YEAR, "5.1", {"achieved": 12031, "total": 14870})
-    ws.set_values(YEAR, "5.2", {"trained": 9100, "university": 2311, "total": 14870})
+    set_values(ws, YEAR, "4.2", {"level": 3})
+    set_values(ws, YEAR, "4.3", {"level": 3})
+    set_values(ws, YEAR, "4.4", {"level": 2})
+    set_values(ws, YEAR, "5.1", {"achieved": 12031, "total": 14870})
+    set_values(ws, YEAR, "5.2", {"trained": 9100, "university": 2311, "total": 14870})
     for indicator in ("2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.3", "4.4", "5.2"):
         add_evidence(ws, YEAR, f"H{indicator}.01", [indicator], number=f"{len(indicator) * 7}/KH-UBND",
                      issued="2025-04-15", issuer="Ủy ban nhân dân phường Hoàn Kiếm", summary=f"Kế hoạch {indicator}")
@@ -63,8 +67,8 @@ def level_two(path: Path) -> Workspace:
 
 def level_zero(path: Path) -> Workspace:
     ws = build_workspace(path)
-    ws.set_values(YEAR, "5.1", {"achieved": 7001, "total": 14870})
-    ws.set_values(YEAR, "3.2", {"met": False})
+    set_values(ws, YEAR, "5.1", {"achieved": 7001, "total": 14870})
+    set_values(ws, YEAR, "3.2", {"met": False})
     _fill(ws, None, conclusions="Cuộc họp thống nhất tiếp tục hoàn thiện các chỉ tiêu chưa đạt.")
     return ws
 
@@ -73,8 +77,8 @@ def disadvantaged(path: Path) -> Workspace:
     ws = build_workspace(path)
     update_profile(ws, commune_name="Xã Mường Phăng", province="Tỉnh Điện Biên", disadvantaged_area=True,
                    signer_name="Lò Văn Thanh", signer_title="Chủ tịch")
-    ws.set_year_disadvantaged(YEAR, True)
-    ws.set_values(YEAR, "5.2", {"trained": 6200, "university": 1530, "total": 14870})  # 41,69% and 10,28%
+    set_year_disadvantaged(ws, YEAR, True)
+    set_values(ws, YEAR, "5.2", {"trained": 6200, "university": 1530, "total": 14870})  # 41,69% and 10,28%
     _fill(ws, 1, chair=("Lò Văn Thanh", "Chủ tịch UBND xã"))
     return ws
 
@@ -84,7 +88,7 @@ def evidence_explained(path: Path) -> Workspace:
     with ws.transaction():
         ws.db.execute("DELETE FROM assignments WHERE year = ?", [YEAR])
     for indicator in ("3.2", "3.3"):
-        ws.set_values(YEAR, indicator, {EXPLANATION_FIELD: f"Hồ sơ chỉ tiêu {indicator} lưu tại Thư viện xã, chưa số hóa"})
+        set_values(ws, YEAR, indicator, {EXPLANATION_FIELD: f"Hồ sơ chỉ tiêu {indicator} lưu tại Thư viện xã, chưa số hóa"})
     add_evidence(ws, YEAR, "H2.1.01", ["2.1", "2.2"], number="Không số", issued="2025-01-08",
                  issuer="Ủy ban nhân dân xã Kiến Hưng", summary="Dự toán thu, chi ngân sách xã năm 2025")
     attendees = [*ATTENDEES[:2], *[{**a, "present": False, "absence_reason": "họp cấp trên"} for a in ATTENDEES[2:4]],

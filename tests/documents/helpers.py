@@ -6,8 +6,14 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from app.domain import meeting as mt
+from app.domain.records import Profile
 from app.services import documents as docs
-from app.services.workspace import Profile, Workspace
+from app.services.assignments import set_assignment
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 
 YEAR = 2025
 BOOLEAN_INDICATORS = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1")
@@ -29,21 +35,21 @@ def add_evidence(ws: Workspace, year: int, code: str, indicators: list[str], *, 
 
 def build_workspace(path: Path, *, evidence_count: int = 0) -> Workspace:
     ws = Workspace.open(path, user="Cán bộ VHXH")
-    ws.save_profile(Profile("Kiến Hưng", "Hà Nội", "Sở Giáo dục và Đào tạo", False, "Trịnh Thị Thu Huyền",
+    save_profile(ws, Profile("Kiến Hưng", "Hà Nội", "Sở Giáo dục và Đào tạo", False, "Trịnh Thị Thu Huyền",
                             "Phó Chủ tịch"))
-    ws.add_year(YEAR)
+    add_year(ws, YEAR)
     for ind in BOOLEAN_INDICATORS:
-        ws.set_values(YEAR, ind, {"met": True, "description": f"Đã triển khai đầy đủ nội dung chỉ tiêu {ind}."})
-    ws.set_values(YEAR, "4.2", {"level": 3, "decision_number": "12/QĐ-UBND", "decision_date": "15/12/2025"})
-    ws.set_values(YEAR, "4.3", {"level": 2})
-    ws.set_values(YEAR, "4.4", {"level": 2})
-    ws.set_values(YEAR, "5.1", {"achieved": 8922, "total": 14870, "data_source": "Hội Khuyến học xã"})
-    ws.set_values(YEAR, "5.2", {"trained": 7900, "university": 1900, "total": 14870})
-    ws.set_assignment(YEAR, "1.1", "Trung tâm Dịch vụ sự nghiệp công", ["Hội Khuyến học", "Đài truyền thanh"],
+        set_values(ws, YEAR, ind, {"met": True, "description": f"Đã triển khai đầy đủ nội dung chỉ tiêu {ind}."})
+    set_values(ws, YEAR, "4.2", {"level": 3, "decision_number": "12/QĐ-UBND", "decision_date": "15/12/2025"})
+    set_values(ws, YEAR, "4.3", {"level": 2})
+    set_values(ws, YEAR, "4.4", {"level": 2})
+    set_values(ws, YEAR, "5.1", {"achieved": 8922, "total": 14870, "data_source": "Hội Khuyến học xã"})
+    set_values(ws, YEAR, "5.2", {"trained": 7900, "university": 1900, "total": 14870})
+    set_assignment(ws, YEAR, "1.1", "Trung tâm Dịch vụ sự nghiệp công", ["Hội Khuyến học", "Đài truyền thanh"],
                       dt.date(2025, 11, 30), "done")
-    ws.set_assignment(YEAR, "5.1", "Hội Khuyến học", ["Các thôn"], "30/11/2025", "in_progress")
-    ws.set_assignment(YEAR, "5.2", "Phòng Văn hóa – Xã hội", [], None, "todo")
-    ws.set_assignment(YEAR, "2.1", "Phòng Kinh tế", ["Phòng Văn hóa – Xã hội"], None, "todo")
+    set_assignment(ws, YEAR, "5.1", "Hội Khuyến học", ["Các thôn"], "30/11/2025", "in_progress")
+    set_assignment(ws, YEAR, "5.2", "Phòng Văn hóa – Xã hội", [], None, "todo")
+    set_assignment(ws, YEAR, "2.1", "Phòng Kinh tế", ["Phòng Văn hóa – Xã hội"], None, "todo")
     add_evidence(ws, YEAR, "H1.1.01", ["1.1"], number="45/KH-UBND", issued="2025-02-10", issuer="UBND xã Kiến Hưng",
                  summary="Kế hoạch tuyên truyền học tập suốt đời năm 2025")
     add_evidence(ws, YEAR, "H5.1.01", ["5.1"], number="08/BC-HKH", issued="2025-12-20", issuer="Hội Khuyến học xã",
@@ -97,4 +103,4 @@ def fill_documents(ws: Workspace) -> None:
         "recommendations": "Đề nghị Sở Giáo dục và Đào tạo quan tâm hỗ trợ kinh phí cho Trung tâm học tập cộng đồng.",
         **NUMBERS,
     })
-    docs.save_review_meeting(ws, YEAR, docs.meeting_from_json(MEETING))
+    docs.save_review_meeting(ws, YEAR, mt.meeting_from_json(MEETING))

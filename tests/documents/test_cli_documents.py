@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.cli import main
-from app.services import documents as docs
-from app.services.workspace import Workspace
+from app.documents import texts as doc_texts
+from app.storage.workspace import Workspace
 from tests.documents.helpers import YEAR
 
 
@@ -30,7 +30,7 @@ def test_numbers_dates_and_plan(workspace, capsys):
     assert "năm phải ghi đủ 4 chữ số" in capsys.readouterr().err
     assert main(["--db", db, "narrative", "set", "--year", str(YEAR), "number.bien_ban=08/BB-UBND"]) == 0  # same rule
     ws = Workspace.open(db)
-    texts = docs.document_texts(ws, YEAR)
+    texts = doc_texts.document_texts(ws, YEAR)
     assert (texts["number.to_trinh"], texts["date.to_trinh"], texts["number.bien_ban"]) == ("05", "2026-02-05", "08")
     ws.close()
 

@@ -7,7 +7,7 @@ import json
 from PySide6.QtCore import Qt
 
 from app.cli import main
-from app.services import documents as docs
+from app.documents import texts as doc_texts
 from tests.documents.helpers import YEAR
 from tests.ui.conftest import type_text  # the documents tests type through this one
 
@@ -52,14 +52,14 @@ def test_cli_report_collect_and_meeting(ready_workspace, tmp_path, capsys):
     assert "thường dùng" not in shown and "TT Đảng ủy" not in shown
     assert main(["--db", db, "recipients", "set", "--year", str(YEAR), "--clear", "X"]) == 1
     assert "--clear" in capsys.readouterr().err
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     ws = Workspace.open(ready_workspace.path)
-    assert docs.recipients(ws, YEAR) == ["Sở Giáo dục và Đào tạo", "Phòng Văn hóa - Xã hội xã"]
-    meeting = docs.review_meeting(ws, YEAR)
+    assert doc_texts.recipients(ws, YEAR) == ["Sở Giáo dục và Đào tạo", "Phòng Văn hóa - Xã hội xã"]
+    meeting = doc_texts.review_meeting(ws, YEAR)
     assert meeting.chair_name == "Nguyễn Văn An" and meeting.attendees[0].organisation == "Hội Khuyến học xã"
     assert meeting.place == "Hội trường Ủy ban nhân dân xã Kiến Hưng"  # kept from the earlier record
-    assert docs.document_texts(ws, YEAR)["recommendations"] == "Đề nghị hỗ trợ."
+    assert doc_texts.document_texts(ws, YEAR)["recommendations"] == "Đề nghị hỗ trợ."
     ws.close()
 
 
@@ -111,7 +111,7 @@ def test_documents_page_saves_as_typed_previews_and_prints(qtbot, ready_workspac
     assert page.narrative.recipients.toPlainText() == ""
     assert "Sở Giáo dục và Đào tạo" in page.narrative.recipients.placeholderText()
     type_text(page.narrative.recipients, "Sở Giáo dục và Đào tạo\nHội Cựu chiến binh xã")
-    qtbot.waitUntil(lambda: docs.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo",
+    qtbot.waitUntil(lambda: doc_texts.recipients(ready_workspace, YEAR) == ["Sở Giáo dục và Đào tạo",
                                                                         "Hội Cựu chiến binh xã"], timeout=3000)
 
     # The meeting: a new row typed cell by cell, its role chosen, marked absent with a reason.
@@ -128,11 +128,11 @@ def test_documents_page_saves_as_typed_previews_and_prints(qtbot, ready_workspac
     wait_for_idle()
     assert "hãy ghi lý do vắng mặt" in form.draft_note.text() and form.draft_note.isVisible()  # kept as typed
     assert "đang nhập dở" in page.readiness.text()
-    last_valid = docs.review_meeting(ready_workspace, YEAR).attendees[-1]  # the record stays the last valid one
+    last_valid = doc_texts.review_meeting(ready_workspace, YEAR).attendees[-1]  # the record stays the last valid one
     assert (last_valid.name, last_valid.role, last_valid.present) == ("Hoàng Văn Nam", "to_chuc_ctxh", True)
     type_into_cell(form.attendees, row, 5, "ốm")
     wait_for_idle()
-    added = docs.review_meeting(ready_workspace, YEAR).attendees[-1]
+    added = doc_texts.review_meeting(ready_workspace, YEAR).attendees[-1]
     assert (added.name, added.title, added.organisation, added.role, added.present, added.absence_reason) == (
         "Hoàng Văn Nam", "Phó Chủ tịch", "Hội Cựu chiến binh xã", "to_chuc_ctxh", False, "ốm")
     assert not form.draft_note.isVisible()
@@ -154,14 +154,14 @@ def test_documents_page_saves_as_typed_previews_and_prints(qtbot, ready_workspac
     page.tabs.setCurrentIndex(2)
     retype(numbers.numbers["to_trinh"], "9/TTr-UBND")
     retype(numbers.dates["to_trinh"], "6/2/2026")  # leaving the number stores it at once
-    qtbot.waitUntil(lambda: docs.document_texts(ready_workspace, YEAR)["date.to_trinh"] == "2026-02-06", timeout=3000)
-    texts = docs.document_texts(ready_workspace, YEAR)
+    qtbot.waitUntil(lambda: doc_texts.document_texts(ready_workspace, YEAR)["date.to_trinh"] == "2026-02-06", timeout=3000)
+    texts = doc_texts.document_texts(ready_workspace, YEAR)
     assert texts["number.to_trinh"] == "09" and numbers.numbers["to_trinh"].text() == "09"
     retype(numbers.dates["bao_cao"], "6/2/26")
     numbers.plan_summary.setFocus()
     wait_for_idle()
     assert numbers.dates["to_trinh"].text() == "06/02/2026"
-    assert docs.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-05"  # refused, unchanged
+    assert doc_texts.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-05"  # refused, unchanged
     assert numbers.dates["bao_cao"].text() == "6/2/26" and numbers.dates["bao_cao"].property("invalid")
     assert page.problem.text() == ("Chưa lưu: Ngày ký Báo cáo không hợp lệ: “6/2/26”: năm phải ghi đủ 4 chữ số "
                                    "(ví dụ 2026, không phải 26).")
@@ -169,7 +169,7 @@ def test_documents_page_saves_as_typed_previews_and_prints(qtbot, ready_workspac
     retype(numbers.dates["bao_cao"], "06/02/2026")
     numbers.plan_summary.setFocus()
     wait_for_idle()
-    assert docs.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-06"
+    assert doc_texts.document_texts(ready_workspace, YEAR)["date.bao_cao"] == "2026-02-06"
     assert not page.problem.isVisible() and not numbers.dates["bao_cao"].property("invalid") and not page.unsaved()
 
     # Căn cứ: the suggestions print only once confirmed on this tab.

@@ -10,11 +10,14 @@ from openpyxl import load_workbook
 from app.documents.collection import (
     META_SHEET,
     WorkbookProblems,
-    import_collection_workbook,
     write_collection_workbooks,
 )
+from app.domain.records import Profile
 from app.errors import InputError
-from app.services.workspace import Profile, Workspace
+from app.services.documents import import_collection_workbook
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 from tests.documents.helpers import YEAR
 
 
@@ -116,8 +119,8 @@ def test_foreign_and_malformed_files_are_refused(workspace, unit_book, tmp_path)
         import_collection_workbook(workspace, unit_book, expected_year=2026)
 
     other = Workspace.open(tmp_path / "other.sqlite3")
-    other.save_profile(Profile("Đồng Tiến", "Thái Nguyên"))
-    other.add_year(YEAR)
+    save_profile(other, Profile("Đồng Tiến", "Thái Nguyên"))
+    add_year(other, YEAR)
     with pytest.raises(InputError, match="là phiếu của xã Kiến Hưng"):
         import_collection_workbook(other, unit_book)
     other.close()

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from app.documents import legal_bases as bases
 from app.documents import render_dossier_pdfs
+from app.documents import texts as doc_texts
+from app.domain.records import EXPLANATION_FIELD
 from app.domain.rules import MET
-from app.services import documents as docs
-from app.services import legal_bases
-from app.services.workspace import EXPLANATION_FIELD, Workspace
+from app.storage.workspace import Workspace
 from app.text import format_date_long, format_date_short, format_int
 from tests.documents.datasets import DATASETS
 from tests.documents.helpers import YEAR
@@ -51,7 +52,7 @@ def data_numbers(ws: Workspace, pages: int) -> set[str]:
     corpus: list[str] = [str(n) for n in range(0, pages + 1)]
     profile = ws.profile()
     corpus += [str(v) for v in profile.__dict__.values()]
-    corpus += list(docs.document_texts(ws, YEAR).values())
+    corpus += list(doc_texts.document_texts(ws, YEAR).values())
     for indicator_id, values in ws.values(YEAR).items():
         corpus.append(indicator_id)
         for value in values.values():
@@ -68,23 +69,23 @@ def data_numbers(ws: Workspace, pages: int) -> set[str]:
         corpus.append(str(sum(1 for r in assessment.indicators.values() if r.verdicts[lv].status == MET)))
     catalogue = ws.catalogue(YEAR)
     corpus += [catalogue.title, *(i.text for i in catalogue.indicators), *(c.name for c in catalogue.criteria)]
-    corpus += [s.text for s in legal_bases.SUGGESTIONS]
-    meeting = docs.review_meeting(ws, YEAR)
+    corpus += [s.text for s in bases.SUGGESTIONS]
+    meeting = doc_texts.review_meeting(ws, YEAR)
     if meeting is not None:
         corpus += [str(v) for v in meeting.to_json().values()]
         corpus += [format_date_long(meeting.meeting_date), format_date_short(meeting.meeting_date)]
         corpus += [a.described + a.absence_reason for a in meeting.attendees]
         corpus += [str(len(meeting.present)), str(len(meeting.absent))]
-    evidence = docs.evidence_items(ws, YEAR)
+    evidence = doc_texts.evidence_items(ws, YEAR)
     corpus += [str(n) for n in range(1, len(evidence) + 1)]  # the count, and the rows of the Danh mục
     for item in evidence:
         corpus += [item.code, item.doc_number, item.summary, item.issuer, *item.indicators]
         corpus += [format_date_short(item.issued_date)] if item.issued_date else []
     for assignment in ws.assignments(YEAR):
         corpus += [format_date_short(assignment.due_date)] if assignment.due_date else []
-    texts = docs.document_texts(ws, YEAR)
+    texts = doc_texts.document_texts(ws, YEAR)
     for key in ("date.to_trinh", "date.bao_cao", "plan.date"):
-        day = docs.stored_date(texts, key)
+        day = doc_texts.stored_date(texts, key)
         corpus += [format_date_long(day), format_date_short(day)] if day else []
     corpus += [f"01/01/{YEAR} 31/12/{YEAR} {YEAR + 1}"]  # the data window and the submission year
     corpus += ["TT 25/2023"]  # the catalogue cited by short title
@@ -142,7 +143,7 @@ def test_counts_levels_and_figures_equal_the_stored_values(rendered):
     cut = any((values[i][p] * 10000) % values[i]["total"] for i, p in (("5.1", "achieved"), ("5.2", "trained"),
                                                                       ("5.2", "university")))
     assert ("không làm tròn" in texts["tong_hop"]) == cut
-    evidence = docs.evidence_items(ws, YEAR)
+    evidence = doc_texts.evidence_items(ws, YEAR)
     assert f"Tổng số: {len(evidence)} minh chứng." in texts["danh_muc_minh_chung"]
     assert f"Danh mục minh chứng ({len(evidence)} minh chứng)" in texts["to_trinh"]
     for item in evidence:
@@ -157,7 +158,7 @@ def test_counts_levels_and_figures_equal_the_stored_values(rendered):
 
 def test_the_meeting_is_stated_as_the_minutes_record_it(rendered):
     name, ws, _paths, texts = rendered
-    meeting = docs.review_meeting(ws, YEAR)
+    meeting = doc_texts.review_meeting(ws, YEAR)
     present, absent = meeting.present, meeting.absent
     minutes, report = texts["bien_ban"], texts["bao_cao"]
     assert f"Thành phần tham dự: {len(present)} đại biểu:" in minutes
@@ -191,21 +192,21 @@ def test_names_numbers_and_dates_of_the_issuing_commune(rendered):
     name, ws, _paths, texts = rendered
     profile = ws.profile()
     issuing = f"{profile.commune_kind.upper()} {profile.commune_name.upper()}"
-    stored = docs.document_texts(ws, YEAR)
+    stored = doc_texts.document_texts(ws, YEAR)
     for key, text in texts.items():
         assert issuing in text, (name, key)
         assert f"{profile.commune_kind.upper()} {profile.commune_kind.upper()}" not in text.upper()  # never "XÃ XÃ"
         assert "|" not in text and "tỉnh Thành phố" not in text and "số Quyết định số" not in text
     for key, code in (("to_trinh", "TTr-UBND"), ("bao_cao", "BC-UBND"), ("bien_ban", "BB-UBND")):
         assert f"Số: {stored[f'number.{key}']}/{code}" in texts[key]
-    to_trinh_date = docs.stored_date(stored, "date.to_trinh")
+    to_trinh_date = doc_texts.stored_date(stored, "date.to_trinh")
     assert f"{profile.commune_name}, {format_date_long(to_trinh_date)}" in texts["to_trinh"]
     note = (f"(Kèm theo Tờ trình số {stored['number.to_trinh']}/TTr-UBND ngày {format_date_short(to_trinh_date)} "
             f"của Ủy ban nhân dân {profile.commune_kind} {profile.commune_name})")
     assert note in texts["tong_hop"] and note in texts["danh_muc_minh_chung"]
     assert profile.signer_name in texts["to_trinh"] and profile.signer_name in texts["tong_hop"]
     level = ws.assessment(YEAR).level
-    meeting = docs.review_meeting(ws, YEAR)
+    meeting = doc_texts.review_meeting(ws, YEAR)
     requested = meeting.level_agreed or level
     if requested:
         assert f"đạt chuẩn “Cộng đồng học tập” cấp xã mức độ {requested} năm {YEAR}./." in texts["to_trinh"]

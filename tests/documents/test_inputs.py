@@ -13,12 +13,16 @@ from openpyxl import load_workbook
 
 from app.cli import main
 from app.documents import render_dossier_pdfs
-from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents.collection import write_collection_workbooks
 from app.domain.places import normalise_commune, normalise_province
+from app.domain.records import Profile
 from app.errors import InputError
-from app.services.profile import update_profile
-from app.services.workspace import Profile, Workspace
+from app.services.assignments import set_assignment
+from app.services.documents import import_collection_workbook
+from app.services.indicators import set_values
+from app.services.profile import save_profile, update_profile
 from app.storage.migrations import MIGRATIONS
+from app.storage.workspace import Workspace
 from app.text import DateError, parse_date
 from tests.documents.helpers import YEAR
 from tests.documents.test_fidelity import text_of
@@ -82,7 +86,7 @@ def test_every_path_into_the_profile_is_normalised(tmp_path, capsys):
     assert main(["--db", db, "profile", "set", "--commune", "Xã"]) == 1
     ws = Workspace.open(tmp_path / "cdht.sqlite3")
     assert ws.profile().commune_name == "Hoàn Kiếm" and ws.profile().issuing_body == "ỦY BAN NHÂN DÂN XÃ HOÀN KIẾM"
-    ws.save_profile(Profile("Xã Đồng  Tiến", "Tỉnh Hưng Yên"))  # the wizard's path
+    save_profile(ws, Profile("Xã Đồng  Tiến", "Tỉnh Hưng Yên"))  # the wizard's path
     assert (ws.profile().commune_name, ws.profile().province) == ("Đồng Tiến", "Hưng Yên")
     result = update_profile(ws, commune_name="Đồng Tiến")
     assert not result.changes.any() and result.notes == ()
@@ -103,11 +107,11 @@ def test_a_dataset_with_a_prefixed_name_is_the_same_commune(workspace, tmp_path,
 
 def test_decision_dates_and_numbers_are_stored_once_and_printed_in_nd30_form(ready_workspace, tmp_path):
     ws = ready_workspace
-    ws.set_values(YEAR, "4.2", {"decision_number": "Quyết định số 112/QĐ-UBND", "decision_date": "5/12/2025"})
+    set_values(ws, YEAR, "4.2", {"decision_number": "Quyết định số 112/QĐ-UBND", "decision_date": "5/12/2025"})
     stored = ws.values(YEAR)["4.2"]
     assert (stored["decision_number"], stored["decision_date"]) == ("112/QĐ-UBND", "2025-12-05")
     with pytest.raises(InputError, match="năm phải ghi đủ 4 chữ số"):
-        ws.set_values(YEAR, "4.2", {"decision_date": "05/12/25"})
+        set_values(ws, YEAR, "4.2", {"decision_date": "05/12/25"})
     report = text_of(render_dossier_pdfs(ws, YEAR, tmp_path)["bao_cao"])
     assert "Quyết định công nhận: Quyết định số 112/QĐ-UBND ngày 05/12/2025." in report
     assert "số Quyết định số" not in report and "2025-12-05" not in report
@@ -115,7 +119,7 @@ def test_decision_dates_and_numbers_are_stored_once_and_printed_in_nd30_form(rea
 
 def test_unit_workbooks_carry_dates_as_dates_and_refuse_two_digit_years(ready_workspace, tmp_path):
     ws = ready_workspace
-    ws.set_assignment(YEAR, "4.2", "Trường Tiểu học", [], None, "todo")
+    set_assignment(ws, YEAR, "4.2", "Trường Tiểu học", [], None, "todo")
     book_path = write_collection_workbooks(ws, YEAR, tmp_path, "Trường Tiểu học")["Trường Tiểu học"]
     book = load_workbook(book_path)
     sheet = book["Tiêu chí 4"]
@@ -171,13 +175,13 @@ def test_an_older_database_is_migrated_to_normalised_values(tmp_path):
     ws = Workspace.open(path)
     profile = ws.profile()
     assert (profile.commune_name, profile.commune_kind, profile.province) == ("Kiến Hưng", "xã", "Hà Nội")
-    from app.services import documents as docs
+    from app.documents import texts as doc_texts
 
-    texts = docs.document_texts(ws, YEAR)
+    texts = doc_texts.document_texts(ws, YEAR)
     assert texts["date.to_trinh"] == texts["date.bao_cao"] == "2026-02-05"
     assert (texts["number.to_trinh"], texts["number.bao_cao"]) == ("15", "05")
     assert ws.values(YEAR)["4.2"] == {"decision_date": "2025-12-15", "decision_number": "12/QĐ-UBND"}
-    meeting = docs.review_meeting(ws, YEAR)
+    meeting = doc_texts.review_meeting(ws, YEAR)
     assert [(a.name, a.title, a.organisation, a.role) for a in meeting.attendees] == [
         ("Lê Thị Hằng", "Chủ tịch", "Hội Khuyến học xã", "khuyen_hoc"),
         ("Đỗ Ánh", "Bí thư", "Đoàn Thanh niên xã", "to_chuc_ctxh"),

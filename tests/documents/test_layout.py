@@ -16,6 +16,8 @@ from app.documents.common import code_ranges, evidence_codes_text
 from app.documents.model import date_text, typeset
 from app.documents.nd30 import MARGIN_RIGHT_MM, SIGNATURE_FIELD_NAME, render_pdf
 from app.services import documents as docs
+from app.services.assignments import set_assignment
+from app.services.indicators import set_values
 from app.text import format_date_long as long_date
 from tests.documents.helpers import YEAR, add_evidence
 from tests.documents.test_pdf import fonts, pdf_text, squash
@@ -92,8 +94,8 @@ def crowded_workspace(ready_workspace):
         "situation": "\n".join([long_paragraph] * 4 + [NARRATIVE_END]),
         "process": long_paragraph * 3,
     })
-    ws.set_values(YEAR, "1.1", {"description": long_paragraph * 2})
-    ws.set_assignment(YEAR, "1.2", LONG_UNIT, [LONG_UNIT, "Hội Khuyến học"], None, "todo", "")
+    set_values(ws, YEAR, "1.1", {"description": long_paragraph * 2})
+    set_assignment(ws, YEAR, "1.2", LONG_UNIT, [LONG_UNIT, "Hội Khuyến học"], None, "todo", "")
     return ws
 
 

@@ -8,8 +8,10 @@ import json
 import pytest
 
 from app.cli import main
+from app.documents import texts as doc_texts
+from app.domain import meeting as mt
 from app.errors import InputError
-from app.services import meeting as mt
+from app.services import documents as docs
 from tests.documents.helpers import ATTENDEES, MEETING, YEAR
 
 
@@ -51,13 +53,13 @@ def test_each_organisation_is_present_or_absent_with_a_reason():
 
 def test_the_organisation_list_is_a_setting(workspace, capsys):
     names = ("Hội Liên hiệp Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Đoàn TNCS Hồ Chí Minh", "Công đoàn")
-    assert mt.organisations(workspace) == names
-    mt.set_organisations(workspace, ["Hội Nông dân", "  Hội Người cao tuổi  "])
-    assert mt.organisations(workspace) == ("Hội Nông dân", "Hội Người cao tuổi")
-    problems = mt.composition_problems(meeting(), mt.organisations(workspace))
+    assert doc_texts.organisations(workspace) == names
+    docs.set_organisations(workspace, ["Hội Nông dân", "  Hội Người cao tuổi  "])
+    assert doc_texts.organisations(workspace) == ("Hội Nông dân", "Hội Người cao tuổi")
+    problems = mt.composition_problems(meeting(), doc_texts.organisations(workspace))
     assert problems == ["Thành phần họp xét chưa có lãnh đạo Hội Người cao tuổi xã (có mặt, hoặc vắng mặt có lý do)."]
     with pytest.raises(InputError, match="có hai lần"):
-        mt.set_organisations(workspace, ["Hội Nông dân", "Hội Nông dân xã"])
+        docs.set_organisations(workspace, ["Hội Nông dân", "Hội Nông dân xã"])
     db = str(workspace.path)
     workspace.close()
     assert main(["--db", db, "documents", "organisations", "set", "--default"]) == 0
@@ -92,7 +94,6 @@ def test_conclusions_may_not_contradict_the_agreed_level_and_are_never_repeated(
     assert meeting(conclusions="Xã đạt mức độ 1, chưa đạt mức độ 2 do chỉ tiêu 5.1.").level_agreed == 1
     assert mt.conclusions_state_level(meeting(conclusions="Thống nhất đề nghị công nhận mức độ 1."))
     from app.documents import render_dossier_pdfs
-    from app.services import documents as docs
     from tests.documents.test_fidelity import text_of
 
     typed = "Cuộc họp thống nhất đề nghị công nhận xã Kiến Hưng đạt chuẩn mức độ 1."
@@ -110,7 +111,7 @@ def test_hop_json_from_the_readme_is_accepted(workspace, tmp_path, capsys):
     db = str(workspace.path)
     workspace.close()
     assert main(["--db", db, "meeting", "set", "--year", str(YEAR), "--json", str(path)]) == 0, capsys.readouterr().err
-    assert main(["--db", db, "meeting", "show", "--year", str(YEAR)]) == 0
+    assert main(["--db", db, "meeting", "show", "--year", str(YEAR), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert shown["attendees"] == example["attendees"]
     assert main(["--db", db, "meeting", "set", "--year", str(YEAR), "--attendee", "Lý Văn Sơn|Chủ tịch|Hội Nông dân xã"]) == 0

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from app.documents import build_document, collect, render_dossier_pdfs
 from app.documents.nd30 import summary_rule_width
+from app.services.indicators import set_values
 from tests.documents.helpers import YEAR, add_evidence
 from tests.documents.test_fidelity import squash
 
@@ -75,7 +76,7 @@ def test_quoted_names_never_break_across_lines(dossier):
 def test_headings_never_end_a_page(ready_workspace, tmp_path):
     ws = ready_workspace
     for indicator in ("1.1", "2.2", "3.1", "4.3", "5.2"):  # long texts move headings towards page feet
-        ws.set_values(YEAR, indicator, {"situation": "Nội dung tình hình chi tiết của chỉ tiêu. " * 25})
+        set_values(ws, YEAR, indicator, {"situation": "Nội dung tình hình chi tiết của chỉ tiêu. " * 25})
     path = render_dossier_pdfs(ws, YEAR, tmp_path)["bao_cao"]
     pages = len(PdfReader(str(path)).pages)
     assert pages >= 6

@@ -11,6 +11,9 @@ import pytest
 from app.documents import render_dossier_pdfs
 from app.errors import InputError
 from app.progress import ProgressState
+from app.services import documents as docs
+from app.services.indicators import set_values
+from app.services.profile import update_profile
 from tests.documents.helpers import YEAR
 
 
@@ -82,9 +85,8 @@ def test_legal_bases_are_the_communes_and_the_last_ends_with_a_full_stop(dossier
     plan = "Kế hoạch số 46/KH-UBND ngày 01/03/2025 của Ủy ban nhân dân xã Kiến Hưng về xây dựng “Cộng đồng học tập” năm 2025."
     assert squash(plan) in squash(report)
     assert "Nghị định số 142/2025/NĐ-CP" not in report  # a suggestion until the commune confirms it
-    from app.services import legal_bases
 
-    legal_bases.confirm_suggestion(ws, "nd142-2025")
+    docs.confirm_legal_basis(ws, "nd142-2025")
     again = pdf_text(render_dossier_pdfs(ws, YEAR, paths["bao_cao"].parent / "again")["bao_cao"])
     assert "Nghị định số 142/2025/NĐ-CP ngày 12/6/2025" in again and "Thông tư số 15/2025" not in again
     order = [again.index(t) for t in ("Thông tư số 25/2023", "Kế hoạch số 46/KH-UBND", "Nghị định số 142/2025")]
@@ -162,14 +164,15 @@ def test_level_above_what_is_met_is_refused(ready_workspace, tmp_path):
 
 
 def test_documents_follow_the_data(ready_workspace, tmp_path):
-    ready_workspace.set_values(YEAR, "5.1", {"achieved": 8921})
+    set_values(ready_workspace, YEAR, "5.1", {"achieved": 8921})
     assert ready_workspace.assessment(YEAR).level == 0
     with pytest.raises(InputError, match="chưa đạt mức độ 1"):
         render_dossier_pdfs(ready_workspace, YEAR, tmp_path)
-    from app.services import documents as docs
+    from app.documents import texts as doc_texts
+    from app.domain import meeting as mt
 
-    meeting = docs.review_meeting(ready_workspace, YEAR)
-    docs.save_review_meeting(ready_workspace, YEAR, docs.meeting_from_json({**meeting.to_json(), "level_agreed": None}))
+    meeting = doc_texts.review_meeting(ready_workspace, YEAR)
+    docs.save_review_meeting(ready_workspace, YEAR, mt.meeting_from_json({**meeting.to_json(), "level_agreed": None}))
     paths = render_dossier_pdfs(ready_workspace, YEAR, tmp_path)
     summary = pdf_text(paths["tong_hop"])
     assert "8.921/14.870 = 59,99%" in summary and "chưa đủ điều kiện" in summary
@@ -179,7 +182,7 @@ def test_documents_follow_the_data(ready_workspace, tmp_path):
 
 
 def test_signer_title_chu_tich(ready_workspace, tmp_path):
-    ready_workspace.update_profile(signer_title="Chủ tịch", signer_name="Nguyễn Văn An")
+    update_profile(ready_workspace, signer_title="Chủ tịch", signer_name="Nguyễn Văn An")
     paths = render_dossier_pdfs(ready_workspace, YEAR, tmp_path)
     text = squash(pdf_text(paths["to_trinh"], raw=True))
     assert squash("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH") in text and "KT." not in text and squash("Nguyễn Văn An") in text

@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from app.cli import main
 from app.documents.nd30 import FONT, register_fonts
 from app.errors import InputError
+from app.evidence import importer as evidence_importer
+from app.evidence import library as evidence_library
 from app.evidence import register as reg
 from app.services import evidence as ev
 from tests.documents.helpers import YEAR
@@ -48,9 +50,9 @@ def files(workspace, tmp_path) -> dict[str, int]:
     (folder / "QĐ 112-QĐ-UBND ngày 05.12.2025.pdf").write_bytes(admin_pdf(["Quyết định công nhận (bản quét)"]))
     (folder / "anh hoat dong.png").write_bytes(Path(__file__).parents[2].joinpath(
         "resources", "icons", "cdht.png").read_bytes())
-    results = ev.import_files(workspace, YEAR, sorted(folder.iterdir()), indicator_ids=["1.2"])
+    results = evidence_importer.import_files(workspace, YEAR, sorted(folder.iterdir()), indicator_ids=["1.2"])
     assert all(r.ok for r in results), [r.message for r in results]
-    return {ev.get_evidence(workspace, r.evidence_id).original_name: r.evidence_id for r in results}
+    return {evidence_library.get_evidence(workspace, r.evidence_id).original_name: r.evidence_id for r in results}
 
 
 def test_finalize_lists_every_item_not_fully_identified(workspace, files):
@@ -74,9 +76,9 @@ def test_suggestions_from_the_first_page_and_the_file_name(workspace, files):
     assert decision.sources == {"doc_number": "tên tệp", "issued_date": "tên tệp"}
     assert reg.suggest_fields(workspace, files["anh hoat dong.png"]).fields() == {}
     ev.update_evidence(workspace, files["ke-hoach.pdf"], issuer="UBND xã Kiến Hưng")
-    changes, changed = reg.apply_suggestions(workspace, list(files.values()))
+    changes, changed = ev.apply_suggestions(workspace, list(files.values()))
     assert changes.evidence and changed == 2
-    stored = ev.get_evidence(workspace, files["ke-hoach.pdf"])
+    stored = evidence_library.get_evidence(workspace, files["ke-hoach.pdf"])
     assert (stored.doc_number, stored.issuer) == ("18/KH-UBND", "UBND xã Kiến Hưng")  # what the user typed stays
     assert not reg.missing_fields(stored)
 
@@ -84,21 +86,21 @@ def test_suggestions_from_the_first_page_and_the_file_name(workspace, files):
 def test_several_items_at_once_all_or_nothing(workspace, files):
     ids = list(files.values())
     with pytest.raises(InputError, match="năm phải ghi đủ 4 chữ số"):
-        reg.update_fields(workspace, ids, issuer="Hội Khuyến học xã", issued_date="1/3/25")
-    assert all(not ev.get_evidence(workspace, i).issuer for i in ids)
-    reg.update_fields(workspace, ids, issuer="Hội Khuyến học xã", issued_date="1/3/2025", doc_number="KHÔNG SỐ",
+        ev.update_fields(workspace, ids, issuer="Hội Khuyến học xã", issued_date="1/3/25")
+    assert all(not evidence_library.get_evidence(workspace, i).issuer for i in ids)
+    ev.update_fields(workspace, ids, issuer="Hội Khuyến học xã", issued_date="1/3/2025", doc_number="KHÔNG SỐ",
                       summary="Ảnh và văn bản hoạt động")
     assert reg.register_problems(workspace, YEAR) == []
-    assert {ev.get_evidence(workspace, i).doc_number for i in ids} == {"Không số"}
+    assert {evidence_library.get_evidence(workspace, i).doc_number for i in ids} == {"Không số"}
     audit = workspace.audit_entries(entity="evidence", limit=10)
     assert len({e.txn for e in audit[:3]}) == 1  # one transaction
     with pytest.raises(InputError, match="Chưa chọn minh chứng"):
-        reg.update_fields(workspace, [], issuer="x")
+        ev.update_fields(workspace, [], issuer="x")
 
 
 def test_cli_suggest_edit_incomplete(workspace, files, capsys):
     db = str(workspace.path)
-    codes = {name: ev.get_evidence(workspace, i).code for name, i in files.items()}
+    codes = {name: evidence_library.get_evidence(workspace, i).code for name, i in files.items()}
     workspace.close()
     assert main(["--db", db, "evidence", "incomplete"]) == 0
     assert "3 minh chứng còn thiếu thông tin." in capsys.readouterr().out
@@ -141,7 +143,7 @@ def test_the_register_dialog(qtbot, workspace, files, monkeypatch):
     photo_row = next(r for r in range(6) if dialog.table.item(r, 1).text() == "anh hoat dong.png")
     type_into_cell(dialog.table, photo_row, 5, "Ảnh Tuần lễ học tập suốt đời")
     wait_for_idle()
-    photo = next(i for i in ev.list_evidence(workspace, YEAR) if i.original_name == "anh hoat dong.png")
+    photo = next(i for i in evidence_library.list_evidence(workspace, YEAR) if i.original_name == "anh hoat dong.png")
     assert photo.summary == "Ảnh Tuần lễ học tập suốt đời"
     dialog.table.clearSelection()
     for row in range(dialog.table.rowCount()):
@@ -155,7 +157,7 @@ def test_the_register_dialog(qtbot, workspace, files, monkeypatch):
     QTest.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     wait_for_idle()
     assert reg.register_problems(workspace, YEAR) == [
-        f"Minh chứng {i.code} (“{i.original_name}”): chưa có trích yếu." for i in ev.list_evidence(workspace, YEAR)
+        f"Minh chứng {i.code} (“{i.original_name}”): chưa có trích yếu." for i in evidence_library.list_evidence(workspace, YEAR)
         if i.original_name.startswith("QĐ")]
     assert "1/6 minh chứng còn thiếu" in dialog.count.text()
 

@@ -5,22 +5,25 @@ from __future__ import annotations
 import pytest
 
 from app.documents import document_readiness
+from app.documents import texts as doc_texts
+from app.domain import meeting as mt
+from app.domain.records import EXPLANATION_FIELD
 from app.errors import InputError, LockedError
 from app.services import documents as docs
-from app.services.workspace import EXPLANATION_FIELD
+from app.services.indicators import set_values
 from tests.documents.helpers import YEAR, fill_documents
 
 
 def test_texts_are_saved_once_and_audited(workspace):
     changes = docs.set_document_texts(workspace, YEAR, {"situation": "  Xã có 12 thôn.  ", "date.to_trinh": "5/2/2026"})
     assert changes.documents
-    texts = docs.document_texts(workspace, YEAR)
+    texts = doc_texts.document_texts(workspace, YEAR)
     assert texts["situation"] == "Xã có 12 thôn." and texts["date.to_trinh"] == "2026-02-05"
     assert not docs.set_document_texts(workspace, YEAR, {"situation": "Xã có 12 thôn."}).any()
     entry = workspace.audit_entries(entity="document_text", limit=5)
     assert {(e.entity_key, e.new) for e in entry} == {("situation", "Xã có 12 thôn."), ("date.to_trinh", "2026-02-05")}
     docs.set_document_texts(workspace, YEAR, {"situation": ""})
-    assert docs.document_texts(workspace, YEAR)["situation"] == ""
+    assert doc_texts.document_texts(workspace, YEAR)["situation"] == ""
     assert workspace.audit_entries(entity="document_text", limit=1)[0].action == "clear"
     with pytest.raises(InputError, match="Không có mục văn bản"):
         docs.set_document_texts(workspace, YEAR, {"lời chào": "x"})
@@ -28,9 +31,9 @@ def test_texts_are_saved_once_and_audited(workspace):
         docs.set_document_texts(workspace, YEAR, {"date.bao_cao": "31/02/2026"})
     with pytest.raises(InputError, match="năm phải ghi đủ 4 chữ số"):
         docs.set_document_texts(workspace, YEAR, {"situation": "x", "plan.date": "20/1/26"})
-    assert docs.document_texts(workspace, YEAR)["situation"] == ""  # nothing half-applied
+    assert doc_texts.document_texts(workspace, YEAR)["situation"] == ""  # nothing half-applied
     docs.set_document_texts(workspace, YEAR, {"document_date": "2026-02-06"})  # older scripts: both dates
-    texts = docs.document_texts(workspace, YEAR)
+    texts = doc_texts.document_texts(workspace, YEAR)
     assert texts["date.to_trinh"] == texts["date.bao_cao"] == "2026-02-06"
 
 
@@ -40,8 +43,8 @@ def test_texts_are_saved_once_and_audited(workspace):
 ])
 def test_document_numbers_take_a_leading_zero_and_never_a_doubled_code(workspace, typed, stored, printed):
     docs.set_document_texts(workspace, YEAR, {"number.to_trinh": typed})
-    assert docs.document_texts(workspace, YEAR)["number.to_trinh"] == stored
-    assert docs.number_reference(stored, "TTr-UBND") == printed
+    assert doc_texts.document_texts(workspace, YEAR)["number.to_trinh"] == stored
+    assert doc_texts.number_reference(stored, "TTr-UBND") == printed
 
 
 @pytest.mark.parametrize("typed", ["abc", "0", "15/", "-3", "15 16"])
@@ -53,7 +56,7 @@ def test_bad_document_numbers_are_refused_in_one_line(workspace, typed):
 
 def test_meeting_round_trip_and_validation(workspace):
     fill_documents(workspace)
-    meeting = docs.review_meeting(workspace, YEAR)
+    meeting = doc_texts.review_meeting(workspace, YEAR)
     assert meeting.chair_name == "Trịnh Thị Thu Huyền" and len(meeting.attendees) == 8
     assert meeting.attendees[1].organisation == "Ủy ban MTTQ Việt Nam xã" and meeting.level_agreed == 1
     absent = meeting.attendees[3]
@@ -63,13 +66,13 @@ def test_meeting_round_trip_and_validation(workspace):
     audit = workspace.audit_entries(entity="review_meeting", limit=5)
     assert len(audit) == 1 and audit[0].new["attendees"][0]["name"] == "Lê Thị Hằng"
     with pytest.raises(InputError, match="Người chủ trì không được để trống"):
-        docs.meeting_from_json({"meeting_date": "20/01/2026"})
+        mt.meeting_from_json({"meeting_date": "20/01/2026"})
     with pytest.raises(InputError, match="Ngày họp xét"):
-        docs.meeting_from_json({"meeting_date": "hôm qua", "chair_name": "A"})
+        mt.meeting_from_json({"meeting_date": "hôm qua", "chair_name": "A"})
     with pytest.raises(InputError, match="năm phải ghi đủ 4 chữ số"):
-        docs.meeting_from_json({"meeting_date": "20/1/26", "chair_name": "A"})
+        mt.meeting_from_json({"meeting_date": "20/1/26", "chair_name": "A"})
     with pytest.raises(InputError, match="Họ tên người dự họp thứ 1"):
-        docs.meeting_from_json({"meeting_date": "20/01/2026", "chair_name": "A", "attendees": [{"title": "x"}]})
+        mt.meeting_from_json({"meeting_date": "20/01/2026", "chair_name": "A", "attendees": [{"title": "x"}]})
 
 
 def test_locked_year_refuses_changes(workspace):
@@ -77,7 +80,7 @@ def test_locked_year_refuses_changes(workspace):
     with pytest.raises(LockedError):
         docs.set_document_texts(workspace, YEAR, {"situation": "x"})
     with pytest.raises(LockedError):
-        docs.save_review_meeting(workspace, YEAR, docs.meeting_from_json({"meeting_date": "20/01/2026",
+        docs.save_review_meeting(workspace, YEAR, mt.meeting_from_json({"meeting_date": "20/01/2026",
                                                                            "chair_name": "A"}))
 
 
@@ -90,7 +93,7 @@ def test_readiness_lists_what_blocks_the_dossier(workspace):
     problems = document_readiness(workspace, YEAR)
     assert len(problems) == 1 and "11 chỉ tiêu thiếu minh chứng" in problems[0]
     for indicator in workspace.checklist(YEAR).lacking_evidence():
-        workspace.set_values(YEAR, indicator, {EXPLANATION_FIELD: "Minh chứng lưu tại bộ phận một cửa."})
+        set_values(workspace, YEAR, indicator, {EXPLANATION_FIELD: "Minh chứng lưu tại bộ phận một cửa."})
     assert document_readiness(workspace, YEAR) == []
     docs.set_document_texts(workspace, YEAR, {"date.to_trinh": "19/01/2026"})
     assert document_readiness(workspace, YEAR) == [
@@ -98,8 +101,8 @@ def test_readiness_lists_what_blocks_the_dossier(workspace):
     docs.set_document_texts(workspace, YEAR, {"date.to_trinh": "05/02/2026", "plan.number": ""})
     assert document_readiness(workspace, YEAR) == ["Phân công (kèm theo Kế hoạch của xã): chưa có số Kế hoạch."]
     docs.set_document_texts(workspace, YEAR, {"plan.number": "46"})
-    meeting = docs.review_meeting(workspace, YEAR)
-    docs.save_review_meeting(workspace, YEAR, docs.meeting_from_json(
+    meeting = doc_texts.review_meeting(workspace, YEAR)
+    docs.save_review_meeting(workspace, YEAR, mt.meeting_from_json(
         {**meeting.to_json(), "attendees": [{"name": "Đỗ Thị Ánh", "title": "Bí thư",
                                              "organisation": "Đoàn Thanh niên xã"}]}))
     problems = document_readiness(workspace, YEAR)
@@ -108,20 +111,20 @@ def test_readiness_lists_what_blocks_the_dossier(workspace):
 
 
 def test_recipients_are_stored_per_year_cleaned_audited_and_limited(workspace):
-    assert docs.recipients(workspace, YEAR) == []
+    assert doc_texts.recipients(workspace, YEAR) == []
     changes = docs.set_recipients(workspace, YEAR, ["  - Sở Giáo dục và Đào tạo; ", "", "Lưu: VT, VHXH."])
     assert changes.documents
-    assert docs.recipients(workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]
-    assert docs.document_texts(workspace, YEAR)["recipients"] == "Sở Giáo dục và Đào tạo\nLưu: VT, VHXH"
+    assert doc_texts.recipients(workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]
+    assert doc_texts.document_texts(workspace, YEAR)["recipients"] == "Sở Giáo dục và Đào tạo\nLưu: VT, VHXH"
     assert workspace.audit_entries(entity="document_text", limit=1)[0].entity_key == "recipients"
     assert not docs.set_recipients(workspace, YEAR, ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]).any()
     with pytest.raises(InputError, match="tối đa 30 dòng"):
         docs.set_recipients(workspace, YEAR, [f"Đơn vị {n}" for n in range(31)])
     with pytest.raises(InputError, match="dài quá 200 ký tự"):
         docs.set_recipients(workspace, YEAR, ["Đ" * 201])
-    assert docs.recipients(workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]  # nothing half-applied
+    assert doc_texts.recipients(workspace, YEAR) == ["Sở Giáo dục và Đào tạo", "Lưu: VT, VHXH"]  # nothing half-applied
     docs.set_recipients(workspace, YEAR, [])
-    assert docs.recipients(workspace, YEAR) == []
+    assert doc_texts.recipients(workspace, YEAR) == []
     workspace.db.execute("UPDATE years SET locked_at = '2026-02-01T00:00:00+00:00' WHERE year = ?", [YEAR])
     with pytest.raises(LockedError):
         docs.set_recipients(workspace, YEAR, ["Sở Giáo dục và Đào tạo"])

@@ -13,10 +13,14 @@ from pathlib import Path
 import pytest
 
 from app.domain.dataset import parse_dataset
+from app.domain.meeting import Attendee, ReviewMeeting
+from app.domain.records import Profile
 from app.dossier.signing import Pkcs12Key, TokenKey
 from app.services.datasets import import_dataset
-from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
-from app.services.workspace import Profile, Workspace
+from app.services.documents import save_review_meeting, set_document_texts
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.storage.workspace import Workspace
 from tests.dossier.pki import TestPki, make_pki
 
 YEAR = 2025
@@ -70,8 +74,10 @@ def token_key(pki) -> TokenKey:
     return TokenKey(pki.module, pki.token_pin, key_id=pki.key_id)
 
 
-def add_evidence(ws: Workspace, year: int, code: str, data: bytes, original_name: str, indicators: list[str]) -> Path:
-    """Put a file in the content-addressed store and catalogue it, as the evidence library does."""
+def add_evidence(ws: Workspace, year: int, code: str, data: bytes, original_name: str, indicators: list[str],
+                 issuer: str = "UBND xã Đồng Tiến") -> Path:
+    """Put a file in the content-addressed store and catalogue it (with its register fields), as the evidence
+    library does."""
     digest = hashlib.sha256(data).hexdigest()
     path = ws.data_dir / "evidence" / digest[:2] / digest
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +86,7 @@ def add_evidence(ws: Workspace, year: int, code: str, data: bytes, original_name
         cursor = ws.db.execute(
             "INSERT INTO evidence (year, code, sha256, size, original_name, doc_number, issued_date, issuer, summary, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [year, code, digest, len(data), original_name, "Không số", f"{year}-06-01", "UBND xã Đồng Tiến",
+            [year, code, digest, len(data), original_name, "Không số", f"{year}-06-01", issuer,
              f"Minh chứng {code}", "2026-01-05T00:00:00+00:00"])
         for position, indicator in enumerate(indicators):
             ws.db.execute("INSERT INTO evidence_links (evidence_id, indicator_id, position) VALUES (?, ?, ?)",
@@ -100,37 +106,46 @@ def small_pdf(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def make_ready_workspace(folder: Path) -> Workspace:
-    """A commune whose 2025 dossier passes every pre-flight check (level 1 met, evidence for each indicator)."""
+def make_ready_workspace(folder: Path, dataset: dict = DATASET, level: int = 1) -> Workspace:
+    """A commune whose dossier of the dataset's year passes every pre-flight check at `level` (evidence for each
+    indicator, document numbers and dates, the review meeting); by default Đồng Tiến's 2025 at level 1."""
+    commune, province, year = dataset["commune"]["name"], dataset["commune"]["province"], dataset["year"]
     ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
-    ws.save_profile(Profile("Đồng Tiến", "Thái Nguyên", signer_name="Nguyễn Văn An", signer_title="Chủ tịch"))
-    import_dataset(ws, parse_dataset(DATASET))
-    catalogue = ws.catalogue(YEAR)
+    save_profile(ws, Profile(commune, province, signer_name="Nguyễn Văn An", signer_title="Chủ tịch"))
+    import_dataset(ws, parse_dataset(dataset))
+    catalogue = ws.catalogue(year)
     for index, indicator in enumerate(catalogue.indicator_ids, start=1):
         if indicator == "3.3":
-            ws.set_value(YEAR, indicator, "no_evidence_explanation", "Số liệu do Phòng Văn hóa - Xã hội cung cấp.")
+            set_values(ws, year, indicator, {"no_evidence_explanation": "Số liệu do Phòng Văn hóa - Xã hội cung cấp."})
             continue
-        add_evidence(ws, YEAR, f"H{index:02d}.01", small_pdf(f"Minh chung {indicator}"), f"Quyết định {indicator}.PDF",
-                     [indicator])
-    add_evidence(ws, YEAR, "H99.01", b"\x89PNG fake image bytes for the store", "ảnh hoạt động.png", ["1.1"])
-    set_document_texts(ws, YEAR, {
-        "situation": "Xã Đồng Tiến có 14.870 công dân.", "process": "UBND xã ban hành kế hoạch tự đánh giá.",
+        add_evidence(ws, year, f"H{index:02d}.01", small_pdf(f"Minh chung {indicator}"), f"Quyết định {indicator}.PDF",
+                     [indicator], issuer=f"UBND xã {commune}")
+    add_evidence(ws, year, "H99.01", b"\x89PNG fake image bytes for the store", "ảnh hoạt động.png", ["1.1"],
+                 issuer=f"UBND xã {commune}")
+    write_documents(ws, year, commune, level)
+    return ws
+
+
+def write_documents(ws: Workspace, year: int, commune: str, level: int) -> None:
+    """The report texts, the numbers and dates of the documents, and a review meeting whose composition meets
+    Điều 9.1.c (chair, secretary, the Hội Khuyến học, the Mặt trận and the other mass organisations)."""
+    set_document_texts(ws, year, {
+        "situation": f"Xã {commune} có 14.870 công dân.", "process": "UBND xã ban hành kế hoạch tự đánh giá.",
         "strengths": "Phong trào học tập phát triển.", "limitations": "Cơ sở vật chất còn thiếu.",
         "recommendations": "Đề nghị Sở Giáo dục và Đào tạo xem xét công nhận.",
-        "number.to_trinh": "12", "date.to_trinh": "20/01/2026", "number.bao_cao": "11", "date.bao_cao": "20/01/2026",
-        "number.bien_ban": "03",
+        "number.to_trinh": "12", "date.to_trinh": f"20/01/{year + 1}", "number.bao_cao": "11",
+        "date.bao_cao": f"20/01/{year + 1}", "number.bien_ban": "03",
     })
-    save_review_meeting(ws, YEAR, ReviewMeeting(
-        meeting_date=dt.date(2026, 1, 15), chair_name="Nguyễn Văn An", chair_title="Chủ tịch UBND xã",
+    save_review_meeting(ws, year, ReviewMeeting(
+        meeting_date=dt.date(year + 1, 1, 15), chair_name="Nguyễn Văn An", chair_title="Chủ tịch UBND xã",
         secretary_name="Lê Thị Dung", secretary_title="Công chức Văn hóa - Xã hội",
         attendees=(Attendee("Trần Thị Bình", "Chủ tịch", "Hội Khuyến học xã"),
                    Attendee("Lê Văn Cường", "Chủ tịch", "Ủy ban Mặt trận Tổ quốc Việt Nam xã"),
                    *(Attendee(f"Đại biểu {n}", "Chủ tịch", f"{org} xã") for n, org in enumerate(
                        ("Hội Liên hiệp Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Công đoàn"), start=1)),
                    Attendee("Vũ Minh Đức", "Bí thư", "Đoàn TNCS Hồ Chí Minh xã")),
-        conclusions="Thống nhất đề nghị công nhận mức độ 1.", level_agreed=1,
+        conclusions=f"Thống nhất đề nghị công nhận mức độ {level}.", level_agreed=level,
     ))
-    return ws
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from app.dossier.package import build_package
 from app.dossier.signing import Appearance, open_signer, sign_pdf
 from app.dossier.verify import OK, VALID, verify_package
 from app.errors import InputError
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.dossier.conftest import YEAR, small_pdf
 
 

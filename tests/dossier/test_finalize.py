@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import pytest
 
+from app.domain.records import Profile
 from app.dossier.finalize import finalize, preflight, unlock
 from app.dossier.records import package_uuid
 from app.errors import InputError, LockedError
-from app.services.workspace import Profile, Workspace
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 from tests.dossier.conftest import YEAR
 
 
 @pytest.fixture
 def blank_ws(tmp_path):
     ws = Workspace.open(tmp_path / "blank" / "cdht.sqlite3", user="cán bộ")
-    ws.save_profile(Profile("Đồng Tiến", "Thái Nguyên"))
-    ws.add_year(YEAR)
-    ws.set_value(YEAR, "1.1", "met", True)
+    save_profile(ws, Profile("Đồng Tiến", "Thái Nguyên"))
+    add_year(ws, YEAR)
+    set_values(ws, YEAR, "1.1", {"met": True})
     yield ws
     ws.close()
 
@@ -48,14 +52,14 @@ def test_finalize_locks_unlock_needs_reason_and_next_lock_is_a_new_version(ready
     assert info.locked and info.package_version == 1
     uuid = package_uuid(ready_ws, YEAR)
     with pytest.raises(LockedError):
-        ready_ws.set_value(YEAR, "1.1", "met", False)
+        set_values(ready_ws, YEAR, "1.1", {"met": False})
     with pytest.raises(InputError, match="lý do"):
         unlock(ready_ws, YEAR, "  ")
     unlock(ready_ws, YEAR, "Sửa số liệu chỉ tiêu 5.1 theo ý kiến của Phòng GDĐT")
     assert not ready_ws.year(YEAR).locked
     entry = ready_ws.audit_entries(entity="year", year=YEAR, limit=1)[0]
     assert entry.action == "unlock" and entry.new["reason"].startswith("Sửa số liệu chỉ tiêu 5.1")
-    ready_ws.set_value(YEAR, "5.1", "achieved", 9000)
+    set_values(ready_ws, YEAR, "5.1", {"achieved": 9000})
     finalize(ready_ws, YEAR)
     assert ready_ws.year(YEAR).package_version == 2
     assert package_uuid(ready_ws, YEAR) == uuid

@@ -19,7 +19,7 @@ from app.dossier import records  # noqa: E402
 from app.dossier.before_signing import check_before_signing, key_problem, signing_key  # noqa: E402
 from app.dossier.signing import TokenKey  # noqa: E402
 from app.errors import InputError  # noqa: E402
-from app.services.workspace import Workspace  # noqa: E402
+from app.storage.workspace import Workspace  # noqa: E402
 from tests.dossier.conftest import YEAR  # noqa: E402
 from tests.ui.conftest import type_text, when_modal  # noqa: E402
 

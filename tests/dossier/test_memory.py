@@ -23,7 +23,8 @@ def hostile(tmp_path_factory):
 
 
 @pytest.mark.parametrize("label_start", ["1 000 000 tệp", "99 990 tệp tên dài", "99 990 tệp và bảng kê ký kèm",
-                                         "bom nén", "JSON lồng", "PDF"])
+                                         "bom nén", "JSON lồng", "PDF", "4 tệp thẻ", "bảng kê 100 000 dòng",
+                                         "zip64"])
 def test_verify_memory_is_bounded_on_hostile_input(hostile, label_start):
     from pathlib import Path
 

@@ -34,7 +34,7 @@ from app.dossier.outbox import (
 )
 from app.dossier.verify import verify_package
 from app.errors import InputError
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 RECIPIENT = "phong-gddt@so-gd.example.vn"
 ROOT = Path(__file__).resolve().parents[2]

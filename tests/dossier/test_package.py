@@ -90,7 +90,7 @@ def test_zip_is_deterministic_sorted_stored_with_fixed_times(built):
 def test_export_records_the_package_and_a_new_version_after_unlock(built, ready_template, pki, tmp_path, p12_key):
     import shutil
 
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     shutil.copytree(built.folder, tmp_path / "xa")
     ws = Workspace.open(tmp_path / "xa" / "cdht.sqlite3")
@@ -116,7 +116,7 @@ def test_export_records_the_package_and_a_new_version_after_unlock(built, ready_
 def test_missing_evidence_file_stops_the_export_with_its_code(built, tmp_path, p12_key):
     import shutil
 
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     shutil.copytree(built.folder, tmp_path / "xa")
     ws = Workspace.open(tmp_path / "xa" / "cdht.sqlite3")

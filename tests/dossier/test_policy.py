@@ -202,7 +202,7 @@ def external(ready_template, pki, tmp_path_factory):
     from app.dossier.finalize import finalize
     from app.dossier.package import build_package
     from app.dossier.signing import Appearance, TokenKey, open_signer, sign_pdf
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     folder = tmp_path_factory.mktemp("ky-ngoai")
     shutil.copytree(ready_template, folder / "xa")

@@ -11,7 +11,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from app.services.workspace import Workspace  # noqa: E402
+from app.storage.workspace import Workspace  # noqa: E402
 from tests.dossier.conftest import YEAR  # noqa: E402
 
 SHOTS = Path(os.environ.get("CDHT_DOSSIER_SHOTS", "")) if os.environ.get("CDHT_DOSSIER_SHOTS") else None

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWidget  # noqa: E402
 
-from app.services.workspace import Workspace  # noqa: E402
+from app.storage.workspace import Workspace  # noqa: E402
 from tests.dossier.conftest import YEAR, build_signed  # noqa: E402
 
 SHOTS = Path(os.environ["CDHT_DOSSIER_SHOTS"]) if os.environ.get("CDHT_DOSSIER_SHOTS") else None

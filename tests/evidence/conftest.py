@@ -11,7 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from app.services.workspace import Profile, Workspace  # noqa: E402
+from app.domain.records import Profile  # noqa: E402
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 YEAR = 2025
@@ -74,8 +77,8 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
 @pytest.fixture
 def ws(tmp_path: Path):
     workspace = Workspace.open(tmp_path / "xa" / "cdht.sqlite3", user="Cán bộ văn hóa")
-    workspace.save_profile(Profile("Đồng Tiến", "Thái Nguyên"))
-    workspace.add_year(YEAR)
+    save_profile(workspace, Profile("Đồng Tiến", "Thái Nguyên"))
+    add_year(workspace, YEAR)
     yield workspace
     workspace.close()
 

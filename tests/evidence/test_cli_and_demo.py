@@ -10,8 +10,10 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from app.cli import main
+from app.evidence import library as evidence_library
+from app.evidence import store as evidence_store
 from app.evidence.demo import add_demo_evidence
-from app.services import evidence as ev
+from app.services.years import add_year
 from tests.evidence.conftest import YEAR, pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +26,7 @@ def run(capsys, ws, *args):
 
 
 def test_add_list_search_remove_restore_trash(ws, write, capsys):
-    ws.add_year(2026)
+    add_year(ws, 2026)
     a = write("Quyết định Ban chỉ đạo.pdf", pdf_bytes("qd"))
     bad = write("virus.pdf", b"MZ" + b"\x00" * 300)
     code, out, _ = run(capsys, ws, "evidence", "add", str(a), str(bad), "--indicator", "1.1", "--year", str(YEAR),
@@ -83,11 +85,11 @@ def test_console_script_runs(ws, write):
 def test_demo_evidence_is_realistic_and_idempotent(ws):
     results = add_demo_evidence(ws, YEAR)
     assert [r.status for r in results] == ["imported"] * 5
-    items = ev.list_evidence(ws, YEAR)
+    items = evidence_library.list_evidence(ws, YEAR)
     assert {i.kind_label for i in items} == {"PDF", "Ảnh PNG", "Excel (XLSX)"}
     regulation = next(i for i in items if i.indicator_ids == ("2.3",))
     assert regulation.valid_until is not None and regulation.valid_until.year == YEAR + 2
-    text = PdfReader(ev.stored_path(ws, regulation.sha256)).pages[0].extract_text()
+    text = PdfReader(evidence_store.stored_path(ws, regulation.sha256)).pages[0].extract_text()
     assert "Hội Khuyến học xã" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert all(i.doc_number or i.kind_label != "PDF" for i in items)
     assert [r.status for r in add_demo_evidence(ws, YEAR)] == ["duplicate"] * 5

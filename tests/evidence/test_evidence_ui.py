@@ -11,9 +11,11 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent, QInputMethodEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.changes import Changes  # noqa: E402
+from app.evidence import importer as evidence_importer  # noqa: E402
+from app.evidence import library as evidence_library  # noqa: E402
 from app.evidence.demo import add_demo_evidence  # noqa: E402
 from app.services import evidence as ev  # noqa: E402
-from app.services.workspace import Changes  # noqa: E402
 from tests.evidence.conftest import YEAR, lock_year, pdf_bytes  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.evidence import preview as preview_module  # noqa: E402
@@ -95,9 +97,9 @@ def test_edit_catalogue_fields_with_date_warning(page, qtbot):
     assert page.details.warning.isVisible() and "nằm ngoài năm đánh giá 2025" in page.details.warning.text()
     page.details.doc_number.selectAll()
     type_text(page.details.doc_number, "16/KH-UBND")  # typing in another field stores the date at once
-    qtbot.waitUntil(lambda: ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR).doc_number == "16/KH-UBND", timeout=3000)
+    qtbot.waitUntil(lambda: evidence_library.find_by_code(page.ctx.ws, "H1.2.01", YEAR).doc_number == "16/KH-UBND", timeout=3000)
     wait_for_idle()
-    item = ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR)
+    item = evidence_library.find_by_code(page.ctx.ws, "H1.2.01", YEAR)
     assert item.issued_date.isoformat() == "2024-12-28"
     assert "⚠ ngày ngoài năm" in page.model.index(0, 0).data()
     assert page.details.doc_number.text() == "16/KH-UBND" and page.details.issued_date.text() == "28/12/2024"
@@ -110,9 +112,9 @@ def test_what_is_typed_is_stored_for_its_own_item_when_another_is_selected(page)
     type_text(page.details.summary, "Kế hoạch học tập suốt đời năm 2025")
     assert page.details.fields.pending()
     page.select_code("H1.3.01")
-    assert page.details.summary.toPlainText() == ev.find_by_code(page.ctx.ws, "H1.3.01", YEAR).summary
+    assert page.details.summary.toPlainText() == evidence_library.find_by_code(page.ctx.ws, "H1.3.01", YEAR).summary
     wait_for_idle()
-    assert ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR).summary == "Kế hoạch học tập suốt đời năm 2025"
+    assert evidence_library.find_by_code(page.ctx.ws, "H1.2.01", YEAR).summary == "Kế hoạch học tập suốt đời năm 2025"
     page.select_code("H1.2.01")
     assert page.details.summary.toPlainText() == "Kế hoạch học tập suốt đời năm 2025"
 
@@ -125,7 +127,7 @@ def test_a_refused_date_stays_in_its_field_with_the_reason(page):
     wait_for_idle()
     assert page.details.issued_date.text() == "31/02/2025" and page.details.issued_date.property("invalid")
     assert page.details.problem.isVisible() and "không có ngày 31" in page.details.problem.text()
-    assert ev.find_by_code(page.ctx.ws, "H1.2.01", YEAR).issued_date.isoformat() == "2025-01-10"
+    assert evidence_library.find_by_code(page.ctx.ws, "H1.2.01", YEAR).issued_date.isoformat() == "2025-01-10"
     assert page.unsaved() and page.unsaved()[0].startswith("Ngày ban hành “31/02/2025”")
 
 
@@ -135,7 +137,7 @@ def test_link_checkbox_adds_and_removes_indicators(page):
                  if page.details.links.item(r).data(Qt.ItemDataRole.UserRole) == "1.1")
     entry.setCheckState(Qt.CheckState.Checked)
     wait_for_idle()
-    assert ev.find_by_code(page.ctx.ws, "H2.3.01", YEAR).indicator_ids == ("2.3", "1.1")
+    assert evidence_library.find_by_code(page.ctx.ws, "H2.3.01", YEAR).indicator_ids == ("2.3", "1.1")
     assert page.ctx.ws.evidence_states(YEAR)["1.1"].count == 1
 
 
@@ -183,7 +185,7 @@ def test_trash_restore_and_empty(page, monkeypatch):
     page.empty_button.click()
     wait_for_idle()
     assert codes(page) == [] and "Đã xóa hẳn 1 minh chứng" in page.status.text()
-    assert ev.list_evidence(page.ctx.ws, YEAR, trash=True) == []
+    assert evidence_library.list_evidence(page.ctx.ws, YEAR, trash=True) == []
 
 
 def test_locked_year_shows_read_only_fields(page):
@@ -224,7 +226,7 @@ def test_list_model_passes_the_model_tester_and_makes_thumbnails_only_for_rows_s
     from tests.benchmarks.synthetic import write_evidence_files
 
     files = write_evidence_files(ws.data_dir / "nguon", count=120, total_bytes=120 * 8192, year=YEAR)
-    ev.import_files(ws, YEAR, [f.path for f in files], indicator_ids=["1.2"])
+    evidence_importer.import_files(ws, YEAR, [f.path for f in files], indicator_ids=["1.2"])
     widget = EvidencePage(AppContext(ws, YEAR))
     qtbot.addWidget(widget)
     widget.resize(1280, 820)

@@ -6,10 +6,15 @@ import datetime as dt
 
 import pytest
 
+from app.domain.records import EXPLANATION_FIELD
 from app.errors import InputError, LockedError
+from app.evidence import importer as evidence_importer
+from app.evidence import library as evidence_library
+from app.evidence import store as evidence_store
 from app.evidence.codes import code_sort_key, format_code
 from app.services import evidence as ev
-from app.services.workspace import EXPLANATION_FIELD
+from app.services.indicators import set_values
+from app.services.years import add_year
 from tests.evidence.conftest import YEAR, lock_year, pdf_bytes
 
 
@@ -17,9 +22,9 @@ from tests.evidence.conftest import YEAR, lock_year, pdf_bytes
 def add(ws, write):
     """add(name, *indicators, **details) -> EvidenceItem."""
     def make(name, *indicators, **details):
-        [result] = ev.import_files(ws, YEAR, [write(name, pdf_bytes(name))], indicator_ids=indicators, details=details)
+        [result] = evidence_importer.import_files(ws, YEAR, [write(name, pdf_bytes(name))], indicator_ids=indicators, details=details)
         assert result.status == "imported", result.message
-        return ev.get_evidence(ws, result.evidence_id)
+        return evidence_library.get_evidence(ws, result.evidence_id)
     return make
 
 
@@ -36,20 +41,20 @@ def test_codes_are_stable_and_never_reused(ws, add):
     ev.empty_trash(ws)
     d = add("d.pdf", "1.2")
     assert d.code == "H1.2.04"
-    assert [i.code for i in ev.list_evidence(ws, YEAR)] == ["H1.2.01", "H1.2.03", "H1.2.04"]
+    assert [i.code for i in evidence_library.list_evidence(ws, YEAR)] == ["H1.2.01", "H1.2.03", "H1.2.04"]
 
 
 def test_code_follows_the_first_indicator(ws, add):
     item = add("quy-che.pdf")
     assert item.code == "MC.01" and item.indicator_ids == ()
     ev.link_evidence(ws, item.id, ["2.3", "1.2"])
-    item = ev.get_evidence(ws, item.id)
+    item = evidence_library.get_evidence(ws, item.id)
     assert item.code == "H2.3.01" and item.indicator_ids == ("2.3", "1.2")
     ev.unlink_evidence(ws, item.id, "1.2")
-    assert ev.get_evidence(ws, item.id).code == "H2.3.01"
+    assert evidence_library.get_evidence(ws, item.id).code == "H2.3.01"
     ev.link_evidence(ws, item.id, "1.2")
     ev.unlink_evidence(ws, item.id, "2.3")
-    assert ev.get_evidence(ws, item.id).code == "H1.2.01"
+    assert evidence_library.get_evidence(ws, item.id).code == "H1.2.01"
     assert [e.action for e in ws.audit_entries(entity="evidence") if e.action == "recode"] == ["recode", "recode"]
 
 
@@ -57,14 +62,14 @@ def test_catalogue_fields_update_and_date_warning(ws, add):
     item = add("kh.pdf", "1.2")
     ev.update_evidence(ws, item.id, doc_number=" 15/KH-UBND ", issued_date="10/01/2025", issuer="UBND xã",
                        summary="Kế hoạch năm 2025")
-    item = ev.get_evidence(ws, item.id)
+    item = evidence_library.get_evidence(ws, item.id)
     assert (item.doc_number, item.issued_date, item.summary) == ("15/KH-UBND", dt.date(2025, 1, 10), "Kế hoạch năm 2025")
     assert item.date_warning() == ""
     ev.update_evidence(ws, item.id, issued_date="2024-12-31")
-    warning = ev.get_evidence(ws, item.id).date_warning()
+    warning = evidence_library.get_evidence(ws, item.id).date_warning()
     assert "31/12/2024 nằm ngoài năm đánh giá 2025 (01/01/2025–31/12/2025)" in warning
     ev.update_evidence(ws, item.id, valid_until="31/12/2027")
-    assert "còn hiệu lực đến 31/12/2027" in ev.get_evidence(ws, item.id).date_warning()
+    assert "còn hiệu lực đến 31/12/2027" in evidence_library.get_evidence(ws, item.id).date_warning()
     assert ev.update_evidence(ws, item.id, issuer="UBND xã").any() is False
     with pytest.raises(InputError, match="không phải ngày hợp lệ"):
         ev.update_evidence(ws, item.id, issued_date="32/01/2025")
@@ -75,28 +80,28 @@ def test_catalogue_fields_update_and_date_warning(ws, add):
 def test_search_ignores_accents_and_d_stroke(ws, add):
     add("Quyết định.pdf", "1.1", summary="Quyết định thành lập Ban chỉ đạo xã Đồng Tiến", issuer="UBND xã")
     add("Báo cáo.pdf", "5.1", summary="Báo cáo kết quả học tập suốt đời", doc_number="07/BC-HKH")
-    assert [i.original_name for i in ev.search_evidence(ws, YEAR, "dong")] == ["Quyết định.pdf"]
-    assert [i.original_name for i in ev.search_evidence(ws, YEAR, "hoc")] == ["Báo cáo.pdf"]
-    assert [i.original_name for i in ev.search_evidence(ws, YEAR, "ĐỒNG tiến")] == ["Quyết định.pdf"]
-    assert [i.original_name for i in ev.search_evidence(ws, YEAR, "07/bc")] == ["Báo cáo.pdf"]
-    assert [i.original_name for i in ev.search_evidence(ws, YEAR, "H5.1")] == ["Báo cáo.pdf"]
-    assert ev.search_evidence(ws, YEAR, "bao dong") == []
-    assert ev.search_evidence(ws, YEAR, "100%_") == []
+    assert [i.original_name for i in evidence_library.search_evidence(ws, YEAR, "dong")] == ["Quyết định.pdf"]
+    assert [i.original_name for i in evidence_library.search_evidence(ws, YEAR, "hoc")] == ["Báo cáo.pdf"]
+    assert [i.original_name for i in evidence_library.search_evidence(ws, YEAR, "ĐỒNG tiến")] == ["Quyết định.pdf"]
+    assert [i.original_name for i in evidence_library.search_evidence(ws, YEAR, "07/bc")] == ["Báo cáo.pdf"]
+    assert [i.original_name for i in evidence_library.search_evidence(ws, YEAR, "H5.1")] == ["Báo cáo.pdf"]
+    assert evidence_library.search_evidence(ws, YEAR, "bao dong") == []
+    assert evidence_library.search_evidence(ws, YEAR, "100%_") == []
 
 
 def test_filter_by_indicator_and_unlinked(ws, add):
     add("a.pdf", "1.2")
     add("b.pdf", "1.2", "2.3")
     add("c.pdf")
-    assert [i.original_name for i in ev.indicator_evidence(ws, YEAR, "2.3")] == ["b.pdf"]
-    assert [i.original_name for i in ev.list_evidence(ws, YEAR, indicator_id="1.2")] == ["a.pdf", "b.pdf"]
-    assert [i.original_name for i in ev.list_evidence(ws, YEAR, indicator_id=ev.UNLINKED)] == ["c.pdf"]
+    assert [i.original_name for i in evidence_library.indicator_evidence(ws, YEAR, "2.3")] == ["b.pdf"]
+    assert [i.original_name for i in evidence_library.list_evidence(ws, YEAR, indicator_id="1.2")] == ["a.pdf", "b.pdf"]
+    assert [i.original_name for i in evidence_library.list_evidence(ws, YEAR, indicator_id=evidence_library.UNLINKED)] == ["c.pdf"]
 
 
 def test_explanation_when_an_indicator_has_no_evidence(ws):
     for iid in ws.catalogue(YEAR).indicator_ids:
         if ws.catalogue(YEAR).indicator(iid).input == "boolean":
-            ws.set_value(YEAR, iid, "met", True)
+            set_values(ws, YEAR, iid, {"met": True})
     assert "3.2" in ws.checklist(YEAR).lacking_evidence()
     ev.set_no_evidence_explanation(ws, YEAR, "3.2", "Thư viện xã đang nâng cấp phần mềm; biên bản sẽ bổ sung.")
     assert ws.values(YEAR)["3.2"][EXPLANATION_FIELD].startswith("Thư viện xã")
@@ -108,36 +113,36 @@ def test_explanation_when_an_indicator_has_no_evidence(ws):
 
 
 def test_trash_restore_and_empty(ws, add, write):
-    ws.add_year(2026)
+    add_year(ws, 2026)
     a, b = add("a.pdf", "1.2"), add("b.pdf", "1.2")
-    ev.import_files(ws, 2026, [write("a.pdf", pdf_bytes("a.pdf"))])  # same content as `a`, other year
+    evidence_importer.import_files(ws, 2026, [write("a.pdf", pdf_bytes("a.pdf"))])  # same content as `a`, other year
     ev.remove_evidence(ws, a.id)
     ev.remove_evidence(ws, b.id)
     assert ws.evidence_states(YEAR)["1.2"].count == 0
-    assert {i.code for i in ev.list_evidence(ws, YEAR, trash=True)} == {a.code, b.code}
+    assert {i.code for i in evidence_library.list_evidence(ws, YEAR, trash=True)} == {a.code, b.code}
     ev.restore_evidence(ws, b.id)
     assert ws.evidence_states(YEAR)["1.2"].count == 1
-    assert ev.get_evidence(ws, b.id).indicator_ids == ("1.2",)
+    assert evidence_library.get_evidence(ws, b.id).indicator_ids == ("1.2",)
     changes, report = ev.empty_trash(ws)
     assert changes.evidence and report.items_removed == 1
     assert report.files_removed == 0  # a's content is still used in 2026
-    assert ev.stored_path(ws, a.sha256).exists()
+    assert evidence_store.stored_path(ws, a.sha256).exists()
     ev.remove_evidence(ws, b.id)
     _, report = ev.empty_trash(ws)
-    assert report.files_removed == 1 and not ev.stored_path(ws, b.sha256).exists()
+    assert report.files_removed == 1 and not evidence_store.stored_path(ws, b.sha256).exists()
     assert "Đã xóa hẳn 1 minh chứng" in report.message()
 
 
 def test_restore_refuses_when_same_content_came_back_meanwhile(ws, add, write):
-    ws.add_year(2024)
+    add_year(ws, 2024)
     a = add("a.pdf", "1.2")
     ev.remove_evidence(ws, a.id)
-    [old] = ev.import_files(ws, 2024, [write("a.pdf", pdf_bytes("a.pdf"))], indicator_ids=["1.2"])
+    [old] = evidence_importer.import_files(ws, 2024, [write("a.pdf", pdf_bytes("a.pdf"))], indicator_ids=["1.2"])
     ev.carry_over_evidence(ws, 2024, YEAR, [old.evidence_id])
-    [live] = ev.list_evidence(ws, YEAR)
+    [live] = evidence_library.list_evidence(ws, YEAR)
     with pytest.raises(InputError, match=f"cùng nội dung đã có trong thư viện năm {YEAR} với mã {live.code}"):
         ev.restore_evidence(ws, a.id)
-    assert ev.get_evidence(ws, a.id).deleted
+    assert evidence_library.get_evidence(ws, a.id).deleted
 
 
 def test_locked_year_refuses_every_change(ws, add):
@@ -155,15 +160,15 @@ def test_locked_year_refuses_every_change(ws, add):
 
 def test_copy_for_opening_has_readable_name(ws, add, tmp_path):
     item = add("Kế hoạch.pdf", "1.2")
-    path = ev.copy_for_opening(ws, item, tmp_path / "mo")
+    path = evidence_library.copy_for_opening(ws, item, tmp_path / "mo")
     assert path.name == "H1.2.01 Kế hoạch.pdf" and path.read_bytes() == pdf_bytes("Kế hoạch.pdf")
-    ev.stored_path(ws, item.sha256).unlink()
+    evidence_store.stored_path(ws, item.sha256).unlink()
     with pytest.raises(Exception, match="không còn trong kho"):
-        ev.copy_for_opening(ws, item, tmp_path / "mo2")
+        evidence_library.copy_for_opening(ws, item, tmp_path / "mo2")
 
 
 def test_find_by_code(ws, add):
     item = add("a.pdf", "1.2")
-    assert ev.find_by_code(ws, "h1.2.01").id == item.id
+    assert evidence_library.find_by_code(ws, "h1.2.01").id == item.id
     with pytest.raises(Exception, match="Không có minh chứng mã H9.9.01"):
-        ev.find_by_code(ws, "H9.9.01", YEAR)
+        evidence_library.find_by_code(ws, "H9.9.01", YEAR)

@@ -1,9 +1,9 @@
 """Real commune packages for the recipient's tests and benchmarks, made by the commune side itself.
 
 `CommunePki` issues one certificate per commune (O = CN = "Ủy ban nhân dân xã …", L = province) under a test CA,
-plus an impostor's self-signed certificate; `make_package` sets up a commune with the commune app's own services
-(figures, evidence, narrative, review meeting), finalizes it and exports its signed package. Everything derives
-from the arguments, so two runs build the same dossiers.
+plus an impostor's self-signed certificate; `make_package` sets up a commune as the commune tests do
+(`tests.dossier.conftest.make_ready_workspace`: figures, evidence, texts, numbers, review meeting), finalizes it
+and exports its signed package. Everything derives from the arguments, so two runs build the same dossiers.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from app.domain.dataset import parse_dataset
 from app.dossier.signing import Pkcs12Key
-from app.services.datasets import import_dataset
-from app.services.documents import Attendee, ReviewMeeting, save_review_meeting, set_document_texts
-from app.services.workspace import Workspace
+from app.services.assignments import add_unit, set_assignment
+from app.services.documents import set_document_texts
+from app.storage.workspace import Workspace
 from tests.benchmarks.synthetic import dataset_document
-from tests.dossier.conftest import add_evidence, small_pdf
+from tests.dossier.conftest import add_evidence, make_ready_workspace
 from tests.dossier.pki import _ca
 
 PASSWORD = "mật-khẩu-thử"
@@ -93,30 +92,16 @@ class CommunePki:
 
 def make_commune(folder: Path, commune: str, province: str = PROVINCE, year: int = 2025, level: int = 1,
                  seed: int = 0, evidence_bytes: int = 0) -> Workspace:
-    """A commune whose `year` dossier is ready to finalize at `level`; `evidence_bytes` adds one large,
-    incompressible evidence file (deterministic) besides one small PDF per indicator."""
-    ws = Workspace.open(folder / "cdht.sqlite3", user="Văn thư xã")
-    document = dataset_document(year, level, seed, commune=(commune, province))
-    import_dataset(ws, parse_dataset(document))
-    ws.update_profile(signer_name="Nguyễn Văn An", signer_title="Chủ tịch")
-    for index, indicator in enumerate(ws.catalogue(year).indicator_ids, start=1):
-        add_evidence(ws, year, f"H{index:02d}.01", small_pdf(f"Minh chung {commune} {indicator}"),
-                     f"Quyết định {indicator}.pdf", [indicator])
+    """A commune whose `year` dossier is ready to finalize at `level` (the commune tests' ready workspace, with
+    this commune's name and figures, and a plan assigning indicator 5.1, so that every document is in the package);
+    `evidence_bytes` adds one large, incompressible evidence file (deterministic)."""
+    ws = make_ready_workspace(folder, dataset_document(year, level, seed, commune=(commune, province)), level)
+    add_unit(ws, "Hội Khuyến học")
+    set_assignment(ws, year, "5.1", lead_unit="Hội Khuyến học")
+    set_document_texts(ws, year, {"plan.number": "46", "plan.date": f"10/01/{year}"})
     if evidence_bytes:
-        add_evidence(ws, year, "H99.01", random.Random(f"{commune}:{seed}").randbytes(evidence_bytes), "ảnh.jpg",
-                     ["1.1"])
-    set_document_texts(ws, year, {
-        "situation": f"Xã {commune} có nhiều công dân tham gia học tập.",
-        "process": "Ủy ban nhân dân xã ban hành kế hoạch tự đánh giá.",
-        "strengths": "Phong trào học tập phát triển.", "limitations": "Cơ sở vật chất còn thiếu.",
-        "recommendations": "Đề nghị cơ quan có thẩm quyền xem xét công nhận.",
-    })
-    save_review_meeting(ws, year, ReviewMeeting(
-        meeting_date=dt.date(year + 1, 1, 15), chair_name="Nguyễn Văn An", chair_title="Chủ tịch UBND xã",
-        attendees=(Attendee("Trần Thị Bình", "Chủ tịch", "Hội Khuyến học xã"),
-                   Attendee("Lê Văn Cường", "Chủ tịch", "Ủy ban Mặt trận Tổ quốc Việt Nam xã")),
-        conclusions=f"Thống nhất đề nghị công nhận mức độ {level}.", level_agreed=level,
-    ))
+        add_evidence(ws, year, "H99.02", random.Random(f"{commune}:{seed}").randbytes(evidence_bytes), "ảnh.jpg",
+                     ["1.1"], issuer=f"UBND xã {commune}")
     return ws
 
 

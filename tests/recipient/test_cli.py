@@ -7,7 +7,8 @@ import json
 import pytest
 
 from app.cli import main
-from app.services.workspace import Workspace
+from app.dossier.registry import load_registry
+from app.storage.workspace import Workspace
 from tests.recipient.conftest import YEAR
 
 
@@ -43,7 +44,7 @@ def test_show_prints_versions_report_and_appraisal(register_path, capsys):
     code, out, _ = run(capsys, "--db", register_path, "recipient", "show", "dong tien", "--year", str(YEAR))
     assert code == 0
     assert "2 gói" in out and "▶ hiện hành" in out and "thay thế bởi bản mới" in out
-    assert "✔ Người ký là xã gửi hồ sơ" in out and "Kết quả (đã kết luận: mức độ 1)." in out
+    assert "✔ Người ký là xã: UBND xã Đồng Tiến (Thái Nguyên): chứng thư ghi đúng tên xã và tỉnh" in out and "Kết quả (đã kết luận: mức độ 1)." in out
     code, out, _ = run(capsys, "--db", register_path, "recipient", "show", "Đồng Tiến", "--json")
     document = json.loads(out)
     assert len(document["packages"]) == 2 and document["packages"][0]["receipts"]
@@ -85,12 +86,22 @@ def test_commune_list_import_is_all_or_nothing(register_path, tmp_path, capsys):
     assert code == 0 and out.strip() == "Đã nhập danh sách xã: thêm 1, cập nhật 0, không đổi 1."
     export = tmp_path / "registry.json"
     run(capsys, "--db", register_path, "recipient", "communes", "export", str(export))
-    document = json.loads(export.read_text(encoding="utf-8"))
-    assert document["format"] == "cdht-registry/1" and document["province"] == "Thái Nguyên"
-    by_name = {c["commune"]: c for c in document["communes"]}
-    assert by_name["Ba Vì"]["contact"] == "ubnd@bavi.vn"
+    assert json.loads(export.read_text(encoding="utf-8"))["format"] == "cdht-registry/1"
+    registry = load_registry(export)  # the verifier's own reader (cdht verify --registry): one register format
+    assert registry.find("Ba Vì", "Thái Nguyên").contact == "ubnd@bavi.vn" and len(registry.entries) == 7
     other = tmp_path / "other.sqlite3"
     run(capsys, "--db", str(other), "recipient", "init", "--agency", "Sở Giáo dục và Đào tạo", "--province",
         "Thái Nguyên")
     code, out, _ = run(capsys, "--db", str(other), "recipient", "communes", "import", str(export))
     assert code == 0 and "thêm 7" in out
+
+
+def test_trust_list_names_the_national_anchors_and_the_added_ca(register_path, capsys):
+    from app.dossier.trust import bundled_anchors
+
+    code, out, _ = run(capsys, "--db", register_path, "recipient", "trust", "list")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0] == (f"Tin cậy {len(bundled_anchors())} chứng thư gốc quốc gia đi kèm ứng dụng và 1 chứng thư CA "
+                        "do cơ quan thêm:")
+    assert lines[1].endswith("CA Thử Nghiệm Chuyên Dùng")

@@ -1,5 +1,8 @@
 """Registering packages from a folder: genuine, superseding, tampered, late, foreign signer, impostor, unknown
-commune, duplicates and things that are not packages — each with the right status, nothing stored twice."""
+commune, duplicates and things that are not packages — each with the right status, nothing stored twice.
+
+The status is the signature policy's verdict (`cdht verify`), judged against the bundled national anchors plus the
+recipient's CAs, with the register of communes as the verifier's register."""
 
 from __future__ import annotations
 
@@ -13,9 +16,9 @@ from app.errors import StorageError
 from app.recipient import register as reg
 from app.recipient.intake import DUPLICATE, NEW, SKIPPED, intake_paths, received_on
 from app.recipient.store import stored_path
-from app.recipient.verification import INVALID, UNBOUND, VALID
+from app.recipient.verification import INVALID, UNBOUND, VALID, report_lines
 from app.recipient.workspace import RecipientWorkspace
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.recipient.conftest import LATE, ON_TIME, YEAR
 
 
@@ -37,7 +40,7 @@ def test_a_folder_of_many_communes_gets_the_right_status_each(rws, dossiers):
     assert (NEW, UNBOUND, "Tân Cương") in outcomes  # signed with Đồng Tiến's certificate
     assert (NEW, INVALID, "Phúc Xuân") in outcomes  # an evidence file changed after signing
     assert (NEW, UNBOUND, "Linh Sơn") in outcomes  # self-signed certificate bearing the commune's name
-    assert (NEW, UNBOUND, "La Bằng") in outcomes  # not a commune of the register
+    assert (NEW, VALID, "La Bằng") in outcomes  # genuine, but not a commune of the register: filed apart
     assert sum(1 for o in outcomes if o[0] == SKIPPED) == 2  # a text file and a photo archive
     rows = _by_commune(reg.register_rows(rws, YEAR))
     assert rows["Đồng Tiến"].status == reg.RECEIVED and rows["Đồng Tiến"].version == 2
@@ -56,10 +59,10 @@ def test_a_folder_of_many_communes_gets_the_right_status_each(rws, dossiers):
 def test_reasons_name_what_is_wrong(rws, dossiers):
     _receive_both(rws, dossiers)
     summaries = {p.commune: p.summary for p in reg.packages(rws)}
-    assert "không mang tên UBND xã Tân Cương" in summaries["Tân Cương"]
+    assert "chứng thư không ghi tên xã Tân Cương, Thái Nguyên" in summaries["Tân Cương"]
     assert "KHÔNG được xác nhận là UBND xã Tân Cương" in summaries["Tân Cương"]
-    assert "không do CA tin cậy cấp" in summaries["Linh Sơn"]
-    assert summaries["Phúc Xuân"].startswith("Gói hồ sơ không hợp lệ: ")
+    assert "chứng thư tự ký, không do tổ chức chứng thực tin cậy nào cấp" in summaries["Linh Sơn"]
+    assert summaries["Phúc Xuân"].startswith("GÓI HỒ SƠ KHÔNG HỢP LỆ: ")
     assert "Chữ ký tệp kê khai" in summaries["Phúc Xuân"] or "thay đổi" in summaries["Phúc Xuân"]
 
 
@@ -115,29 +118,48 @@ def test_a_foreign_signer_never_supersedes_the_communes_own_package(rws, dossier
     assert row.versions == 2
 
 
-def test_registered_fingerprints_bind_strictly(rws, dossiers):
-    """Once the register lists a commune's certificate, a certificate with the right name is not enough."""
-    from app.recipient.communes import add_commune, find_commune
+@pytest.fixture(scope="module")
+def personal(dossiers, tmp_path_factory) -> tuple[Path, str]:
+    """Sơn Cẩm's dossier signed with its chairman's personal certificate (CA-issued, naming no commune), on a
+    'USB drive' of its own; and that certificate's fingerprint."""
+    from tests.recipient.factory import make_package
 
-    add_commune(rws, "Sơn Cẩm", "Thái Nguyên", fingerprints=["00" * 32])
-    intake_paths(rws, [dossiers.late], received_on(LATE))
-    row = _by_commune(reg.register_rows(rws, YEAR))["Sơn Cẩm"]
-    assert row.status == reg.SIGNER_UNCONFIRMED
-    assert "không có trong danh sách chứng thư của xã Sơn Cẩm" in reg.package(rws, row.package_id).summary
-    assert find_commune(rws, "xã Sơn Cẩm", "tỉnh Thái Nguyên").fingerprints == ("00" * 32,)
+    folder = tmp_path_factory.mktemp("ca-nhan")
+    key = dossiers.pki.issue("chủ tịch Sơn Cẩm", "Nguyễn Văn An", province=None)
+    package = make_package(folder / "xa", "Sơn Cẩm", key, seed=11)
+    (folder / "usb").mkdir()
+    shutil.copy(package, folder / "usb" / "HoSo-CDHT-son-cam-2025-v1.zip")
+    return folder / "usb", dossiers.pki.fingerprints["chủ tịch Sơn Cẩm"]
 
 
-def test_confirming_a_signer_needs_its_exact_fingerprint(rws, dossiers):
-    from app.errors import InputError
+def test_the_register_binds_a_listed_certificate_that_names_no_commune(rws, personal):
+    """The register of communes is the verifier's register: a fingerprint listed for the commune binds."""
     from app.recipient.communes import add_commune
+    from app.recipient.intake import recheck
+
+    usb, fingerprint = personal
+    first = intake_paths(rws, [usb], received_on(ON_TIME))
+    assert [(i.outcome, i.verdict) for i in first.items] == [(NEW, UNBOUND)]
+    assert "chứng thư không ghi tên xã Sơn Cẩm, Thái Nguyên" in first.items[0].message
+    add_commune(rws, "Sơn Cẩm", "Thái Nguyên", fingerprints=[fingerprint])
+    assert recheck(rws, first.items[0].package_id).status == VALID
+    package = reg.package(rws, first.items[0].package_id)
+    assert package.signer_fingerprint == fingerprint and package.signer == "Nguyễn Văn An"
+    assert "✔ Người ký là xã: UBND xã Sơn Cẩm (Thái Nguyên): dấu vân tay chứng thư có trong sổ đăng ký xã" in \
+        "\n".join(report_lines(reg.package_record(rws, package.id)["report"]))
+
+
+def test_confirming_a_signer_needs_its_exact_fingerprint(rws, personal):
+    from app.errors import InputError
     from app.recipient.intake import confirm_signer
 
-    add_commune(rws, "Sơn Cẩm", "Thái Nguyên", fingerprints=["00" * 32])
-    intake_paths(rws, [dossiers.late], received_on(LATE))
+    usb, fingerprint = personal
+    intake_paths(rws, [usb], received_on(LATE))
     row = _by_commune(reg.register_rows(rws, YEAR))["Sơn Cẩm"]
+    assert row.status == reg.SIGNER_UNCONFIRMED
     with pytest.raises(InputError, match="không khớp"):
         confirm_signer(rws, row.package_id, "11" * 32)
-    verdict = confirm_signer(rws, row.package_id, dossiers.pki.fingerprints["Sơn Cẩm"])
+    verdict = confirm_signer(rws, row.package_id, fingerprint)
     assert verdict.status == VALID
     row = _by_commune(reg.register_rows(rws, YEAR))["Sơn Cẩm"]
     assert row.status == reg.RECEIVED and row.late
@@ -146,6 +168,7 @@ def test_confirming_a_signer_needs_its_exact_fingerprint(rws, dossiers):
 
 
 def test_without_trust_anchors_nothing_is_valid(tmp_path, dossiers):
+    """Only the bundled national anchors: a package under the test CA is intact but its signer is not trusted."""
     rws = RecipientWorkspace.open(tmp_path / "so.sqlite3")
     from app.recipient.communes import add_commune
     from app.recipient.workspace import Agency
@@ -154,7 +177,7 @@ def test_without_trust_anchors_nothing_is_valid(tmp_path, dossiers):
     add_commune(rws, "Sơn Cẩm", "Thái Nguyên")
     report = intake_paths(rws, [dossiers.late], received_on(LATE))
     assert [(i.outcome, i.verdict) for i in report.items] == [(NEW, UNBOUND)]
-    assert "chưa có chứng thư CA tin cậy" in report.items[0].message
+    assert "không chuỗi về tổ chức chứng thực tin cậy" in report.items[0].message
     rws.close()
 
 
@@ -205,3 +228,42 @@ def test_intake_never_walks_into_its_own_store(rws, dossiers):
     intake_paths(rws, [dossiers.late], received_on(LATE))
     again = intake_paths(rws, [rws.data_dir.parent], received_on(LATE))
     assert all(rws.data_dir not in Path(i.source).parents for i in again.items)
+
+
+def test_figures_named_for_another_commune_are_refused(rws, dossiers, tmp_path):
+    """Đồng Tiến signs, with its own certificate, a package whose figures speak of Quyết Thắng: the register would
+    file another commune's figures under Đồng Tiến, so the verifier refuses it."""
+    import json
+
+    from tests.dossier.forge import entries as package_entries
+    from tests.dossier.forge import resign_manifest, restamp, write_zip
+
+    root, files = package_entries(dossiers.packages["dong_tien_v1"])
+    name = f"{root}/data/du-lieu-{YEAR}.json"
+    document = json.loads(files[name])
+    document["commune"]["name"] = "Quyết Thắng"
+    files[name] = json.dumps(document, ensure_ascii=False).encode()
+    restamp(root, files)
+    resign_manifest(root, files, dossiers.pki.commune_key("Đồng Tiến"))
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    write_zip(files, usb / "HoSo-CDHT-dong-tien-2025-v1.zip")
+    report = intake_paths(rws, [usb], received_on(ON_TIME))
+    assert [(i.outcome, i.verdict, i.commune) for i in report.items] == [(NEW, INVALID, "Đồng Tiến")]
+    assert "tệp dữ liệu ghi xã Quyết Thắng (Thái Nguyên), còn bag-info.txt ghi xã Đồng Tiến" in report.items[0].message
+
+
+def test_a_failure_after_the_row_is_written_registers_nothing(rws, dossiers, monkeypatch, tmp_path):
+    """The package row and its receipt (written through sqlite-utils) and the audit entry are one transaction."""
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    shutil.copy(dossiers.packages["quyet_thang"], folder / "HoSo-CDHT-quyet-thang-2025-v1.zip")
+
+    def failing_audit(*_args, **_kwargs):
+        raise StorageError("Ổ đĩa đầy khi ghi nhật ký thay đổi.")
+
+    monkeypatch.setattr(RecipientWorkspace, "audit", failing_audit)
+    report = intake_paths(rws, [folder], received_on(ON_TIME))
+    assert [(i.outcome, i.message) for i in report.items] == [("failed", "Ổ đĩa đầy khi ghi nhật ký thay đổi.")]
+    assert reg.packages(rws) == []
+    assert rws.db.execute("SELECT count(*) FROM receipts").fetchone()[0] == 0

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from app.domain.records import Profile
 from app.dossier.outbox import MailSettings, flush_outbox, queue_package, save_mail_settings
 from app.recipient import register as reg
 from app.recipient.intake import DUPLICATE, FAILED, NEW, PENDING, intake_paths, received_on
 from app.recipient.mail import ImapAccount, intake_imap, pending_sets
 from app.recipient.verification import VALID
-from app.services.workspace import Profile, Workspace
+from app.services.profile import save_profile
+from app.storage.workspace import Workspace
 from tests.recipient.conftest import ON_TIME, YEAR
 from tests.recipient.mailservers import DeliverToImap, dovecot, free_port
 
@@ -35,7 +37,7 @@ class Inbox:
 
 def _commune_outbox(tmp_path: Path, port: int) -> Workspace:
     ws = Workspace.open(tmp_path / "xa" / "cdht.sqlite3")
-    ws.save_profile(Profile("Quyết Thắng", "Thái Nguyên"))
+    save_profile(ws, Profile("Quyết Thắng", "Thái Nguyên"))
     save_mail_settings(ws, MailSettings(host="127.0.0.1", port=port, security="none", sender="ubnd@qt.example.vn",
                                         max_attachment_bytes=150_000))
     return ws
@@ -48,7 +50,7 @@ def _send(tmp_path: Path, package: Path, handler) -> int:
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        count = len(queue_package(ws, package, RECIPIENT))
+        count = len(queue_package(ws, package, RECIPIENT).messages)
         result = flush_outbox(ws, timeout=10)
         assert result.sent == count, result
     finally:

@@ -14,8 +14,8 @@ import pytest
 
 from app.errors import InputError
 from app.recipient.results import UntrustedSignerError, build_result_packages, read_result_package
-from app.services.recognition_import import import_result
-from app.services.workspace import Workspace
+from app.services.recognitions import import_result
+from app.storage.workspace import Workspace
 from tests.recipient.conftest import YEAR
 
 COMMUNE_DATABASES = {"Đồng Tiến": "dong-tien/cdht.sqlite3", "Quyết Thắng": "quyet-thang/xa/cdht.sqlite3",

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLineEdit
 
 from app.recipient import register as reg  # noqa: E402
 from app.recipient.intake import intake_paths, received_on  # noqa: E402
+from app.services.profile import save_profile
+from app.services.years import add_year
 from tests.recipient.conftest import LATE, YEAR, open_register  # noqa: E402
 from tests.ui.conftest import type_text  # noqa: E402
 from ui.tasks import wait_for_idle  # noqa: E402
@@ -155,7 +157,7 @@ def test_opening_a_commune_shows_its_pdf_evidence_report_and_versions(decided_wi
     assert evidence.preview.path.name == evidence.list.item(2).text().split("  ")[0]
     detail.tabs.setCurrentIndex(3)
     report = detail.tabs.widget(3).findChild(type(detail.tabs.widget(3).layout().itemAt(0).widget()))
-    assert "✔ Người ký là xã gửi hồ sơ" in report.toPlainText()
+    assert "✔ Người ký là xã: UBND xã Đồng Tiến (Thái Nguyên)" in report.toPlainText()
     versions = detail.tabs.widget(4)
     assert versions.rowCount() == 2
     assert {versions.item(r, 5).text() for r in range(2)} == {"Đang dùng", "Đã được thay bằng phiên bản mới"}
@@ -236,7 +238,7 @@ def test_receiving_a_folder_from_the_window(dossiers, tmp_path, qtbot):
     settle(1.0)
     assert not failures, failures
     assert window.report.isVisible()
-    assert window.report.summary.text() == ("Đã nhận 7 gói mới (3 hợp lệ, 3 chưa xác nhận người ký, 1 không hợp lệ); "
+    assert window.report.summary.text() == ("Đã nhận 7 gói mới (4 hợp lệ, 2 chưa xác nhận người ký, 1 không hợp lệ); "
                                             "1 gói trùng (không lưu lại); 2 tệp bỏ qua (không phải gói hồ sơ).")
     assert "[Trùng, đã có]" in window.report.text.toPlainText()
     assert "Đã nhận: 2/6" in window.chart.accessibleDescription()
@@ -287,7 +289,7 @@ def test_first_start_offers_the_receiving_side_and_remembers_it(tmp_path, qtbot,
 
 def test_the_commune_imports_its_result_from_the_dashboard(decided, tmp_path, qtbot):
     from app.recipient.results import build_result_packages
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
     from ui.context import AppContext
     from ui.pages.dashboard import DashboardPage
 
@@ -361,14 +363,15 @@ def test_nothing_is_clipped_in_the_register_and_its_dialogs(decided_window, qtbo
 
 
 def test_the_result_import_dialog_fits(tmp_path, qtbot):
-    from app.services.workspace import Profile, Workspace
+    from app.domain.records import Profile
+    from app.storage.workspace import Workspace
     from tests.ui.test_no_clipping import problems_in_every_tab
     from ui.context import AppContext
     from ui.result_import_dialog import ResultImportDialog
 
     ws = Workspace.open(tmp_path / "xa.sqlite3")
-    ws.save_profile(Profile("Đồng Tiến", "Thái Nguyên"))
-    ws.add_year(YEAR)
+    save_profile(ws, Profile("Đồng Tiến", "Thái Nguyên"))
+    add_year(ws, YEAR)
     dialog = ResultImportDialog(AppContext(ws, YEAR))
     qtbot.addWidget(dialog)
     dialog.show()

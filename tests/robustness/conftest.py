@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from app.backup import create_backup
 from app.documents.collection import write_collection_workbooks
+from app.services.assignments import add_unit, set_assignment
 from app.services.documents import set_document_texts
 from app.services.evidence import remove_evidence
 from tests.backup.helpers import pdf_bytes
@@ -30,8 +31,8 @@ def template(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("template")
     ws = make_ready_workspace(folder / "data")
     try:
-        ws.add_unit("Hội Khuyến học")
-        ws.set_assignment(YEAR, "5.1", lead_unit="Hội Khuyến học")
+        add_unit(ws, "Hội Khuyến học")
+        set_assignment(ws, YEAR, "5.1", lead_unit="Hội Khuyến học")
         set_document_texts(ws, YEAR, {"plan.number": "46", "plan.date": "10/01/2025"})  # the plan it is attached to
         [workbook] = write_collection_workbooks(ws, YEAR, folder / "inputs").values()
         book = load_workbook(workbook)
@@ -47,5 +48,7 @@ def template(tmp_path_factory) -> Path:
     (inputs / "bao-cao-them.pdf").write_bytes(pdf_bytes("Báo cáo bổ sung", repeat=4000))
     changed = json.loads(json.dumps(DATASET))
     changed["indicators"]["5.1"]["achieved"] = 9000
+    (inputs / "phan-cong.csv").write_text("Chỉ tiêu,Đơn vị chủ trì,Đơn vị phối hợp\n1.2,Hội Khuyến học,Đoàn Thanh niên\n",
+                                          encoding="utf-8")
     (inputs / "so-lieu.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
     return folder

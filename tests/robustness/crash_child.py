@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.services.indicators import set_values
+
 
 def say(line: str) -> None:
     sys.stdout.write(line + "\n")
@@ -53,14 +55,14 @@ def run_backup(data_dir: Path, start: int) -> None:
     import datetime as dt
 
     from app.backup import create_backup
-    from app.services.workspace import Workspace
+    from app.storage.workspace import Workspace
 
     ws = Workspace.open(data_dir / "cdht.sqlite3")
     say("READY")
     index = start
     while True:
         index += 1
-        ws.set_value(2025, "1.2", "notes", f"thay đổi {index}")
+        set_values(ws, 2025, "1.2", {"notes": f"thay đổi {index}"})
         say(f"CONFIRMED change {index}")
         info = create_backup(ws, kind="auto", now=dt.datetime.now().astimezone())
         say(f"CONFIRMED backup {info.path.name}")
@@ -80,8 +82,8 @@ def run_restore(data_dir: Path, start: int, source: str) -> None:
 
 def run_evidence_import(data_dir: Path, start: int) -> None:
     """Import evidence files one after another through the evidence service."""
-    from app.services.evidence import import_files
-    from app.services.workspace import Workspace
+    from app.evidence.importer import import_files
+    from app.storage.workspace import Workspace
     from tests.backup.helpers import pdf_bytes
 
     ws = Workspace.open(data_dir / "cdht.sqlite3")

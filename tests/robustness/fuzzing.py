@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 
 from app.cli import main
 from app.services.datasets import export_dataset
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 
 FUZZ = settings(
     max_examples=int(os.environ.get("CDHT_FUZZ_EXAMPLES", "120")),

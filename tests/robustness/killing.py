@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from app.services.integrity import check_workspace
-from app.services.workspace import Workspace
 from app.storage.lock import acquire_single_writer
+from app.storage.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 #: Fixed in CI; set CDHT_CRASH_SEED / CDHT_CRASH_ROUNDS to explore more moments locally.

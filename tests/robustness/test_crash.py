@@ -17,7 +17,8 @@ from app.documents.collection import write_collection_workbooks
 from app.dossier.records import packages
 from app.dossier.verify import verify_package
 from app.dossier.zipstream import sha256_file
-from app.services.workspace import Workspace
+from app.services.assignments import set_assignment
+from app.storage.workspace import Workspace
 from tests.backup.helpers import add_evidence, make_workspace, snapshot
 from tests.robustness.crash_child import COLLECT_UNIT, collection_round, dataset_round
 from tests.robustness.dossier import PASSWORD_VARIABLE, YEAR, finalized_dossier
@@ -148,7 +149,7 @@ def test_killed_during_collection_import(tmp_path):
     db = tmp_path / "data" / "cdht.sqlite3"
     ws = make_workspace(db, evidence_files=0)
     for indicator in collection_round(0):
-        ws.set_assignment(2025, indicator, COLLECT_UNIT, [], None, "in_progress")
+        set_assignment(ws, 2025, indicator, COLLECT_UNIT, [], None, "in_progress")
     template = write_collection_workbooks(ws, 2025, tmp_path / "phieu", unit=COLLECT_UNIT)[COLLECT_UNIT]
     ws.close()
     rng = rng_for("collect-import")

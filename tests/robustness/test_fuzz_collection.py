@@ -20,7 +20,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from app.documents.collection import META_SHEET, write_collection_workbooks
-from app.services.workspace import Workspace
+from app.services.assignments import set_assignment
+from app.storage.workspace import Workspace
 from tests.backup.helpers import make_workspace
 from tests.robustness.crash_child import COLLECT_UNIT, collection_round
 from tests.robustness.fuzzing import FUZZ, assert_clean_failure, run_cli, workspace_state
@@ -138,7 +139,7 @@ def collect_setup(tmp_path_factory) -> tuple[Path, Path]:
     ws = make_workspace(folder / "data" / "cdht.sqlite3", evidence_files=0)
     try:
         for indicator in collection_round(0):
-            ws.set_assignment(2025, indicator, COLLECT_UNIT, [], dt.date(2025, 11, 30), "in_progress")
+            set_assignment(ws, 2025, indicator, COLLECT_UNIT, [], dt.date(2025, 11, 30), "in_progress")
         template = write_collection_workbooks(ws, 2025, folder / "phieu", unit=COLLECT_UNIT)[COLLECT_UNIT]
     finally:
         ws.close()

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.backup.helpers import DATASET, make_workspace
 from tests.robustness.fuzzing import FUZZ, assert_clean_failure, run_cli, workspace_state
 

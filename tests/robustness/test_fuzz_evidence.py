@@ -19,8 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.evidence.filenames import MAX_NAME_LENGTH
-from app.services.evidence import MAX_SIZE_SETTING, import_files, verify_evidence_files
-from app.services.workspace import Workspace
+from app.evidence.importer import MAX_SIZE_SETTING, import_files
+from app.evidence.integrity import verify_evidence_files
+from app.storage.workspace import Workspace
 from app.text import nfc
 from tests.backup.helpers import make_workspace, pdf_bytes
 from tests.robustness.fuzzing import FUZZ, assert_no_traceback, patch_central_record, run_cli
@@ -90,7 +91,7 @@ def contents(draw) -> bytes:
 def evidence_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("fuzz-evidence")
     ws = make_workspace(folder / "data" / "cdht.sqlite3", evidence_files=1)
-    ws.set_setting(MAX_SIZE_SETTING, LIMIT_MB)
+    ws.write_setting(MAX_SIZE_SETTING, LIMIT_MB)
     ws.close()
     return folder / "data" / "cdht.sqlite3"
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from app.dossier.package import build_package
 from app.dossier.signing import Pkcs12Key
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.robustness.dossier import YEAR, finalized_dossier
 from tests.robustness.fuzzing import FUZZ, assert_no_traceback, patch_central_record, run_cli
 

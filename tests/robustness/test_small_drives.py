@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from app.services.datasets import export_dataset
-from app.services.workspace import Workspace
+from app.storage.workspace import Workspace
 from tests.dossier.conftest import YEAR
 from tests.robustness.dossier import PASSWORD_VARIABLE, export_argv, finalized_dossier
 from tests.robustness.drives import SmallDrive, mounted_drives, small_drive

@@ -6,10 +6,14 @@ import itertools
 
 import pytest
 
-import app.services.workspace as workspace_module
+import app.storage.session as workspace_module
+from app.domain.records import Profile
 from app.errors import InputError, LockedError
 from app.services import undo
-from app.services.workspace import Profile, Workspace
+from app.services.indicators import set_values
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace
 
 
 class Clock:
@@ -37,16 +41,16 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def ws(tmp_path, clock: Clock) -> Workspace:
     ws = Workspace.open(tmp_path / "cdht.sqlite3", user="Nguyễn Văn An")
-    ws.save_profile(Profile("Kiến Hưng", "Hà Nội"))
-    ws.add_year(2025)
+    save_profile(ws, Profile("Kiến Hưng", "Hà Nội"))
+    add_year(ws, 2025)
     clock.tick()
     return ws
 
 
 def test_undo_restores_previous_values_step_by_step(ws: Workspace, clock: Clock) -> None:
-    ws.set_values(2025, "5.1", {"achieved": 500, "total": 1000})
+    set_values(ws, 2025, "5.1", {"achieved": 500, "total": 1000})
     clock.tick()
-    ws.set_value(2025, "5.1", "achieved", 650)
+    set_values(ws, 2025, "5.1", {"achieved": 650})
     clock.tick()
     assert ws.checklist(2025).assessment.indicators["5.1"].verdicts[1].status == "met"
 
@@ -62,7 +66,7 @@ def test_undo_restores_previous_values_step_by_step(ws: Workspace, clock: Clock)
 
 
 def test_undo_is_audited_per_field_and_redo_reapplies(ws: Workspace, clock: Clock) -> None:
-    ws.set_values(2025, "1.2", {"met": True, "description": "Ban hành Kế hoạch số 12/KH-UBND"})
+    set_values(ws, 2025, "1.2", {"met": True, "description": "Ban hành Kế hoạch số 12/KH-UBND"})
     clock.tick()
     undo.undo(ws, 2025)
     entries = ws.audit_entries(entity="indicator_value", key_prefix="1.2/", year=2025)
@@ -81,14 +85,14 @@ def test_undo_is_audited_per_field_and_redo_reapplies(ws: Workspace, clock: Cloc
 
 
 def test_new_edit_after_undo_clears_redo(ws: Workspace, clock: Clock) -> None:
-    ws.set_value(2025, "1.1", "met", True)
+    set_values(ws, 2025, "1.1", {"met": True})
     clock.tick()
-    ws.set_value(2025, "1.1", "met", False)
+    set_values(ws, 2025, "1.1", {"met": False})
     clock.tick()
     undo.undo(ws, 2025)
     assert undo.history(ws, 2025).can_redo()
     clock.tick()
-    ws.set_value(2025, "2.1", "met", True)
+    set_values(ws, 2025, "2.1", {"met": True})
     assert not undo.history(ws, 2025).can_redo()
     with pytest.raises(InputError):
         undo.redo(ws, 2025)
@@ -98,8 +102,8 @@ def test_new_edit_after_undo_clears_redo(ws: Workspace, clock: Clock) -> None:
 
 
 def test_edits_of_different_indicators_in_one_second_are_separate_steps(ws: Workspace) -> None:
-    ws.set_value(2025, "3.1", "met", True)
-    ws.set_value(2025, "3.2", "met", True)
+    set_values(ws, 2025, "3.1", {"met": True})
+    set_values(ws, 2025, "3.2", {"met": True})
     history = undo.history(ws, 2025)
     assert [s.indicator_id for s in history.undo] == ["3.1", "3.2"]
     undo.undo(ws, 2025)
@@ -107,19 +111,19 @@ def test_edits_of_different_indicators_in_one_second_are_separate_steps(ws: Work
 
 
 def test_one_edit_is_one_step_even_when_its_rows_straddle_a_second(ws: Workspace, clock: Clock, monkeypatch) -> None:
-    ws.set_values(2025, "5.1", {"achieved": 50, "total": 100})
+    set_values(ws, 2025, "5.1", {"achieved": 50, "total": 100})
     clock.tick()
     # the next edit's two rows get different timestamps, as when a write crosses a second boundary
     ticking = itertools.count(100)
     monkeypatch.setattr(workspace_module, "utc_now", lambda: f"2026-01-01T01:{next(ticking):04d}")
-    ws.set_values(2025, "5.1", {"achieved": 900, "total": 1000})
+    set_values(ws, 2025, "5.1", {"achieved": 900, "total": 1000})
     assert len(undo.history(ws, 2025).undo) == 2
     undo.undo(ws, 2025)  # restoring the total alone would leave 900 of 100
     assert ws.values(2025)["5.1"] == {"achieved": 50, "total": 100}
 
 
 def test_locked_year_cannot_be_undone(ws: Workspace, clock: Clock) -> None:
-    ws.set_value(2025, "1.1", "met", True)
+    set_values(ws, 2025, "1.1", {"met": True})
     with ws.transaction():
         ws.db.execute("UPDATE years SET locked_at = '2026-02-01T00:00:00' WHERE year = 2025")
     with pytest.raises(LockedError):
@@ -128,16 +132,16 @@ def test_locked_year_cannot_be_undone(ws: Workspace, clock: Clock) -> None:
 
 
 def test_continued_typing_is_one_step_and_a_new_edit_is_not(ws: Workspace, clock: Clock) -> None:
-    ws.set_value(2025, "1.2", "description", "Kế")
+    set_values(ws, 2025, "1.2", {"description": "Kế"})
     clock.tick()
-    ws.set_values(2025, "1.2", {"description": "Kế hoạch"}, continue_edit=True)
+    set_values(ws, 2025, "1.2", {"description": "Kế hoạch"}, continue_edit=True)
     clock.tick()
-    ws.set_values(2025, "1.2", {"description": "Kế hoạch số 12"}, continue_edit=True)
+    set_values(ws, 2025, "1.2", {"description": "Kế hoạch số 12"}, continue_edit=True)
     clock.tick()
-    ws.set_value(2025, "2.1", "met", True)
+    set_values(ws, 2025, "2.1", {"met": True})
     clock.tick()
     # continuing after another indicator's edit starts a new step
-    ws.set_values(2025, "1.2", {"description": "Kế hoạch số 12/KH"}, continue_edit=True)
+    set_values(ws, 2025, "1.2", {"description": "Kế hoạch số 12/KH"}, continue_edit=True)
     assert [s.indicator_id for s in undo.history(ws, 2025).undo] == ["1.2", "2.1", "1.2"]
     undo.undo(ws, 2025)
     undo.undo(ws, 2025)
@@ -147,7 +151,7 @@ def test_continued_typing_is_one_step_and_a_new_edit_is_not(ws: Workspace, clock
 
 
 def test_stacks_follow_each_transaction_without_rereading_the_log(ws: Workspace, clock: Clock) -> None:
-    ws.set_value(2025, "1.1", "met", True)
+    set_values(ws, 2025, "1.1", {"met": True})
     stacks = undo.stacks(ws, 2025)
     assert len(stacks.catch_up(ws).undo) == 1
     seen = stacks.last_id
@@ -155,7 +159,7 @@ def test_stacks_follow_each_transaction_without_rereading_the_log(ws: Workspace,
     ws.db.conn.set_trace_callback(statements.append)
     try:
         clock.tick()
-        ws.set_value(2025, "1.1", "met", False)
+        set_values(ws, 2025, "1.1", {"met": False})
         statements.clear()
         assert len(undo.history(ws, 2025).undo) == 2
     finally:
@@ -166,10 +170,10 @@ def test_stacks_follow_each_transaction_without_rereading_the_log(ws: Workspace,
 
 
 def test_rows_of_a_rolled_back_transaction_never_reach_the_stacks(ws: Workspace, clock: Clock) -> None:
-    ws.set_value(2025, "1.1", "met", True)
+    set_values(ws, 2025, "1.1", {"met": True})
     clock.tick()
     with pytest.raises(RuntimeError), ws.transaction():
-        ws.set_value(2025, "1.1", "met", False)
+        set_values(ws, 2025, "1.1", {"met": False})
         assert len(undo.history(ws, 2025).undo) == 2  # seen inside the transaction…
         raise RuntimeError("abandon")
     assert len(undo.history(ws, 2025).undo) == 1  # …but not kept
@@ -178,7 +182,7 @@ def test_rows_of_a_rolled_back_transaction_never_reach_the_stacks(ws: Workspace,
 def test_only_the_newest_steps_are_kept(ws: Workspace, clock: Clock, monkeypatch) -> None:
     monkeypatch.setattr(undo, "MAX_STEPS", 3)
     for value in range(1, 6):
-        ws.set_value(2025, "5.1", "total", value * 10)
+        set_values(ws, 2025, "5.1", {"total": value * 10})
         clock.tick()
     assert len(undo.history(ws, 2025).undo) == 3
     for _ in range(3):

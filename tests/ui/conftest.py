@@ -15,8 +15,11 @@ from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeyEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget  # noqa: E402
 
-import app.services.workspace as workspace_module  # noqa: E402
-from app.services.workspace import Profile, Workspace  # noqa: E402
+import app.storage.session as workspace_module  # noqa: E402
+from app.domain.records import Profile  # noqa: E402
+from app.services.profile import save_profile
+from app.services.years import add_year
+from app.storage.workspace import Workspace  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.tasks import wait_for_idle  # noqa: E402
 from ui.theme import apply_theme  # noqa: E402
@@ -62,8 +65,8 @@ def clock(monkeypatch) -> Clock:
 @pytest.fixture
 def ws(data_dir, clock):
     ws = Workspace.open(data_dir / "cdht.sqlite3", user="Lê Thị Hoa")
-    ws.save_profile(Profile("Đồng Tiến", "Hưng Yên", signer_name="Trần Văn Ân"))
-    ws.add_year(YEAR)
+    save_profile(ws, Profile("Đồng Tiến", "Hưng Yên", signer_name="Trần Văn Ân"))
+    add_year(ws, YEAR)
     clock.tick()
     yield ws
     wait_for_idle()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 
+from app.services.assignments import set_assignment
 from tests.ui.conftest import YEAR
 from ui.models.assignments import COL_LEAD, COL_STATUS, ROW_ROLE, AssignmentsTableModel
 from ui.pages.assignments import AssignmentsPage
@@ -15,9 +16,9 @@ TODAY = dt.date(2025, 10, 15)
 
 
 def make_page(qtbot, ctx, ws) -> AssignmentsPage:
-    ws.set_assignment(YEAR, "2.1", "Phòng Kinh tế", ["Phòng Văn hóa – Xã hội"], dt.date(2025, 10, 1), "in_progress")
-    ws.set_assignment(YEAR, "2.2", "Hội Khuyến học", ["Các thôn", "Các đoàn thể"], dt.date(2025, 12, 1), "todo")
-    ws.set_assignment(YEAR, "1.1", "Trung tâm Dịch vụ sự nghiệp công", ["Hội Khuyến học"], dt.date(2025, 9, 1), "done")
+    set_assignment(ws, YEAR, "2.1", "Phòng Kinh tế", ["Phòng Văn hóa – Xã hội"], dt.date(2025, 10, 1), "in_progress")
+    set_assignment(ws, YEAR, "2.2", "Hội Khuyến học", ["Các thôn", "Các đoàn thể"], dt.date(2025, 12, 1), "todo")
+    set_assignment(ws, YEAR, "1.1", "Trung tâm Dịch vụ sự nghiệp công", ["Hội Khuyến học"], dt.date(2025, 9, 1), "done")
     page = AssignmentsPage(ctx, today=TODAY)
     qtbot.addWidget(page)
     page.show()

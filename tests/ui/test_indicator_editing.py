@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
+from app.services.indicators import set_values
 from tests.ui.conftest import YEAR, type_text
 from ui.main_window import MainWindow
 from ui.tasks import wait_for_idle
@@ -20,7 +21,7 @@ def open_window(qtbot, ctx, indicator_id: str) -> MainWindow:
 
 
 def test_entering_a_ratio_flips_the_checklist_and_undo_flips_it_back(qtbot, ctx, ws, clock) -> None:
-    ws.set_values(YEAR, "5.1", {"achieved": 5000, "total": 10000})
+    set_values(ws, YEAR, "5.1", {"achieved": 5000, "total": 10000})
     clock.tick()
     window = open_window(qtbot, ctx, "5.1")
     panel, editor = window.checklist, window.indicators.editor
@@ -67,7 +68,7 @@ def test_entering_a_ratio_flips_the_checklist_and_undo_flips_it_back(qtbot, ctx,
 
 
 def test_a_refused_figure_stays_in_the_field_with_the_reason(qtbot, ctx, ws) -> None:
-    ws.set_values(YEAR, "5.1", {"achieved": 50, "total": 100})
+    set_values(ws, YEAR, "5.1", {"achieved": 50, "total": 100})
     window = open_window(qtbot, ctx, "5.1")
     editor = window.indicators.editor
     achieved = editor._bindings["achieved"].widget
@@ -134,7 +135,7 @@ def test_level_choice_and_decision_date(qtbot, ctx, ws) -> None:
 def test_verdict_follows_each_keystroke_and_a_burst_of_typing_is_one_undo_step(qtbot, ctx, ws, clock) -> None:
     from PySide6.QtTest import QTest
 
-    ws.set_values(YEAR, "5.1", {"achieved": 5000, "total": 10000})
+    set_values(ws, YEAR, "5.1", {"achieved": 5000, "total": 10000})
     clock.tick()
     window = open_window(qtbot, ctx, "5.1")
     editor = window.indicators.editor

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from app.backup.create import create_backup
+from app.services.indicators import set_values
 from app.text import format_local_time
 from tests.ui.conftest import YEAR
 from ui.backup.dialogs import RestoreDialog
@@ -16,7 +17,7 @@ LOCAL_TIME = re.compile(r"^\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}$")
 
 
 def test_the_change_history_shows_local_time(ws) -> None:
-    ws.set_values(YEAR, "5.1", {"achieved": 1, "total": 2})
+    set_values(ws, YEAR, "5.1", {"achieved": 1, "total": 2})
     entries = ws.audit_entries(entity="indicator_value", key_prefix="5.1/", year=YEAR)
     model = AuditTableModel()
     model.set_entries(entries)

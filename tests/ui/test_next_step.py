@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from app.changes import Changes
 from app.cli import main
 from app.services import documents as docs
 from app.services import evidence as ev
+from app.services.indicators import set_values
 from app.services.next_step import next_step
-from app.services.workspace import Changes
 from tests.dossier.conftest import YEAR, make_ready_workspace
 from tests.ui.conftest import open_main_window
 from tests.ui.journey import settle
@@ -37,10 +38,10 @@ def test_the_steps_follow_the_order_of_the_work(ready) -> None:
     ev.update_evidence(ws, item.id, summary="")
     step = next_step(ws, YEAR)
     assert step.action == "register" and item.code in step.reason
-    ws.set_values(YEAR, "3.3", {"no_evidence_explanation": None})
+    set_values(ws, YEAR, "3.3", {"no_evidence_explanation": None})
     step = next_step(ws, YEAR)
     assert (step.action, step.indicator_id, step.title) == ("evidence", "3.3", "Thêm minh chứng cho chỉ tiêu 3.3")
-    ws.set_values(YEAR, "5.2", {"trained": None})
+    set_values(ws, YEAR, "5.2", {"trained": None})
     step = next_step(ws, YEAR)
     assert (step.action, step.indicator_id) == ("indicator", "5.2")
     assert step.reason == "Còn 1 chỉ tiêu chưa có số liệu: 5.2."
@@ -78,12 +79,12 @@ def test_the_overview_button_opens_where_the_step_is_done(qtbot, ready, change, 
     ws = ready
     if "indicator" in change:
         indicator, values = change["indicator"]
-        ws.set_values(YEAR, indicator, values)
+        set_values(ws, YEAR, indicator, values)
     if "evidence" in change:
         for item in ev.list_evidence(ws, YEAR):
             if change["evidence"] in item.indicator_ids:
                 ev.remove_evidence(ws, item.id)
-        ws.set_values(YEAR, change["evidence"], {"no_evidence_explanation": None})
+        set_values(ws, YEAR, change["evidence"], {"no_evidence_explanation": None})
     if "texts" in change:
         docs.set_document_texts(ws, YEAR, change["texts"])
     window = open_window(qtbot, ws)

@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services import documents as docs
+from app.services.indicators import set_values
 from tests.benchmarks.bench_pages import add_many_evidence
 from tests.ui.conftest import YEAR, open_main_window, type_text
 from tests.ui.journey import settle
@@ -43,7 +44,7 @@ def wheel(widget: QWidget, down: bool) -> None:
 def test_a_long_session_keeps_the_process_alive_and_its_memory_flat(qtbot, ctx, ws) -> None:
     for indicator in ws.catalogue(YEAR).indicators:
         if indicator.input == "boolean":
-            ws.set_values(YEAR, indicator.id, {"met": True})
+            set_values(ws, YEAR, indicator.id, {"met": True})
     add_many_evidence(ws, YEAR, EVIDENCE_ITEMS)
     window = open_main_window(qtbot, ctx, 3)  # the evidence list of 5 000 items, built once
     evidence = window.external_pages[0].page()

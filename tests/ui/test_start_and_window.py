@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from app.demo import create_demo_workspace
-from app.services.workspace import Workspace
+from app.services.indicators import set_values
+from app.services.recognitions import add_recognition
+from app.storage.workspace import Workspace
 from tests.ui.conftest import YEAR, type_text
 from ui.context import AppContext
 from ui.locations import demo_database, real_database
@@ -97,8 +99,8 @@ def test_window_pages_placeholders_and_remembered_layout(qtbot, ctx, ws) -> None
 
 
 def test_dashboard_shows_days_to_the_configured_deadline_and_recognition(qtbot, ctx, ws) -> None:
-    ws.set_setting(f"deadline.{YEAR}", "2026-02-20")
-    ws.add_recognition(1, "245/QĐ-UBND", dt.date(2024, 3, 18), "UBND huyện", 2023)
+    ws.write_setting(f"deadline.{YEAR}", "2026-02-20")
+    add_recognition(ws, 1, "245/QĐ-UBND", dt.date(2024, 3, 18), "UBND huyện", 2023)
     page = DashboardPage(ctx, today=dt.date(2026, 2, 10))
     qtbot.addWidget(page)
     assert page.deadline_card.value.text() == "20/02/2026"
@@ -109,7 +111,7 @@ def test_dashboard_shows_days_to_the_configured_deadline_and_recognition(qtbot, 
 
 
 def test_audit_model_passes_the_model_tester(qtmodeltester, ws) -> None:
-    ws.set_values(YEAR, "5.1", {"achieved": 1, "total": 2})
+    set_values(ws, YEAR, "5.1", {"achieved": 1, "total": 2})
     model = AuditTableModel()
     model.set_entries(ws.audit_entries(entity="indicator_value", key_prefix="5.1/", year=YEAR))
     qtmodeltester.check(model, force_py=True)

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from app.services.workspace import Profile
+from app.domain.records import Profile
 from ui.locations import real_database
 from ui.wizard import SetupData, create_commune_workspace
 
@@ -25,7 +25,8 @@ HEAVY = (
     "reportlab", "pyhanko", "pyhanko_certvalidator", "openpyxl", "docx", "cryptography", "asn1crypto", "lxml",
     "PIL", "pypdf", "bagit", "keyring", "pkcs11", "filetype", "sqlite_utils", "click", "dateutil",
     "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtPrintSupport", "PySide6.QtSvg", "concurrent.futures",
-    "app.backup", "app.documents", "app.dossier", "app.evidence", "app.services.evidence", "app.services.undo", "app.domain",
+    "app.backup", "app.documents", "app.dossier", "app.evidence", "app.services.evidence", "app.services.undo",
+    "app.domain.catalogue", "app.domain.rules", "app.domain.checklist", "app.domain.dataset",
     "app.services.documents", "app.collection", "ui.evidence", "ui.documents", "ui.dossier", "ui.backup",
     "ui.pages.indicators", "ui.pages.indicator_editor", "ui.pages.assignments", "ui.pages.dashboard",
     "ui.widgets.checklist_panel", "ui.wizard",
@@ -76,7 +77,7 @@ def test_first_paint_imports_nothing_heavy_and_the_filled_window_no_documents_or
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["painted"], "the window had not painted after the first round of events"
-    assert "PySide6.QtWidgets" in seen["first"] and "app.services.workspace" in seen["first"]
+    assert "PySide6.QtWidgets" in seen["first"] and "app.storage.workspace" in seen["first"]
     assert loaded(seen["first"], HEAVY) == []
     # PySide builds the whole `Qt` namespace (hundreds of enums, some 12 ms) the first time anything names it, or
     # calls an overloaded method such as QAction.setShortcut: the first paint does without it

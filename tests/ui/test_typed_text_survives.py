@@ -6,8 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.documents.texts import meeting_draft
 from app.services import documents as docs
-from app.services import meeting as mt
+from app.services.years import add_year
 from tests.ui.conftest import YEAR, open_main_window, type_text
 from tests.ui.journey import check_modal_acts, settle, when_modal
 from ui.main_window import MainWindow
@@ -40,7 +41,7 @@ def QTest_key(window: MainWindow, key: Qt.Key) -> None:  # noqa: N802 - reads as
 
 
 def test_switching_year_stores_the_typing_for_the_year_it_was_typed_for(qtbot, ctx, ws) -> None:
-    ws.add_year(YEAR + 1)
+    add_year(ws, YEAR + 1)
     window = open_window(qtbot, ctx)
     numbers = documents(window).numbers
     type_text(numbers.numbers["to_trinh"], "7")
@@ -90,7 +91,7 @@ def test_an_incomplete_meeting_is_kept_as_typed_and_shown_again(qtbot, ctx, ws) 
     type_text(meeting.place, "Hội trường UBND xã")  # no chair yet: not a valid record
     window.close()
     settle(qtbot)
-    draft = mt.meeting_draft(ws, YEAR)
+    draft = meeting_draft(ws, YEAR)
     assert draft is not None and draft.form["place"] == "Hội trường UBND xã"
     assert "Người chủ trì" in draft.problem and docs.review_meeting(ws, YEAR) is None
 
@@ -102,5 +103,5 @@ def test_an_incomplete_meeting_is_kept_as_typed_and_shown_again(qtbot, ctx, ws) 
     form.place.setFocus()
     settle(qtbot)
     record = docs.review_meeting(ws, YEAR)
-    assert record is not None and record.chair_name == "Nguyễn Văn An" and mt.meeting_draft(ws, YEAR) is None
+    assert record is not None and record.chair_name == "Nguyễn Văn An" and meeting_draft(ws, YEAR) is None
     assert not form.draft_note.isVisibleTo(form)

@@ -33,10 +33,11 @@ from app.backup import create_backup, create_backup_zip, list_backups, restore_b
 from app.backup.create import backup_root, default_backup_root, stamp_name
 from app.backup.manifest import BackupInfo, read_backup_info
 from app.backup.recovery import diagnose_database
+from app.changes import Changes
 from app.errors import CdhtError, InputError
 from app.paths import DATABASE_NAME
 from app.services.integrity import IntegrityReport, RepairResult, check_workspace, repair_workspace
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import format_local_time, format_size
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no, button_box

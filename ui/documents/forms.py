@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import documents as docs
-from app.services import legal_bases as bases
-from app.services import meeting as mt
+from app.documents import legal_bases as bases
+from app.documents import texts as doc_texts
+from app.domain import meeting as mt
 from app.text import format_date_short
 from ui.dialogs import button_box
 from ui.widgets.typing import SavedFields, set_read_only
@@ -57,7 +57,7 @@ class NarrativeForm(QWidget):
         layout = QFormLayout(self)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.editors: dict[str, QPlainTextEdit] = {}
-        for key, label in docs.NARRATIVE_FIELDS.items():
+        for key, label in doc_texts.NARRATIVE_FIELDS.items():
             editor = QPlainTextEdit()
             editor.setPlaceholderText(f"Nhập {label.lower()}… (mỗi đoạn một dòng)")
             editor.setMinimumHeight(60)
@@ -77,7 +77,7 @@ class NarrativeForm(QWidget):
     def bind(self, fields: SavedFields) -> None:
         """Store each box as it is typed."""
         for key, editor in self.editors.items():
-            fields.add_text(key, editor, docs.NARRATIVE_FIELDS[key])
+            fields.add_text(key, editor, doc_texts.NARRATIVE_FIELDS[key])
         fields.add_text("extra_bases", self.extra_bases, "Căn cứ riêng của năm")
         fields.add_text("recipients", self.recipients, "Nơi nhận")
 
@@ -101,14 +101,14 @@ class NumbersForm(QWidget):
         grid = QGridLayout(numbers_box)
         for column, heading in enumerate(("Văn bản", "Số", "Ký hiệu", "Ngày ký")):
             grid.addWidget(QLabel(f"<b>{heading}</b>"), 0, column)
-        for row, (key, (name, code)) in enumerate(docs.NUMBERED_DOCUMENTS.items(), start=1):
+        for row, (key, (name, code)) in enumerate(doc_texts.NUMBERED_DOCUMENTS.items(), start=1):
             number = QLineEdit(placeholderText="ví dụ 05")
             number.setAccessibleName(f"Số {name}")
             self.numbers[key] = number
             grid.addWidget(QLabel(name), row, 0)
             grid.addWidget(number, row, 1)
             grid.addWidget(QLabel(f"/{code}"), row, 2)
-            if key in docs.DATED_DOCUMENTS:
+            if key in doc_texts.DATED_DOCUMENTS:
                 day = QLineEdit(placeholderText="ngày/tháng/năm")
                 day.setAccessibleName(f"Ngày ký {name}")
                 self.dates[key] = day
@@ -118,11 +118,11 @@ class NumbersForm(QWidget):
         hint = QLabel("Bản tổng hợp và Danh mục minh chứng là phần kèm theo Tờ trình nên in số, ngày của Tờ trình.")
         hint.setWordWrap(True)
         hint.setObjectName("muted")
-        grid.addWidget(hint, len(docs.NUMBERED_DOCUMENTS) + 1, 0, 1, 4)
+        grid.addWidget(hint, len(doc_texts.NUMBERED_DOCUMENTS) + 1, 0, 1, 4)
 
         plan_box = QGroupBox("Kế hoạch xây dựng “Cộng đồng học tập” của xã (Phân công kèm theo Kế hoạch này)")
         plan = QFormLayout(plan_box)
-        self.plan_number = QLineEdit(placeholderText=f"ví dụ 46 (ký hiệu {docs.PLAN_CODE})")
+        self.plan_number = QLineEdit(placeholderText=f"ví dụ 46 (ký hiệu {doc_texts.PLAN_CODE})")
         self.plan_date = QLineEdit(placeholderText="ngày/tháng/năm")
         self.plan_summary = QLineEdit(placeholderText="ví dụ: Xây dựng “Cộng đồng học tập” năm 2025")
         plan.addRow("Số Kế hoạch", self.plan_number)
@@ -163,12 +163,12 @@ class NumbersForm(QWidget):
     def bind(self, fields: SavedFields) -> None:
         """Store each number, date and the plan's fields as they are typed (dates shown as 05/02/2026)."""
         for key, edit in self.numbers.items():
-            fields.add_line(f"number.{key}", edit, docs.TEXT_KEYS[f"number.{key}"])
+            fields.add_line(f"number.{key}", edit, doc_texts.TEXT_KEYS[f"number.{key}"])
         for key, edit in self.dates.items():
-            fields.add_line(f"date.{key}", edit, docs.TEXT_KEYS[f"date.{key}"], show=_short)
-        fields.add_line("plan.number", self.plan_number, docs.TEXT_KEYS["plan.number"])
-        fields.add_line("plan.date", self.plan_date, docs.TEXT_KEYS["plan.date"], show=_short)
-        fields.add_line("plan.summary", self.plan_summary, docs.TEXT_KEYS["plan.summary"])
+            fields.add_line(f"date.{key}", edit, doc_texts.TEXT_KEYS[f"date.{key}"], show=_short)
+        fields.add_line("plan.number", self.plan_number, doc_texts.TEXT_KEYS["plan.number"])
+        fields.add_line("plan.date", self.plan_date, doc_texts.TEXT_KEYS["plan.date"], show=_short)
+        fields.add_line("plan.summary", self.plan_summary, doc_texts.TEXT_KEYS["plan.summary"])
 
     def load_bases(self, base_lines: list, pending: list[bases.Suggestion]) -> None:
         """The căn cứ printed, and the suggestions still to confirm."""
@@ -236,7 +236,7 @@ class OrganisationsDialog(QDialog):
 class MeetingForm(QWidget):
     """The review meeting record: chair, secretary, the composition (role, present or absent with a reason),
     content, conclusions and the level agreed. The form's whole content is one value (`to_json`, the shape
-    `app.services.meeting.save_meeting_form` takes). Emits `typed(field)` on each keystroke in a text field,
+    `app.services.documents.save_meeting_form` takes). Emits `typed(field)` on each keystroke in a text field,
     `chosen()` when a choice, a cell or the rows change, and `organisations_requested` for the organisation list."""
 
     organisations_requested = Signal()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.documents import (
     DOCUMENTS,
     DOCX_DOCUMENTS,
@@ -40,13 +41,14 @@ from app.documents import (
     render_document_pdf,
     write_document_docx,
 )
-from app.documents.collection import import_collection_workbook, write_collection_workbooks
+from app.documents import legal_bases as bases
+from app.documents import texts as doc_texts
+from app.documents.collection import write_collection_workbooks
 from app.documents.common import default_recipients
 from app.documents.readiness import document_notes
+from app.domain import meeting as mt
 from app.services import documents as docs
-from app.services import legal_bases as bases
-from app.services import meeting as mt
-from app.services.workspace import Changes
+from app.services.documents import import_collection_workbook
 from ui.context import AppContext
 from ui.dialogs import message_box
 from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog, record_form
@@ -93,9 +95,9 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         self.meeting.chosen.connect(self._meeting_chosen)
         self.meeting.organisations_requested.connect(self.edit_organisations)
         self.numbers.confirm_requested.connect(
-            lambda sid: self.ctx.submit(lambda ws: bases.confirm_suggestion(ws, sid), self))
+            lambda sid: self.ctx.submit(lambda ws: docs.confirm_legal_basis(ws, sid), self))
         self.numbers.add_base_requested.connect(
-            lambda text: self.ctx.submit(lambda ws: bases.add_text(ws, text), self,
+            lambda text: self.ctx.submit(lambda ws: docs.add_legal_basis(ws, text), self,
                                          on_success=lambda _c: self.numbers.new_base.clear()))
         self.numbers.remove_base_requested.connect(self.remove_base)
         self.locked_note = wrapped(object_name="error")
@@ -228,11 +230,11 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         ws = self.ctx.ws
 
         def load(_progress):
-            meeting = docs.review_meeting(ws, year)
-            names = mt.organisations(ws)
+            meeting = doc_texts.review_meeting(ws, year)
+            names = doc_texts.organisations(ws)
             composition = mt.composition_problems(meeting, names) if meeting else []
-            return (year, ws.year(year).locked, docs.document_texts(ws, year), default_recipients(ws.profile()),
-                    meeting, mt.meeting_draft(ws, year), names, composition, legal_base_lines(ws, year),
+            return (year, ws.year(year).locked, doc_texts.document_texts(ws, year), default_recipients(ws.profile()),
+                    meeting, doc_texts.meeting_draft(ws, year), names, composition, legal_base_lines(ws, year),
                     bases.pending_suggestions(ws, year), document_readiness(ws, year), document_notes(ws, year))
 
         run_in_background(load).success(self._loaded).failure(lambda e: show_error(self, e)).run()
@@ -318,17 +320,17 @@ class DocumentsPage(LoadsWhenShown, QWidget):
             return
         self._meeting_known = form
         self._meeting_in_flight += 1
-        saved: list[mt.MeetingSaved] = []
+        saved: list[docs.MeetingSaved] = []
 
         def change(ws):
-            saved.append(mt.save_meeting_form(ws, year, form))
+            saved.append(docs.save_meeting_form(ws, year, form))
             return saved[0].changes
 
         def done(_changes) -> None:
             self._meeting_in_flight -= 1
             if year == self._meeting_year:
                 self._meeting_source = saved[0].stored
-                if isinstance(saved[0].stored, mt.MeetingDraft):
+                if isinstance(saved[0].stored, doc_texts.MeetingDraft):
                     self.meeting.show_composition([], saved[0].stored.problem)
 
         def failed(error: BaseException) -> None:
@@ -349,13 +351,13 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         return self.fields.unsaved()
 
     def remove_base(self, position: int) -> None:
-        self.ctx.submit(lambda ws: bases.remove_entry(ws, position), self)
+        self.ctx.submit(lambda ws: docs.remove_legal_basis(ws, position), self)
 
     def edit_organisations(self) -> None:
         dialog = OrganisationsDialog(self.meeting.organisations, self)
         if dialog.exec() == OrganisationsDialog.DialogCode.Accepted:
             names = dialog.names()
-            self.ctx.submit(lambda ws: mt.set_organisations(ws, names), self)
+            self.ctx.submit(lambda ws: docs.set_organisations(ws, names), self)
 
     # ------------------------------------------------------------------ generating and preview
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.dossier import drives, finalize, outbox, records
 from app.dossier.before_signing import check_before_signing, key_problem, signing_key
 from app.dossier.delivery import copy_package, export_package
@@ -47,7 +48,6 @@ from app.dossier.external import export_unsigned, import_signed
 from app.dossier.tokens import diagnose
 from app.dossier.verify import INVALID, MARKS, UNBOUND, VALID, verify_package
 from app.errors import InputError
-from app.services.workspace import Changes
 from app.text import format_local_time, format_size
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no, confirm, message_box

@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import InputError
-from app.evidence.library import date_warning, parse_optional_date
+from app.evidence.library import EvidenceItem, date_warning, parse_optional_date
 from app.services import evidence as ev
-from app.services.evidence import EvidenceItem
 from app.text import format_date_short, format_int
 from ui.context import AppContext
 from ui.labels import indicator_label

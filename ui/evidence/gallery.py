@@ -5,14 +5,14 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QThread
 from PySide6.QtWidgets import QWidget
 
-from app.services import evidence as ev
+from app.evidence import library as evidence_library
 from ui.context import AppContext
 from ui.evidence.page import EvidencePage
 from ui.tasks import wait_for_idle
 
 
 def _ensure_demo_evidence(ctx: AppContext) -> None:
-    if ctx.year is not None and not ev.list_evidence(ctx.ws, ctx.year) and not ctx.ws.year(ctx.year).locked:
+    if ctx.year is not None and not evidence_library.list_evidence(ctx.ws, ctx.year) and not ctx.ws.year(ctx.year).locked:
         from app.evidence.demo import add_demo_evidence
 
         add_demo_evidence(ctx.ws, ctx.year)

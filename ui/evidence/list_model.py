@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
-from app.services.evidence import EvidenceItem
+from app.evidence.library import EvidenceItem
 from app.text import format_date_short
 
 COLUMNS = ("Minh chứng", "Trích yếu", "Thông tin")

@@ -31,9 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
+from app.domain.records import EXPLANATION_FIELD
 from app.errors import CancelledError
+from app.evidence import importer as evidence_importer
+from app.evidence import library as evidence_library
 from app.services import evidence as ev
-from app.services.workspace import EXPLANATION_FIELD, Changes
+from app.services.indicators import set_values
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no
 from ui.evidence.details import FIELD_MIN_WIDTH, DetailsPanel
@@ -205,7 +209,7 @@ class EvidencePage(QWidget):
         self.filter.blockSignals(True)
         self.filter.clear()
         self.filter.addItem("Tất cả chỉ tiêu", ALL)
-        self.filter.addItem("Chưa gắn chỉ tiêu", ev.UNLINKED)
+        self.filter.addItem("Chưa gắn chỉ tiêu", evidence_library.UNLINKED)
         for indicator in indicators:
             self.filter.addItem(f"Chỉ tiêu {indicator_label(indicator)}", indicator.id)
         index = self.filter.findData(current)
@@ -245,7 +249,7 @@ class EvidencePage(QWidget):
         self._stale = False
         year = self.ctx.year
         selected = self.current_item()
-        items = [] if year is None else ev.list_evidence(
+        items = [] if year is None else evidence_library.list_evidence(
             self.ctx.ws, year, indicator_id=self.indicator_filter(), query=self.search.text(), trash=self.in_trash())
         self.thumbnails.clear()
         selection = self.list.selectionModel()
@@ -263,7 +267,7 @@ class EvidencePage(QWidget):
             self._selection_changed()
 
     @property
-    def items(self) -> list[ev.EvidenceItem]:
+    def items(self) -> list[evidence_library.EvidenceItem]:
         """The items listed now, in list order (read first if the list is out of date)."""
         if self._stale:
             self.refresh()
@@ -316,7 +320,7 @@ class EvidencePage(QWidget):
 
     # ------------------------------------------------------------------ selection
 
-    def current_item(self) -> ev.EvidenceItem | None:
+    def current_item(self) -> evidence_library.EvidenceItem | None:
         index = self.list.currentIndex()
         return self.model.item(index.row()) if index.isValid() else None
 
@@ -365,15 +369,16 @@ class EvidencePage(QWidget):
         indicator = self.indicator_filter()
         indicators = [indicator] if indicator else []
         ws = self.ctx.ws
-        (run_in_background(lambda progress: ev.import_files(ws, year, paths, indicator_ids=indicators,
-                                                            progress=progress))
+        (run_in_background(lambda progress: ev.import_evidence(ws, year, paths, indicator_ids=indicators,
+                                                               progress=progress))
          .success(self._imported).failure(self._import_failed)
          .with_progress(self, "Đang nhập minh chứng…").run())
 
-    def _imported(self, results: list[ev.ImportResult]) -> None:
+    def _imported(self, imported: ev.EvidenceImport) -> None:
+        results = imported.results
         if self.in_trash():
             self.view.setCurrentIndex(LIBRARY)
-        self.ctx.apply(Changes(evidence=True, checklist=True))
+        self.ctx.apply(imported.changes)
         self.show_results(results)
         first = next((r for r in results if r.evidence_id is not None), None)
         if first is not None:
@@ -386,17 +391,17 @@ class EvidencePage(QWidget):
         else:
             show_error(self, error, "Không nhập được minh chứng")
 
-    def show_results(self, results: list[ev.ImportResult]) -> None:
+    def show_results(self, results: list[evidence_importer.ImportResult]) -> None:
         """One summary line, then a line for each file that was not simply imported, and every note."""
-        lines = [f"<b>{html.escape(ev.summarize(results))}</b>"]
+        lines = [f"<b>{html.escape(evidence_importer.summarize(results))}</b>"]
         for result in results:
-            if result.status != ev.IMPORTED:
+            if result.status != evidence_importer.IMPORTED:
                 lines.append(f"• {html.escape(result.status_label)}: {html.escape(result.message)}")
             lines.extend(f"• Lưu ý: {html.escape(note)}" for note in result.notes)
         shown = lines[:12]
         if len(lines) > len(shown):
             shown.append(f"… và {len(lines) - len(shown)} dòng nữa.")
-        refused = any(r.status in (ev.REFUSED, ev.SKIPPED) for r in results)
+        refused = any(r.status in (evidence_importer.REFUSED, evidence_importer.SKIPPED) for r in results)
         self._show_status("<br>".join(shown), "#c0392b" if refused else "#1f2933")
 
     def _show_status(self, text: str, color: str) -> None:
@@ -449,8 +454,8 @@ class EvidencePage(QWidget):
 
     def _explanation_change(self, _key: str, text: str, continuing: bool):
         year, indicator_id = self.explanation_fields.subject
-        return lambda ws: ws.set_values(year, indicator_id, {EXPLANATION_FIELD: text or None},
-                                        continue_edit=continuing)
+        return lambda ws: set_values(ws, year, indicator_id, {EXPLANATION_FIELD: text or None},
+                                     continue_edit=continuing)
 
     def flush(self) -> None:
         """Store what is being typed on the page (the window calls it before the page, year or window changes)."""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CdhtError
-from app.services.evidence import EvidenceItem, copy_for_opening, stored_file
+from app.evidence.library import EvidenceItem, copy_for_opening, stored_file
 from ui.tasks import show_error
 from ui.widgets.elided_label import ElidedLabel
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.evidence import library as evidence_library
 from app.evidence import register as reg
 from app.services import evidence as ev
 from app.text import format_date_short
@@ -42,7 +43,7 @@ class RegisterDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.items: list[ev.EvidenceItem] = []
+        self.items: list[evidence_library.EvidenceItem] = []
         self._loading = False
         self.setWindowTitle("Hoàn thiện danh mục minh chứng")
         intro = QLabel("Trước khi chốt hồ sơ, mỗi minh chứng cần số, ký hiệu (hoặc “Không số”), ngày ban hành, cơ "
@@ -109,7 +110,7 @@ class RegisterDialog(QDialog):
         year = self.ctx.year
         if year is None:
             return
-        items = ev.list_evidence(self.ctx.ws, year)
+        items = evidence_library.list_evidence(self.ctx.ws, year)
         missing = sum(1 for item in items if reg.missing_fields(item))
         self.items = [item for item in items if reg.missing_fields(item)] if self.only_missing.isChecked() else items
         self.count.setText(f"{missing}/{len(items)} minh chứng còn thiếu thông tin")
@@ -163,7 +164,7 @@ class RegisterDialog(QDialog):
     def suggest_selected(self) -> None:
         ids = self.selected_ids()
         if ids:
-            self._run(lambda ws: reg.apply_suggestions(ws, ids)[0])
+            self._run(lambda ws: ev.apply_suggestions(ws, ids)[0])
 
     def bulk_fields(self) -> dict[str, str]:
         fields = {"issued_date": self.bulk_date.text(), "issuer": self.bulk_issuer.text(),
@@ -174,4 +175,4 @@ class RegisterDialog(QDialog):
     def apply_to_selected(self) -> None:
         ids, fields = self.selected_ids(), self.bulk_fields()
         if ids and fields:
-            self._run(lambda ws: reg.update_fields(ws, ids, **fields))
+            self._run(lambda ws: ev.update_fields(ws, ids, **fields))

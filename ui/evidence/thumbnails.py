@@ -15,8 +15,8 @@ from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtPdf import QPdfDocument
 
 from app.errors import CdhtError
+from app.evidence.library import EvidenceItem, stored_file
 from app.evidence.thumbs import image_thumbnail, thumbnail_path
-from app.services.evidence import EvidenceItem, stored_file
 
 SIZE = 96
 _BADGES = {

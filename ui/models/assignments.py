@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from app.domain.catalogue import Catalogue
-from app.services.workspace import ASSIGNMENT_STATUSES, Assignment
+from app.domain.records import ASSIGNMENT_STATUSES, Assignment
 from app.text import format_date_short, parse_date
 from ui.labels import indicator_label
 from ui.theme import status_background, status_icon

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.services.workspace import AuditEntry
+from app.domain.records import AuditEntry
 from app.text import format_local_time
 from ui.labels import ACTION_NAMES, FIELD_NAMES, value_text
 

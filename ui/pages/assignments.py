@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.workspace import ASSIGNMENT_STATUSES, Assignment, Changes
+from app.changes import Changes
+from app.domain.records import ASSIGNMENT_STATUSES, Assignment
+from app.services.assignments import set_assignment
 from app.text import parse_date
 from ui.context import AppContext
 from ui.models.assignments import (
@@ -220,7 +222,7 @@ class AssignmentsPage(LoadsWhenShown, QWidget):
             return
         self.show_message("")
         self.ctx.submit(
-            lambda ws: ws.set_assignment(year, a.indicator_id, a.lead_unit, a.coordinating_units, a.due_date,
+            lambda ws: set_assignment(ws, year, a.indicator_id, a.lead_unit, a.coordinating_units, a.due_date,
                                          a.status, a.note),
             self, on_failure=lambda error: (self.show_message(getattr(error, "message", str(error))), self.reload()))
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.domain.checklist import EvidenceState
-from app.services.workspace import Changes
 from app.text import format_date_short
 from ui.context import AppContext
 from ui.labels import SHORT_CRITERIA

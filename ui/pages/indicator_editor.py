@@ -33,12 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.domain.catalogue import Indicator
 from app.domain.checklist import EvidenceState
 from app.domain.dataset import validate_indicator_values
+from app.domain.records import EXPLANATION_FIELD
 from app.domain.rules import judge_indicator, reaches
 from app.errors import CdhtError
-from app.services.workspace import EXPLANATION_FIELD, Changes
+from app.services.indicators import set_values
 from app.text import format_date_short, format_percent, format_threshold, nfc, parse_date
 from ui.context import AppContext
 from ui.labels import FIELD_NAMES, requirement_text
@@ -384,7 +386,7 @@ class IndicatorEditor(QWidget):
             return
         year, indicator_id = self.year, self.indicator.id
         self._stored.update(updates)
-        self.ctx.submit(lambda ws: ws.set_values(year, indicator_id, updates, continue_edit=continuing), self,
+        self.ctx.submit(lambda ws: set_values(ws, year, indicator_id, updates, continue_edit=continuing), self,
                         on_success=lambda _c: self._stored_ok(updates),
                         on_failure=lambda error: self._stored_failed(indicator_id, updates, error))
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.workspace import Changes
+from app.changes import Changes
 from ui.context import AppContext
 from ui.labels import criterion_label, indicator_label
 from ui.pages.deferred import LoadsWhenShown

@@ -44,7 +44,7 @@ def open_recipient(data_folder: Path, parent=None) -> RecipientSession | None:
             lock.release()
             return None
         if dialog.user_name.text().strip():
-            rws.set_setting("user_name", dialog.user_name.text().strip())
+            rws.write_setting("user_name", dialog.user_name.text().strip())
             rws.user = dialog.user_name.text().strip()
         rws.save_agency(dialog.value())
     window = RecipientWindow(rws)

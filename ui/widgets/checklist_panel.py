@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from app.changes import Changes
 from app.domain.checklist import Checklist, EvidenceState
-from app.services.workspace import Changes
 from ui.context import AppContext
 from ui.labels import criterion_label, indicator_label
 from ui.theme import evidence_status_key, status_color, status_word

@@ -6,7 +6,7 @@
 
 `store(continuing)` is called `SAVE_DELAY_MS` after the last keystroke, and at once when the field loses
 focus. `continuing` is True when the same field was already saved during this burst of typing (no focus
-change, no other field typed in between): the store passes it on (`Workspace.set_values(...,
+change, no other field typed in between): the store passes it on (`app.services.indicators.set_values(...,
 continue_edit=True)`) so that undo takes the whole burst back in one step instead of one step per pause.
 Anything to show on every keystroke (a preview) belongs in the field's own edit handler, before `edited()`.
 
@@ -28,7 +28,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 if TYPE_CHECKING:
-    from app.services.workspace import Changes, Workspace
+    from app.changes import Changes
+    from app.storage.workspace import Workspace
     from ui.context import AppContext
 
 #: Pause after the last keystroke before typed text is stored (the write itself takes a few ms more).

@@ -40,7 +40,7 @@ def _validity(data: RoundData) -> str:
     months = data.catalogue.validity_months
     if data.decision is None:
         return f"{months} tháng kể từ ngày ký Quyết định"
-    from app.services.workspace import add_months
+    from app.domain.records import add_months
 
     return f"{months} tháng, đến ngày {format_date_short(add_months(data.decision.date, months))}"
 

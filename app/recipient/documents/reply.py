@@ -87,6 +87,6 @@ def render_letter(doc: Document) -> bytes:
                              Spacer(1, 6 * mm)]
     story += [nd30.paragraph_flowable(block) for block in doc.blocks]
     last = [story.pop()]
-    story.append(nd30.closing_block(doc, template.width, last))
+    story += nd30.closing_flowables(doc, template.width, last)
     template.build(story, onLaterPages=_number_pages)
     return buffer.getvalue()

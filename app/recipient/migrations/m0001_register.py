@@ -3,8 +3,7 @@ appraisals, decisions and outcomes; the settings and audit-log tables of the com
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from app.storage.connection import Database
 from app.storage.migrations.m0001_baseline import BASELINE
 
 #: The settings and audit-log tables exactly as the commune database has them, so that the commune workspace's
@@ -142,7 +141,7 @@ CREATE TABLE outcomes (
 """
 
 
-def upgrade(db: sqlite_utils.Database) -> None:
+def upgrade(db: Database) -> None:
     for statement in [*SHARED, *REGISTER.split(";\n")]:
         if statement.strip():
             db.execute(statement)

@@ -8,12 +8,11 @@ the user has read the full text and confirmed it, because a wrong căn cứ cann
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
+from app.storage.workspace import Workspace
 from app.text import clean_text, fold
 
 SETTING = "documents.legal_bases"
@@ -57,7 +56,7 @@ def entries(ws: Workspace) -> list[dict[str, str]]:
     return [dict(e) for e in DEFAULT_ENTRIES]
 
 
-def _clean_text_entry(text: Any) -> str:
+def clean_text_entry(text: Any) -> str:
     value = " ".join(clean_text(text, "Căn cứ", required=True).split()).rstrip(";.,").strip()
     if fold(value).startswith("can cu "):
         value = value[len("Căn cứ "):].strip()
@@ -66,54 +65,6 @@ def _clean_text_entry(text: Any) -> str:
     if len(value) < 10:
         raise InputError(f"Căn cứ “{value}” quá ngắn; hãy ghi đủ số, ngày, cơ quan ban hành và trích yếu văn bản.")
     return value
-
-
-def set_entries(ws: Workspace, new: Sequence[dict[str, Any]]) -> Changes:
-    """Replace the whole list (each entry checked; an empty list is refused: Tờ trình and Báo cáo need a căn cứ)."""
-    cleaned: list[dict[str, str]] = []
-    for entry in new:
-        kind = entry.get("kind") if isinstance(entry, dict) else None
-        if kind in (CATALOGUE, PLAN):
-            item = {"kind": kind}
-        elif kind == TEXT:
-            item = {"kind": TEXT, "text": _clean_text_entry(entry.get("text"))}
-            if entry.get("suggestion"):
-                item["suggestion"] = str(entry["suggestion"])
-        else:
-            raise InputError(f"Căn cứ không hợp lệ: {entry!r}.")
-        if item in cleaned or (kind == TEXT and any(fold(e.get("text", "")) == fold(item["text"]) for e in cleaned)):
-            raise InputError(f"Căn cứ “{item.get('text', kind)}” có hai lần trong danh sách.")
-        cleaned.append(item)
-    if not cleaned:
-        raise InputError("Danh sách căn cứ không được để trống.")
-    if len(cleaned) > MAX_ENTRIES:
-        raise InputError(f"Danh sách có {len(cleaned)} căn cứ; tối đa {MAX_ENTRIES}.")
-    return ws.set_setting(SETTING, cleaned)
-
-
-def add_text(ws: Workspace, text: str) -> Changes:
-    """Add an instrument the user typed (with its full number, date, issuer and title) at the end."""
-    return set_entries(ws, [*entries(ws), {"kind": TEXT, "text": text}])
-
-
-def confirm_suggestion(ws: Workspace, suggestion_id: str) -> Changes:
-    """The user has read a suggestion's full text and wants it printed: it joins the list (once)."""
-    suggestion = next((s for s in SUGGESTIONS if s.id == suggestion_id), None)
-    if suggestion is None:
-        raise InputError(f"Không có gợi ý căn cứ “{suggestion_id}”; có: {', '.join(s.id for s in SUGGESTIONS)}.")
-    current = entries(ws)
-    if any(e.get("suggestion") == suggestion.id for e in current):
-        return Changes()
-    return set_entries(ws, [*current, {"kind": TEXT, "text": suggestion.text, "suggestion": suggestion.id}])
-
-
-def remove_entry(ws: Workspace, position: int) -> Changes:
-    """Remove the entry at `position` (1-based, as `cdht documents bases show` numbers them)."""
-    current = entries(ws)
-    if not 1 <= position <= len(current):
-        raise InputError(f"Không có căn cứ thứ {position}; danh sách có {len(current)} căn cứ.")
-    del current[position - 1]
-    return set_entries(ws, current)
 
 
 def pending_suggestions(ws: Workspace, year: int) -> list[Suggestion]:

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InputError
-from app.services.workspace import Changes, Workspace
-from app.text import clean_text, fold, format_date_short, parse_user_date, utc_now
+from app.text import clean_text, fold, format_date_short, parse_user_date
 
 LEADER_UBND, KHUYEN_HOC, MTTQ, ORGANISATION, OTHER = "lanh_dao_ubnd", "khuyen_hoc", "mttq", "to_chuc_ctxh", "khac"
 #: Roles an attendee can have, with the labels forms and messages use.
@@ -105,28 +104,7 @@ class ReviewMeeting:
 
 # ---------------------------------------------------------------------- the organisation list
 
-def organisations(ws: Workspace) -> tuple[str, ...]:
-    """The commune's socio-political organisations whose leaders the meeting needs (Điều 9.1.c)."""
-    stored = ws.get_setting(ORGANISATIONS_SETTING)
-    return tuple(stored) if isinstance(stored, list) and stored else DEFAULT_ORGANISATIONS
-
-
-def set_organisations(ws: Workspace, names: Sequence[str]) -> Changes:
-    """Replace the list (an empty list brings back the usual five); names trimmed, duplicates refused."""
-    cleaned = []
-    for index, name in enumerate(names, start=1):
-        text = " ".join(clean_text(name, f"Tên tổ chức thứ {index}", single_line=True).split())
-        if not text:
-            continue
-        if any(_base(text) == _base(other) for other in cleaned):
-            raise InputError(f"Tổ chức “{text}” có hai lần trong danh sách.")
-        cleaned.append(text)
-    if len(cleaned) > 20:
-        raise InputError(f"Danh sách có {len(cleaned)} tổ chức; tối đa 20.")
-    return ws.set_setting(ORGANISATIONS_SETTING, cleaned or None)
-
-
-def _base(name: str) -> str:
+def meeting_name_key(name: str) -> str:
     """A folded organisation name without the unit word at its end ('Hội Nông dân xã' -> 'hoi nong dan')."""
     folded = " ".join(fold(name).replace("-", " ").split())
     return re.sub(r"\s+(cap )?(xa|phuong|thi tran|dac khu)(\s.*)?$", "", folded)
@@ -134,11 +112,11 @@ def _base(name: str) -> str:
 
 def matching_organisation(organisation: str, names: Sequence[str]) -> str | None:
     """The configured organisation that `organisation` (as typed) names, or None."""
-    typed = _base(organisation)
+    typed = meeting_name_key(organisation)
     if not typed:
         return None
     for name in names:
-        forms = (_base(name), *_ALIASES.get(name, ()))
+        forms = (meeting_name_key(name), *_ALIASES.get(name, ()))
         if any(typed == form or typed.startswith(form + " ") for form in forms):
             return name
     return None
@@ -250,111 +228,6 @@ def conclusions_state_level(meeting: ReviewMeeting) -> bool:
 
 
 # ---------------------------------------------------------------------- storage
-
-def review_meeting(ws: Workspace, year: int) -> ReviewMeeting | None:
-    """The recorded review meeting of a year, or None when it has not been recorded."""
-    ws.year(year)
-    with ws.lock:
-        row = ws.db.execute(
-            "SELECT meeting_date, chair_name, chair_title, place, start_time, end_time, secretary_name, "
-            "secretary_title, content, conclusions, level_agreed FROM review_meetings WHERE year = ?", [year]
-        ).fetchone()
-        if row is None:
-            return None
-        people = ws.db.execute(
-            "SELECT name, title, organisation, role, present, absence_reason FROM review_meeting_attendees "
-            "WHERE year = ? ORDER BY position", [year]).fetchall()
-    attendees = tuple(Attendee(p[0], p[1], p[2], p[3], bool(p[4]), p[5]) for p in people)
-    return ReviewMeeting(dt.date.fromisoformat(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                         attendees, row[8], row[9], row[10] or None)
-
-
-def save_review_meeting(ws: Workspace, year: int, meeting: ReviewMeeting) -> Changes:
-    """Record (or replace) the review meeting of a year, with its attendee list, in one audited transaction; a
-    draft of the form (see `save_meeting_form`) is dropped."""
-    meeting = meeting_from_json(meeting.to_json(), organisations(ws))
-    with ws.transaction():
-        ws.ensure_unlocked(year)
-        dropped = _drop_draft(ws, year)
-        old = review_meeting(ws, year)
-        if old == meeting:
-            return dropped
-        ws.db.execute("DELETE FROM review_meeting_attendees WHERE year = ?", [year])
-        ws.db.execute(
-            "INSERT INTO review_meetings (year, meeting_date, chair_name, chair_title, place, start_time, end_time, "
-            "secretary_name, secretary_title, content, conclusions, level_agreed, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year) DO UPDATE SET "
-            "meeting_date=excluded.meeting_date, chair_name=excluded.chair_name, chair_title=excluded.chair_title, "
-            "place=excluded.place, start_time=excluded.start_time, end_time=excluded.end_time, "
-            "secretary_name=excluded.secretary_name, secretary_title=excluded.secretary_title, "
-            "content=excluded.content, conclusions=excluded.conclusions, level_agreed=excluded.level_agreed, "
-            "updated_at=excluded.updated_at",
-            [year, meeting.meeting_date.isoformat(), meeting.chair_name, meeting.chair_title, meeting.place,
-             meeting.start_time, meeting.end_time, meeting.secretary_name, meeting.secretary_title, meeting.content,
-             meeting.conclusions, meeting.level_agreed, utc_now()])
-        for position, person in enumerate(meeting.attendees):
-            ws.db.execute(
-                "INSERT INTO review_meeting_attendees (year, position, name, title, organisation, role, present, "
-                "absence_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [year, position, person.name, person.title, person.organisation, person.role, int(person.present),
-                 person.absence_reason])
-        ws.audit("update" if old else "create", "review_meeting", str(year), year,
-                 old.to_json() if old else None, meeting.to_json())
-    return Changes(documents=True)
-
-
-# ---------------------------------------------------------------------- the form as typed
-
-DRAFT_SETTING = "meeting.draft.{year}"
-
-
-@dataclass(frozen=True)
-class MeetingDraft:
-    """The meeting form as last typed when it was not yet a valid record, and why not."""
-
-    form: dict[str, Any]
-    problem: str
-
-
-@dataclass(frozen=True)
-class MeetingSaved:
-    """What saving the form did: the record it became, or the draft it was kept as (with the reason)."""
-
-    changes: Changes
-    stored: ReviewMeeting | MeetingDraft
-
-
-def meeting_draft(ws: Workspace, year: int) -> MeetingDraft | None:
-    """The year's meeting form kept as typed because it is not a valid record yet (None when there is none)."""
-    stored = ws.get_setting(DRAFT_SETTING.format(year=year))
-    if not isinstance(stored, dict) or not isinstance(stored.get("form"), dict):
-        return None
-    return MeetingDraft(stored["form"], str(stored.get("problem", "")))
-
-
-def _drop_draft(ws: Workspace, year: int) -> Changes:
-    if ws.get_setting(DRAFT_SETTING.format(year=year)) is None:
-        return Changes()
-    return ws.set_setting(DRAFT_SETTING.format(year=year), None) | Changes(documents=True)
-
-
-def save_meeting_form(ws: Workspace, year: int, form: dict[str, Any]) -> MeetingSaved:
-    """Store the meeting form as it is typed: a valid form becomes the year's record; an incomplete one (a row
-    without a name, an absence without its reason…) is kept as the year's draft with the reason, so that nothing
-    typed is lost. Documents keep using the last valid record; the readiness list names the draft."""
-    if not isinstance(form, dict):
-        raise InputError("Biên bản họp xét phải là một đối tượng JSON.")
-    try:
-        meeting = meeting_from_json(form, organisations(ws))
-    except InputError as error:
-        draft = MeetingDraft(form, error.message)
-        with ws.transaction():
-            ws.ensure_unlocked(year)
-            changes = ws.set_setting(DRAFT_SETTING.format(year=year), {"form": form, "problem": draft.problem})
-        return MeetingSaved(changes | Changes(documents=True) if changes.any() else changes, draft)
-    changes = save_review_meeting(ws, year, meeting)
-    return MeetingSaved(changes, review_meeting(ws, year) or meeting)
-
 
 # ---------------------------------------------------------------------- Điều 9 khoản 1 điểm c
 

@@ -1,4 +1,5 @@
-"""Nhập kết quả công nhận: the commune takes in the signed result package its recipient sent back.
+"""The commune's recognition history: decisions recorded by hand, and Nhập kết quả công nhận — taking in the signed
+result package its recipient sent back.
 
 The package is verified (the recipient's signature over every file, by a certificate under a trusted CA or one
 the commune accepted explicitly by its fingerprint), must be addressed to this commune, and then fills the
@@ -12,11 +13,12 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from app.changes import Changes
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.recipient.results import RECOGNISED, ResultPackage, read_result_package
-from app.services.workspace import Changes, Workspace
-from app.text import fold, format_date_short
+from app.storage.workspace import Workspace
+from app.text import clean_text, fold, format_date_short, parse_date
 
 ACCEPTED_SIGNERS = "results.accepted_signers"
 RESULTS_FOLDER = "ket-qua"
@@ -47,6 +49,32 @@ class ImportedResult:
         return f"{text} Người ký: {self.signer}."
 
 
+def add_recognition(ws: Workspace, level: int, decision_number: str, decision_date: dt.date | str, issuer: str = "",
+                    assessment_year: int | None = None, note: str = "") -> Changes:
+    """Record a recognition decision (Quyết định công nhận): its level, number, date and issuing body."""
+    if level not in (1, 2):
+        raise InputError("Mức độ công nhận chỉ có thể là 1 hoặc 2.")
+    if isinstance(decision_date, str):
+        try:
+            decision_date = parse_date(decision_date)
+        except ValueError:
+            raise InputError(f"Ngày quyết định {decision_date!r} không hợp lệ (dd/mm/yyyy).") from None
+    if assessment_year is not None:
+        from app.domain.records import check_year
+
+        check_year(assessment_year)
+    number = clean_text(decision_number, "Số quyết định", required=True, single_line=True)
+    record = {"level": level, "decision_number": number, "decision_date": decision_date.isoformat(),
+              "issuer": clean_text(issuer, "Cơ quan công nhận", single_line=True), "assessment_year": assessment_year,
+              "note": clean_text(note, "Ghi chú")}
+    with ws.transaction():
+        ws.db.execute(
+            "INSERT INTO recognitions (level, decision_number, decision_date, issuer, assessment_year, note) "
+            "VALUES (:level, :decision_number, :decision_date, :issuer, :assessment_year, :note)", record)
+        ws.audit("create", "recognition", number, assessment_year, None, record)
+    return Changes(recognitions=True)
+
+
 def accepted_signers(ws: Workspace) -> tuple[str, ...]:
     return tuple(entry["fingerprint"] for entry in ws.get_setting(ACCEPTED_SIGNERS) or [])
 
@@ -74,21 +102,22 @@ def accept_signer(ws: Workspace, fingerprint: str, name: str) -> Changes:
     entries = list(ws.get_setting(ACCEPTED_SIGNERS) or [])
     if any(entry["fingerprint"] == fingerprint for entry in entries):
         return Changes()
-    return ws.set_setting(ACCEPTED_SIGNERS, [*entries, {"fingerprint": fingerprint, "name": name}])
+    return ws.write_setting(ACCEPTED_SIGNERS, [*entries, {"fingerprint": fingerprint, "name": name}])
 
 
 def import_result(ws: Workspace, path: Path, trust: list[Path] | None = None,
                   accept_fingerprint: str | None = None) -> tuple[ImportedResult, Changes]:
     """Verify and record a result package; `accept_fingerprint` accepts its signer explicitly (the fingerprint the
     commune read out to the recipient), never silently."""
+    from app.dossier.trust import normalise_fingerprint
     from app.recipient.results import UntrustedSignerError
 
     path = Path(path)
+    wanted = normalise_fingerprint(accept_fingerprint) if accept_fingerprint is not None else ""
     changes = Changes()
     try:
         package = inspect_result(ws, path, trust)
     except UntrustedSignerError as untrusted:
-        wanted = (accept_fingerprint or "").replace(":", "").replace(" ", "").lower()
         if wanted != untrusted.fingerprint:
             raise
         changes |= accept_signer(ws, untrusted.fingerprint, untrusted.signer)
@@ -101,16 +130,13 @@ def import_result(ws: Workspace, path: Path, trust: list[Path] | None = None,
     added = False
     with ws.transaction():
         write_bytes_atomic(ws.data_dir / RESULTS_FOLDER / path.name, path.read_bytes())
-        changes |= ws.set_setting(f"result.{year}", result)
+        changes |= ws.write_setting(f"result.{year}", result)
         if recognised and not any(r.decision_number == number and r.decision_date == day and r.level == level
                                   for r in ws.recognitions()):
-            changes |= ws.add_recognition(level, number, day, issuer, year,
+            changes |= add_recognition(ws, level, number, day, issuer, year,
                                           f"Nhập từ gói kết quả {path.name}, ký bởi {package.signer}")
             added = True
     reasons = tuple(f"{iid}: {v.get('note', '')}" for iid, levels in result.get("council_verdicts", {}).items()
                     for v in levels.values() if v.get("status") == "not_met")
     until = dt.date.fromisoformat(result["valid_until"]) if result.get("valid_until") else None
     return ImportedResult(year, recognised, level, number, day, until, issuer, package.signer, added, reasons), changes
-
-
-__all__ = ["import_result", "inspect_result", "accept_signer", "accepted_signers", "ImportedResult"]

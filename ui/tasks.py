@@ -92,15 +92,21 @@ class Task:
         _running.discard(self)
         if self._timer is not None:
             self._timer.stop()
+            self._timer = None
         if self._dialog is not None:
             self._dialog.close()
             self._dialog.deleteLater()
             self._dialog = None
+        # The worker thread may hold the last reference to this task. Everything that can reach a widget (the
+        # job's closure, the callbacks) is let go here, on the GUI thread: a widget wrapper freed on a worker
+        # thread is deleted later by shiboken, and that deferred delete crashes if Qt deleted the widget first.
+        on_success, on_failure = self._on_success, self._on_failure
+        self.fn = self._on_success = self._on_failure = None  # type: ignore[assignment]
         if error is None:
-            if self._on_success:
-                self._on_success(result)
-        elif self._on_failure:
-            self._on_failure(error)
+            if on_success:
+                on_success(result)
+        elif on_failure:
+            on_failure(error)
         else:
             show_error(None, error)
 

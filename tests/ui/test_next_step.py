@@ -10,6 +10,7 @@ from app.changes import Changes
 from app.cli import main
 from app.services import documents as docs
 from app.services import evidence as ev
+from app.services.assignments import set_assignment
 from app.services.indicators import set_values
 from app.services.next_step import next_step
 from tests.dossier.conftest import YEAR, make_ready_workspace
@@ -111,7 +112,7 @@ def test_no_assignment_is_not_shown_as_a_success(qtbot, ready) -> None:
     card = window.overview.assign_card
     assert card.value.text() == "0/15" and card.icon.status == "todo"
     assert "trang Phân công" in card.detail.text()
-    ready.set_assignment(YEAR, "1.1", lead_unit="Hội Khuyến học xã", status="done")
+    set_assignment(ready, YEAR, "1.1", lead_unit="Hội Khuyến học xã", status="done")
     window.ctx.apply(Changes(assignments=True))
     settle(qtbot)
     assert card.value.text() == "1/15" and card.icon.status == "in_progress"

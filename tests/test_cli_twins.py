@@ -33,7 +33,7 @@ def service_calls(folder: str) -> set[str]:
 NOT_YET = {
     "app.services.evidence.no_evidence_explanation", "app.services.evidence.set_no_evidence_explanation",
     "app.services.evidence.update_evidence", "app.services.indicators.set_values", "app.services.opening.open_read_only",
-    "app.services.profile.save_profile", "app.services.settings.save_settings", "app.services.undo.stacks",
+    "app.services.profile.save_profile", "app.services.undo.stacks",
 }
 
 

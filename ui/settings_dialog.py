@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.changes import Changes
 from app.services.profile import update_profile
-from app.services.settings import set_setting
+from app.services.settings import set_settings
 from app.storage.workspace import Workspace
 from app.text import format_date_short, parse_date
 from ui.context import AppContext
@@ -101,7 +101,7 @@ class SettingsDialog(QDialog):
             self.year_disadvantaged.setChecked(ws.year(year).disadvantaged_area)
             self.year_disadvantaged.setEnabled(not ws.year(year).locked)
             self.year_disadvantaged.toggled.connect(lambda on: self._submit(
-                lambda ws: set_setting(ws, f"disadvantaged.{year}", on)))
+                lambda ws: set_settings(ws, {f"disadvantaged.{year}": on})))
             form.addRow(f"Hạn nộp hồ sơ năm {year}:", self.deadline)
             form.addRow(self.year_disadvantaged)
             form.addRow(wrapped("Để trống hạn nộp để dùng hạn mặc định (28/02 năm sau).", object_name="muted"))
@@ -170,7 +170,7 @@ class SettingsDialog(QDialog):
             return saved.changes
 
         def setting(ws: Workspace) -> Changes:
-            return set_setting(ws, f"deadline.{year}" if key == "deadline" else key, text)
+            return set_settings(ws, {f"deadline.{year}" if key == "deadline" else key: text})
 
         return setting if key in ("deadline", "user_name") else profile_field
 

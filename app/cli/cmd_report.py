@@ -143,7 +143,7 @@ def cmd_meeting_set(ws: Workspace, args: argparse.Namespace) -> int:
     raw.update({key: value for key, value in options.items() if value is not None})
     if args.attendee:
         raw["attendees"] = [_attendee_option(item) for item in args.attendee]
-    changes = docs.save_review_meeting(ws, args.year, mt.meeting_from_json(raw, doc_texts.organisations(ws)))
+    changes = docs.save_meeting_form(ws, args.year, raw, keep_draft=False).changes
     print(f"Đã ghi biên bản họp xét năm {args.year}." if changes.any() else "Không có gì thay đổi.")
     return 0
 

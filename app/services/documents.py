@@ -169,15 +169,18 @@ def _drop_meeting_draft(ws: Workspace, year: int) -> Changes:
     return ws.write_setting(MEETING_DRAFT_SETTING.format(year=year), None) | Changes(documents=True)
 
 
-def save_meeting_form(ws: Workspace, year: int, form: dict[str, Any]) -> MeetingSaved:
-    """Store the meeting form as it is typed: a valid form becomes the year's record; an incomplete one (a row
-    without a name, an absence without its reason…) is kept as the year's draft with the reason, so that nothing
-    typed is lost. Documents keep using the last valid record; the readiness list names the draft."""
+def save_meeting_form(ws: Workspace, year: int, form: dict[str, Any], keep_draft: bool = True) -> MeetingSaved:
+    """Store the meeting form: a valid form becomes the year's record. An incomplete one (a row without a name, an
+    absence without its reason…) is kept as the year's draft with the reason when `keep_draft` (the form as it is
+    typed: nothing typed is lost), or refused with that reason (`cdht meeting set`: nothing is written). Documents
+    keep using the last valid record; the readiness list names the draft."""
     if not isinstance(form, dict):
         raise InputError("Biên bản họp xét phải là một đối tượng JSON.")
     try:
         meeting = meeting_from_json(form, organisations(ws))
     except InputError as error:
+        if not keep_draft:
+            raise
         draft = MeetingDraft(form, error.message)
         with ws.transaction():
             ws.ensure_unlocked(year)

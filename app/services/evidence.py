@@ -121,9 +121,11 @@ def unlink_evidence(ws: Workspace, evidence_id: int, indicator_id: str) -> Chang
     return Changes(evidence=True, checklist=True)
 
 
-def set_no_evidence_explanation(ws: Workspace, year: int, indicator_id: str, text: str | None) -> Changes:
-    """The written explanation of an indicator that has no evidence (empty text clears it)."""
-    return set_values(ws, year, indicator_id, {EXPLANATION_FIELD: text or None})
+def set_no_evidence_explanation(ws: Workspace, year: int, indicator_id: str, text: str | None,
+                                continue_edit: bool = False) -> Changes:
+    """The written explanation of an indicator that has no evidence (empty text clears it); `continue_edit` as in
+    `set_values` (more typing in the same box joins the previous undo step)."""
+    return set_values(ws, year, indicator_id, {EXPLANATION_FIELD: text or None}, continue_edit=continue_edit)
 
 
 def no_evidence_explanation(ws: Workspace, year: int, indicator_id: str) -> str:

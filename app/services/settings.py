@@ -15,7 +15,6 @@ from typing import Any
 
 from app.changes import Changes
 from app.errors import InputError
-from app.services.profile import ProfileUpdate, update_profile
 from app.storage.workspace import Workspace
 from app.text import MAX_NAME_LENGTH, clean_text, fold, format_date_short, parse_date
 
@@ -67,9 +66,19 @@ def setting(key: str) -> tuple[Setting, int | None]:
     return found, int(match.group(2)) if match else None
 
 
+def _named(spec: Setting, year: int | None) -> Setting:
+    """`spec` with the short label error messages use: without the parenthesis, with the year it is for
+    ("Hạn nộp hồ sơ của năm 2025")."""
+    label = re.split(r" \(|: ", spec.label)[0]
+    if year is not None:
+        label = f"{label} {year}" if label.endswith(" năm") else label.replace("Năm đó", f"Năm {year}")
+    return replace(spec, label=label)
+
+
 def clean_value(key: str, value: Any) -> Any:
     """The value as stored (None clears the setting); InputError names what is wrong with it."""
-    spec, _year = setting(key)
+    spec, year = setting(key)
+    spec = _named(spec, year)
     if isinstance(value, str):
         value = clean_text(value, spec.label, single_line=True, max_length=MAX_NAME_LENGTH * 10).strip()
     if value is None or value == "":
@@ -144,18 +153,6 @@ def set_settings(ws: Workspace, values: Mapping[str, Any]) -> Changes:
     return changes
 
 
-def set_setting(ws: Workspace, key: str, value: Any) -> Changes:
-    return set_settings(ws, {key: value})
-
-
-def save_settings(ws: Workspace, profile: Mapping[str, Any], settings: Mapping[str, Any]) -> ProfileUpdate:
-    """What the Settings dialog saves: profile fields and settings, checked, then written all or nothing."""
-    with ws.transaction():
-        saved = update_profile(ws, **profile)
-        changes = set_settings(ws, settings)
-    return replace(saved, changes=saved.changes | changes)
-
-
 def shown_value(ws: Workspace, key: str) -> str:
     """A setting's value as `cdht settings show` prints it ('' when not set)."""
     value = setting_value(ws, key)
@@ -184,5 +181,5 @@ def settings_json(ws: Workspace) -> dict[str, Any]:
     return {key: setting_value(ws, key) for key in setting_keys(ws)}
 
 
-__all__ = ["SETTINGS", "Setting", "setting", "clean_value", "setting_value", "set_settings", "set_setting",
-           "save_settings", "shown_value", "setting_keys", "settings_json", "asdict"]
+__all__ = ["SETTINGS", "Setting", "setting", "clean_value", "setting_value", "set_settings",
+           "shown_value", "setting_keys", "settings_json", "asdict"]

@@ -237,7 +237,8 @@ def test_a_refused_setting_stays_in_its_field_with_the_reason(qtbot, workspace):
     dialog.recipient.setFocus()
     wait_for_idle()
     assert dialog.deadline.text() == "31/02/2026" and dialog.deadline.property("invalid")
-    assert dialog.error.text() == "Chưa lưu: Hạn nộp hồ sơ \"31/02/2026\" không phải ngày hợp lệ (ngày/tháng/năm)."
+    assert dialog.error.text() == (f"Chưa lưu: Hạn nộp hồ sơ của năm {YEAR}: “31/02/2026” không phải ngày hợp lệ "
+                                   "(ngày/tháng/năm).")
     assert workspace.get_setting(f"deadline.{YEAR}") is None
     dialog.deadline.selectAll()
     type_text(dialog.deadline, "15/03/2026")

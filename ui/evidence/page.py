@@ -37,7 +37,6 @@ from app.errors import CancelledError
 from app.evidence import importer as evidence_importer
 from app.evidence import library as evidence_library
 from app.services import evidence as ev
-from app.services.indicators import set_values
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no
 from ui.evidence.details import FIELD_MIN_WIDTH, DetailsPanel
@@ -454,8 +453,7 @@ class EvidencePage(QWidget):
 
     def _explanation_change(self, _key: str, text: str, continuing: bool):
         year, indicator_id = self.explanation_fields.subject
-        return lambda ws: set_values(ws, year, indicator_id, {EXPLANATION_FIELD: text or None},
-                                     continue_edit=continuing)
+        return lambda ws: ev.set_no_evidence_explanation(ws, year, indicator_id, text, continue_edit=continuing)
 
     def flush(self) -> None:
         """Store what is being typed on the page (the window calls it before the page, year or window changes)."""

@@ -26,7 +26,7 @@ from app.text import check_email, format_size
 MAX_PACKAGE_BYTES = 4 * 1024**3
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("finalize", help="chốt hồ sơ một năm (kiểm tra trước khi chốt)")
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(func=with_workspace(cmd_finalize))

@@ -61,7 +61,7 @@ def with_register(handler: Callable[[Any, argparse.Namespace], int | None], writ
     return run
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     root = subparsers.add_parser("recipient", help="cơ quan tiếp nhận: nhận, kiểm tra, thẩm định hồ sơ các xã",
                                  allow_abbrev=False)
     sub = root.add_subparsers(dest="recipient_command", metavar="LỆNH", required=True)
@@ -320,7 +320,7 @@ def _check_intake_options(args: argparse.Namespace) -> None:
         raise InputError(f"Cổng IMAP {args.port} không hợp lệ (1–65535).")
 
 
-def _row_json(row) -> dict:
+def _row_json(row) -> dict[str, Any]:
     return {"commune": row.commune, "province": row.province, "year": row.year, "status": row.status,
             "status_label": row.status_label, "package_id": row.package_id, "version": row.version,
             "versions": row.versions, "level_requested": row.level_requested, "level_self": row.level_self,

@@ -18,7 +18,7 @@ from app.cli.cmd_dossier import registry_path, verify_from_args
 from app.errors import InputError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("registry", help="sổ đăng ký xã của nơi nhận: chứng thư ký đã xác nhận của từng xã",
                               allow_abbrev=False)
     commands = p.add_subparsers(dest="registry_command", metavar="add|list|remove|import|export", required=True)

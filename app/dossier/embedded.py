@@ -18,6 +18,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.dossier import bag
 from app.errors import CdhtError, InputError
@@ -43,7 +44,7 @@ class SignedManifest:
     files: dict[str, str]
     documents: dict[str, tuple[str, int]]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "package_uuid": self.package_uuid, "version": self.version, "year": self.year,
                 "level": self.level, "carrier": self.carrier, "bag_info": [list(pair) for pair in self.bag_info],
                 "files": dict(sorted(self.files.items())),

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 from app.changes import Changes
 from app.dossier import bag
@@ -583,7 +584,7 @@ def _flush(ws: Workspace, password: str | None, now: dt.datetime, timeout: float
     return FlushResult(sent, retrying, failed, error, resumed, **_waiting_fields(ws))
 
 
-def _waiting_fields(ws: Workspace) -> dict:
+def _waiting_fields(ws: Workspace) -> dict[str, Any]:
     """How many messages are queued after this send, and when the first of them is due."""
     count, first = _waiting(ws)
     return {"waiting": count, "next_try_at": first}
@@ -621,7 +622,7 @@ def check_connection(settings: MailSettings, password: str | None, to: str | Non
             pass
 
 
-def outbox_json(ws: Workspace) -> list[dict]:
+def outbox_json(ws: Workspace) -> list[dict[str, Any]]:
     return [{**asdict(m), "state_label": m.state_label} for m in outbox_messages(ws)]
 
 

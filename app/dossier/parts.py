@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.dossier.zipstream import sha256_file
 from app.errors import CdhtError, InputError
@@ -60,7 +61,7 @@ class PartsManifest:
     def count(self) -> int:
         return len(self.parts)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"format": PARTS_FORMAT, "package": self.package, "package_uuid": self.package_uuid,
                 "version": self.version, "size": self.size, "sha256": self.sha256, "count": self.count,
                 "parts": [{"number": p.number, "name": p.name, "size": p.size, "sha256": p.sha256}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from app.dossier.binding import commune_key, province_key, same_place
 from app.dossier.trust import fingerprint as certificate_fingerprint
@@ -53,7 +54,7 @@ class CommuneEntry:
     def is_for(self, commune: str, province: str) -> bool:
         return same_place(self.commune, self.province, commune, province)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"commune": self.commune, "province": self.province, "fingerprints": list(self.fingerprints),
                 "contact": self.contact, "note": self.note, "updated_at": self.updated_at}
 
@@ -86,7 +87,7 @@ class Registry:
     def without(self, commune: str, province: str) -> Registry:
         return Registry(tuple(e for e in self.entries if not e.is_for(commune, province)))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         entries = sorted(self.entries, key=lambda e: (province_key(e.province), commune_key(e.commune)))
         return {"format": REGISTRY_FORMAT, "communes": [e.to_json() for e in entries]}
 

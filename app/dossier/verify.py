@@ -25,7 +25,7 @@ import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from app.dossier import bag, embedded
 from app.dossier.binding import bind_signer, same_place
@@ -97,7 +97,7 @@ class SignerIdentity:
     binding_problem: str
     fingerprints: tuple[str, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "subject": self.subject, "issuer": self.issuer, "fingerprint": self.fingerprint,
                 "fingerprints": list(self.fingerprints),
                 "signed_at": self.signed_at.isoformat() if self.signed_at else None, "trusted": self.trusted,
@@ -115,7 +115,7 @@ class VerifyReport:
     signer: SignerIdentity | None = None
     coverage: str = ""
     #: The package's dataset document (figures and verdicts), once it passed its checks.
-    dataset: dict | None = field(default=None, repr=False)
+    dataset: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def failures(self) -> list[Check]:
@@ -195,7 +195,7 @@ class VerifyReport:
         return printable(f"Gói hồ sơ hợp lệ và nguyên vẹn: do {self.organisation} ký ({signer.name}), chứng thư tin "
                          f"cậy; {signer.revocation}.", LINE_LIMIT)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "verdict": self.verdict, "exit_code": self.exit_code, "ok": self.ok,
                 "summary": self.summary(), "commune": self.commune, "province": self.province, "info": self.info,
                 "coverage": self.coverage, "signer": self.signer.to_json() if self.signer else None,

@@ -15,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.errors import InputError
 from app.fileio import MAX_WORKBOOK_BYTES, read_bytes_capped
@@ -232,7 +232,7 @@ def _rows_from_table(rows: list[list[str]], source: str) -> list[dict[str, str]]
     return result
 
 
-def _read_list(path: Path) -> list[dict]:
+def _read_list(path: Path) -> list[dict[str, Any]]:
     """Rows of a CSV, Excel or JSON list, each a dict of name/province/contact/fingerprints (+ line)."""
     path = Path(path)
     suffix = path.suffix.lower()

@@ -22,6 +22,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.domain.catalogue import catalogue_for_year
 from app.dossier.parts import MANIFEST_SUFFIX, PartsManifest, load_manifest
@@ -294,7 +295,7 @@ def intake_context(rws: RecipientWorkspace) -> IntakeContext:
     return IntakeContext(tuple(communes(rws)), trust_roots(rws))
 
 
-def _verdict_columns(verdict: IntakeVerdict) -> dict:
+def _verdict_columns(verdict: IntakeVerdict) -> dict[str, Any]:
     """The columns of a package row that its verification decides (written at intake and on every recheck)."""
     return {"verdict": verdict.status, "summary": verdict.summary, "commune_id": verdict.commune_id,
             "reasons": json.dumps(list(verdict.reasons), ensure_ascii=False),

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.dossier.parts import MANIFEST_SUFFIX, load_manifest
 from app.errors import InputError
@@ -62,7 +63,7 @@ def _attachments(message) -> Iterator[tuple[str, bytes]]:
             yield name, payload
 
 
-def _arrivals(folder: Path) -> dict:
+def _arrivals(folder: Path) -> dict[str, Any]:
     """{"parts": {file name: {"received_at", "kind", "refs"}}, "latest_ref": the message that came last}."""
     try:
         found = json.loads((folder / ARRIVALS).read_text(encoding="utf-8"))

@@ -26,6 +26,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app import APP_NAME, __version__
 from app.dossier import bag
@@ -48,7 +49,7 @@ MAX_ENTRIES = 20
 RECOGNISED, REFUSED = "recognised", "refused"
 
 
-def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict:
+def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict[str, Any]:
     """The cdht-result/1 document of one commune (its outcome must be recorded)."""
     outcome = result.outcome
     level = result.appraisal.level_requested
@@ -171,7 +172,7 @@ class UntrustedSignerError(InputError):
 class ResultPackage:
     """A verified result package: the cdht-result/1 document, its signed PDF, and who signed."""
 
-    result: dict
+    result: dict[str, Any]
     pdf_name: str
     pdf: bytes
     signer: str
@@ -223,7 +224,7 @@ def _check_manifests(files: dict[str, bytes], source: str) -> None:
             raise InputError(f"'{source}': tệp '{name}' đã bị thay đổi (mã băm không khớp); không nhận.")
 
 
-def _check_result(document: object, source: str) -> dict:
+def _check_result(document: object, source: str) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("format") != RESULT_FORMAT:
         raise InputError(f"'{source}': tệp kết quả không đúng định dạng {RESULT_FORMAT}.")
     try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from app.dossier.registry import Registry
 from app.dossier.verify import (
@@ -60,11 +60,11 @@ class IntakeVerdict:
     status: str
     summary: str
     reasons: tuple[str, ...]
-    report: dict
+    report: dict[str, Any]
     identity: PackageIdentity | None = None
     signer: SignerInfo | None = None
     commune_id: int | None = None
-    dataset: dict | None = field(default=None, repr=False)
+    dataset: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -159,7 +159,7 @@ def verify_for_intake(path: Path, context: IntakeContext, limits: Limits | None 
     return verdict_of(report, context.communes)
 
 
-def report_lines(report: dict) -> list[str]:
+def report_lines(report: dict[str, Any]) -> list[str]:
     """The stored verifier report as the lines `cdht verify` prints."""
     return [f"{MARKS.get(c['status'], '·')} {c['title']}" + (f": {c['detail']}" if c.get("detail") else "")
             for c in report.get("checks", [])]

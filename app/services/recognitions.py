@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 from app.changes import Changes
 from app.errors import InputError
@@ -43,7 +44,8 @@ class ImportedResult:
                     f"({len(self.reasons)} chỉ tiêu không đạt).")
         elif self.added:
             text = (f"Đã ghi quyết định công nhận mức độ {self.level} số {self.decision_number} ngày "
-                    f"{format_date_short(self.decision_date)}, hiệu lực đến {format_date_short(self.valid_until)}.")
+                    f"{format_date_short(self.decision_date)}, hiệu lực đến "
+                    f"{format_date_short(cast(dt.date, self.valid_until))}.")  # a recognition has one (checked on reading)
         else:
             text = f"Quyết định số {self.decision_number} đã có trong lịch sử công nhận; không ghi lại."
         return f"{text} Người ký: {self.signer}."

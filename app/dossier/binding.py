@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.text import fold, nfc
+
+if TYPE_CHECKING:
+    from app.dossier.registry import Registry
 
 _SPACES = re.compile(r"\s+")
 _SEPARATOR = r"[,;/()\[\]\-–—:|]"
@@ -93,7 +96,8 @@ def subject_names_commune(subject: dict[str, Any], commune: str, province: str) 
     return any(names_commune(v, commune) for v in values) and any(names_province(v, province) for v in values)
 
 
-def bind_signer(subject: dict[str, Any], certificate_fingerprint: str, commune: str, province: str, registry=None) -> Binding:
+def bind_signer(subject: dict[str, Any], certificate_fingerprint: str, commune: str, province: str,
+                registry: Registry | None = None) -> Binding:
     """Bind a signer certificate (its subject and fingerprint) to the commune and province of bag-info."""
     if not commune.strip() or not province.strip():
         return Binding(False, reason="gói không ghi tên xã hoặc tỉnh (bag-info.txt)")

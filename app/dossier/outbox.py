@@ -32,7 +32,7 @@ from typing import Any
 
 from app.changes import Changes
 from app.dossier import bag
-from app.dossier.parts import load_manifest, split_package
+from app.dossier.parts import PartsManifest, load_manifest, split_package
 from app.dossier.zipstream import sha256_file
 from app.errors import InputError
 from app.storage.workspace import Workspace
@@ -131,7 +131,7 @@ class FlushResult:
 class QueueResult:
     """What queueing a package did; `messages` are those that carry this package version to the recipient."""
 
-    messages: list
+    messages: list[OutboxMessage]
     recipient: str
     added: int = 0
     requeued: int = 0
@@ -323,7 +323,8 @@ def queue_package(ws: Workspace, package: Path, recipient: str, now: dt.datetime
     return QueueResult(messages, recipient, added=len(messages))
 
 
-def _parts_of(package: Path, folder: Path, part_size: int, uuid: str, version: int, digest: str):
+def _parts_of(package: Path, folder: Path, part_size: int, uuid: str, version: int,
+              digest: str) -> tuple[Path, PartsManifest]:
     """The build's parts: those already in its folder when they are this very package, else cut now."""
     existing = folder / f"{package.name}.parts.json"
     if existing.is_file():
@@ -506,8 +507,8 @@ def _describe(exc: BaseException) -> str:
         text = exc_text.decode("utf-8", "replace") if isinstance(exc_text, bytes) else str(exc_text)
         return f"máy chủ thư từ chối người nhận ({exc_code}): {printable(text, 160)}"
     code = getattr(exc, "smtp_code", None)
-    text = getattr(exc, "smtp_error", b"")
-    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text or exc)
+    error = getattr(exc, "smtp_error", b"")
+    text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error or exc)
     return f"máy chủ thư từ chối ({code}): {printable(text, 160)}" if code else f"lỗi gửi thư: {type(exc).__name__}"
 
 

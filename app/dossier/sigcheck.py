@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -140,7 +141,7 @@ def _moment(claimed: dt.datetime | None) -> dt.datetime:
     return min(claimed, now)
 
 
-def _context(trust_roots: list[x509.Certificate] | None, claimed: dt.datetime | None,
+def _context(trust_roots: Sequence[x509.Certificate] | None, claimed: dt.datetime | None,
              online: bool) -> ValidationContext:
     from pyhanko_certvalidator import ValidationContext
 
@@ -199,7 +200,7 @@ def _future_problem(claimed: dt.datetime | None) -> str:
 
 
 def _result(status: SignatureStatus, status_online: SignatureStatus | None, claimed: dt.datetime | None,
-            trust_roots: list[x509.Certificate] | None, problem: str, covers: bool, kind: str) -> SignatureCheck:
+            trust_roots: Sequence[x509.Certificate] | None, problem: str, covers: bool, kind: str) -> SignatureCheck:
     certificate = status.signing_cert
     name, subject, issuer = certificate_fields(certificate)
     judged = trust_roots is not None
@@ -286,7 +287,7 @@ def pdf_reader(stream: IO[bytes], max_stream_bytes: int = 32 * 1024 * 1024) -> P
     return PdfFileReader(stream, strict=False, decode_limits=limits)
 
 
-def check_pdf_signatures(stream: IO[bytes], trust_roots: list[x509.Certificate] | None = None,
+def check_pdf_signatures(stream: IO[bytes], trust_roots: Sequence[x509.Certificate] | None = None,
                          online: bool = False) -> list[SignatureCheck]:
     """Every signature in a PDF (approval signatures and document timestamps), in signing order; an empty list
     when it has none. `trust_roots` None: trust not judged. Raises ValueError for an unreadable PDF."""
@@ -333,7 +334,7 @@ def _claimed_cms_time(signed_data: cms.SignedData) -> dt.datetime | None:
     return None
 
 
-def check_detached_cms(data: bytes, signature: bytes, trust_roots: list[x509.Certificate] | None = None,
+def check_detached_cms(data: bytes, signature: bytes, trust_roots: Sequence[x509.Certificate] | None = None,
                        online: bool = False) -> SignatureCheck:
     """A detached CMS/CAdES signature over `data`."""
     from asn1crypto import cms

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from app.cli import EXIT_OK, print_json
 from app.cli.cmd_dossier import registry_path, verify_from_args
 from app.errors import InputError
+
+if TYPE_CHECKING:
+    from app.dossier.registry import CommuneEntry
+    from app.dossier.verify import SignerIdentity
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     exp.set_defaults(func=cmd_export)
 
 
-def _print_entry(entry) -> None:
+def _print_entry(entry: CommuneEntry) -> None:
     print(f"Xã {entry.commune} ({entry.province})" + (f" — liên hệ: {entry.contact}" if entry.contact else ""))
     for value in entry.fingerprints:
         print(f"    chứng thư SHA-256: {value}")
@@ -76,7 +81,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise InputError("Với --from-package, tên xã, tỉnh và chứng thư được lấy từ gói; đừng ghi thêm.")
         report = verify_from_args(args, Path(args.from_package), registry_must_exist=False)
         entry = register_signer(path, report, args.contact)
-        signer = report.signer
+        signer = cast(SignerIdentity, report.signer)  # register_signer refuses a package without one
         print(f"Đã ghi nhận người ký '{signer.subject}' (SHA-256 {signer.fingerprint}) cho xã {report.commune} "
               f"({report.province}) vào sổ {path}.")
         _print_entry(entry)

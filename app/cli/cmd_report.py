@@ -4,9 +4,10 @@ the Nơi nhận list."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app.cli import print_json, with_workspace
 from app.documents import document_readiness
@@ -207,7 +208,7 @@ def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
     for key, label in doc_texts.TEXT_KEYS.items():
         value = texts.get(key, "")
         if key in doc_texts.DATE_KEYS and value:
-            value = format_date_short(doc_texts.stored_date(texts, key))
+            value = format_date_short(cast(dt.date, doc_texts.stored_date(texts, key)))  # value is not empty
         print(f"{label} ({key}):")
         print("\n".join(f"    {line}" for line in value.splitlines()) if value else "    (chưa ghi)")
     return 0

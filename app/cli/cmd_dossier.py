@@ -171,7 +171,7 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     check_output_path(args.out, "gói hồ sơ")
     key = signing_key_from_args(ws, args)
     delivered = export_package(ws, args.year, Path(args.out), key, level=args.level)
-    record = cast(PackageRecord, delivered.record)  # export_package always records what it built
+    record = cast("PackageRecord", delivered.record)  # export_package always records what it built
     print(f"Đã lập gói hồ sơ {delivered.path} ({format_size(record.size)}), phiên bản {record.version}, "
           f"mã gói {record.package_uuid}.")
     print(f"SHA-256: {record.sha256}")

@@ -81,7 +81,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise InputError("Với --from-package, tên xã, tỉnh và chứng thư được lấy từ gói; đừng ghi thêm.")
         report = verify_from_args(args, Path(args.from_package), registry_must_exist=False)
         entry = register_signer(path, report, args.contact)
-        signer = cast(SignerIdentity, report.signer)  # register_signer refuses a package without one
+        signer = cast("SignerIdentity", report.signer)  # register_signer refuses a package without one
         print(f"Đã ghi nhận người ký '{signer.subject}' (SHA-256 {signer.fingerprint}) cho xã {report.commune} "
               f"({report.province}) vào sổ {path}.")
         _print_entry(entry)

@@ -136,7 +136,7 @@ def _closing(out: _Sheet, data: DossierData, document: Document, columns: int) -
         out.row += 1
     out.put(1, typeset(tong_hop.conclusion(data)), last_column=columns)
     out.row += 2
-    signer = cast(Signer, document.signer)  # the summary is signed (tong_hop.build)
+    signer = cast("Signer", document.signer)  # the summary is signed (tong_hop.build)
     for text in signer.lines:
         out.put(6, text, bold=True, size=13, align="center", last_column=columns)
         out.row += 1

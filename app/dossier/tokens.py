@@ -22,7 +22,7 @@ from app.text import printable
 if TYPE_CHECKING:
     from asn1crypto import x509
     from pkcs11 import Token
-    from pkcs11._pkcs11 import lib
+    from pkcs11._pkcs11 import lib as Pkcs11Library
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _text(value: object) -> str:
     return printable(str(value or "").strip().rstrip("\x00")).strip()
 
 
-def load_module(module: Path | str) -> lib:
+def load_module(module: Path | str) -> Pkcs11Library:
     """Load a PKCS#11 module (the CA's .dll/.so) with a Vietnamese error that hints at 32/64-bit mismatches."""
     import pkcs11
 

@@ -57,8 +57,8 @@ RECOGNISED, REFUSED = "recognised", "refused"
 
 def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict[str, Any]:
     """The cdht-result/1 document of one commune (its outcome must be recorded)."""
-    outcome = cast(Outcome, result.outcome)
-    decision = cast(Decision, data.decision)  # build_result_packages checked that the round has one
+    outcome = cast("Outcome", result.outcome)
+    decision = cast("Decision", data.decision)  # build_result_packages checked that the round has one
     level = result.appraisal.level_requested
     record = {
         "format": RESULT_FORMAT,
@@ -82,7 +82,7 @@ def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict
 
 
 def _bag_info(data: RoundData, result: CommuneResult, oxum: str, created: str) -> bytes:
-    outcome = cast(Outcome, result.outcome)
+    outcome = cast("Outcome", result.outcome)
     described = (f"Kết quả công nhận xã đạt chuẩn \"Cộng đồng học tập\" mức độ {outcome.level}" if outcome.level
                  else "Văn bản trả lời hồ sơ đề nghị công nhận \"Cộng đồng học tập\"")
     return bag.bag_info_text([
@@ -95,7 +95,7 @@ def _bag_info(data: RoundData, result: CommuneResult, oxum: str, created: str) -
         ("CDHT-Result-Province", result.row.province),
         ("CDHT-Year", str(data.year)),
         ("CDHT-Result-Level", str(outcome.level)),
-        ("CDHT-Decision-Number", cast(Decision, data.decision).number),
+        ("CDHT-Decision-Number", cast("Decision", data.decision).number),
         ("CDHT-Created", created),
     ])
 
@@ -135,7 +135,7 @@ def build_result_packages(rws: RecipientWorkspace, year: int, out_dir: Path, key
             check_cancelled(progress)
             if progress is not None:
                 progress.report(index / max(len(decided), 1), f"Đang lập gói kết quả của xã {result.commune}…")
-            if cast(Outcome, result.outcome).level:  # `decided` holds recorded outcomes only
+            if cast("Outcome", result.outcome).level:  # `decided` holds recorded outcomes only
                 if signed_decision is None:
                     signed_decision = _signed(signer, decision_pdf(data), appearance, Path(workdir) / "qd.pdf")
                 pdf_name, pdf = f"data/quyet-dinh-{year}.pdf", signed_decision

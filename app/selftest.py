@@ -19,13 +19,16 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from app.errors import CdhtError
 from app.paths import BUNDLE_ROOT, CATALOGUE_DIR, FONTS_DIR, RESOURCES_DIR
 from app.services.assignments import set_assignment
 from app.services.profile import save_profile
 from app.services.years import add_year
+
+if TYPE_CHECKING:
+    from app.dossier.records import PackageRecord
 
 YEAR = 2025
 EXPECTED_LEVEL = 1  # the demo commune's 2025 figures meet mức độ 1 but not mức độ 2
@@ -176,7 +179,8 @@ def export_and_sign(ctx: Context) -> str:
     delivered = export_package(ws, YEAR, ctx.folder / "goi-ho-so" / f"ho-so-{YEAR}.zip", key.signing_key(),
                                level=EXPECTED_LEVEL)
     ctx.package = delivered.path
-    return f"{delivered.path.name}, {delivered.record.size // 1024} KB, phiên bản {delivered.record.version}"
+    record = cast("PackageRecord", delivered.record)  # export_package always records what it built
+    return f"{delivered.path.name}, {record.size // 1024} KB, phiên bản {record.version}"
 
 
 def verify_package(ctx: Context) -> str:
@@ -299,7 +303,8 @@ def make_throwaway_pkcs12(folder: Path) -> ThrowawayKey:
                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tự kiểm tra CĐHT xã"),
                           x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
-    def certificate(subject: x509.Name, issuer: x509.Name, public_key, signing_key, ca: bool) -> x509.Certificate:
+    def certificate(subject: x509.Name, issuer: x509.Name, public_key: rsa.RSAPublicKey, signing_key: rsa.RSAPrivateKey,
+                    ca: bool) -> x509.Certificate:
         usage = dict(digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
                      data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
                      encipher_only=False, decipher_only=False)

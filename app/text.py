@@ -38,7 +38,7 @@ def format_int(value: int) -> str:
     """Group thousands with dots, as Vietnamese documents do: 14870 -> '14.870'."""
     sign = "-" if value < 0 else ""
     digits = str(abs(value))
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -163,7 +163,7 @@ def check_text(value: str, label: str, max_length: int = MAX_TEXT_LENGTH, single
     return value
 
 
-def clean_text(value: Any, label: str, required: bool = False, max_length: int | None = None,
+def clean_text(value: object, label: str, required: bool = False, max_length: int | None = None,
                single_line: bool = False) -> str:
     """A form or file value as stored text: NFC, trimmed, checked by `check_text`; InputError naming `label` when
     it is not text (or empty while required). A `single_line` value (a name, title, place) is at most

@@ -17,12 +17,15 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app import __version__
 from app.errors import CdhtError, user_message
 from app.paths import default_data_dir, default_database_path
 from app.storage.lock import single_writer
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -65,7 +68,7 @@ class UsageError(CdhtError):
 class VietnameseParser(argparse.ArgumentParser):
     """argparse with Vietnamese errors that exit with one line."""
 
-    def error(self, message: str) -> None:  # noqa: D102 - argparse override
+    def error(self, message: str) -> NoReturn:  # noqa: D102 - argparse override
         raise UsageError(f"Lệnh không hợp lệ ({self.prog}): {message}. Xem '{self.prog} --help'.")
 
 
@@ -123,7 +126,7 @@ def ensure_database(args: argparse.Namespace, creating: bool = False) -> Path:
     return path
 
 
-def open_workspace(args: argparse.Namespace, read_only: bool = False):
+def open_workspace(args: argparse.Namespace, read_only: bool = False) -> Workspace:
     """The workspace named by --db (or the per-user default); `read_only` never writes to the drive."""
     from app.storage.workspace import Workspace
     from app.text import clean_text

@@ -18,7 +18,7 @@ from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("assign", help="phân công đơn vị chủ trì, phối hợp, hạn hoàn thành từng chỉ tiêu")
     sub = p.add_subparsers(dest="assign_command", metavar="set|list|clear|import", required=True)
     st = sub.add_parser("set", help="phân công một chỉ tiêu (ghi lại cả phân công của chỉ tiêu đó)")

@@ -32,7 +32,7 @@ from app.storage.workspace import Workspace
 from app.text import format_local_time
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("backup", help="sao lưu cơ sở dữ liệu và minh chứng")
     p.add_argument("out", metavar="OUT", nargs="?",
                    help="thư mục (hoặc ổ USB) để đặt bản sao lưu, hoặc tệp .zip; mặc định: thư mục sao lưu tự động")

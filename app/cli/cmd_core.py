@@ -18,7 +18,7 @@ from app.storage.workspace import Workspace
 MARKS = {"met": "✔", "not_met": "✘", "missing": "…"}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("assess", help="đánh giá một tệp dữ liệu (không cần cơ sở dữ liệu)")
     p.add_argument("dataset", metavar="DATASET.json")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")

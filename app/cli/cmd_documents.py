@@ -17,7 +17,7 @@ from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("documents", help="số, ngày văn bản; kế hoạch của xã; căn cứ; tổ chức dự họp xét")
     sub = p.add_subparsers(dest="documents_command", metavar="number|plan|bases|organisations", required=True)
 

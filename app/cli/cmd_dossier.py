@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from app.cli import EXIT_FAILURE, EXIT_OK, print_json, with_workspace
 from app.errors import InputError
@@ -22,11 +23,17 @@ from app.fileio import MAX_TRUST_BYTES, check_input_file, check_output_path
 from app.storage.workspace import Workspace
 from app.text import check_email, format_size
 
+if TYPE_CHECKING:
+    from app.dossier.outbox import FlushResult, MailSettings
+    from app.dossier.records import PackageRecord
+    from app.dossier.signing import SigningKey
+    from app.dossier.verify import VerifyReport
+
 #: Largest package `send --package` accepts (a dossier with many scanned documents stays well below).
 MAX_PACKAGE_BYTES = 4 * 1024**3
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("finalize", help="chốt hồ sơ một năm (kiểm tra trước khi chốt)")
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(func=with_workspace(cmd_finalize))
@@ -109,7 +116,7 @@ def _secret(variable: str | None, prompt: str) -> str:
     return getpass.getpass(f"{prompt}: ")
 
 
-def signing_key_from_args(ws: Workspace, args: argparse.Namespace):
+def signing_key_from_args(ws: Workspace, args: argparse.Namespace) -> SigningKey | None:
     """The signing key the options name, else the workspace's saved signing settings; None for ký ngoài."""
     from app.dossier.records import signing_settings
     from app.dossier.signing import Pkcs12Key, TokenKey
@@ -164,7 +171,7 @@ def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
     check_output_path(args.out, "gói hồ sơ")
     key = signing_key_from_args(ws, args)
     delivered = export_package(ws, args.year, Path(args.out), key, level=args.level)
-    record = delivered.record
+    record = cast("PackageRecord", delivered.record)  # export_package always records what it built
     print(f"Đã lập gói hồ sơ {delivered.path} ({format_size(record.size)}), phiên bản {record.version}, "
           f"mã gói {record.package_uuid}.")
     print(f"SHA-256: {record.sha256}")
@@ -189,7 +196,7 @@ def cmd_send(ws: Workspace, args: argparse.Namespace) -> int:
     return _report_flush(flush_outbox(ws, password))
 
 
-def _mail_password(args: argparse.Namespace, settings) -> str | None:
+def _mail_password(args: argparse.Namespace, settings: MailSettings) -> str | None:
     from app.dossier.outbox import stored_password
 
     if args.password_env is not None:
@@ -204,7 +211,7 @@ def _mail_password(args: argparse.Namespace, settings) -> str | None:
     return _secret(None, f"Mật khẩu thư điện tử của {settings.username}")
 
 
-def _report_flush(result) -> int:
+def _report_flush(result: FlushResult) -> int:
     print(result.describe())
     return EXIT_FAILURE if result.failed else EXIT_OK
 
@@ -247,7 +254,7 @@ def registry_path(args: argparse.Namespace) -> Path:
     return default_registry_path(Path(args.db).parent if args.db else default_data_dir())
 
 
-def verify_from_args(args: argparse.Namespace, package: Path, registry_must_exist: bool = True):
+def verify_from_args(args: argparse.Namespace, package: Path, registry_must_exist: bool = True) -> VerifyReport:
     """`verify_package` with the trust anchors, register and online option of the command line."""
     from app.dossier.registry import load_registry
     from app.dossier.verify import verify_package

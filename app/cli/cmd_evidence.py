@@ -15,7 +15,7 @@ from app.storage.workspace import Workspace
 from app.text import format_date_short
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("evidence", help="thư viện minh chứng")
     sub = p.add_subparsers(dest="evidence_command", metavar="add|list|remove|restore|trash|search|accept-change|link|unlink|suggest|edit|incomplete",
                            required=True)

@@ -20,7 +20,7 @@ from app.errors import InputError
 from app.storage.workspace import Workspace
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from app.dossier.outbox import SECURITY
 
     p = subparsers.add_parser("mail", help="cài đặt máy chủ thư đi (SMTP) cho hộp thư đi", allow_abbrev=False)

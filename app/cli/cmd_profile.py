@@ -9,7 +9,7 @@ from app.services.profile import PROFILE_FIELDS, profile_json, update_profile
 from app.storage.workspace import Workspace
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("profile", help="thông tin xã: tên xã, tỉnh, cơ quan nhận hồ sơ, người ký")
     sub = p.add_subparsers(dest="profile_command", metavar="set|show", required=True)
     st = sub.add_parser("set", help="sửa thông tin xã (chỉ các mục được ghi)")

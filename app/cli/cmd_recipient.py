@@ -18,12 +18,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_FAILURE, EXIT_OK, print_json
 from app.errors import InputError
 from app.fileio import check_output_path
 from app.text import clean_text
+
+if TYPE_CHECKING:
+    from app.recipient.communes import RegisteredCommune
+    from app.recipient.register import RegisterRow
+    from app.recipient.workspace import RecipientWorkspace
 
 RESULTS = {"dat": "met", "đạt": "met", "met": "met", "khong_dat": "not_met", "không_đạt": "not_met",
            "not_met": "not_met"}
@@ -37,7 +42,7 @@ def default_register_path() -> Path:
 
 
 def with_register(handler: Callable[[Any, argparse.Namespace], int | None], write: bool = True,
-                  creating: bool = False):
+                  creating: bool = False) -> Callable[[argparse.Namespace], int]:
     """Run `handler` on the register; `creating` (recipient init): a register this run creates and then refuses
     is removed again, with the folder made for it."""
     def run(args: argparse.Namespace) -> int:
@@ -61,7 +66,7 @@ def with_register(handler: Callable[[Any, argparse.Namespace], int | None], writ
     return run
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     root = subparsers.add_parser("recipient", help="cơ quan tiếp nhận: nhận, kiểm tra, thẩm định hồ sơ các xã",
                                  allow_abbrev=False)
     sub = root.add_subparsers(dest="recipient_command", metavar="LỆNH", required=True)
@@ -192,7 +197,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 # ---------------------------------------------------------------------- handlers
 
-def cmd_init(rws, args: argparse.Namespace) -> int:
+def cmd_init(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.trust import add_trust_anchors
     from app.recipient.workspace import Agency
 
@@ -206,14 +211,14 @@ def cmd_init(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_communes_import(rws, args: argparse.Namespace) -> int:
+def cmd_communes_import(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.communes import import_communes
 
     print(import_communes(rws, Path(args.file)).message())
     return EXIT_OK
 
 
-def cmd_communes_add(rws, args: argparse.Namespace) -> int:
+def cmd_communes_add(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.communes import add_commune
 
     province = args.province if args.province is not None else rws.agency().province
@@ -224,7 +229,7 @@ def cmd_communes_add(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_communes_export(rws, args: argparse.Namespace) -> int:
+def cmd_communes_export(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.communes import export_registry
 
     path = export_registry(rws, Path(args.file))
@@ -232,7 +237,7 @@ def cmd_communes_export(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_trust_add(rws, args: argparse.Namespace) -> int:
+def cmd_trust_add(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.trust import add_trust_anchors
 
     added = add_trust_anchors(rws, Path(args.file))
@@ -243,7 +248,7 @@ def cmd_trust_add(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_trust_list(rws, args: argparse.Namespace) -> int:
+def cmd_trust_list(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.dossier.trust import bundled_anchors
     from app.recipient.trust import trust_anchors
 
@@ -262,7 +267,7 @@ def _secret(variable: str | None, prompt: str) -> str:
     return secret(variable, prompt)
 
 
-def cmd_intake(rws, args: argparse.Namespace) -> int:
+def cmd_intake(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.intake import intake_paths, received_on
     from app.text import parse_date
 
@@ -320,14 +325,14 @@ def _check_intake_options(args: argparse.Namespace) -> None:
         raise InputError(f"Cổng IMAP {args.port} không hợp lệ (1–65535).")
 
 
-def _row_json(row) -> dict:
+def _row_json(row: RegisterRow) -> dict[str, Any]:
     return {"commune": row.commune, "province": row.province, "year": row.year, "status": row.status,
             "status_label": row.status_label, "package_id": row.package_id, "version": row.version,
             "versions": row.versions, "level_requested": row.level_requested, "level_self": row.level_self,
             "level_verified": row.level_verified, "late": row.late, "received_at": row.received_at}
 
 
-def cmd_list(rws, args: argparse.Namespace) -> int:
+def cmd_list(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient import register as reg
     from app.recipient.mail import pending_sets
     from app.text import format_local_time
@@ -366,7 +371,7 @@ def cmd_list(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _commune_year(rws, args) -> tuple:
+def _commune_year(rws: RecipientWorkspace, args: argparse.Namespace) -> tuple[RegisteredCommune, int]:
     from app.recipient import register as reg
     from app.recipient.communes import resolve_commune
 
@@ -376,7 +381,7 @@ def _commune_year(rws, args) -> tuple:
     return commune, year
 
 
-def cmd_show(rws, args: argparse.Namespace) -> int:
+def cmd_show(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient import register as reg
     from app.recipient.verification import VERDICT_LABELS, report_lines
     from app.text import format_local_time, format_size
@@ -409,7 +414,7 @@ def cmd_show(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_appraisal(rws, package_id: int) -> None:
+def _print_appraisal(rws: RecipientWorkspace, package_id: int) -> None:
     from app.domain.rules import STATUS_LABELS
     from app.recipient.appraisal import appraisal
 
@@ -428,7 +433,7 @@ def _print_appraisal(rws, package_id: int) -> None:
     print(f"  Kết quả ({state_text}).")
 
 
-def cmd_confirm_signer(rws, args: argparse.Namespace) -> int:
+def cmd_confirm_signer(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient import register as reg
     from app.recipient.intake import confirm_signer
     from app.recipient.verification import EXIT_CODES
@@ -444,7 +449,7 @@ def cmd_confirm_signer(rws, args: argparse.Namespace) -> int:
     return EXIT_OK if EXIT_CODES[verdict.status] == 0 else EXIT_FAILURE
 
 
-def cmd_council_set(rws, args: argparse.Namespace) -> int:
+def cmd_council_set(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.appraisal import describe_sitting, parse_member, set_council
 
     council = set_council(rws, args.year, args.mode, [parse_member(m) for m in args.member], args.basis, args.date)
@@ -452,7 +457,7 @@ def cmd_council_set(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_council_show(rws, args: argparse.Namespace) -> int:
+def cmd_council_show(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.appraisal import council_of, council_problems, describe_sitting
 
     council = council_of(rws, args.year)
@@ -467,7 +472,7 @@ def cmd_council_show(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_appraise(rws, args: argparse.Namespace) -> int:
+def cmd_appraise(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient import appraisal as ap
     from app.recipient.register import current_package_id
 
@@ -504,7 +509,7 @@ def cmd_appraise(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_decide(rws, args: argparse.Namespace) -> int:
+def cmd_decide(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.decisions import decide
 
     print(decide(rws, args.year, args.number, args.date, args.reply_from, args.reply_date,
@@ -512,7 +517,7 @@ def cmd_decide(rws, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_documents(rws, args: argparse.Namespace) -> int:
+def cmd_documents(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.recipient.documents import write_round_documents
 
     out = check_output_path(args.out, "văn bản", folder=True) if args.out is not None else \
@@ -538,14 +543,15 @@ def _check_key_options(args: argparse.Namespace) -> None:
                          f"({', '.join(token)}), không cả hai.")
 
 
-def cmd_results(rws, args: argparse.Namespace) -> int:
+def cmd_results(rws: RecipientWorkspace, args: argparse.Namespace) -> int:
     from app.dossier.signing import Pkcs12Key, TokenKey
     from app.recipient.results import build_result_packages
 
     out = check_output_path(args.out, "gói kết quả", folder=True)
     _check_key_options(args)
     if args.pkcs11_lib:
-        key = TokenKey(Path(args.pkcs11_lib), _secret(args.pin_env, "Mã PIN thiết bị ký số"), key_id=args.key_id)
+        key: TokenKey | Pkcs12Key = TokenKey(Path(args.pkcs11_lib), _secret(args.pin_env, "Mã PIN thiết bị ký số"),
+                                             key_id=args.key_id)
     elif args.p12:
         key = Pkcs12Key(Path(args.p12), _secret(args.p12_password_env, "Mật khẩu tệp chứng thư số"))
     else:

@@ -14,7 +14,7 @@ from app.cli import EXIT_OK, with_workspace
 from app.storage.workspace import Workspace
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("recognition", help="lịch sử công nhận; nhập gói kết quả công nhận")
     sub = p.add_subparsers(dest="recognition_command", metavar="list|add|import", required=True)
     q = sub.add_parser("list", help="các quyết định công nhận đã ghi, với ngày hết hiệu lực")

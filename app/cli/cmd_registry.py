@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from app.cli import EXIT_OK, print_json
 from app.cli.cmd_dossier import registry_path, verify_from_args
 from app.errors import InputError
 
+if TYPE_CHECKING:
+    from app.dossier.registry import CommuneEntry
+    from app.dossier.verify import SignerIdentity
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("registry", help="sổ đăng ký xã của nơi nhận: chứng thư ký đã xác nhận của từng xã",
                               allow_abbrev=False)
     commands = p.add_subparsers(dest="registry_command", metavar="add|list|remove|import|export", required=True)
@@ -59,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     exp.set_defaults(func=cmd_export)
 
 
-def _print_entry(entry) -> None:
+def _print_entry(entry: CommuneEntry) -> None:
     print(f"Xã {entry.commune} ({entry.province})" + (f" — liên hệ: {entry.contact}" if entry.contact else ""))
     for value in entry.fingerprints:
         print(f"    chứng thư SHA-256: {value}")
@@ -76,7 +81,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise InputError("Với --from-package, tên xã, tỉnh và chứng thư được lấy từ gói; đừng ghi thêm.")
         report = verify_from_args(args, Path(args.from_package), registry_must_exist=False)
         entry = register_signer(path, report, args.contact)
-        signer = report.signer
+        signer = cast("SignerIdentity", report.signer)  # register_signer refuses a package without one
         print(f"Đã ghi nhận người ký '{signer.subject}' (SHA-256 {signer.fingerprint}) cho xã {report.commune} "
               f"({report.province}) vào sổ {path}.")
         _print_entry(entry)

@@ -4,8 +4,10 @@ the Nơi nhận list."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 from app.cli import print_json, with_workspace
 from app.documents import document_readiness
@@ -23,7 +25,7 @@ from app.storage.workspace import Workspace
 from app.text import format_date_short, format_size
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("report", help="in hồ sơ: tờ trình, báo cáo, bản tổng hợp, biên bản (PDF, DOCX, XLSX)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--out", required=True, metavar="THƯ_MỤC", help="thư mục ghi các văn bản")
@@ -123,7 +125,7 @@ def cmd_collect_import(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_json(path: str) -> dict:
+def _load_json(path: str) -> dict[str, Any]:
     """A JSON object from a file the user names: a regular file of at most 10 MB, nested at most 32 deep."""
     data = read_json_file(Path(path), f"tệp JSON '{Path(path).name}'")
     if not isinstance(data, dict):
@@ -206,7 +208,7 @@ def cmd_narrative_show(ws: Workspace, args: argparse.Namespace) -> int:
     for key, label in doc_texts.TEXT_KEYS.items():
         value = texts.get(key, "")
         if key in doc_texts.DATE_KEYS and value:
-            value = format_date_short(doc_texts.stored_date(texts, key))
+            value = format_date_short(cast(dt.date, doc_texts.stored_date(texts, key)))  # value is not empty
         print(f"{label} ({key}):")
         print("\n".join(f"    {line}" for line in value.splitlines()) if value else "    (chưa ghi)")
     return 0

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("self-test", help="tự kiểm tra bản cài đặt: cơ sở dữ liệu, đánh giá, văn bản, "
                                                 "ký số, cửa sổ chính (trong thư mục tạm)")
     p.add_argument("--keep", metavar="THƯ_MỤC", help="giữ lại các tệp đã tạo trong thư mục này để xem")

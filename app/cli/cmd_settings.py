@@ -14,7 +14,7 @@ from app.services.settings import SETTINGS, set_settings, setting, setting_keys,
 from app.storage.workspace import Workspace
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("settings", help="cài đặt khác: người dùng, hạn nộp, minh chứng, sao lưu, cách ký")
     sub = p.add_subparsers(dest="settings_command", metavar="set|show", required=True)
     st = sub.add_parser("set", help="ghi cài đặt (KHÓA=GIÁ_TRỊ; để trống giá trị để bỏ cài đặt)")

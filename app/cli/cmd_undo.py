@@ -10,7 +10,7 @@ from app.services.undo import history, redo, undo
 from app.storage.workspace import Workspace
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     for name, text, handler in (("undo", "hoàn tác lần sửa số liệu gần nhất của một năm (như Ctrl+Z)", cmd_undo),
                                 ("redo", "làm lại lần sửa vừa hoàn tác (như Ctrl+Y)", cmd_redo)):
         p = subparsers.add_parser(name, help=text)

@@ -4,6 +4,7 @@ trích yếu) from the files themselves and for several items at once. Registere
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from app.cli import print_json, with_workspace
 from app.errors import InputError
@@ -13,8 +14,11 @@ from app.services import evidence as ev
 from app.storage.workspace import Workspace
 from app.text import format_date_short
 
+#: Resolves the year a command works on from its --year (None: the default year).
+YearOf = Callable[[Workspace, int | None], int]
 
-def register_subcommands(sub: argparse._SubParsersAction, year_of) -> None:
+
+def register_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser], year_of: YearOf) -> None:
     """Add the register subcommands to `cdht evidence`; `year_of(ws, year)` resolves the default year."""
     sg = sub.add_parser("suggest", help="gợi ý số/ký hiệu, ngày, cơ quan, trích yếu từ tên tệp và trang đầu PDF")
     sg.add_argument("codes", nargs="*", metavar="MÃ", help="mã minh chứng (mặc định: mọi minh chứng còn thiếu)")
@@ -43,7 +47,7 @@ def _items(ws: Workspace, year: int, codes: list[str]) -> list[evidence_library.
     return [evidence_library.find_by_code(ws, code, year, trash=False) for code in codes]
 
 
-def cmd_suggest(ws: Workspace, args: argparse.Namespace, year_of) -> int:
+def cmd_suggest(ws: Workspace, args: argparse.Namespace, year_of: YearOf) -> int:
     year = year_of(ws, args.year)
     items = _items(ws, year, args.codes) if args.codes else reg.incomplete_items(ws, year)
     suggestions = [reg.suggest_fields(ws, item.id) for item in items]
@@ -65,7 +69,7 @@ def cmd_suggest(ws: Workspace, args: argparse.Namespace, year_of) -> int:
     return 0
 
 
-def cmd_edit(ws: Workspace, args: argparse.Namespace, year_of) -> int:
+def cmd_edit(ws: Workspace, args: argparse.Namespace, year_of: YearOf) -> int:
     if args.number is not None and args.no_number:
         raise InputError("Không dùng cùng lúc --number và --no-number.")
     fields = {key: value for key, value in (("doc_number", reg.NO_NUMBER if args.no_number else args.number),
@@ -79,7 +83,7 @@ def cmd_edit(ws: Workspace, args: argparse.Namespace, year_of) -> int:
     return 0
 
 
-def cmd_incomplete(ws: Workspace, args: argparse.Namespace, year_of) -> int:
+def cmd_incomplete(ws: Workspace, args: argparse.Namespace, year_of: YearOf) -> int:
     problems = reg.register_problems(ws, year_of(ws, args.year))
     for problem in problems:
         print(problem)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.documents import bao_cao, bien_ban, danh_muc, phan_cong, to_trinh, tong_hop
 from app.documents.data import DossierData, collect
@@ -17,6 +18,9 @@ from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.progress import Progress, check_cancelled
 from app.storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.documents.phrases import BaseLine
 
 #: Document key -> (builder, Vietnamese title shown in the app), in dossier order.
 DOCUMENTS: dict[str, tuple[Callable[[DossierData], Document], str]] = {
@@ -89,7 +93,7 @@ def write_document_docx(ws: Workspace, year: int, key: str, path: Path, level: i
     return write_bytes_atomic(Path(path), render_docx(build_document(collect(ws, year, level), key)))
 
 
-def legal_base_lines(ws: Workspace, year: int):
+def legal_base_lines(ws: Workspace, year: int) -> list[BaseLine]:
     """The căn cứ of the year's Tờ trình and Báo cáo in full, as the user reviews them before signing (each with
     its place in the commune's list and why it does not print, if it does not)."""
     from app.documents.phrases import base_lines

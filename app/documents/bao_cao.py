@@ -7,6 +7,7 @@ what it says about the review meeting from the minutes.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from app.documents.common import CDHT, dossier_document, evidence_codes_text, standard_recipients
 from app.documents.data import DossierData
@@ -43,7 +44,7 @@ def _evidence_line(data: DossierData, result: IndicatorResult) -> str:
     return "Chưa có minh chứng."
 
 
-def _decision(values: dict) -> str:
+def _decision(values: dict[str, Any]) -> str:
     number, day = values.get("decision_number"), values.get("decision_date")
     when = f" ngày {format_date_short(dt.date.fromisoformat(day))}" if day else ""
     return f"Quyết định số {number}{when}." if number else ""

@@ -12,20 +12,22 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.changes import Changes
 from app.documents.xlsx_layout import fit_row_heights, page_setup
 from app.domain.catalogue import Catalogue, Indicator
 from app.domain.dataset import FIELD_LABELS, validate_indicator_values
 from app.domain.normalise import DATE_FIELDS
-from app.domain.places import normalise_commune, normalise_province
+from app.domain.places import PlaceName, normalise_commune, normalise_province
 from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.progress import Progress, check_cancelled
@@ -125,7 +127,7 @@ def collection_workbook_bytes(ws: Workspace, year: int, unit: str) -> bytes:
         raise InputError(f"Đơn vị \"{unit}\" không chủ trì chỉ tiêu nào trong năm {year}.")
     values = ws.values(year)
     book = Workbook()
-    book.remove(book.active)
+    book.remove(cast(Worksheet, book.active))  # a new workbook has one worksheet, active
     inputs: list[InputCell] = []
     for criterion in catalogue.criteria:
         indicators = [ind for ind in criterion.indicators if ind.id in assigned]
@@ -154,7 +156,7 @@ COLUMNS = (("Mã chỉ tiêu", 9), ("Nội dung chỉ tiêu", 50), ("Thông tin 
            ("Hướng dẫn", 28))
 
 
-def _sheet_heading(sheet, issuing_body: str, criterion_title: str, unit: str, year: int) -> None:
+def _sheet_heading(sheet: Worksheet, issuing_body: str, criterion_title: str, unit: str, year: int) -> None:
     """Title rows merged across the table and wrapped, so that they print whole above it."""
     lines = [(issuing_body, True), (f"PHIẾU THU THẬP SỐ LIỆU “CỘNG ĐỒNG HỌC TẬP” NĂM {year}", True),
              (criterion_title, True),
@@ -175,7 +177,7 @@ def _sheet_heading(sheet, issuing_body: str, criterion_title: str, unit: str, ye
     sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
 
 
-def _input_row(sheet, row: int, indicator: Indicator, name: str, label: str, hint: str, value: Any) -> None:
+def _input_row(sheet: Worksheet, row: int, indicator: Indicator, name: str, label: str, hint: str, value: Any) -> None:
     texts = (indicator.id, indicator.text, label, _display(indicator, name, value), hint)
     for col, text in enumerate(texts, start=1):
         cell = sheet.cell(row=row, column=col, value=text)
@@ -204,7 +206,7 @@ def _input_row(sheet, row: int, indicator: Indicator, name: str, label: str, hin
 def _meta_sheet(book: Workbook, commune: str, province: str, year: int, unit: str, catalogue: Catalogue,
                 inputs: list[InputCell]) -> None:
     sheet = book.create_sheet(META_SHEET)
-    rows = [("format", COLLECT_FORMAT), ("commune", commune), ("province", province), ("year", year),
+    rows: list[tuple[object, ...]] = [("format", COLLECT_FORMAT), ("commune", commune), ("province", province), ("year", year),
             ("unit", unit), ("catalogue", catalogue.id),
             ("exported_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")), ("", "")]
     rows.append(("sheet", "cell", "indicator", "field"))
@@ -243,7 +245,7 @@ def _slug(name: str) -> str:
 
 # ---------------------------------------------------------------------- import
 
-def _open_workbook(path: Path):
+def _open_workbook(path: Path) -> Workbook:
     if not path.is_file():
         raise InputError(f"Không tìm thấy tệp '{path}'.")
     try:
@@ -254,7 +256,7 @@ def _open_workbook(path: Path):
         raise InputError(f"Tệp '{path.name}' không phải sổ Excel .xlsx hợp lệ (hoặc đã bị hỏng).") from None
 
 
-def _read_meta(book, filename: str) -> tuple[dict[str, Any], list[InputCell]]:
+def _read_meta(book: Workbook, filename: str) -> tuple[dict[str, Any], list[InputCell]]:
     if META_SHEET not in book.sheetnames:
         raise InputError(f"Tệp '{filename}' không phải phiếu thu thập số liệu do CĐHT xã xuất ra "
                          "(không có trang thông tin phiếu).")
@@ -295,7 +297,7 @@ def _check_origin(ws: Workspace, meta: dict[str, Any], filename: str, expected_y
     return year
 
 
-def _same_place(written: str, stored: str, normalise) -> bool:
+def _same_place(written: str, stored: str, normalise: Callable[[str], PlaceName]) -> bool:
     """Whether a name in a workbook names the stored commune or province (older workbooks may carry a prefix)."""
     try:
         return fold(normalise(written).name) == fold(stored)
@@ -412,7 +414,7 @@ def read_collection_workbook(ws: Workspace, path: Path, expected_year: int | Non
     return meta, updates
 
 
-def _check_sheet(book, name: str, problems: list[str]) -> bool:
+def _check_sheet(book: Workbook, name: str, problems: list[str]) -> bool:
     if name not in book.sheetnames:
         problems.append(f"Không tìm thấy sheet '{name}' (sheet đã bị đổi tên hoặc xóa?).")
         return False

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import docx
@@ -22,12 +23,22 @@ from app import APP_NAME
 from app.documents import nd30
 from app.documents.model import Cell, Document, Para, Signer, TableBlock, typeset
 
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
+    from docx.section import Section
+    from docx.styles.style import CharacterStyle
+    from docx.table import Table, _Row
+    from docx.table import _Cell as DocxCell
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
+
 WORD_FONT = "Times New Roman"
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "centre": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 PT_PER_MM = 72 / 25.4
 
 
-def _set_font(style_or_run, size: float | None = None) -> None:
+def _set_font(style_or_run: CharacterStyle | Run, size: float | None = None) -> None:
     font = style_or_run.font
     font.name = WORD_FONT
     if size:
@@ -41,14 +52,15 @@ def _set_font(style_or_run, size: float | None = None) -> None:
         fonts.set(qn(attribute), WORD_FONT)
 
 
-def _text(paragraph, text: str, size: float, bold: bool = False, italic: bool = False) -> None:
+def _text(paragraph: Paragraph, text: str, size: float, bold: bool = False, italic: bool = False) -> None:
     run = paragraph.add_run(typeset(text))
     run.bold, run.italic = bold, italic
     run.font.size = Pt(size)
 
 
-def _paragraph(container, text: str = "", size: float = nd30.BODY_PT, bold: bool = False, italic: bool = False,
-               align=WD_ALIGN_PARAGRAPH.CENTER, space_after: float = 0):
+def _paragraph(container: WordDocument | _Cell, text: str = "", size: float = nd30.BODY_PT, bold: bool = False,
+               italic: bool = False, align: WD_PARAGRAPH_ALIGNMENT = WD_ALIGN_PARAGRAPH.CENTER,
+               space_after: float = 0) -> Paragraph:
     paragraph = container.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(space_after)
@@ -58,7 +70,7 @@ def _paragraph(container, text: str = "", size: float = nd30.BODY_PT, bold: bool
     return paragraph
 
 
-def _rule(container, width_pt: float, column_pt: float) -> None:
+def _rule(container: WordDocument | _Cell, width_pt: float, column_pt: float) -> None:
     """A short centred rule: an empty paragraph whose bottom border is narrowed by equal indents."""
     paragraph = _paragraph(container, size=2)
     indent = max(0.0, (column_pt - width_pt) / 2)
@@ -76,19 +88,19 @@ def _rule(container, width_pt: float, column_pt: float) -> None:
 class _Cell:
     """Adds paragraphs to a table cell, reusing the cell's initial empty paragraph for the first one."""
 
-    def __init__(self, cell) -> None:
+    def __init__(self, cell: DocxCell) -> None:
         self.cell = cell
         self.fresh = True
 
-    def add_paragraph(self):
+    def add_paragraph(self) -> Paragraph:
         if self.fresh:
             self.fresh = False
-            return self.cell.paragraphs[0]
-        return self.cell.add_paragraph()
+            return self.cell.paragraphs[0]  # type: ignore[no-any-return]  # unannotated in python-docx
+        return self.cell.add_paragraph()  # type: ignore[no-any-return]  # unannotated in python-docx
 
 
-def _borderless_table(document, columns_mm: list[float]):
-    table = document.add_table(rows=1, cols=len(columns_mm))
+def _borderless_table(document: WordDocument, columns_mm: list[float]) -> Table:
+    table: Table = document.add_table(rows=1, cols=len(columns_mm))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for column, width in zip(table.columns, columns_mm, strict=False):
@@ -98,10 +110,10 @@ def _borderless_table(document, columns_mm: list[float]):
     return table
 
 
-def _header(document, doc: Document, frame_mm: float) -> None:
+def _header(document: WordDocument, doc: Document, frame_mm: float) -> None:
     left_mm, right_mm = nd30.HEADER_LEFT_MM, frame_mm - nd30.HEADER_LEFT_MM
     table = _borderless_table(document, [left_mm, right_mm])
-    table.add_row()
+    table.add_row()  # type: ignore[no-untyped-call]  # unannotated in python-docx
     left, right = _Cell(table.cell(0, 0)), _Cell(table.cell(0, 1))
     for text in doc.issuing_lines:
         _paragraph(left, text, nd30.ISSUING_PT, bold=True)
@@ -115,7 +127,7 @@ def _header(document, doc: Document, frame_mm: float) -> None:
     _paragraph(_Cell(table.cell(1, 1)), doc.place_date, nd30.PLACE_DATE_PT, italic=True)
 
 
-def _title(document, doc: Document, frame_mm: float) -> None:
+def _title(document: WordDocument, doc: Document, frame_mm: float) -> None:
     _paragraph(document, "", space_after=6)
     _paragraph(document, doc.type_title, nd30.TYPE_TITLE_PT, bold=True)
     if doc.summary:
@@ -126,7 +138,7 @@ def _title(document, doc: Document, frame_mm: float) -> None:
     _paragraph(document, "", space_after=6)
 
 
-def _body(document, block: Para, keep: bool = False):
+def _body(document: WordDocument, block: Para, keep: bool = False) -> Paragraph:
     """A body paragraph; `keep` ties it (whole) to what follows, as the paragraphs before the signature are."""
     paragraph = document.add_paragraph()
     fmt = paragraph.paragraph_format
@@ -147,14 +159,14 @@ def _body(document, block: Para, keep: bool = False):
     return paragraph
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: _Row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
     tr_pr.append(marker)
 
 
-def _table(document, block: TableBlock, frame_mm: float) -> None:
+def _table(document: WordDocument, block: TableBlock, frame_mm: float) -> None:
     columns = len(block.widths)
     total = sum(block.widths)
     widths = [frame_mm * w / total for w in block.widths]
@@ -168,15 +180,15 @@ def _table(document, block: TableBlock, frame_mm: float) -> None:
             _cell_text(target, cell, block.font_size)
     for r in range(block.header_rows):
         _repeat_header(table.rows[r])
-    for row, first, last in block.col_spans:
-        merged = table.cell(row, first).merge(table.cell(row, last))
+    for span_row, first, last in block.col_spans:
+        merged = table.cell(span_row, first).merge(table.cell(span_row, last))
         for extra in merged.paragraphs[1:]:
             if not extra.text:
                 extra._p.getparent().remove(extra._p)
     _paragraph(document, "", space_after=4)
 
 
-def _cell_text(target, cell: Cell, size: float) -> None:
+def _cell_text(target: DocxCell, cell: Cell, size: float) -> None:
     paragraph = target.paragraphs[0]
     paragraph.alignment = ALIGN[cell.align]
     paragraph.paragraph_format.space_after = Pt(0)
@@ -192,7 +204,7 @@ def _signer(cell: _Cell, signer: Signer) -> None:
     _paragraph(cell, signer.name, nd30.BODY_PT, bold=True)
 
 
-def _closing(document, doc: Document, frame_mm: float) -> None:
+def _closing(document: WordDocument, doc: Document, frame_mm: float) -> None:
     if not doc.signer and not doc.recipients:
         return
     table = _borderless_table(document, [frame_mm * 0.45, frame_mm * 0.55])
@@ -212,7 +224,7 @@ def _closing(document, doc: Document, frame_mm: float) -> None:
             paragraph.paragraph_format.keep_together = True
 
 
-def _page_numbers(section) -> None:
+def _page_numbers(section: Section) -> None:
     """PAGE field centred in the header, with a different (empty) first-page header."""
     section.different_first_page_header_footer = True
     paragraph = section.header.paragraphs[0]
@@ -266,7 +278,7 @@ APP_XML = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
            "</Properties>")
 
 
-def _core_properties(document, doc: Document) -> None:
+def _core_properties(document: WordDocument, doc: Document) -> None:
     """Title, subject and author of this document, created now; nothing left from the template."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     core = document.core_properties

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -21,8 +23,15 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from app.documents.model import Cell, Document, Para, Signer, TableBlock, typeset
+from app.documents.model import Cell, Document, Para, Run, Signer, TableBlock, typeset
 from app.paths import FONTS_DIR
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus.doctemplate import BaseDocTemplate
+
+#: A paragraph alignment, as reportlab numbers them (TA_LEFT, TA_CENTER, TA_RIGHT, TA_JUSTIFY).
+Alignment = Literal[0, 1, 2, 4]
 
 # ---------------------------------------------------------------------- page and type sizes (also used by Word)
 
@@ -75,7 +84,7 @@ def face(bold: bool = False, italic: bool = False) -> str:
     return FONT + ("-BoldItalic" if bold and italic else "-Bold" if bold else "-Italic" if italic else "")
 
 
-def style(size: float = BODY_PT, bold: bool = False, italic: bool = False, align: int = TA_JUSTIFY,
+def style(size: float = BODY_PT, bold: bool = False, italic: bool = False, align: Alignment = TA_JUSTIFY,
           indent: float = 0, space_after: float = 0, space_before: float = 0, leading: float | None = None,
           keep_with_next: bool = False) -> ParagraphStyle:
     return ParagraphStyle(
@@ -92,10 +101,10 @@ PARA_STYLES = {
     "centre": style(align=TA_CENTER, space_after=6),
     "note": style(size=13, italic=True, align=TA_CENTER, space_after=4),
 }
-ALIGNMENTS = {"left": TA_LEFT, "centre": TA_CENTER, "right": TA_RIGHT}
+ALIGNMENTS: dict[str, Alignment] = {"left": TA_LEFT, "centre": TA_CENTER, "right": TA_RIGHT}
 
 
-def markup(runs) -> str:
+def markup(runs: Iterable[Run]) -> str:
     """reportlab paragraph markup for text runs (the text itself is escaped, never interpreted)."""
     parts = []
     for run in runs:
@@ -158,13 +167,15 @@ class SignatureField(Flowable):
             "Type": PDFName("Annot"), "Subtype": PDFName("Widget"), "FT": PDFName("Sig"),
             "T": PDFString(self.name), "F": 4,  # printable, no border, no background
             "Rect": PDFArray([round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)]),
-            "P": canvas._doc.thisPageRef(), "AP": PDFDictionary({"N": form.getRef(appearance)}),
+            # reportlab's private canvas API and unannotated getRef, as its own form fields use them
+            "P": canvas._doc.thisPageRef(),  # type: ignore[attr-defined]
+            "AP": PDFDictionary({"N": form.getRef(appearance)}),  # type: ignore[no-untyped-call]
         })
-        canvas._addAnnotation(widget)
-        form.fields.append(form.getRef(widget))
+        canvas._addAnnotation(widget)  # type: ignore[attr-defined]
+        form.fields.append(form.getRef(widget))  # type: ignore[no-untyped-call]
 
 
-def _borderless(rows, widths, split_in_row: bool = False) -> Table:
+def _borderless(rows: list[list[Any]], widths: list[float], split_in_row: bool = False) -> Table:
     table = Table(rows, colWidths=widths, splitInRow=1 if split_in_row else 0)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, BODY_PT),
@@ -186,7 +197,7 @@ def header_block(doc: Document, frame_width: float) -> Table:
     issuing_style = style(ISSUING_PT, bold=True, align=TA_CENTER, leading=ISSUING_PT * 1.2)
     issuing_width = min(left_width, max(pdfmetrics.stringWidth(text, face(True), ISSUING_PT)
                                         for text in doc.issuing_lines))
-    left = [line(text, issuing_style) for text in doc.issuing_lines]
+    left: list[Flowable] = [line(text, issuing_style) for text in doc.issuing_lines]
     left.append(Rule(issuing_width / 3))
     motto_width = pdfmetrics.stringWidth(MOTTO, face(True), MOTTO_PT)
     right = [line(NATIONAL_TITLE, style(NATIONAL_TITLE_PT, bold=True, align=TA_CENTER, leading=NATIONAL_TITLE_PT * 1.2)),
@@ -270,7 +281,7 @@ class _HeadingCell(Paragraph):
     """First cell of a table row that must not end a page (a tiêu chí heading above its chỉ tiêu)."""
 
 
-def _is_heading(row) -> bool:
+def _is_heading(row: Sequence[object]) -> bool:
     first = row[0]
     return isinstance(first, (list, tuple)) and bool(first) and isinstance(first[0], _HeadingCell)
 
@@ -283,35 +294,36 @@ class GroupedTable(Table):
     `frame_height` is the height of a full page frame.
     """
 
-    def __init__(self, *args, frame_height: float = 0, **kwargs) -> None:
+    def __init__(self, *args: Any, frame_height: float = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.frame_height = frame_height
 
-    def _getFirstPossibleSplitRowPosition(self, availHeight, ignoreSpans=0):  # noqa: N802, N803 - reportlab API
-        position = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
+    # reportlab's private Table API below is missing from its stubs (the ignores name what is missing)
+    def _getFirstPossibleSplitRowPosition(self, availHeight: float, ignoreSpans: int = 0) -> int:  # noqa: N802, N803
+        position: int = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)  # type: ignore[misc]
         if not ignoreSpans:  # breaking between rows: move an orphaned heading to the next page
-            while position > 1 and _is_heading(self._cellvalues[position - 1]):
+            while position > 1 and _is_heading(self._cellvalues[position - 1]):  # type: ignore[attr-defined]
                 position -= 1
         return position
 
-    def split(self, availWidth, availHeight):  # noqa: N803 - reportlab API
-        self._calc(availWidth, availHeight)
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - reportlab API
+        self._calc(availWidth, availHeight)  # type: ignore[attr-defined]
         split_in_row = self.splitInRow
-        heights = self._rowHeights
+        heights = self._rowHeights  # type: ignore[attr-defined]
         row = self._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans=1)  # the first row that does not fit
-        parts = []
+        parts: list[Flowable] = []
         if (split_in_row and row < len(heights) and sum(heights[:self.repeatRows]) + heights[row] > self.frame_height
                 and availHeight - sum(heights[:row]) >= MIN_ROW_PART):
-            for cell_style in self._cellStyles[row]:  # a row taller than a page reads from the top, page to page
+            for cell_style in self._cellStyles[row]:  # type: ignore[attr-defined]  # a row taller than a page reads from the top, page to page
                 cell_style.valign = "TOP"
-            parts = self._splitRows(availHeight, doInRowSplit=True)
+            parts = self._splitRows(availHeight, doInRowSplit=True)  # type: ignore[attr-defined]
         if not parts:
             self.splitInRow = 0
             try:
                 parts = super().split(availWidth, availHeight)
             finally:
                 self.splitInRow = split_in_row
-        for part in parts:  # the pieces are new tables: give them the same rules
+        for part in cast("list[GroupedTable]", parts):  # the pieces are new tables of this class: the same rules
             part.frame_height, part.splitInRow = self.frame_height, split_in_row
         return parts
 
@@ -340,10 +352,10 @@ def table_flowable(block: TableBlock, frame_width: float, frame_height: float,
 
     keep = set(block.keep_with_next)
     # Each cell is a list of flowables, the form in which reportlab can split a row across pages.
-    rows = [[[cell_paragraph(cell, _HeadingCell if index in keep and column == 0 else Paragraph)]
+    rows: list[list[Any]] = [[[cell_paragraph(cell, _HeadingCell if index in keep and column == 0 else Paragraph)]
              for column, cell in enumerate(row)] for index, row in enumerate(block.rows)]
     body_end = len(rows) - 1
-    commands = [
+    commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, block.font_size),
         ("GRID", (0, 0), (-1, body_end), 0.5, "black"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -363,7 +375,7 @@ def table_flowable(block: TableBlock, frame_width: float, frame_height: float,
     return table
 
 
-def _page_number(canvas, template) -> None:
+def _page_number(canvas: Canvas, template: BaseDocTemplate) -> None:
     """Page numbers from page 2 on, centred in the top margin (NĐ 30: not on the first page)."""
     canvas.saveState()
     canvas.setFont(FONT, PAGE_NUMBER_PT)
@@ -388,18 +400,18 @@ def render_pdf(doc: Document) -> bytes:
     blocks = list(doc.blocks)
     tail: list[Para] = []  # the paragraphs after the last table, kept with the closing
     while blocks and isinstance(blocks[-1], Para) and len(tail) < 3:
-        tail.insert(0, blocks.pop())
+        tail.insert(0, cast(Para, blocks.pop()))  # checked just above
     if blocks and isinstance(blocks[-1], TableBlock):
-        last_table = blocks.pop()
+        last_table: TableBlock | None = cast(TableBlock, blocks.pop())  # checked just above
     else:  # the last two paragraphs stay with the signature
-        last_table, blocks, tail = None, blocks + tail[:-2], tail[-2:]
+        last_table, blocks, tail = None, [*blocks, *tail[:-2]], tail[-2:]
     for block in blocks:
         if isinstance(block, TableBlock):
             story.append(table_flowable(block, frame_width, frame_height))
             story.append(Spacer(1, 4 * mm))
         else:
             story.append(paragraph_flowable(block))
-    ending = [paragraph_flowable(p) for p in tail]
+    ending: list[Flowable] = [paragraph_flowable(p) for p in tail]
     if last_table is not None:
         closing = closing_table(doc, frame_width)
         glued = ending + ([Spacer(1, 4 * mm), closing] if closing is not None else [])

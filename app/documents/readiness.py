@@ -5,12 +5,16 @@ issued document, and the evidence register. Plus notes that do not block (what w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.documents import texts as doc_texts
 from app.domain.meeting import composition_problems
 from app.evidence.register import register_problems
 from app.storage.workspace import Workspace
 from app.text import format_date_short
+
+if TYPE_CHECKING:
+    from app.domain.meeting import ReviewMeeting
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,7 @@ class ReadinessGroup:
     problems: tuple[str, ...]
 
 
-def _content(ws: Workspace, year: int, texts: dict[str, str], meeting) -> list[str]:
+def _content(ws: Workspace, year: int, texts: dict[str, str], meeting: ReviewMeeting | None) -> list[str]:
     problems: list[str] = []
     if not ws.profile().signer_name.strip():
         problems.append("Chưa nhập họ tên người ký (Chủ tịch hoặc Phó Chủ tịch UBND xã) trong thông tin xã.")
@@ -55,7 +59,7 @@ def _has_assignments(ws: Workspace, year: int) -> bool:
     return any(a.lead_unit or a.coordinating_units for a in ws.assignments(year))
 
 
-def number_problems(ws: Workspace, year: int, texts: dict[str, str], meeting) -> list[str]:
+def number_problems(ws: Workspace, year: int, texts: dict[str, str], meeting: ReviewMeeting | None) -> list[str]:
     """The số and ngày every issued document needs before signing (the Tổng hợp and the Danh mục carry the Tờ
     trình's; the Phân công its plan's; the Biên bản is dated the meeting's day)."""
     problems = []

@@ -156,7 +156,7 @@ def _iso_date(text: str | None) -> dt.date | None:
         return None
 
 
-def _code_key(code: str) -> tuple:
+def _code_key(code: str) -> tuple[tuple[int, Any], ...]:
     """Natural order for codes like H1.2.03 (H1.2.10 after H1.2.09)."""
     parts: list[tuple[int, Any]] = []
     token = ""

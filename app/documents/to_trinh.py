@@ -15,8 +15,8 @@ def _attachments(data: DossierData) -> list[str]:
     report = f"Báo cáo tự đánh giá {CDHT} cấp xã năm {year}"
     if data.reference("bao_cao"):
         report = f"Báo cáo số {data.reference('bao_cao')}"
-        if data.issue_date("bao_cao"):
-            report += f" ngày {format_date_short(data.issue_date('bao_cao'))}"
+        if issued := data.issue_date("bao_cao"):
+            report += f" ngày {format_date_short(issued)}"
         report += f" về kết quả tự đánh giá {CDHT} cấp xã năm {year}"
     items = [report, "Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu"]
     if data.meeting is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.documents.common import CDHT, dossier_document, evidence_codes_text, grouped_table, status_label, to_trinh_note
 from app.documents.data import DossierData
-from app.documents.model import Cell, Document, TableBlock, para
+from app.documents.model import Cell, Document, Para, TableBlock, para
 from app.documents.phrases import TRUNCATION_NOTE, figure_text, self_assessed, truncated
 from app.domain.catalogue import Criterion, Indicator
 
@@ -42,7 +42,7 @@ def conclusion(data: DossierData) -> str:
 
 
 def build(data: DossierData) -> Document:
-    blocks = [summary_table(data)]
+    blocks: list[Para | TableBlock] = [summary_table(data)]
     if truncated(data):
         blocks.append(para(TRUNCATION_NOTE, italic=True))
     blocks.append(para(conclusion(data)))

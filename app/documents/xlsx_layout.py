@@ -9,12 +9,16 @@ Times New Roman) and the column widths.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.lib.utils import simpleSplit
 
 from app.documents import nd30
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
 
 #: Number formats: thousands grouped ("8.922" where Excel or LibreOffice runs in Vietnamese), percentages with
 #: two decimals ("60,00%"). Format codes are stored locale-neutral and shown with the reader's separators.
@@ -85,7 +89,7 @@ def fit_row_heights(sheet: Worksheet, first_row: int = 1) -> None:
         sheet.row_dimensions[index].height = math.ceil(height * 2) / 2
 
 
-def _display_text(cell) -> str:
+def _display_text(cell: Cell | MergedCell) -> str:
     if isinstance(cell.value, float) and cell.number_format == PERCENT_FORMAT:
         return f"{cell.value * 100:.2f}%"
     if isinstance(cell.value, int):
@@ -102,7 +106,7 @@ def page_setup(sheet: Worksheet, title_rows: tuple[int, int] | None = None, land
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]  # always set; Optional in stubs
     margins = sheet.page_margins
     margins.top, margins.bottom = nd30.MARGIN_TOP_MM / MM_PER_INCH, nd30.MARGIN_BOTTOM_MM / MM_PER_INCH
     margins.left, margins.right = nd30.MARGIN_LEFT_MM / MM_PER_INCH, nd30.MARGIN_RIGHT_MM / MM_PER_INCH
@@ -111,6 +115,6 @@ def page_setup(sheet: Worksheet, title_rows: tuple[int, int] | None = None, land
     if title_rows:
         sheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
     sheet.HeaderFooter.differentFirst = True  # NĐ 30: page numbers centred at the top, not on the first page
-    sheet.oddHeader.center.text = "&P"
-    sheet.oddHeader.center.size = nd30.PAGE_NUMBER_PT
-    sheet.oddHeader.center.font = "Times New Roman,Regular"
+    sheet.oddHeader.center.text = "&P"  # type: ignore[union-attr]  # (these three) always set; Optional in stubs
+    sheet.oddHeader.center.size = nd30.PAGE_NUMBER_PT  # type: ignore[union-attr]
+    sheet.oddHeader.center.font = "Times New Roman,Regular"  # type: ignore[union-attr]

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 from fractions import Fraction
+from typing import TYPE_CHECKING, cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.documents import tong_hop
 from app.documents.common import evidence_codes_text, status_label
@@ -18,6 +20,11 @@ from app.documents.model import typeset
 from app.documents.nd30 import MOTTO, NATIONAL_TITLE
 from app.documents.phrases import TRUNCATION_NOTE, figure_text, rates, truncated
 from app.documents.xlsx_layout import INTEGER_FORMAT, PERCENT_FORMAT, fit_row_heights, page_setup
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+
+    from app.documents.model import Document, Signer
 
 FONT_NAME = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -39,12 +46,13 @@ def truncated_rate(part: int, whole: int) -> float:
 class _Sheet:
     """Writes styled cells row by row."""
 
-    def __init__(self, sheet) -> None:
+    def __init__(self, sheet: Worksheet) -> None:
         self.sheet = sheet
         self.row = 1
 
-    def put(self, column: int, value, *, bold=False, italic=False, underline=False, size=FONT_SIZE, align="left",
-            wrap=True, grid=False, number_format=None, last_column: int | None = None, rows: int = 1):
+    def put(self, column: int, value: str | float | None, *, bold: bool = False, italic: bool = False,
+            underline: bool = False, size: float = FONT_SIZE, align: str = "left", wrap: bool = True, grid: bool = False,
+            number_format: str | None = None, last_column: int | None = None, rows: int = 1) -> Cell:
         cell = self.sheet.cell(row=self.row, column=column, value=value)
         cell.font = Font(name=FONT_NAME, size=size, bold=bold, italic=italic, underline="single" if underline else None)
         cell.alignment = Alignment(horizontal=align, vertical="center" if grid else "top", wrap_text=wrap)
@@ -60,7 +68,7 @@ class _Sheet:
         return cell
 
 
-def _header_block(out: _Sheet, data: DossierData, document, columns: int) -> None:
+def _header_block(out: _Sheet, data: DossierData, document: Document, columns: int) -> None:
     left_last, right_first = 3, 5
     lines = [(data.issuing_lines[0], False, NATIONAL_TITLE, False), (data.issuing_lines[1], True, MOTTO, True)]
     for left, left_bold, right, right_underline in lines:
@@ -122,13 +130,13 @@ def _table(out: _Sheet, data: DossierData) -> tuple[int, int]:
     return header_row, last
 
 
-def _closing(out: _Sheet, data: DossierData, document, columns: int) -> None:
+def _closing(out: _Sheet, data: DossierData, document: Document, columns: int) -> None:
     if truncated(data):
         out.put(1, TRUNCATION_NOTE, italic=True, last_column=columns)
         out.row += 1
     out.put(1, typeset(tong_hop.conclusion(data)), last_column=columns)
     out.row += 2
-    signer = document.signer
+    signer = cast("Signer", document.signer)  # the summary is signed (tong_hop.build)
     for text in signer.lines:
         out.put(6, text, bold=True, size=13, align="center", last_column=columns)
         out.row += 1
@@ -139,7 +147,7 @@ def _closing(out: _Sheet, data: DossierData, document, columns: int) -> None:
 def summary_workbook_bytes(data: DossierData) -> bytes:
     document = tong_hop.build(data)
     book = Workbook()
-    sheet = book.active
+    sheet = cast(Worksheet, book.active)  # a new workbook has one worksheet, active
     sheet.title = "Tổng hợp"
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -147,7 +155,7 @@ def summary_workbook_bytes(data: DossierData) -> bytes:
     _header_block(out, data, document, len(WIDTHS))
     header_row, _last = _table(out, data)
     _closing(out, data, document, len(WIDTHS))
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)  # type: ignore[assignment]  # a MergedCell, by the stubs
     fit_row_heights(sheet)
     page_setup(sheet, title_rows=(header_row, header_row), landscape=True)
     book.properties.creator = document.issuer

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.rules import LEVELS, MET, MISSING, NOT_MET, Assessment
+from app.domain.catalogue import LEVELS
+from app.domain.rules import MET, MISSING, NOT_MET, Assessment
 
 EVIDENCE_OK, EVIDENCE_EXPLAINED, EVIDENCE_MISSING = "ok", "explained", "missing"
 

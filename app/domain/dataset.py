@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from app.domain.catalogue import Catalogue, Indicator, catalogue_for_year
 from app.errors import InputError
@@ -85,7 +85,7 @@ def _id_key(item: tuple[str, Any]) -> tuple[int, ...]:
     return tuple(int(part) for part in item[0].split("."))
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -249,7 +249,7 @@ def composition_problems(meeting: ReviewMeeting, names: Sequence[str]) -> list[s
     elif not _UBND_LEADER_TITLE.match(" ".join(chair_title.split())):
         problems.append(f"Người chủ trì ({meeting.chair_name}, {meeting.chair_title}) phải là lãnh đạo UBND xã "
                         "(Chủ tịch hoặc Phó Chủ tịch).")
-    bodies = [(KHUYEN_HOC, None, ROLES[KHUYEN_HOC]), (MTTQ, None, ROLES[MTTQ])]
+    bodies: list[tuple[str, str | None, str]] = [(KHUYEN_HOC, None, ROLES[KHUYEN_HOC]), (MTTQ, None, ROLES[MTTQ])]
     bodies += [(ORGANISATION, name, f"{name} xã") for name in names]
     for role, organisation, label in bodies:
         people = [a for a in meeting.attendees if a.role == role

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from app.text import fold, nfc
+
+if TYPE_CHECKING:
+    from app.dossier.registry import Registry
 
 _SPACES = re.compile(r"\s+")
 _SEPARATOR = r"[,;/()\[\]\-–—:|]"
@@ -65,7 +69,7 @@ def names_province(value: str, province: str) -> bool:
     return re.search(rf"(?:^|{_SEPARATOR}|\s){_PROVINCE_UNIT}\s*{re.escape(key)}(?=$|\s*{_SEPARATOR})", text) is not None
 
 
-def subject_values(subject: dict) -> list[str]:
+def subject_values(subject: dict[str, Any]) -> list[str]:
     """The text values of a certificate subject (asn1crypto `Name.native`) that may name a place."""
     values: list[str] = []
     for attribute in NAME_ATTRIBUTES:
@@ -87,12 +91,13 @@ class Binding:
     reason: str = ""
 
 
-def subject_names_commune(subject: dict, commune: str, province: str) -> bool:
+def subject_names_commune(subject: dict[str, Any], commune: str, province: str) -> bool:
     values = subject_values(subject)
     return any(names_commune(v, commune) for v in values) and any(names_province(v, province) for v in values)
 
 
-def bind_signer(subject: dict, certificate_fingerprint: str, commune: str, province: str, registry=None) -> Binding:
+def bind_signer(subject: dict[str, Any], certificate_fingerprint: str, commune: str, province: str,
+                registry: Registry | None = None) -> Binding:
     """Bind a signer certificate (its subject and fingerprint) to the commune and province of bag-info."""
     if not commune.strip() or not province.strip():
         return Binding(False, reason="gói không ghi tên xã hoặc tỉnh (bag-info.txt)")

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.dossier.final_documents import DocumentSource
 from app.dossier.package import build_package
@@ -18,6 +19,9 @@ from app.dossier.verify import VerifyReport, verify_package
 from app.errors import CancelledError, InputError, describe_os_error
 from app.fileio import ensure_free_space, remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 SAFE_TO_REMOVE = "Có thể rút ổ USB ra."
 
@@ -67,7 +71,7 @@ def _read_back(path: Path, progress: Progress) -> VerifyReport:
     return report
 
 
-def export_package(ws, year: int, target: Path, key: SigningKey | None, *, level: int | None = None,
+def export_package(ws: Workspace, year: int, target: Path, key: SigningKey | None, *, level: int | None = None,
                    progress: Progress | None = None, documents: DocumentSource | None = None) -> Delivered:
     """Build the year's package directly at `target` (USB or folder), then read it back and verify it."""
     progress = progress or NullProgress()
@@ -82,7 +86,7 @@ def export_package(ws, year: int, target: Path, key: SigningKey | None, *, level
 _PACKAGE_MARGIN_BYTES = 8 * 1024 * 1024
 
 
-def _package_estimate(ws, year: int) -> int:
+def _package_estimate(ws: Workspace, year: int) -> int:
     """What a package of the year will take: its evidence files plus the documents."""
     with ws.lock:
         row = ws.db.execute("SELECT COALESCE(SUM(size), 0) FROM evidence WHERE year = ? AND deleted_at IS NULL",

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DRIVE_REMOVABLE = 2
 
@@ -27,7 +28,7 @@ def parse_lsblk(output: str) -> list[tuple[str, str]]:
     """(mount point, label) of removable devices in `lsblk -J -o NAME,RM,LABEL,MOUNTPOINT` output."""
     found: list[tuple[str, str]] = []
 
-    def walk(devices: list[dict], removable: bool) -> None:
+    def walk(devices: list[dict[str, Any]], removable: bool) -> None:
         for device in devices:
             is_removable = removable or str(device.get("rm")).lower() in ("1", "true")
             mounts = device.get("mountpoints") or [device.get("mountpoint")]

@@ -18,10 +18,14 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.dossier import bag
 from app.errors import CdhtError, InputError
 from app.fileio import parse_json
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.generic import DictionaryObject
 
 ATTACHMENT = "bang-ke-goi-ho-so.json"
 FORMAT = "cdht-signed-manifest/1"
@@ -43,7 +47,7 @@ class SignedManifest:
     files: dict[str, str]
     documents: dict[str, tuple[str, int]]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "package_uuid": self.package_uuid, "version": self.version, "year": self.year,
                 "level": self.level, "carrier": self.carrier, "bag_info": [list(pair) for pair in self.bag_info],
                 "files": dict(sorted(self.files.items())),
@@ -61,20 +65,20 @@ def _fail(reason: str) -> ValueError:
     return ValueError(f"bảng kê ký kèm không hợp lệ: {reason}")
 
 
-def _text(value, name: str) -> str:
+def _text(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise _fail(f"thiếu '{name}'")
     return value
 
 
-def _hex(value, name: str) -> str:
+def _hex(value: object, name: str) -> str:
     text = _text(value, name).lower()
     if len(text) != 64 or any(ch not in "0123456789abcdef" for ch in text):
         raise _fail(f"mã băm của '{name}' sai dạng")
     return text
 
 
-def _number(value, name: str) -> int:
+def _number(value: object, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise _fail(f"'{name}' phải là số nguyên không âm")
     return value
@@ -129,13 +133,13 @@ def embed(pdf: bytes, manifest: SignedManifest) -> bytes:
             file_spec_string=ATTACHMENT, file_name=ATTACHMENT, embedded_data=stream,
             description="Bảng kê mã băm các tệp của gói hồ sơ (CĐHT xã)"))
         out = io.BytesIO()
-        writer.write(out)
+        writer.write(out)  # type: ignore[no-untyped-call]  # unannotated in pyHanko
     except Exception as exc:  # noqa: BLE001 - pyHanko raises many kinds for unusual PDFs
         raise InputError(f"Không đính kèm được bảng kê gói vào văn bản: {exc}.") from None
     return out.getvalue()
 
 
-def _names_array(tree, depth: int = 0) -> list:
+def _names_array(tree: DictionaryObject, depth: int = 0) -> list[Any]:
     """Flatten a PDF name tree's (name, value) pairs (bounded depth)."""
     if depth > 8:
         return []
@@ -170,7 +174,7 @@ def _attachment(path: Path, signed: bool) -> bytes | None:
                 stream = value.get_object()["/EF"]["/F"].get_object()
                 if int(stream["/Length"]) > MAX_ATTACHMENT_BYTES:
                     raise ValueError("bảng kê ký kèm quá lớn")
-                data = stream.data
+                data: bytes = stream.data
             except (KeyError, TypeError, AttributeError):
                 return None
             except Exception as exc:  # noqa: BLE001 - pyHanko's decode limit, or a damaged stream

@@ -11,8 +11,10 @@ update: the exported bytes are its beginning) — what `cdht verify` will requir
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.dossier import embedded
 from app.dossier.final_documents import DocumentSource, FinalDocuments, final_documents
@@ -22,6 +24,9 @@ from app.errors import InputError
 from app.fileio import write_bytes_atomic
 from app.storage.workspace import Workspace
 from app.text import utc_now
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,8 @@ def _signed_folder(final: FinalDocuments) -> Path:
 
 
 def import_signed(ws: Workspace, year: int, files: list[Path], level: int | None = None,
-                  source: DocumentSource | None = None, trust_roots=None) -> list[ImportResult]:
+                  source: DocumentSource | None = None,
+                  trust_roots: Sequence[x509.Certificate] | None = None) -> list[ImportResult]:
     """Check and keep PDFs signed outside the app; each file gets a verdict with the reason."""
     final = final_documents(ws, year, level, source)
     results = []

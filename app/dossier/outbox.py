@@ -28,10 +28,11 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 from app.changes import Changes
 from app.dossier import bag
-from app.dossier.parts import load_manifest, split_package
+from app.dossier.parts import PartsManifest, load_manifest, split_package
 from app.dossier.zipstream import sha256_file
 from app.errors import InputError
 from app.storage.workspace import Workspace
@@ -130,7 +131,7 @@ class FlushResult:
 class QueueResult:
     """What queueing a package did; `messages` are those that carry this package version to the recipient."""
 
-    messages: list
+    messages: list[OutboxMessage]
     recipient: str
     added: int = 0
     requeued: int = 0
@@ -322,7 +323,8 @@ def queue_package(ws: Workspace, package: Path, recipient: str, now: dt.datetime
     return QueueResult(messages, recipient, added=len(messages))
 
 
-def _parts_of(package: Path, folder: Path, part_size: int, uuid: str, version: int, digest: str):
+def _parts_of(package: Path, folder: Path, part_size: int, uuid: str, version: int,
+              digest: str) -> tuple[Path, PartsManifest]:
     """The build's parts: those already in its folder when they are this very package, else cut now."""
     existing = folder / f"{package.name}.parts.json"
     if existing.is_file():
@@ -505,8 +507,8 @@ def _describe(exc: BaseException) -> str:
         text = exc_text.decode("utf-8", "replace") if isinstance(exc_text, bytes) else str(exc_text)
         return f"máy chủ thư từ chối người nhận ({exc_code}): {printable(text, 160)}"
     code = getattr(exc, "smtp_code", None)
-    text = getattr(exc, "smtp_error", b"")
-    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text or exc)
+    error = getattr(exc, "smtp_error", b"")
+    text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error or exc)
     return f"máy chủ thư từ chối ({code}): {printable(text, 160)}" if code else f"lỗi gửi thư: {type(exc).__name__}"
 
 
@@ -583,7 +585,7 @@ def _flush(ws: Workspace, password: str | None, now: dt.datetime, timeout: float
     return FlushResult(sent, retrying, failed, error, resumed, **_waiting_fields(ws))
 
 
-def _waiting_fields(ws: Workspace) -> dict:
+def _waiting_fields(ws: Workspace) -> dict[str, Any]:
     """How many messages are queued after this send, and when the first of them is due."""
     count, first = _waiting(ws)
     return {"waiting": count, "next_try_at": first}
@@ -621,7 +623,7 @@ def check_connection(settings: MailSettings, password: str | None, to: str | Non
             pass
 
 
-def outbox_json(ws: Workspace) -> list[dict]:
+def outbox_json(ws: Workspace) -> list[dict[str, Any]]:
     return [{**asdict(m), "state_label": m.state_label} for m in outbox_messages(ws)]
 
 

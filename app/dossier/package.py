@@ -21,6 +21,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app import APP_NAME, __version__
 from app.dossier import bag, embedded
@@ -45,6 +46,12 @@ from app.progress import NullProgress, Progress, check_cancelled
 from app.scratch import scratch_folder
 from app.storage.workspace import Workspace
 from app.text import fold, nfc, utc_now
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
+
+    from app.domain.records import Profile
+    from app.dossier.zipstream import DeterministicZip
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
@@ -238,7 +245,7 @@ def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None
     return saved
 
 
-def _appearance(ws: Workspace, profile) -> Appearance:
+def _appearance(ws: Workspace, profile: Profile) -> Appearance:
     from app.dossier.records import signing_settings
 
     settings = signing_settings(ws)
@@ -257,15 +264,15 @@ class _maybe_signer:
     def __init__(self, key: SigningKey | None) -> None:
         self._context = open_signer(key) if key is not None else None
 
-    def __enter__(self):
+    def __enter__(self) -> Signer | None:
         return self._context.__enter__() if self._context is not None else None
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> bool | None:
         return self._context.__exit__(*exc) if self._context is not None else False
 
 
 def _write_zip(target: Path, root: str, payload: list[tuple[str, Path, int]], dataset_name: str, dataset: bytes,
-               bag_info: bytes, signer, progress: Progress, expected: dict[str, str]) -> dict[str, str]:
+               bag_info: bytes, signer: Signer | None, progress: Progress, expected: dict[str, str]) -> dict[str, str]:
     """Stream everything into a temporary file beside `target`, then rename it; returns {path: sha256}."""
     from app.dossier.zipstream import DeterministicZip
 
@@ -319,7 +326,7 @@ def _write_zip(target: Path, root: str, payload: list[tuple[str, Path, int]], da
     return entries
 
 
-def _abandon(archive, temporary: Path) -> None:
+def _abandon(archive: DeterministicZip | None, temporary: Path) -> None:
     """After a failed write: the half-written archive is dropped and its temporary file removed."""
     if archive is not None:
         archive.abandon()

@@ -20,11 +20,17 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from app.dossier.zipstream import sha256_file
 from app.errors import CdhtError, InputError
 from app.fileio import parse_json, read_bytes_capped, write_text_atomic
 from app.text import format_int, printable
+
+if TYPE_CHECKING:
+    from io import BufferedReader
+
+    from _typeshed import WriteableBuffer
 
 PARTS_FORMAT = "cdht-parts/1"
 MANIFEST_SUFFIX = ".parts.json"
@@ -60,7 +66,7 @@ class PartsManifest:
     def count(self) -> int:
         return len(self.parts)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"format": PARTS_FORMAT, "package": self.package, "package_uuid": self.package_uuid,
                 "version": self.version, "size": self.size, "sha256": self.sha256, "count": self.count,
                 "parts": [{"number": p.number, "name": p.name, "size": p.size, "sha256": p.sha256}
@@ -170,7 +176,7 @@ class ConcatReader(io.RawIOBase):
         self._starts = [sum(self._sizes[:i]) for i in range(len(self._sizes))]
         self._size = sum(self._sizes)
         self._pos = 0
-        self._handles: dict[int, object] = {}
+        self._handles: dict[int, BufferedReader] = {}
 
     def readable(self) -> bool:
         return True
@@ -186,12 +192,12 @@ class ConcatReader(io.RawIOBase):
         self._pos = max(0, base + offset)
         return self._pos
 
-    def _handle(self, index: int):
+    def _handle(self, index: int) -> BufferedReader:
         if index not in self._handles:
             self._handles[index] = open(self._paths[index], "rb")  # noqa: SIM115 - closed in close()
         return self._handles[index]
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         done = 0
         while done < len(view) and self._pos < self._size:
@@ -253,8 +259,8 @@ def _candidates(folder: Path, package: str) -> dict[int, list[Path]]:
             if seen > MAX_CANDIDATES:
                 raise InputError(f"Thư mục '{folder}' có quá nhiều tệp mang tên các phần của gói.")
             found.setdefault(int(match["number"]), []).append(Path(entry.path))
-    for files in found.values():
-        files.sort(key=lambda p: (p.name != part_name(package, int(_COPY.match(p.name)["number"])), p.name))
+    for number, files in found.items():
+        files.sort(key=lambda p: (p.name != part_name(package, number), p.name))
     return found
 
 
@@ -288,7 +294,8 @@ def collect_parts(path: Path) -> PartsSet:
     """The parts named by a parts manifest or by the first part (`.001`), checked against the manifest."""
     path = Path(path)
     match = _PART.match(path.name)
-    manifest_path = path if path.name.endswith(MANIFEST_SUFFIX) else path.with_name(match["base"] + MANIFEST_SUFFIX)
+    manifest_path = path if path.name.endswith(MANIFEST_SUFFIX) \
+        else path.with_name(cast("re.Match[str]", match)["base"] + MANIFEST_SUFFIX)  # a parts input (`.001`) matches
     if manifest_path.is_file():
         return _from_manifest(manifest_path, load_manifest(manifest_path))
     if match is None:

@@ -8,6 +8,7 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from app.changes import Changes
 from app.errors import InputError
@@ -51,7 +52,7 @@ def package_uuid(ws: Workspace, year: int) -> str:
         ws.year(year)
         row = ws.db.execute("SELECT package_uuid FROM package_ids WHERE year = ?", [year]).fetchone()
         if row:
-            return row[0]
+            return cast(str, row[0])  # package_uuid is TEXT NOT NULL
         value = str(uuid.uuid4())
         ws.db.execute("INSERT INTO package_ids (year, package_uuid) VALUES (?, ?)", [year, value])
         ws.audit("create", "package_id", str(year), year, None, value)
@@ -67,7 +68,7 @@ def record_package(ws: Workspace, record: PackageRecord) -> PackageRecord:
             [record.year, record.package_uuid, record.version, record.level, record.built_at, record.path,
              record.size, record.sha256, record.signing_method, record.signer,
              json.dumps(record.files, ensure_ascii=False, sort_keys=True)])
-        saved = PackageRecord(**{**asdict(record), "id": int(cursor.lastrowid)})
+        saved = PackageRecord(**{**asdict(record), "id": cast(int, cursor.lastrowid)})  # set by the INSERT just run
         ws.audit("create", "package", f"{record.package_uuid}/v{record.version}", record.year, None,
                  {"path": record.path, "sha256": record.sha256, "size": record.size, "level": record.level,
                   "signing_method": record.signing_method, "signer": record.signer})
@@ -78,13 +79,13 @@ def packages(ws: Workspace, year: int | None = None) -> list[PackageRecord]:
     """Packages built, newest first."""
     sql = ("SELECT id, year, package_uuid, version, level, built_at, path, size, sha256, signing_method, signer, files "
            "FROM packages")
-    params: list = []
+    params: list[Any] = []
     if year is not None:
         sql += " WHERE year = ?"
         params.append(year)
     with ws.lock:
         rows = ws.db.execute(sql + " ORDER BY id DESC", params).fetchall()
-    return [PackageRecord(*row[:11], json.loads(row[11])) for row in rows]
+    return [PackageRecord(*(*row[:11], json.loads(row[11]))) for row in rows]
 
 
 def latest_package(ws: Workspace, year: int) -> PackageRecord | None:

@@ -24,8 +24,10 @@ get a new format name.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from app.dossier.binding import commune_key, province_key, same_place
 from app.dossier.trust import fingerprint as certificate_fingerprint
@@ -33,6 +35,9 @@ from app.dossier.trust import load_certificates, normalise_fingerprint
 from app.errors import InputError
 from app.fileio import read_json_file, write_text_atomic
 from app.text import clean_text, printable, utc_now
+
+if TYPE_CHECKING:
+    from app.dossier.verify import VerifyReport
 
 REGISTRY_FORMAT = "cdht-registry/1"
 REGISTRY_FILE = "so-dang-ky-xa.json"
@@ -53,7 +58,7 @@ class CommuneEntry:
     def is_for(self, commune: str, province: str) -> bool:
         return same_place(self.commune, self.province, commune, province)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"commune": self.commune, "province": self.province, "fingerprints": list(self.fingerprints),
                 "contact": self.contact, "note": self.note, "updated_at": self.updated_at}
 
@@ -86,7 +91,7 @@ class Registry:
     def without(self, commune: str, province: str) -> Registry:
         return Registry(tuple(e for e in self.entries if not e.is_for(commune, province)))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         entries = sorted(self.entries, key=lambda e: (province_key(e.province), commune_key(e.commune)))
         return {"format": REGISTRY_FORMAT, "communes": [e.to_json() for e in entries]}
 
@@ -96,7 +101,8 @@ def default_registry_path(data_dir: Path) -> Path:
     return Path(data_dir) / REGISTRY_FILE
 
 
-def make_entry(commune: str, province: str, fingerprints=(), contact: str = "", note: str = "") -> CommuneEntry:
+def make_entry(commune: str | None, province: str | None, fingerprints: Iterable[str] = (), contact: str = "",
+               note: str = "") -> CommuneEntry:
     """A checked entry: names required, fingerprints normalised, text cleaned of control characters."""
     commune = printable(clean_text(commune, "Tên xã", required=True), 120)
     province = printable(clean_text(province, "Tên tỉnh/thành phố", required=True), 120)
@@ -107,7 +113,7 @@ def make_entry(commune: str, province: str, fingerprints=(), contact: str = "", 
                         printable(clean_text(note, "Ghi chú"), 500), utc_now())
 
 
-def parse_registry(document, what: str = "sổ đăng ký xã") -> Registry:
+def parse_registry(document: Any, what: str = "sổ đăng ký xã") -> Registry:
     """A register from its JSON document; InputError names the first problem."""
     if not isinstance(document, dict) or document.get("format") != REGISTRY_FORMAT:
         raise InputError(f"Tệp không phải {what} (cần định dạng {REGISTRY_FORMAT}).")
@@ -143,13 +149,13 @@ def save_registry(path: Path, registry: Registry) -> Path:
     return write_text_atomic(Path(path), json.dumps(registry.to_json(), ensure_ascii=False, indent=2) + "\n")
 
 
-def add_commune(path: Path, commune: str, province: str, fingerprints=(), contact: str = "",
+def add_commune(path: Path, commune: str, province: str, fingerprints: Iterable[str] = (), contact: str = "",
                 note: str = "") -> CommuneEntry:
     """Add a commune (or merge into its entry) and save; returns the commune's entry as saved."""
     entry = make_entry(commune, province, fingerprints, contact, note)
     registry = load_registry(path).merged(entry)
     save_registry(path, registry)
-    return registry.find(entry.commune, entry.province)
+    return cast(CommuneEntry, registry.find(entry.commune, entry.province))  # merged just above
 
 
 def remove_commune(path: Path, commune: str, province: str) -> bool:
@@ -181,7 +187,7 @@ def import_registry(path: Path, source: Path) -> ImportSummary:
     for entry in incoming.entries:
         old = registry.find(entry.commune, entry.province)
         new_registry = registry.merged(entry)
-        new = new_registry.find(entry.commune, entry.province)
+        new = cast(CommuneEntry, new_registry.find(entry.commune, entry.province))  # merged just above
         if old is None:
             added += 1
         elif (old.fingerprints, old.contact, old.note) != (new.fingerprints, new.contact, new.note):
@@ -202,7 +208,7 @@ def export_registry(path: Path, target: Path) -> int:
     return len(registry.entries)
 
 
-def register_signer(path: Path, report, contact: str = "") -> CommuneEntry:
+def register_signer(path: Path, report: VerifyReport, contact: str = "") -> CommuneEntry:
     """Trust on first use, on purpose: list the signer of a checked package for the package's commune.
 
     Refused for a package that is not intact (verdict 'invalid') or has no signer; the caller shows the subject

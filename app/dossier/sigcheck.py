@@ -15,12 +15,20 @@ import asyncio
 import datetime as dt
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from app.dossier.trust import fingerprint, load_certificates
 from app.text import format_local_time, printable
+
+if TYPE_CHECKING:
+    from asn1crypto import cms, x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+    from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureStatus
+    from pyhanko_certvalidator import ValidationContext
 
 TRUST_UNKNOWN = "chưa xác minh được chuỗi tin cậy"
 REVOCATION_UNCHECKED = "chưa kiểm tra thu hồi"
@@ -93,7 +101,7 @@ class SignatureCheck:
         return f"{text} ({self.problem})" if self.problem else text
 
 
-def load_trust_roots(paths: list[Path] | None) -> list:
+def load_trust_roots(paths: list[Path] | None) -> list[x509.Certificate]:
     """CA certificates (PEM or DER) from files; InputError names an unreadable file."""
     return [c for path in paths or [] for c in load_certificates(Path(path), "chứng thư CA tin cậy")]
 
@@ -103,7 +111,7 @@ _SHORT_LABELS = {"common_name": "CN", "organization_name": "O", "organizational_
                  "title": "T", "serial_number": "SERIALNUMBER", "street_address": "STREET", "user_id": "UID"}
 
 
-def name_text(name) -> str:
+def name_text(name: x509.Name) -> str:
     """An X.509 name as people compare them on certificates: 'CN=…, O=…, ST=…, C=VN' (safe to print)."""
     parts = []
     for rdn in reversed(list(name.chosen)):
@@ -113,7 +121,7 @@ def name_text(name) -> str:
     return printable(", ".join(parts), 400)
 
 
-def certificate_fields(certificate) -> tuple[str, str, str]:
+def certificate_fields(certificate: x509.Certificate) -> tuple[str, str, str]:
     """(holder's name, subject, issuer) of a certificate, safe to print."""
     name = certificate.subject.native.get("common_name") or name_text(certificate.subject)
     if isinstance(name, list):
@@ -133,7 +141,8 @@ def _moment(claimed: dt.datetime | None) -> dt.datetime:
     return min(claimed, now)
 
 
-def _context(trust_roots, claimed: dt.datetime | None, online: bool):
+def _context(trust_roots: Sequence[x509.Certificate] | None, claimed: dt.datetime | None,
+             online: bool) -> ValidationContext:
     from pyhanko_certvalidator import ValidationContext
 
     if online:
@@ -143,13 +152,14 @@ def _context(trust_roots, claimed: dt.datetime | None, online: bool):
                              moment=_moment(claimed), best_signature_time=_moment(claimed))
 
 
-def _key_usage():
+def _key_usage() -> KeyUsageConstraints:
     from pyhanko.sign.validation.settings import KeyUsageConstraints
 
     return KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 
 
-def _trust_reason(status, certificate=None, claimed: dt.datetime | None = None) -> str:
+def _trust_reason(status: SignatureStatus, certificate: x509.Certificate | None = None,
+                  claimed: dt.datetime | None = None) -> str:
     if certificate is not None and certificate.self_signed != "no" and not status.trusted:
         return "chứng thư tự ký, không do tổ chức chứng thực tin cậy nào cấp"
     if certificate is not None and not status.trusted:
@@ -163,11 +173,11 @@ def _trust_reason(status, certificate=None, claimed: dt.datetime | None = None) 
     return _TRUST_REASONS.get(name, f"không xác minh được chuỗi tin cậy ({name})" if name else "")
 
 
-def _has_revocation_pointers(certificate) -> bool:
+def _has_revocation_pointers(certificate: x509.Certificate) -> bool:
     return bool(certificate.crl_distribution_points or certificate.ocsp_urls)
 
 
-def _revocation(status_online, certificate) -> tuple[str, bool]:
+def _revocation(status_online: SignatureStatus | None, certificate: x509.Certificate) -> tuple[str, bool]:
     """(what the online check found, revoked?)."""
     if status_online is None:
         return REVOCATION_UNCHECKED, False
@@ -189,7 +199,8 @@ def _future_problem(claimed: dt.datetime | None) -> str:
     return ""
 
 
-def _result(status, status_online, claimed, trust_roots, problem: str, covers: bool, kind: str) -> SignatureCheck:
+def _result(status: SignatureStatus, status_online: SignatureStatus | None, claimed: dt.datetime | None,
+            trust_roots: Sequence[x509.Certificate] | None, problem: str, covers: bool, kind: str) -> SignatureCheck:
     certificate = status.signing_cert
     name, subject, issuer = certificate_fields(certificate)
     judged = trust_roots is not None
@@ -208,7 +219,7 @@ def _result(status, status_online, claimed, trust_roots, problem: str, covers: b
     )
 
 
-def _coverage_problem(status) -> tuple[bool, str]:
+def _coverage_problem(status: PdfSignatureStatus) -> tuple[bool, str]:
     """(covers the document, the reason if not) for a PDF approval signature."""
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -227,7 +238,7 @@ def _coverage_problem(status) -> tuple[bool, str]:
     return False, "sau chữ ký này, nội dung văn bản đã bị thay đổi bằng một bản cập nhật thêm vào"
 
 
-def _integrity_problem(status) -> str:
+def _integrity_problem(status: SignatureStatus) -> str:
     if not status.intact:
         return "nội dung đã bị sửa sau khi ký"
     if not status.valid:
@@ -265,7 +276,7 @@ def _broken(problem: str, kind: str = APPROVAL) -> SignatureCheck:
     return SignatureCheck("?", None, False, False, None, printable(problem, 240), kind=kind)
 
 
-def pdf_reader(stream: IO[bytes], max_stream_bytes: int = 32 * 1024 * 1024):
+def pdf_reader(stream: IO[bytes], max_stream_bytes: int = 32 * 1024 * 1024) -> PdfFileReader:
     """A pyHanko reader for a PDF from outside: lenient syntax, but decoding capped per stream and in total, so a
     compressed stream cannot balloon in memory."""
     from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
@@ -276,7 +287,8 @@ def pdf_reader(stream: IO[bytes], max_stream_bytes: int = 32 * 1024 * 1024):
     return PdfFileReader(stream, strict=False, decode_limits=limits)
 
 
-def check_pdf_signatures(stream: IO[bytes], trust_roots=None, online: bool = False) -> list[SignatureCheck]:
+def check_pdf_signatures(stream: IO[bytes], trust_roots: Sequence[x509.Certificate] | None = None,
+                         online: bool = False) -> list[SignatureCheck]:
     """Every signature in a PDF (approval signatures and document timestamps), in signing order; an empty list
     when it has none. `trust_roots` None: trust not judged. Raises ValueError for an unreadable PDF."""
     from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
@@ -286,16 +298,16 @@ def check_pdf_signatures(stream: IO[bytes], trust_roots=None, online: bool = Fal
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # noqa: BLE001 - a damaged PDF fails in the parser in many ways
         raise ValueError(f"không đọc được tệp PDF ({printable(exc, 160)})") from None
-    results = []
+    results: list[SignatureCheck] = []
     for sig in embedded:
         kind = TIMESTAMP if sig.sig_object_type == "/DocTimeStamp" else APPROVAL
         try:
             claimed = sig.self_reported_timestamp if kind == APPROVAL else None
             context = _context(trust_roots, claimed, online=False)
             if kind == TIMESTAMP:
-                status = validate_pdf_timestamp(sig, context)
-                results.append(_result(status, None, status.timestamp, trust_roots, _integrity_problem(status),
-                                       bool(status.intact and status.valid), kind))
+                stamp = validate_pdf_timestamp(sig, context)
+                results.append(_result(stamp, None, stamp.timestamp, trust_roots, _integrity_problem(stamp),
+                                       bool(stamp.intact and stamp.valid), kind))
                 continue
             status = validate_pdf_signature(sig, context, key_usage_settings=_key_usage())
             online_status = validate_pdf_signature(sig, _context(trust_roots, claimed, True), skip_diff=True,
@@ -310,18 +322,20 @@ def check_pdf_signatures(stream: IO[bytes], trust_roots=None, online: bool = Fal
     return results
 
 
-def _claimed_cms_time(signed_data) -> dt.datetime | None:
+def _claimed_cms_time(signed_data: cms.SignedData) -> dt.datetime | None:
     """The signing-time attribute of the first signer, if any."""
     try:
         for attribute in signed_data["signer_infos"][0]["signed_attrs"]:
             if attribute["type"].native == "signing_time":
-                return attribute["values"][0].native
+                signing_time: dt.datetime = attribute["values"][0].native
+                return signing_time
     except (KeyError, IndexError, ValueError, TypeError):
         return None
     return None
 
 
-def check_detached_cms(data: bytes, signature: bytes, trust_roots=None, online: bool = False) -> SignatureCheck:
+def check_detached_cms(data: bytes, signature: bytes, trust_roots: Sequence[x509.Certificate] | None = None,
+                       online: bool = False) -> SignatureCheck:
     """A detached CMS/CAdES signature over `data`."""
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms

@@ -15,10 +15,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.dossier.tokens import diagnose, find_certificate
 from app.errors import InputError
 from app.paths import FONTS_DIR
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
+    from PIL import Image
+    from pkcs11 import Session
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.writer import BasePdfFileWriter
+    from pyhanko.pdf_utils.xref import ObjectStream
+    from pyhanko.sign.fields import SigFieldSpec
+    from pyhanko.sign.signers import PdfSigner, Signer, SimpleSigner
+    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+    from pyhanko.stamp import TextStampStyle
+    from pypdf import PageObject
 
 VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "+07:00")
 STAMP_FONT = FONTS_DIR / "LiberationSerif-Regular.ttf"
@@ -81,7 +95,7 @@ class Appearance:
 
 
 @contextmanager
-def open_signer(key: SigningKey) -> Iterator[object]:
+def open_signer(key: SigningKey) -> Iterator[Signer]:
     """A pyHanko Signer for the key; a token session is closed afterwards."""
     if isinstance(key, Pkcs12Key):
         yield _pkcs12_signer(key)
@@ -96,14 +110,16 @@ def open_signer(key: SigningKey) -> Iterator[object]:
         session[0].close()
 
 
-def _pkcs12_signer(key: Pkcs12Key):
+def _pkcs12_signer(key: Pkcs12Key) -> SimpleSigner:
     from pyhanko.sign import signers
 
     path = Path(key.path)
     if not path.is_file():
         raise InputError(f"Không tìm thấy tệp chứng thư số '{path}'.")
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=key.password.encode("utf-8"))
+    signer: SimpleSigner | None
+    try:  # pyHanko leaves load_pkcs12 unannotated
+        signer = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+            str(path), passphrase=key.password.encode("utf-8"))
     except Exception:  # noqa: BLE001 - a wrong password and a damaged file look alike
         signer = None
     if signer is None:
@@ -111,7 +127,7 @@ def _pkcs12_signer(key: Pkcs12Key):
     return signer
 
 
-def _token_session(key: TokenKey):
+def _token_session(key: TokenKey) -> tuple[Session, str]:
     """Find the certificate without a PIN, then log in to that token only (a wrong PIN costs one of 3 tries)."""
     from pkcs11 import exceptions as p11
 
@@ -135,21 +151,21 @@ def _token_session(key: TokenKey):
     return session, cert.key_id
 
 
-def certificate_name(cert) -> str:
+def certificate_name(cert: x509.Certificate) -> str:
     """The certificate holder as people read it: the common name, else the whole subject."""
     subject = cert.subject.native
     return str(subject.get("common_name") or cert.subject.human_friendly)
 
 
-def signer_name(signer) -> str:
+def signer_name(signer: Signer) -> str:
     return certificate_name(signer.signing_cert)
 
 
-def _stamp_background(appearance: Appearance):
+def _stamp_background(appearance: Appearance) -> Image.Image | None:
     """Seal over the left third of the signature image (NĐ 30, Art. 33), as one transparent image."""
     from PIL import Image
 
-    images = []
+    images: list[Image.Image | None] = []
     for path in (appearance.signature_image, appearance.seal_image):
         if path is None:
             images.append(None)
@@ -194,20 +210,21 @@ def _stamp_font_bytes() -> bytes:
     return out.getvalue()
 
 
-def _font_factory():
+def _font_factory() -> GlyphAccumulatorFactory:
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 
     class InMemoryGlyphAccumulatorFactory(GlyphAccumulatorFactory):
-        def create_font_engine(self, writer, obj_stream=None):
+        def create_font_engine(self, writer: BasePdfFileWriter,
+                               obj_stream: ObjectStream | None = None) -> GlyphAccumulator:
             if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-                obj_stream = writer.prepare_object_stream()
+                obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]  # unannotated in pyHanko
             return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(_stamp_font_bytes()),
                                     font_size=self.font_size, obj_stream=obj_stream)
 
     return InMemoryGlyphAccumulatorFactory(str(STAMP_FONT), font_size=10)
 
 
-def _stamp_style(appearance: Appearance):
+def _stamp_style(appearance: Appearance) -> TextStampStyle:
     import logging
 
     from pyhanko.pdf_utils import layout
@@ -217,7 +234,7 @@ def _stamp_style(appearance: Appearance):
 
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" is harmless noise
     background = _stamp_background(appearance)
-    options = {}
+    options: dict[str, Any] = {}
     if background is not None:
         options = dict(
             background=PdfImage(background), background_opacity=1.0,
@@ -235,11 +252,11 @@ def _stamp_style(appearance: Appearance):
     )
 
 
-def _text_lines(page) -> list[tuple[str, float, float]]:
+def _text_lines(page: PageObject) -> list[tuple[str, float, float]]:
     """(text, x, baseline y) of each text run on a page, in PDF points."""
     lines: list[tuple[str, float, float]] = []
 
-    def visit(text, cm, tm, font_dict, font_size):
+    def visit(text: str, cm: list[float], tm: list[float], font_dict: Any, font_size: float) -> None:
         if text.strip():
             lines.append((text.strip(), cm[4] + tm[4], cm[5] + tm[5]))
 
@@ -247,7 +264,7 @@ def _text_lines(page) -> list[tuple[str, float, float]]:
     return lines
 
 
-def _stamp_box(page, anchor: str) -> tuple[int, int, int, int]:
+def _stamp_box(page: PageObject, anchor: str) -> tuple[int, int, int, int]:
     """Between the signer's title and name when the name is found on the page (NĐ 30 signature place);
     otherwise at the bottom right above the margin."""
     box = page.mediabox
@@ -268,7 +285,7 @@ def _stamp_box(page, anchor: str) -> tuple[int, int, int, int]:
         int(float(box.bottom) + STAMP_MARGINS[1] + height)
 
 
-def _field_spec(data: bytes, anchor: str):
+def _field_spec(data: bytes, anchor: str) -> tuple[str, SigFieldSpec | None]:
     """Sign into the document's own empty signature field when it has one; else a box on the last page."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields
@@ -283,13 +300,14 @@ def _field_spec(data: bytes, anchor: str):
     return SIGNATURE_FIELD, spec
 
 
-def _pdf_signer_class():
+def _pdf_signer_class() -> type[PdfSigner]:
     from pyhanko.sign.signers import PdfSigner
 
     class VietnamTimePdfSigner(PdfSigner):
         """Records the signing time in Vietnam time, as the visible stamp and the CMS attribute both show it."""
 
-        def init_signing_session(self, pdf_out, existing_fields_only=False):
+        def init_signing_session(self, pdf_out: BasePdfFileWriter,
+                                 existing_fields_only: bool = False) -> PdfSigningSession:
             session = super().init_signing_session(pdf_out, existing_fields_only)
             session.system_time = vietnam_now()
             return session
@@ -297,7 +315,7 @@ def _pdf_signer_class():
     return VietnamTimePdfSigner
 
 
-def sign_pdf(signer, source: Path, target: Path, appearance: Appearance) -> None:
+def sign_pdf(signer: Signer, source: Path, target: Path, appearance: Appearance) -> None:
     """Add a PAdES signature with a visible NĐ 30 appearance; `target` is written whole or not at all."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -322,7 +340,7 @@ def sign_pdf(signer, source: Path, target: Path, appearance: Appearance) -> None
     write_bytes_atomic(target, output.getvalue())
 
 
-def sign_detached(signer, data: bytes) -> bytes:
+def sign_detached(signer: Signer, data: bytes) -> bytes:
     """A detached CAdES signature (DER) over `data`, signing time in Vietnam time."""
     from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
@@ -332,4 +350,5 @@ def sign_detached(signer, data: bytes) -> bytes:
             data, "sha256", detached=True, use_cades=True, signed_attr_settings=attrs))
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"Không ký được tệp kê khai của gói hồ sơ: {exc}.") from None
-    return content.dump()
+    der: bytes = content.dump()
+    return der

@@ -12,11 +12,17 @@ import platform
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509 as asn1_x509
 
 from app.errors import InputError
 from app.text import printable
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
+    from pkcs11 import Token
+    from pkcs11._pkcs11 import lib as Pkcs11Library
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ def _text(value: object) -> str:
     return printable(str(value or "").strip().rstrip("\x00")).strip()
 
 
-def load_module(module: Path | str):
+def load_module(module: Path | str) -> Pkcs11Library:
     """Load a PKCS#11 module (the CA's .dll/.so) with a Vietnamese error that hints at 32/64-bit mismatches."""
     import pkcs11
 
@@ -105,7 +111,7 @@ _NAME_LABELS = {
 }
 
 
-def vietnamese_name(name) -> str:
+def vietnamese_name(name: x509.Name) -> str:
     """A certificate's subject or issuer in Vietnamese labels, most specific first: 'Tên: …, Tổ chức: …'."""
     parts = []
     for key, value in reversed(list(name.native.items())):
@@ -115,7 +121,7 @@ def vietnamese_name(name) -> str:
     return ", ".join(parts)
 
 
-def _certificates(token) -> tuple[TokenCertificate, ...]:
+def _certificates(token: Token) -> tuple[TokenCertificate, ...]:
     from pkcs11 import Attribute, ObjectClass
 
     found = []

@@ -10,15 +10,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import InputError
 from app.fileio import MAX_TRUST_BYTES, read_bytes_capped
 from app.paths import DATA_DIR
 
+if TYPE_CHECKING:
+    from asn1crypto import x509
+
 TRUST_DIR = DATA_DIR / "trust"
 
 
-def fingerprint(certificate) -> str:
+def fingerprint(certificate: x509.Certificate) -> str:
     """SHA-256 of the certificate's DER bytes, lower-case hex (as `openssl x509 -fingerprint -sha256`, no colons)."""
     return hashlib.sha256(certificate.dump()).hexdigest()
 
@@ -31,7 +35,7 @@ def normalise_fingerprint(text: str) -> str:
     return value
 
 
-def load_certificates(path: Path, what: str = "tệp chứng thư") -> list:
+def load_certificates(path: Path, what: str = "tệp chứng thư") -> list[x509.Certificate]:
     """Every X.509 certificate in a PEM (one or several) or DER file; InputError names an unreadable file."""
     from asn1crypto import pem, x509
 
@@ -56,7 +60,7 @@ def load_certificates(path: Path, what: str = "tệp chứng thư") -> list:
 class TrustAnchors:
     """The certificates a signature chain may end in, and where they came from."""
 
-    certificates: tuple
+    certificates: tuple[x509.Certificate, ...]
     bundled: int
     added: int
 
@@ -69,9 +73,9 @@ class TrustAnchors:
         return " và ".join(parts) or "không có chứng thư tin cậy nào"
 
 
-def bundled_anchors() -> list:
+def bundled_anchors() -> list[x509.Certificate]:
     """The national anchors shipped in data/trust (an empty list if the folder is missing)."""
-    certificates = []
+    certificates: list[x509.Certificate] = []
     for path in sorted(TRUST_DIR.glob("*.pem")):
         certificates.extend(load_certificates(path, "chứng thư gốc đi kèm"))
     return certificates
@@ -84,13 +88,13 @@ def trust_anchors(extra: list[Path] | None = None, only: list[Path] | None = Non
     return _anchor_set([] if only is not None else bundled_anchors(), added)
 
 
-def with_bundled(certificates: list) -> TrustAnchors:
+def with_bundled(certificates: list[x509.Certificate]) -> TrustAnchors:
     """The bundled anchors plus certificates already loaded (a recipient's own CAs, kept in its register)."""
     return _anchor_set(bundled_anchors(), list(certificates))
 
 
-def _anchor_set(bundled: list, added: list) -> TrustAnchors:
-    unique: dict[str, object] = {}
+def _anchor_set(bundled: list[x509.Certificate], added: list[x509.Certificate]) -> TrustAnchors:
+    unique: dict[str, x509.Certificate] = {}
     for certificate in bundled + added:
         unique.setdefault(fingerprint(certificate), certificate)
     return TrustAnchors(tuple(unique.values()), len(bundled), len(added))

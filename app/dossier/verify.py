@@ -23,9 +23,10 @@ import datetime as dt
 import hashlib
 import io
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from app.dossier import bag, embedded
 from app.dossier.binding import bind_signer, same_place
@@ -57,6 +58,10 @@ from app.dossier.zipcheck import (
 from app.errors import CdhtError, InputError
 from app.progress import NullProgress, Progress
 from app.text import format_int, format_size, joined_limited, printable
+
+if TYPE_CHECKING:
+    from app.dossier.parts import PartsManifest
+    from app.dossier.registry import Registry
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARKS = {OK: "✔", WARN: "⚠", FAIL: "✘"}
@@ -97,7 +102,7 @@ class SignerIdentity:
     binding_problem: str
     fingerprints: tuple[str, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "subject": self.subject, "issuer": self.issuer, "fingerprint": self.fingerprint,
                 "fingerprints": list(self.fingerprints),
                 "signed_at": self.signed_at.isoformat() if self.signed_at else None, "trusted": self.trusted,
@@ -115,7 +120,7 @@ class VerifyReport:
     signer: SignerIdentity | None = None
     coverage: str = ""
     #: The package's dataset document (figures and verdicts), once it passed its checks.
-    dataset: dict | None = field(default=None, repr=False)
+    dataset: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def failures(self) -> list[Check]:
@@ -187,7 +192,7 @@ class VerifyReport:
             if not reasons:
                 reasons = ["gói không có chữ ký số nào"]
             return head + joined_limited(reasons, LINE_LIMIT - len(head), noun="lỗi")
-        signer = self.signer
+        signer = cast(SignerIdentity, self.signer)  # set unless the verdict is INVALID (above)
         if verdict == UNBOUND:
             reason = signer.trust_problem if not signer.trusted else signer.binding_problem
             return printable(f"Gói nguyên vẹn nhưng người ký KHÔNG được xác nhận là {self.organisation}: {reason}.",
@@ -195,7 +200,7 @@ class VerifyReport:
         return printable(f"Gói hồ sơ hợp lệ và nguyên vẹn: do {self.organisation} ký ({signer.name}), chứng thư tin "
                          f"cậy; {signer.revocation}.", LINE_LIMIT)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "verdict": self.verdict, "exit_code": self.exit_code, "ok": self.ok,
                 "summary": self.summary(), "commune": self.commune, "province": self.province, "info": self.info,
                 "coverage": self.coverage, "signer": self.signer.to_json() if self.signer else None,
@@ -243,7 +248,7 @@ def _path_key(path: str) -> bytes:
     return hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
-def _compare_listing(data: bytes, name: str, contents: Contents, in_scope, label: str,
+def _compare_listing(data: bytes, name: str, contents: Contents, in_scope: Callable[[str], bool], label: str,
                      problems: _Problems) -> tuple[int, set[bytes]]:
     """Check a manifest against the files present, line by line; returns (lines, keys of the paths listed)."""
     listed: set[bytes] = set()
@@ -360,7 +365,7 @@ def _prefix_digest(path: Path, size: int) -> str | None:
     return digest.hexdigest()
 
 
-def _canonical_listing(data: bytes, entries: dict[str, str], names) -> bool:
+def _canonical_listing(data: bytes, entries: dict[str, str], names: Iterable[str]) -> bool:
     """Is `data` exactly the manifest `bag.manifest_text` would write for these entries (compared line by line)?"""
     lines = io.BytesIO(data)
     for name in sorted(names):
@@ -452,7 +457,7 @@ def _subject_key(check: SignatureCheck) -> str:
     return check.subject.casefold()
 
 
-def _check_identity(approvals: list[SignatureCheck], anchors: TrustAnchors, registry, online: bool,
+def _check_identity(approvals: list[SignatureCheck], anchors: TrustAnchors, registry: Registry | None, online: bool,
                     report: VerifyReport) -> None:
     """One signer, trusted, bound to the commune: the signer identity of the report."""
     if not approvals:
@@ -500,7 +505,7 @@ def _check_identity(approvals: list[SignatureCheck], anchors: TrustAnchors, regi
     )
 
 
-def _check_signatures(contents: Contents, anchors: TrustAnchors, registry, online: bool,
+def _check_signatures(contents: Contents, anchors: TrustAnchors, registry: Registry | None, online: bool,
                       report: VerifyReport) -> None:
     cades = None
     signature = contents.small.get(bag.MANIFEST_SIGNATURE)
@@ -544,7 +549,7 @@ def _check_dataset(contents: Contents, report: VerifyReport) -> None:
     if not isinstance(recorded, dict):
         report.add(title, FAIL, "tệp dữ liệu không kèm kết quả đánh giá")
         return
-    indicators = recorded.get("indicators") if isinstance(recorded.get("indicators"), dict) else {}
+    indicators = found if isinstance(found := recorded.get("indicators"), dict) else {}
     differences = [iid for iid, verdict in computed["indicators"].items() if indicators.get(iid) != verdict]
     if recorded.get("level") != computed["level"] or differences or recorded.get("criteria") != computed["criteria"]:
         detail = (f"kết quả trong gói (mức độ {printable(recorded.get('level'), 20)}) khác kết quả tính lại "
@@ -582,8 +587,8 @@ def _read_package(stream: IO[bytes], limits: Limits, workdir: str, progress: Pro
 
 def verify_stream(stream: IO[bytes], source: str, trust: list[Path] | None = None, limits: Limits | None = None,
                   progress: Progress | None = None, report: VerifyReport | None = None, *,
-                  trust_only: list[Path] | None = None, registry=None, online: bool = False,
-                  anchors: TrustAnchors | None = None) -> VerifyReport:
+                  trust_only: list[Path] | None = None, registry: Registry | None = None,
+                  online: bool = False, anchors: TrustAnchors | None = None) -> VerifyReport:
     """Verify a package read from a seekable binary stream (see `verify_package` for the options)."""
     limits, progress = limits or Limits(), progress or NullProgress()
     report = report or VerifyReport(source)
@@ -606,8 +611,8 @@ def verify_stream(stream: IO[bytes], source: str, trust: list[Path] | None = Non
 
 
 def verify_package(path: Path, trust: list[Path] | None = None, limits: Limits | None = None,
-                   progress: Progress | None = None, *, trust_only: list[Path] | None = None, registry=None,
-                   online: bool = False) -> VerifyReport:
+                   progress: Progress | None = None, *, trust_only: list[Path] | None = None,
+                   registry: Registry | None = None, online: bool = False) -> VerifyReport:
     """Verify a package file, a parts manifest (`.parts.json`) or the first part (`.001`).
 
     `trust` adds CA certificates to the bundled national anchors, `trust_only` replaces them; `registry` (a
@@ -618,8 +623,8 @@ def verify_package(path: Path, trust: list[Path] | None = None, limits: Limits |
         raise InputError(f"Không tìm thấy tệp gói hồ sơ '{path}'.")
     anchors = trust_anchors(trust, trust_only)
     report = VerifyReport(str(path))
-    options = dict(trust=trust, limits=limits, progress=progress, report=report, registry=registry, online=online,
-                   anchors=anchors)
+    options: dict[str, Any] = dict(trust=trust, limits=limits, progress=progress, report=report, registry=registry,
+                                   online=online, anchors=anchors)
     if is_parts_input(path):
         parts = collect_parts(path)
         with parts.stream() as stream:
@@ -638,7 +643,7 @@ def verify_package(path: Path, trust: list[Path] | None = None, limits: Limits |
         return verify_stream(handle, str(path), **options)
 
 
-def _check_parts_identity(manifest, report: VerifyReport) -> None:
+def _check_parts_identity(manifest: PartsManifest | None, report: VerifyReport) -> None:
     """The parts manifest must speak of the package it reassembles (same UUID and version)."""
     if manifest is None or not manifest.package_uuid or not report.package_uuid:
         return
@@ -646,7 +651,7 @@ def _check_parts_identity(manifest, report: VerifyReport) -> None:
         report.add("Ghép các phần", FAIL, "bảng kê các phần ghi mã gói hoặc phiên bản khác với gói")
 
 
-def _whole_digest(stream) -> tuple[str, int]:
+def _whole_digest(stream: io.RawIOBase) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     stream.seek(0)
     buffer = bytearray(CHUNK)

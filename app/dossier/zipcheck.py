@@ -286,7 +286,7 @@ def read_contents(archive: zipfile.ZipFile, root: str, infos: list[zipfile.ZipIn
             sink = io.BytesIO()
         try:
             with archive.open(info) as stream:
-                while read := stream.readinto(buffer):
+                while read := stream.readinto(buffer):  # type: ignore[attr-defined]  # IO[bytes] omits readinto
                     count += read
                     if count > info.file_size:
                         raise Refused(READ, f"'{shown(relative)}' dài hơn kích thước khai báo (nghi là bom nén)")

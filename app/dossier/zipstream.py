@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from collections.abc import Callable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from app.errors import InputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CHUNK_SIZE = 1 << 20
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -50,7 +53,7 @@ class DeterministicZip:
         written = 0
         with self._zip.open(_entry(name, size), "w") as out:
             while True:
-                count = source.readinto(self._buffer)
+                count = source.readinto(self._buffer)  # type: ignore[attr-defined]  # IO[bytes] omits readinto
                 if not count:
                     break
                 chunk = view[:count]
@@ -79,7 +82,7 @@ class DeterministicZip:
         self._zip.fp = None
 
 
-def sha256_file(path) -> str:
+def sha256_file(path: Path) -> str:
     """SHA-256 (hex) of a file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -8,6 +8,10 @@ renumbers the others and a number is never issued twice. Items not yet linked to
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.storage.connection import Database
 
 UNLINKED_PREFIX = "MC"
 _CODE = re.compile(r"^H(\d+)\.(\d+)\.(\d+)$|^MC\.(\d+)$")
@@ -29,7 +33,7 @@ def code_sort_key(code: str) -> tuple[int, int, int, int, str]:
     return (0, int(match.group(1)), int(match.group(2)), int(match.group(3)), code)
 
 
-def next_code(db, year: int, indicator_id: str) -> str:
+def next_code(db: Database, year: int, indicator_id: str) -> str:
     """Issue the next code of an indicator in a year (call inside the transaction that uses it)."""
     row = db.execute("SELECT last_number FROM evidence_code_counters WHERE year = ? AND indicator_id = ?",
                      [year, indicator_id]).fetchone()

@@ -14,10 +14,16 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from app.evidence.importer import ImportResult, import_files
 from app.paths import FONTS_DIR
 from app.text import format_date_long
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from app.storage.workspace import Workspace
 
 FONT = "CdhtDemoSerif"
 
@@ -80,7 +86,7 @@ def demo_documents(commune: str, year: int) -> list[DemoDocument]:
     ]
 
 
-def add_demo_evidence(ws, year: int) -> list[ImportResult]:
+def add_demo_evidence(ws: Workspace, year: int) -> list[ImportResult]:
     """Generate the demo files and import them into `year`, with catalogue fields and indicator links."""
     commune = ws.profile().commune_name if ws.has_profile() else "Đồng Tiến"
     results: list[ImportResult] = []
@@ -163,9 +169,9 @@ def _write_photo(path: Path, year: int) -> None:
     width, height = 1200, 800
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
-    for y in range(height):
-        t = y / height
-        draw.line([(0, y), (width, y)], fill=(int(120 + 90 * t), int(170 + 50 * t), int(230 - 40 * t)))
+    for row in range(height):
+        t = row / height
+        draw.line([(0, row), (width, row)], fill=(int(120 + 90 * t), int(170 + 50 * t), int(230 - 40 * t)))
     draw.rectangle([80, 180, 1120, 560], fill=(236, 222, 196))
     draw.polygon([(60, 190), (600, 90), (1140, 190)], fill=(150, 60, 40))
     draw.rectangle([160, 230, 1040, 330], fill=(196, 24, 32))
@@ -200,7 +206,7 @@ def _write_sheet(path: Path, commune: str, year: int) -> None:
     names = ["An", "Bình", "Cường", "Dung", "Đức", "Hà", "Hùng", "Lan", "Mai", "Nam", "Phương", "Thảo", "Tiến"]
     hamlets = ["Thôn Đông", "Thôn Đoài", "Thôn Trung", "Xóm Mới"]
     book = Workbook()
-    sheet = book.active
+    sheet = cast("Worksheet", book.active)  # a new workbook has one worksheet, active
     sheet.title = "Công dân học tập"
     sheet.append([f"DANH SÁCH CÔNG DÂN HỌC TẬP NĂM {year} — XÃ {commune.upper()}"])
     sheet["A1"].font = Font(bold=True, size=13)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from app.errors import CancelledError, CdhtError, InputError, describe_os_error
 from app.evidence.filenames import clean_filename
@@ -29,10 +29,21 @@ from app.evidence.library import (
     parse_optional_date,
 )
 from app.evidence.sniff import FileKind, detect_kind, extension_note
-from app.evidence.store import EvidenceStore, StoredFile, StoreFullError, TempOpener, evidence_root, open_temp_file
+from app.evidence.store import (
+    EvidenceStore,
+    ImportJournal,
+    StoredFile,
+    StoreFullError,
+    TempOpener,
+    evidence_root,
+    open_temp_file,
+)
 from app.fileio import ensure_free_space
 from app.progress import Progress, check_cancelled
 from app.text import format_size, nfc
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 MAX_SIZE_SETTING = "evidence.max_file_mb"
 DEFAULT_MAX_SIZE_MB = 200
@@ -93,7 +104,7 @@ class _Run:
     batch_started: float = field(default_factory=time.monotonic)
 
 
-def max_file_bytes(ws) -> int:
+def max_file_bytes(ws: Workspace) -> int:
     megabytes = ws.get_setting(MAX_SIZE_SETTING, DEFAULT_MAX_SIZE_MB)
     try:
         megabytes = int(megabytes)
@@ -155,7 +166,7 @@ def _default_open_source(path: Path) -> BinaryIO:
     return open(path, "rb", buffering=0)
 
 
-def import_files(ws, year: int, sources: Iterable[Path | str], *, indicator_ids: Iterable[str] = (),
+def import_files(ws: Workspace, year: int, sources: Iterable[Path | str], *, indicator_ids: Iterable[str] = (),
                  details: Mapping[str, Any] | None = None, progress: Progress | None = None,
                  open_temp: TempOpener = open_temp_file,
                  open_source: SourceOpener = _default_open_source) -> list[ImportResult]:
@@ -241,11 +252,11 @@ def _size_or_zero(path: Path) -> int:
 
 def _batch_full(run: _Run) -> bool:
     return (len(run.staged) >= BATCH_FILES or run.staged_bytes >= BATCH_BYTES
-            or (run.staged and time.monotonic() - run.batch_started >= BATCH_SECONDS))
+            or (bool(run.staged) and time.monotonic() - run.batch_started >= BATCH_SECONDS))
 
 
 def _store_one(store: EvidenceStore, path: Path, name: str, limit: int, open_source: SourceOpener,
-               open_temp: TempOpener, journal, on_bytes) -> tuple[StoredFile, FileKind]:
+               open_temp: TempOpener, journal: ImportJournal, on_bytes: Callable[[int], None]) -> tuple[StoredFile, FileKind]:
     """Check one source file and copy it into the store; InputError/StorageError name the file."""
     try:
         info = path.stat()
@@ -284,7 +295,7 @@ def _unreadable(exc: OSError, path: Path, name: str) -> InputError:
     return InputError(f"Không đọc được tệp '{name}': {describe_os_error(exc, path, action='đọc').message}")
 
 
-def _commit(ws, year: int, run: _Run, indicators: list[str], fields: dict[str, Any], journal) -> None:
+def _commit(ws: Workspace, year: int, run: _Run, indicators: list[str], fields: dict[str, Any], journal: ImportJournal) -> None:
     """Record the staged files in one transaction, then drop the journal that covered them."""
     if run.staged:
         with ws.transaction():
@@ -296,7 +307,7 @@ def _commit(ws, year: int, run: _Run, indicators: list[str], fields: dict[str, A
     run.batch_started = time.monotonic()
 
 
-def _record(ws, year: int, staged: _Staged, indicators: list[str], fields: dict[str, Any]) -> ImportResult:
+def _record(ws: Workspace, year: int, staged: _Staged, indicators: list[str], fields: dict[str, Any]) -> ImportResult:
     notes = list(staged.notes)
     twin = ws.db.execute("SELECT id, deleted_at FROM evidence WHERE year = ? AND sha256 = ? ORDER BY deleted_at IS NOT NULL "
                          "LIMIT 1", [year, staged.stored.sha256]).fetchone()

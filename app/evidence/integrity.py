@@ -14,10 +14,14 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.errors import describe_os_error
 from app.evidence.store import JOURNAL_SUFFIX, EvidenceStore, ImportJournal, evidence_root, hash_file, is_sha256
 from app.progress import Progress
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 MISSING, ALTERED, ORPHAN_FILE, DANGLING_LINK = "missing", "altered", "orphan_file", "dangling_link"
 
@@ -32,16 +36,16 @@ class EvidenceProblem:
     indicator_id: str | None = None
 
 
-def _store(ws) -> EvidenceStore:
+def _store(ws: Workspace) -> EvidenceStore:
     return EvidenceStore(evidence_root(ws))
 
 
-def _label(row) -> str:
+def _label(row: dict[str, Any]) -> str:
     state = ", đang ở thùng rác" if row["deleted_at"] else ""
     return f"Minh chứng {row['code']} ('{row['original_name']}', năm {row['year']}{state})"
 
 
-def verify_evidence_files(ws, progress: Progress | None = None) -> list[EvidenceProblem]:
+def verify_evidence_files(ws: Workspace, progress: Progress | None = None) -> list[EvidenceProblem]:
     """Re-hash every stored file and compare store and database; an empty list means all is well."""
     store = _store(ws)
     with ws.lock:
@@ -53,7 +57,7 @@ def verify_evidence_files(ws, progress: Progress | None = None) -> list[Evidence
             "LEFT JOIN evidence e ON e.id = l.evidence_id ORDER BY l.evidence_id, l.position").fetchall()
         catalogues = {info.year: set(ws.catalogue(info.year).indicator_ids) for info in ws.years()}
     problems: list[EvidenceProblem] = []
-    by_sha: dict[str, list[dict]] = {}
+    by_sha: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_sha.setdefault(row["sha256"], []).append(row)
     total = max(1, sum(group[0]["size"] for group in by_sha.values()))
@@ -115,7 +119,7 @@ def _orphans(store: EvidenceStore, referenced: set[str]) -> list[EvidenceProblem
     return problems
 
 
-def _referenced(ws) -> set[str]:
+def _referenced(ws: Workspace) -> set[str]:
     with ws.lock:
         return {r[0] for r in ws.db.execute("SELECT DISTINCT sha256 FROM evidence").fetchall()}
 
@@ -138,7 +142,7 @@ class EvidenceRepair:
     not_fixed: tuple[str, ...] = ()
 
 
-def can_repair(ws, problem: EvidenceProblem) -> bool:
+def can_repair(ws: Workspace, problem: EvidenceProblem) -> bool:
     """Whether `repair_evidence` fixes this problem for certain (a check labels nothing else as fixable).
 
     Leftover and unknown files always can (deleted when they are the app's own temporary files, otherwise moved to
@@ -154,7 +158,7 @@ def can_repair(ws, problem: EvidenceProblem) -> bool:
     return False
 
 
-def repair_evidence(ws, problems: list[EvidenceProblem]) -> EvidenceRepair:
+def repair_evidence(ws: Workspace, problems: list[EvidenceProblem]) -> EvidenceRepair:
     """Fix what is certain, report the rest; one Vietnamese line per problem."""
     store = _store(ws)
     referenced = _referenced(ws)
@@ -209,7 +213,7 @@ def _delete(path: Path, what: str) -> tuple[bool, str]:
     return True, f"{what}: {path}."
 
 
-def _repair_link(ws, problem: EvidenceProblem) -> tuple[bool, str]:
+def _repair_link(ws: Workspace, problem: EvidenceProblem) -> tuple[bool, str]:
     with ws.transaction():
         row = ws.db.execute("SELECT year, code FROM evidence WHERE id = ?", [problem.evidence_id]).fetchone()
         if row is not None and ws.year(row[0]).locked:
@@ -223,7 +227,7 @@ def _repair_link(ws, problem: EvidenceProblem) -> tuple[bool, str]:
     return True, f"Đã gỡ liên kết không hợp lệ {key}."
 
 
-def recover_interrupted_imports(ws) -> list[str]:
+def recover_interrupted_imports(ws: Workspace) -> list[str]:
     """At start: remove leftovers of imports interrupted before their commit; returns what was done.
 
     Only temporary files and journal-listed files no row references are touched; unknown files are

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from app.errors import InputError, NotFoundError, describe_os_error
 from app.evidence.codes import code_sort_key, next_code
@@ -32,6 +32,9 @@ from app.text import (
     parse_date,
     utc_now,
 )
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 #: Filter value meaning "items linked to no indicator".
 UNLINKED = ""
@@ -138,12 +141,12 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def _item(row: tuple, links: dict[int, list[str]]) -> EvidenceItem:
+def _item(row: tuple[Any, ...], links: dict[int, list[str]]) -> EvidenceItem:
     return EvidenceItem(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], _date(row[9]),
                         row[10], row[11], _date(row[12]), row[13], row[14], row[15], tuple(links.get(row[0], ())))
 
 
-def _links_for(ws, ids: list[int]) -> dict[int, list[str]]:
+def _links_for(ws: Workspace, ids: list[int]) -> dict[int, list[str]]:
     links: dict[int, list[str]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -155,7 +158,7 @@ def _links_for(ws, ids: list[int]) -> dict[int, list[str]]:
     return links
 
 
-def _select(ws, where: str, params: list[Any]) -> list[EvidenceItem]:
+def _select(ws: Workspace, where: str, params: list[Any]) -> list[EvidenceItem]:
     with ws.lock:
         rows = ws.db.execute(f"SELECT {_COLUMNS} FROM evidence WHERE {where}", params).fetchall()
         links = _links_for(ws, [r[0] for r in rows])
@@ -163,7 +166,7 @@ def _select(ws, where: str, params: list[Any]) -> list[EvidenceItem]:
     return sorted(items, key=lambda i: (i.year, code_sort_key(i.code)))
 
 
-def list_evidence(ws, year: int | None, *, indicator_id: str | None = None, query: str = "",
+def list_evidence(ws: Workspace, year: int | None, *, indicator_id: str | None = None, query: str = "",
                   trash: bool = False) -> list[EvidenceItem]:
     """Items of a year (None: every year), optionally of one indicator (UNLINKED: of none), matching `query`.
 
@@ -185,25 +188,26 @@ def list_evidence(ws, year: int | None, *, indicator_id: str | None = None, quer
     return _select(ws, " AND ".join(where), params)
 
 
-def search_evidence(ws, year: int | None, text: str) -> list[EvidenceItem]:
+def search_evidence(ws: Workspace, year: int | None, text: str) -> list[EvidenceItem]:
     """Items whose name or catalogue fields contain `text` (accents optional); an over-long search is refused."""
     check_text(text, "Từ khóa tìm kiếm", MAX_SEARCH_LENGTH, single_line=True)
     return list_evidence(ws, year, query=text)
 
 
-def get_evidence(ws, evidence_id: int) -> EvidenceItem:
+def get_evidence(ws: Workspace, evidence_id: int) -> EvidenceItem:
     items = _select(ws, "id = ?", [evidence_id])
     if not items:
         raise NotFoundError(f"Không có minh chứng số {evidence_id}.")
     return items[0]
 
 
-def find_by_code(ws, code: str, year: int | None = None, trash: bool | None = None) -> EvidenceItem:
+def find_by_code(ws: Workspace, code: str, year: int | None = None, trash: bool | None = None) -> EvidenceItem:
     """The item with a code (case-insensitive), in one year or, when unambiguous, in any year."""
     check_text(code, "Mã minh chứng", 64, single_line=True)
     if not code.strip():
         raise InputError("Chưa chỉ mã minh chứng (ví dụ H1.2.01).")
-    where, params = ["upper(code) = ?"], [code.strip().upper()]
+    where: list[str] = ["upper(code) = ?"]
+    params: list[Any] = [code.strip().upper()]
     if year is not None:
         where.append("year = ?")
         params.append(year)
@@ -220,20 +224,20 @@ def find_by_code(ws, code: str, year: int | None = None, trash: bool | None = No
     return items[0]
 
 
-def indicator_evidence(ws, year: int, indicator_id: str) -> list[EvidenceItem]:
+def indicator_evidence(ws: Workspace, year: int, indicator_id: str) -> list[EvidenceItem]:
     """The live evidence linked to one indicator."""
     return list_evidence(ws, year, indicator_id=indicator_id)
 
 
-def evidence_counts(ws, year: int) -> dict[str, int]:
+def evidence_counts(ws: Workspace, year: int) -> dict[str, int]:
     return {iid: state.count for iid, state in ws.evidence_states(year).items()}
 
 
-def stored_file(ws, item: EvidenceItem) -> Path:
+def stored_file(ws: Workspace, item: EvidenceItem) -> Path:
     return EvidenceStore(evidence_root(ws)).path(item.sha256)
 
 
-def copy_for_opening(ws, item: EvidenceItem, folder: Path | None = None) -> Path:
+def copy_for_opening(ws: Workspace, item: EvidenceItem, folder: Path | None = None) -> Path:
     """A copy under its readable name in a temporary folder, for "open with the system app".
 
     The store's files have no extension, and the stored original must never be edited in place.
@@ -257,7 +261,7 @@ def copy_for_opening(ws, item: EvidenceItem, folder: Path | None = None) -> Path
 # ---------------------------------------------------------------- mutations
 
 
-def refresh_search_text(ws, evidence_id: int) -> None:
+def refresh_search_text(ws: Workspace, evidence_id: int) -> None:
     item = get_evidence(ws, evidence_id)
     ws.db.execute("UPDATE evidence SET search_text = ? WHERE id = ?", [
         search_text(item.code, item.original_name, item.doc_number, item.issuer, item.summary, item.issued_date,
@@ -269,7 +273,7 @@ def clean_field(name: str, value: Any) -> str:
     return clean_text(value, EDITABLE_FIELDS[name], max_length=_FIELD_LIMITS[name], single_line=name != "summary")
 
 
-def insert_evidence(ws, year: int, *, sha256: str, size: int, name: str, mime: str, fields: dict[str, Any],
+def insert_evidence(ws: Workspace, year: int, *, sha256: str, size: int, name: str, mime: str, fields: dict[str, Any],
                     indicators: list[str], carried_from: int | None = None) -> tuple[int, str]:
     """Insert one item with its links and a fresh code (inside the caller's transaction); returns (id, code)."""
     first = indicators[0] if indicators else ""
@@ -287,14 +291,14 @@ def insert_evidence(ws, year: int, *, sha256: str, size: int, name: str, mime: s
     }
     cursor = ws.db.execute(f"INSERT INTO evidence ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                            list(row.values()))
-    evidence_id = int(cursor.lastrowid)
+    evidence_id = cast(int, cursor.lastrowid)  # set by the INSERT just run
     for position, indicator_id in enumerate(indicators):
         ws.db.execute("INSERT INTO evidence_links (evidence_id, indicator_id, position) VALUES (?, ?, ?)",
                       [evidence_id, indicator_id, position])
     return evidence_id, code
 
 
-def recode(ws, item: EvidenceItem) -> None:
+def recode(ws: Workspace, item: EvidenceItem) -> None:
     """Give the item the code of its first indicator when that indicator changed (or it had none)."""
     row = ws.db.execute("SELECT indicator_id FROM evidence_links WHERE evidence_id = ? ORDER BY position, rowid LIMIT 1",
                         [item.id]).fetchone()
@@ -307,7 +311,7 @@ def recode(ws, item: EvidenceItem) -> None:
     ws.audit("recode", "evidence", code, item.year, item.code, code)
 
 
-def check_indicators(ws, year: int, indicator_ids: Iterable[str]) -> list[str]:
+def check_indicators(ws: Workspace, year: int, indicator_ids: Iterable[str]) -> list[str]:
     catalogue = ws.catalogue(year)
     wanted = list(dict.fromkeys(i.strip() for i in indicator_ids if i and i.strip()))
     for indicator_id in wanted:
@@ -317,7 +321,7 @@ def check_indicators(ws, year: int, indicator_ids: Iterable[str]) -> list[str]:
     return wanted
 
 
-def add_links(ws, item: EvidenceItem, indicator_ids: Iterable[str]) -> list[str]:
+def add_links(ws: Workspace, item: EvidenceItem, indicator_ids: Iterable[str]) -> list[str]:
     """Link an item to indicators it is not linked to yet (inside the caller's transaction); returns those added."""
     added = []
     for indicator_id in check_indicators(ws, item.year, indicator_ids):

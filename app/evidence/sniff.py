@@ -187,22 +187,22 @@ def _ole_root_names(handle: BinaryIO) -> set[str]:
     next_difat, seen = first_difat, 0
     per_difat = sector_size // 4 - 1
     while next_difat not in (_FREE, _END_OF_CHAIN) and seen <= difat_count:
-        entries = struct.unpack(f"<{per_difat + 1}I", sector(next_difat))
-        fat_sectors.extend(n for n in entries[:-1] if n not in (_FREE, _END_OF_CHAIN))
-        next_difat, seen = entries[-1], seen + 1
+        difat = struct.unpack(f"<{per_difat + 1}I", sector(next_difat))
+        fat_sectors.extend(n for n in difat[:-1] if n not in (_FREE, _END_OF_CHAIN))
+        next_difat, seen = difat[-1], seen + 1
     fat: list[int] = []
     for number in fat_sectors[:fat_count]:
         fat.extend(struct.unpack(f"<{sector_size // 4}I", sector(number)))
 
     directory = bytearray()
-    current, visited = first_dir, set()
+    current, visited = first_dir, set[int]()
     while current not in (_FREE, _END_OF_CHAIN):
         if current in visited or current >= len(fat) or len(visited) > _MAX_SECTORS:
             raise ValueError("broken directory chain")
         visited.add(current)
         directory += sector(current)
         current = fat[current]
-    entries = []
+    entries: list[tuple[str, int, int, int]] = []
     for offset in range(0, len(directory), 128):
         raw = directory[offset:offset + 128]
         length = struct.unpack_from("<H", raw, 0x40)[0]

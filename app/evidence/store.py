@@ -16,10 +16,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from app.errors import InputError, StorageError, describe_os_error
+from app.errors import CdhtError, InputError, StorageError, describe_os_error
 from app.text import format_size
+
+if TYPE_CHECKING:
+    from app.storage.session import Session
 
 CHUNK_SIZE = 1024 * 1024
 TEMP_DIR_NAME = ".tmp"
@@ -32,12 +35,12 @@ ALTERED_DIR = "evidence-altered"
 TempOpener = Callable[[Path], BinaryIO]
 
 
-def evidence_root(ws) -> Path:
+def evidence_root(ws: Session) -> Path:
     """The folder of the evidence store, beside the database."""
     return Path(ws.data_dir) / "evidence"
 
 
-def stored_path(ws, sha: str) -> Path:
+def stored_path(ws: Session, sha: str) -> Path:
     """Where the file with SHA-256 `sha` lives in the store."""
     return EvidenceStore(evidence_root(ws)).path(sha)
 
@@ -65,7 +68,7 @@ class StoreFullError(StorageError):
     """The disk holding the store is full; later files of the same import would fail too."""
 
 
-def write_failure(name: str, exc: OSError) -> StorageError:
+def write_failure(name: str, exc: OSError) -> CdhtError:
     """The error for a failed write into the store, in Vietnamese and naming the file being imported."""
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return StoreFullError(f"Ổ đĩa đã đầy: không đủ chỗ để lưu tệp '{name}' vào kho minh chứng. "
@@ -79,7 +82,7 @@ class ImportJournal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def record(self, sha: str) -> None:
         if self._handle is None:
@@ -150,7 +153,7 @@ class EvidenceStore:
             with open_temp(temporary) as out:
                 while True:
                     try:
-                        count = source.readinto(buffer)
+                        count = source.readinto(buffer)  # type: ignore[attr-defined]  # BinaryIO omits readinto
                     except OSError as exc:
                         raise InputError(f"Không đọc được tệp '{name}' giữa chừng: "
                                          f"{describe_os_error(exc, action='đọc').message}") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from app.domain.catalogue import LEVELS, Catalogue, catalogue_for_year
 from app.domain.rules import MET, MISSING, NOT_MET, STATUS_LABELS, Assessment, IndicatorResult, Verdict, assess
@@ -114,7 +115,7 @@ def set_council(rws: RecipientWorkspace, year: int, mode: str, members: list[Cou
     return council
 
 
-def _council_json(council: Council | None) -> dict | None:
+def _council_json(council: Council | None) -> dict[str, Any] | None:
     if council is None:
         return None
     return {"mode": council.mode, "basis": council.basis,
@@ -193,7 +194,7 @@ class Appraisal:
                 if level in i.council and i.council[level].status == NOT_MET]
 
 
-def _catalogue(dataset: dict) -> Catalogue:
+def _catalogue(dataset: dict[str, Any]) -> Catalogue:
     return catalogue_for_year(int(dataset["year"]))
 
 

@@ -13,9 +13,10 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from app.errors import InputError
 from app.fileio import MAX_WORKBOOK_BYTES, read_bytes_capped
@@ -162,7 +163,7 @@ def _save(rws: RecipientWorkspace, name: str, province: str, contact: str | None
         cursor = rws.db.execute(
             "INSERT INTO communes (name, province, identity, folded, contact, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             [name, province, key, fold(name), clean_text(contact, "Địa chỉ liên hệ"), utc_now()])
-        commune_id, outcome = int(cursor.lastrowid), "added"
+        commune_id, outcome = cast(int, cursor.lastrowid), "added"  # set by the INSERT just run
         rws.audit("create", "commune", key, None, None, {"name": name, "province": province, "contact": contact or ""})
     else:
         commune_id = row[0]
@@ -207,7 +208,7 @@ def bind_signer(rws: RecipientWorkspace, commune_id: int, fingerprint: str, subj
 
 # ---------------------------------------------------------------------- import and export
 
-def _rows_from_table(rows: list[list[str]], source: str) -> list[dict[str, str]]:
+def _rows_from_table(rows: Sequence[Sequence[object]], source: str) -> list[dict[str, str]]:
     if not rows:
         raise InputError(f"Tệp danh sách '{source}' không có dòng nào.")
     header = [fold(str(cell or "")).strip() for cell in rows[0]]
@@ -232,7 +233,7 @@ def _rows_from_table(rows: list[list[str]], source: str) -> list[dict[str, str]]
     return result
 
 
-def _read_list(path: Path) -> list[dict]:
+def _read_list(path: Path) -> list[dict[str, Any]]:
     """Rows of a CSV, Excel or JSON list, each a dict of name/province/contact/fingerprints (+ line)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -285,7 +286,7 @@ def import_communes(rws: RecipientWorkspace, path: Path) -> ImportSummary:
     return ImportSummary(**counts)
 
 
-def registry_of(registered) -> Registry:
+def registry_of(registered: Iterable[RegisteredCommune]) -> Registry:
     """Communes (`RegisteredCommune`s) as the verifier's register of communes."""
     from app.dossier.registry import CommuneEntry, Registry
 

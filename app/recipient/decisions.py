@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from app.domain.catalogue import catalogue_for_year
 from app.domain.records import add_months
@@ -138,7 +139,7 @@ def decide(rws: RecipientWorkspace, year: int, number: str, date: dt.date | str,
             rws.audit("create", "decision", str(year), year, None, {"number": number, "date": day.isoformat()})
         next_reply = reply_from
         for row in concluded:
-            level = appraisal(rws, row.package_id).concluded_level or 0
+            level = appraisal(rws, cast(int, row.package_id)).concluded_level or 0  # concluded rows have a package
             until = add_months(day, validity).isoformat() if level else None
             reply = ""
             if not level and next_reply is not None:

@@ -22,6 +22,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from app.domain.catalogue import catalogue_for_year
 from app.dossier.parts import MANIFEST_SUFFIX, PartsManifest, load_manifest
@@ -181,7 +182,7 @@ def folder_candidates(root: Path, received_at: str, skip: Iterable[Path] = ()
     root = Path(root)
     skipped = {Path(p).resolve() for p in skip}
     if root.is_file():
-        walk: Iterable = [(str(root.parent), [], [root.name])]
+        walk: Iterable[tuple[str, list[str], list[str]]] = [(str(root.parent), [], [root.name])]
     elif root.is_dir():
         walk = os.walk(root, followlinks=False)
     else:
@@ -237,7 +238,7 @@ def _known(rws: RecipientWorkspace, sha256: str) -> int | None:
 
 
 def _receipt(rws: RecipientWorkspace, package_id: int, candidate: Candidate, duplicate: bool) -> None:
-    rws.records["receipts"].insert({"package_id": package_id, "received_at": candidate.received_at,
+    rws.records.table("receipts").insert({"package_id": package_id, "received_at": candidate.received_at,
                                     "source_kind": candidate.source_kind, "source_ref": candidate.source_ref,
                                     "duplicate": int(duplicate)})
 
@@ -264,7 +265,7 @@ def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, v
               candidate: Candidate) -> IntakeItem:
     who = verdict.identity
     year = who.year if who else None
-    late = bool(year) and is_late(candidate.received_at, submission_deadline(rws, year))
+    late = bool(year and is_late(candidate.received_at, submission_deadline(rws, year)))
     size = temporary.stat().st_size
     with rws.transaction():
         existing = _known(rws, sha256)
@@ -272,7 +273,7 @@ def _register(rws: RecipientWorkspace, temporary: Path, sha256: str, key: str, v
             store.discard(temporary)
             return _duplicate(rws, existing, candidate)
         store.keep(rws, temporary, sha256)
-        package_id = int(rws.records["packages"].insert({
+        package_id = cast(int, rws.records.table("packages").insert({  # last_rowid is set by the insert
             "sha256": sha256, "quick_key": key, "size": size, "commune_name": who.commune if who else "",
             "province": who.province if who else "", "year": year, "package_uuid": who.uuid if who else "",
             "version": who.version if who else 0, "level_requested": who.level if who else None,
@@ -294,7 +295,7 @@ def intake_context(rws: RecipientWorkspace) -> IntakeContext:
     return IntakeContext(tuple(communes(rws)), trust_roots(rws))
 
 
-def _verdict_columns(verdict: IntakeVerdict) -> dict:
+def _verdict_columns(verdict: IntakeVerdict) -> dict[str, Any]:
     """The columns of a package row that its verification decides (written at intake and on every recheck)."""
     return {"verdict": verdict.status, "summary": verdict.summary, "commune_id": verdict.commune_id,
             "reasons": json.dumps(list(verdict.reasons), ensure_ascii=False),
@@ -427,7 +428,7 @@ def recheck(rws: RecipientWorkspace, package_id: int) -> IntakeVerdict:
         raise InputError(f"Không có gói hồ sơ số {package_id} trong sổ.")
     verdict = verify_for_intake(store.stored_path(rws, row[0]), intake_context(rws))
     with rws.transaction():
-        rws.records["packages"].update(package_id, _verdict_columns(verdict))
+        rws.records.table("packages").update(package_id, _verdict_columns(verdict))
         if (row[1], row[2]) != (verdict.status, verdict.summary):
             rws.audit("recheck", "package", str(package_id), verdict.identity.year if verdict.identity else None,
                       {"verdict": row[1]}, {"verdict": verdict.status, "summary": verdict.summary})

@@ -21,7 +21,9 @@ import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
+from typing import Any, cast
 
 from app.dossier.parts import MANIFEST_SUFFIX, load_manifest
 from app.errors import InputError
@@ -51,7 +53,7 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SECURITY = ("ssl", "starttls", "none")
 
 
-def _attachments(message) -> Iterator[tuple[str, bytes]]:
+def _attachments(message: Message) -> Iterator[tuple[str, bytes]]:
     for part in message.walk():
         name = part.get_filename()
         if not name or part.is_multipart():
@@ -62,7 +64,7 @@ def _attachments(message) -> Iterator[tuple[str, bytes]]:
             yield name, payload
 
 
-def _arrivals(folder: Path) -> dict:
+def _arrivals(folder: Path) -> dict[str, Any]:
     """{"parts": {file name: {"received_at", "kind", "refs"}}, "latest_ref": the message that came last}."""
     try:
         found = json.loads((folder / ARRIVALS).read_text(encoding="utf-8"))
@@ -143,7 +145,7 @@ def stash_message(rws: RecipientWorkspace, raw: bytes, received_at: str, kind: s
     return items
 
 
-def _subject(message) -> str:
+def _subject(message: Message) -> str:
     return str(message.get("Subject", "") or "(không tiêu đề)")[:120]
 
 
@@ -214,10 +216,10 @@ def stash_mail_file(rws: RecipientWorkspace, path: Path, received_at: str) -> li
     path = Path(path)
     if path.suffix.lower() == ".eml":
         try:
-            raw = read_bytes_capped(path, MAX_MESSAGE_BYTES, "tệp thư")
+            message = read_bytes_capped(path, MAX_MESSAGE_BYTES, "tệp thư")
         except InputError as exc:
             return [IntakeItem(str(path), FAILED, exc.message)]
-        return stash_message(rws, raw, received_at, "email", str(path))
+        return stash_message(rws, message, received_at, "email", str(path))
     items: list[IntakeItem] = []
     try:
         for number, raw in enumerate(_mbox_messages(path), start=1):
@@ -293,10 +295,10 @@ def _fetch_new(rws: RecipientWorkspace, client: imaplib.IMAP4, account: ImapAcco
     status, data = client.select(f'"{account.mailbox}"', readonly=True)
     if status != "OK":
         raise InputError(f"Không mở được hộp thư '{account.mailbox}' trên {account.host}.")
-    validity = (client.untagged_responses.get("UIDVALIDITY") or [b"0"])[0].decode()
+    validity = cast(bytes, (client.untagged_responses.get("UIDVALIDITY") or [b"0"])[0]).decode()  # a plain response
     seen = rws.get_setting(account.key) or {}
     last = int(seen.get("last_uid", 0)) if seen.get("uidvalidity") == validity else 0
-    status, data = client.uid("SEARCH", None, f"UID {last + 1}:*")
+    status, data = client.uid("SEARCH", None, f"UID {last + 1}:*")  # type: ignore[arg-type]  # charset None is valid
     uids = [int(u) for u in (data[0] or b"").split() if int(u) > last]
     items: list[IntakeItem] = []
     for index, uid in enumerate(uids):

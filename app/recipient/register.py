@@ -75,8 +75,8 @@ _PACKAGE_COLUMNS = ("id, sha256, size, commune_id, commune_name, province, year,
                     "late, source_kind, source_ref, verdict, summary, signer_subject, signer_fingerprint")
 
 
-def _package(row) -> PackageRow:
-    return PackageRow(*row[:10], bool(row[10]), *row[11:])
+def _package(row: tuple[Any, ...]) -> PackageRow:
+    return PackageRow(*(*row[:10], bool(row[10]), *row[11:]))
 
 
 def packages(rws: RecipientWorkspace, commune_id: int | None = None, year: int | None = None,
@@ -110,7 +110,7 @@ def package(rws: RecipientWorkspace, package_id: int) -> PackageRow:
 def package_record(rws: RecipientWorkspace, package_id: int) -> dict[str, Any]:
     """The verifier's report, the reasons and the figures (cdht-dataset with the self-assessment) of a package."""
     with rws.lock:
-        row = rws.records["packages"].get(package_id)
+        row = rws.records.table("packages").get(package_id)
     return {"report": json.loads(row["report"]), "reasons": json.loads(row["reasons"]),
             "dataset": json.loads(row["dataset"]) if row["dataset"] else None}
 
@@ -127,12 +127,12 @@ def current_package_id(rws: RecipientWorkspace, commune_id: int, year: int) -> i
     return chosen[0] if chosen else None
 
 
-def _choose(rws: RecipientWorkspace, commune_id: int | None, year: int | None) -> tuple | None:
+def _choose(rws: RecipientWorkspace, commune_id: int | None, year: int | None) -> tuple[Any, ...] | None:
     rows = [r for r in _light(rws, year) if r[1] == commune_id]
     return _current(rows)
 
 
-def _light(rws: RecipientWorkspace, year: int | None) -> list[tuple]:
+def _light(rws: RecipientWorkspace, year: int | None) -> list[tuple[Any, ...]]:
     sql = ("SELECT id, commune_id, year, version, received_at, verdict, late, level_requested, "
            "json_extract(dataset, '$.assessment.level') FROM packages WHERE commune_id IS NOT NULL")
     with rws.lock:
@@ -141,7 +141,7 @@ def _light(rws: RecipientWorkspace, year: int | None) -> list[tuple]:
         return rws.db.execute(sql + " AND year = ?", [year]).fetchall()
 
 
-def _current(rows: list[tuple]) -> tuple | None:
+def _current(rows: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
     valid = [r for r in rows if r[5] == VALID]
     if valid:
         return max(valid, key=lambda r: (r[3], r[4], r[0]))
@@ -163,7 +163,7 @@ def register_rows(rws: RecipientWorkspace, year: int | None = None) -> list[Regi
     from app.recipient.communes import communes
 
     chosen_years = [year] if year is not None else years(rws)
-    by_commune_year: dict[tuple[int, int], list[tuple]] = {}
+    by_commune_year: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
     for row in _light(rws, year):
         by_commune_year.setdefault((row[1], row[2]), []).append(row)
     with rws.lock:

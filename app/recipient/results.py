@@ -26,6 +26,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from app import APP_NAME, __version__
 from app.dossier import bag
@@ -42,15 +43,22 @@ from app.recipient.register import package
 from app.recipient.workspace import RecipientWorkspace
 from app.text import nfc
 
+if TYPE_CHECKING:
+    from asn1crypto import x509
+    from pyhanko.sign.signers import Signer
+
+    from app.recipient.decisions import Decision, Outcome
+
 RESULT_FORMAT = "cdht-result/1"
 MAX_RESULT_BYTES = 50 * 1024 * 1024
 MAX_ENTRIES = 20
 RECOGNISED, REFUSED = "recognised", "refused"
 
 
-def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict:
+def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict[str, Any]:
     """The cdht-result/1 document of one commune (its outcome must be recorded)."""
-    outcome = result.outcome
+    outcome = cast("Outcome", result.outcome)
+    decision = cast("Decision", data.decision)  # build_result_packages checked that the round has one
     level = result.appraisal.level_requested
     record = {
         "format": RESULT_FORMAT,
@@ -61,7 +69,7 @@ def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict
         "outcome": RECOGNISED if outcome.level else REFUSED,
         "level": outcome.level,
         "level_requested": level,
-        "decision": {"number": data.decision.number, "date": data.decision.date.isoformat()},
+        "decision": {"number": decision.number, "date": decision.date.isoformat()},
         "valid_until": outcome.valid_until.isoformat() if outcome.valid_until else None,
         "validity_months": data.catalogue.validity_months if outcome.level else None,
         "reply": None if outcome.level else {"number": outcome.reply_number,
@@ -74,7 +82,7 @@ def result_document(data: RoundData, result: CommuneResult, sha256: str) -> dict
 
 
 def _bag_info(data: RoundData, result: CommuneResult, oxum: str, created: str) -> bytes:
-    outcome = result.outcome
+    outcome = cast("Outcome", result.outcome)
     described = (f"Kết quả công nhận xã đạt chuẩn \"Cộng đồng học tập\" mức độ {outcome.level}" if outcome.level
                  else "Văn bản trả lời hồ sơ đề nghị công nhận \"Cộng đồng học tập\"")
     return bag.bag_info_text([
@@ -87,12 +95,12 @@ def _bag_info(data: RoundData, result: CommuneResult, oxum: str, created: str) -
         ("CDHT-Result-Province", result.row.province),
         ("CDHT-Year", str(data.year)),
         ("CDHT-Result-Level", str(outcome.level)),
-        ("CDHT-Decision-Number", data.decision.number),
+        ("CDHT-Decision-Number", cast("Decision", data.decision).number),
         ("CDHT-Created", created),
     ])
 
 
-def _write(target: Path, root: str, payload: dict[str, bytes], bag_info: bytes, signer) -> None:
+def _write(target: Path, root: str, payload: dict[str, bytes], bag_info: bytes, signer: Signer) -> None:
     entries = {"bagit.txt": bag.BAGIT_TXT, "bag-info.txt": bag_info}
     digests = {name: hashlib.sha256(content).hexdigest() for name, content in {**entries, **payload}.items()}
     manifest = bag.manifest_text({n: d for n, d in digests.items() if n.startswith("data/")})
@@ -120,21 +128,21 @@ def build_result_packages(rws: RecipientWorkspace, year: int, out_dir: Path, key
     decided = [r for r in data.results if r.outcome is not None]
     appearance = Appearance(organisation=data.agency.name, signer_name=data.agency.head_name,
                             reason="Ký văn bản kết quả công nhận", location=data.agency.place)
-    written = []
+    written: list[Path] = []
     with open_signer(key) as signer, tempfile.TemporaryDirectory(prefix="cdht-result-") as workdir:
         signed_decision: bytes | None = None
         for index, result in enumerate(decided):
             check_cancelled(progress)
             if progress is not None:
                 progress.report(index / max(len(decided), 1), f"Đang lập gói kết quả của xã {result.commune}…")
-            if result.outcome.level:
+            if cast("Outcome", result.outcome).level:  # `decided` holds recorded outcomes only
                 if signed_decision is None:
                     signed_decision = _signed(signer, decision_pdf(data), appearance, Path(workdir) / "qd.pdf")
                 pdf_name, pdf = f"data/quyet-dinh-{year}.pdf", signed_decision
             else:
                 pdf_name = f"data/cong-van-tra-loi-{year}.pdf"
                 pdf = _signed(signer, reply_pdf(data, result), appearance, Path(workdir) / f"cv{index}.pdf")
-            sha = package(rws, result.row.package_id).sha256
+            sha = package(rws, cast(int, result.row.package_id)).sha256  # a concluded row has its package
             document = (json.dumps(result_document(data, result, sha), ensure_ascii=False, indent=2) + "\n").encode()
             payload = {f"data/ket-qua-{year}.json": document, pdf_name: pdf}
             oxum = bag.payload_oxum(sum(len(v) for v in payload.values()), len(payload))
@@ -149,7 +157,7 @@ def build_result_packages(rws: RecipientWorkspace, year: int, out_dir: Path, key
     return written
 
 
-def _signed(signer, pdf: bytes, appearance: Appearance, scratch: Path) -> bytes:
+def _signed(signer: Signer, pdf: bytes, appearance: Appearance, scratch: Path) -> bytes:
     source = scratch.with_suffix(".src.pdf")
     source.write_bytes(pdf)
     sign_pdf(signer, source, scratch, appearance)
@@ -171,7 +179,7 @@ class UntrustedSignerError(InputError):
 class ResultPackage:
     """A verified result package: the cdht-result/1 document, its signed PDF, and who signed."""
 
-    result: dict
+    result: dict[str, Any]
     pdf_name: str
     pdf: bytes
     signer: str
@@ -223,7 +231,7 @@ def _check_manifests(files: dict[str, bytes], source: str) -> None:
             raise InputError(f"'{source}': tệp '{name}' đã bị thay đổi (mã băm không khớp); không nhận.")
 
 
-def _check_result(document: object, source: str) -> dict:
+def _check_result(document: object, source: str) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("format") != RESULT_FORMAT:
         raise InputError(f"'{source}': tệp kết quả không đúng định dạng {RESULT_FORMAT}.")
     try:
@@ -242,7 +250,7 @@ def _check_result(document: object, source: str) -> dict:
     return document
 
 
-def read_result_package(path: Path, roots: list | None = None, accepted: tuple[str, ...] = ()) -> ResultPackage:
+def read_result_package(path: Path, roots: list[x509.Certificate] | None = None, accepted: tuple[str, ...] = ()) -> ResultPackage:
     """Read and verify a result package; raises InputError naming the problem, or UntrustedSignerError when only
     the signer's identity is in doubt."""
     from app.dossier.sigcheck import check_detached_cms, check_pdf_signatures

@@ -16,10 +16,14 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from app.errors import describe_os_error
 from app.fileio import ensure_free_space, fsync_dir
 from app.recipient.workspace import RecipientWorkspace
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 CHUNK = 8 << 20
 COPY_STEP = 64 << 20
@@ -36,7 +40,7 @@ def _temporary_dir(rws: RecipientWorkspace) -> Path:
     return rws.store_dir / ".tmp"
 
 
-def _append(source: Path, out, on_bytes: Callable[[int], None] | None) -> None:
+def _append(source: Path, out: BinaryIO, on_bytes: Callable[[int], None] | None) -> None:
     """Copy a whole file to the end of `out`: in the kernel where it can (sendfile), else through a buffer."""
     with open(source, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
@@ -124,7 +128,7 @@ class HashingReader(io.RawIOBase):
         self._position = self._handle.seek(offset, whence)
         return self._position
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         count = self._handle.readinto(buffer)
         if count and self._position <= self._hashed < self._position + count:
             self._digest.update(memoryview(buffer)[self._hashed - self._position:count])

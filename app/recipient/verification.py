@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from app.dossier.registry import Registry
 from app.dossier.verify import (
@@ -34,6 +34,9 @@ from app.dossier.verify import (
 )
 from app.progress import Progress
 from app.recipient.communes import RegisteredCommune, commune_name, identity, province_name, registry_of
+
+if TYPE_CHECKING:
+    from app.dossier.trust import TrustAnchors
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,11 @@ class IntakeVerdict:
     status: str
     summary: str
     reasons: tuple[str, ...]
-    report: dict
+    report: dict[str, Any]
     identity: PackageIdentity | None = None
     signer: SignerInfo | None = None
     commune_id: int | None = None
-    dataset: dict | None = field(default=None, repr=False)
+    dataset: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -84,7 +87,7 @@ class IntakeContext:
         """The register of communes as the verifier's register: one list of communes and fingerprints."""
         return registry_of(self.communes)
 
-    def anchors(self):
+    def anchors(self) -> TrustAnchors:
         """The bundled national anchors plus the recipient's own CAs."""
         from asn1crypto import x509
 
@@ -150,7 +153,7 @@ def verify_for_intake(path: Path, context: IntakeContext, limits: Limits | None 
                       progress: Progress | None = None, stream: IO[bytes] | None = None) -> IntakeVerdict:
     """Verify one stored package for the register with the signature policy, against the recipient's anchors and
     register. `stream`, when given, is the package file opened by the caller (who may hash it on the way)."""
-    options = dict(limits=limits, progress=progress, registry=context.registry, anchors=context.anchors())
+    options: dict[str, Any] = dict(limits=limits, progress=progress, registry=context.registry, anchors=context.anchors())
     if stream is not None:
         report = verify_stream(stream, str(path), **options)
     else:
@@ -159,7 +162,7 @@ def verify_for_intake(path: Path, context: IntakeContext, limits: Limits | None 
     return verdict_of(report, context.communes)
 
 
-def report_lines(report: dict) -> list[str]:
+def report_lines(report: dict[str, Any]) -> list[str]:
     """The stored verifier report as the lines `cdht verify` prints."""
     return [f"{MARKS.get(c['status'], '·')} {c['title']}" + (f": {c['detail']}" if c.get("detail") else "")
             for c in report.get("checks", [])]

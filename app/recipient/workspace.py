@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -135,7 +136,7 @@ class RecipientWorkspace(Session):
                 self.audit("create" if old is None else "update", "agency", "", None, old, asdict(clean))
         return clean
 
-    def update_agency(self, **changes) -> Agency:
+    def update_agency(self, **changes: Any) -> Agency:
         return self.save_agency(replace(self.agency(), **changes))
 
 

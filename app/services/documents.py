@@ -107,7 +107,7 @@ def _recipient_lines(lines: list[str]) -> list[str]:
 
 def set_organisations(ws: Workspace, names: Sequence[str]) -> Changes:
     """Replace the list (an empty list brings back the usual five); names trimmed, duplicates refused."""
-    cleaned = []
+    cleaned: list[str] = []
     for index, name in enumerate(names, start=1):
         text = " ".join(clean_text(name, f"Tên tổ chức thứ {index}", single_line=True).split())
         if not text:

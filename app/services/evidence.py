@@ -20,7 +20,6 @@ from app.changes import Changes
 from app.domain.records import EXPLANATION_FIELD
 from app.errors import InputError, NotFoundError
 from app.evidence.importer import DUPLICATE, IMPORTED, ImportResult, import_files
-from app.evidence.integrity import hash_file
 from app.evidence.library import (
     DATE_FIELDS,
     EDITABLE_FIELDS,
@@ -36,7 +35,7 @@ from app.evidence.library import (
     refresh_search_text,
 )
 from app.evidence.register import NO_NUMBER, REGISTER_FIELDS, is_no_number, suggest_fields
-from app.evidence.store import EvidenceStore, evidence_root
+from app.evidence.store import EvidenceStore, evidence_root, hash_file
 from app.progress import Progress
 from app.services.indicators import set_values
 from app.storage.workspace import Workspace

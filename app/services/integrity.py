@@ -13,7 +13,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app.backup.create import backup_root, create_backup, default_backup_root
 from app.backup.files import HashMismatch, copy_verified
@@ -248,7 +248,7 @@ def _restore_files_from_backups(ws: Any, problems: list[IntegrityProblem]) -> li
         sha = _problem_sha(problem)
         if problem.kind not in ("missing", "altered") or sha is None or sha not in copies:
             continue
-        target = Path(problem.path)
+        target = Path(cast(Path, problem.path))  # a problem with a hash (above) names its file
         if problem.kind == "altered" and target.exists():
             EvidenceStore(evidence_root(ws)).set_aside(target)
         try:

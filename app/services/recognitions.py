@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from app.changes import Changes
 from app.errors import InputError
@@ -19,6 +20,9 @@ from app.fileio import write_bytes_atomic
 from app.recipient.results import RECOGNISED, ResultPackage, read_result_package
 from app.storage.workspace import Workspace
 from app.text import clean_text, fold, format_date_short, parse_date
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
 
 ACCEPTED_SIGNERS = "results.accepted_signers"
 RESULTS_FOLDER = "ket-qua"
@@ -43,7 +47,8 @@ class ImportedResult:
                     f"({len(self.reasons)} chỉ tiêu không đạt).")
         elif self.added:
             text = (f"Đã ghi quyết định công nhận mức độ {self.level} số {self.decision_number} ngày "
-                    f"{format_date_short(self.decision_date)}, hiệu lực đến {format_date_short(self.valid_until)}.")
+                    f"{format_date_short(self.decision_date)}, hiệu lực đến "
+                    f"{format_date_short(cast(dt.date, self.valid_until))}.")  # a recognition has one (checked on reading)
         else:
             text = f"Quyết định số {self.decision_number} đã có trong lịch sử công nhận; không ghi lại."
         return f"{text} Người ký: {self.signer}."
@@ -79,7 +84,7 @@ def accepted_signers(ws: Workspace) -> tuple[str, ...]:
     return tuple(entry["fingerprint"] for entry in ws.get_setting(ACCEPTED_SIGNERS) or [])
 
 
-def _trust_roots(trust: list[Path] | None):
+def _trust_roots(trust: list[Path] | None) -> list[x509.Certificate] | None:
     from app.dossier.sigcheck import load_trust_roots
 
     return load_trust_roots(trust) if trust else None

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from app.documents.nd30 import render_pdf
@@ -36,7 +37,7 @@ def write_round_documents(rws: RecipientWorkspace, year: int, out_dir: Path | No
     Each file is written whole or not at all."""
     data = collect_round(rws, year)
     out = Path(out_dir) if out_dir else rws.output_dir / str(year)
-    jobs: list[tuple[str, object]] = [
+    jobs: list[tuple[str, Callable[..., bytes]]] = [
         (f"bao_cao_tham_dinh_{year}.pdf", lambda: render_pdf(build_report(data))),
         (f"to_trinh_cong_nhan_{year}.pdf", lambda: render_pdf(build_submission(data))),
         (f"quyet_dinh_{year}.pdf", lambda: decision_pdf(data)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from app.domain.catalogue import Catalogue, catalogue_for_year
 from app.errors import InputError
@@ -99,8 +100,8 @@ def collect_round(rws: RecipientWorkspace, year: int) -> RoundData:
     if council is None or council_problems(council.members):
         raise InputError(f"Chưa có Hội đồng đánh giá hợp lệ cho năm {year} (recipient council set).")
     rows = tuple(register_rows(rws, year))
-    decided = {o.package_id: o for o in outcomes(rws, year)}
-    results = tuple(CommuneResult(row, appraisal(rws, row.package_id), decided.get(row.package_id))
+    decided: dict[int | None, Outcome] = {o.package_id: o for o in outcomes(rws, year)}  # concluded rows have a package
+    results = tuple(CommuneResult(row, appraisal(rws, cast(int, row.package_id)), decided.get(row.package_id))
                     for row in rows if row.status in (APPRAISED, DECIDED))
     if not results:
         raise InputError(f"Năm {year} chưa có hồ sơ nào đã kết luận thẩm định; chưa có gì để lập văn bản.")

@@ -7,6 +7,7 @@ column (NĐ 30/2020 Phụ lục I). It is laid out here from the document engine
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, cast
 
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -19,6 +20,10 @@ from app.recipient.appraisal import describe_sitting
 from app.recipient.decisions import DEFAULT_REPLY_CODE
 from app.recipient.documents.common import document, head_signer, received_text, split_number, verdict_text
 from app.recipient.documents.data import CDHT, CommuneResult, RoundData
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus.doctemplate import BaseDocTemplate
 
 SUMMARY_PT = 12
 
@@ -66,7 +71,7 @@ def _summary_block(doc: Document, width: float) -> Flowable:
     return table
 
 
-def _number_pages(canvas, template) -> None:
+def _number_pages(canvas: Canvas, template: BaseDocTemplate) -> None:
     canvas.saveState()
     canvas.setFont(nd30.FONT, nd30.PAGE_NUMBER_PT)
     width, height = template.pagesize
@@ -85,7 +90,7 @@ def render_letter(doc: Document) -> bytes:
         initialFontName=nd30.FONT, initialFontSize=nd30.BODY_PT)
     story: list[Flowable] = [nd30.header_block(doc, template.width), _summary_block(doc, template.width),
                              Spacer(1, 6 * mm)]
-    story += [nd30.paragraph_flowable(block) for block in doc.blocks]
+    story += [nd30.paragraph_flowable(cast(Para, block)) for block in doc.blocks]  # a letter has no tables
     last = [story.pop()]
     story += nd30.closing_flowables(doc, template.width, last)
     template.build(story, onLaterPages=_number_pages)

@@ -4,6 +4,7 @@ hợp … do Hội đồng thẩm định"), and the province summary by level, 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, cast
 
 from app.documents.model import Cell, Document, Para, TableBlock, para
 from app.domain.rules import MISSING, STATUS_LABELS
@@ -21,6 +22,9 @@ from app.recipient.register import NOT_RECEIVED
 from app.recipient.register import STATUS_LABELS as REGISTER_LABELS
 from app.recipient.workspace import province_title
 from app.text import format_date_short
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 COMMUNE_HEADER = ("TT", "Tiêu chí, chỉ tiêu", "Kết quả, số liệu", "Xã tự đánh giá", "Hội đồng thẩm định",
                   "Ghi chú của Hội đồng")
@@ -98,7 +102,7 @@ def _result_text(data: RoundData, result: CommuneResult | None) -> str:
 def province_rows(data: RoundData) -> list[tuple[str, ...]]:
     """One row per commune of the register: the cells of the province table, as text."""
     results = {r.row.commune_id: r for r in data.results}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for number, row in enumerate(data.rows, start=1):
         result = results.get(row.commune_id)
         rows.append((str(number), row.commune, received_text(row.received_at), "Có" if row.late else "",
@@ -135,7 +139,7 @@ def province_workbook(data: RoundData) -> bytes:
     bold = Font(name="Times New Roman", bold=True, size=12)
     plain = Font(name="Times New Roman", size=12)
     book = Workbook()
-    sheet = book.active
+    sheet = cast("Worksheet", book.active)  # a new workbook has one worksheet, active
     sheet.title = "Tổng hợp"
     title = build_province_summary(data)
     lines = [(data.agency.parent_body.upper(), False), (data.agency.name.upper(), True), ("", False),
@@ -145,7 +149,8 @@ def province_workbook(data: RoundData) -> bytes:
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=len(PROVINCE_HEADER))
         sheet.cell(number, 1).alignment = Alignment(horizontal="center", wrap_text=True)
     row = len(lines) + 2
-    for label, value in [("Nội dung", "Số xã"), *province_counts(data)]:
+    counts: list[tuple[str, str | int]] = [("Nội dung", "Số xã"), *province_counts(data)]
+    for label, value in counts:
         sheet.cell(row, 2, label).font = bold if label == "Nội dung" else plain
         cell = sheet.cell(row, 3, value)
         cell.font = bold if label == "Nội dung" else plain
@@ -163,7 +168,7 @@ def province_workbook(data: RoundData) -> bytes:
     for cells in province_rows(data):
         row += 1
         for column, text in enumerate(cells, start=1):
-            value: object = int(text) if column == 1 else text
+            value = int(text) if column == 1 else text
             cell = sheet.cell(row, column, value)
             cell.font, cell.border = plain, box
             cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="left" if column == 2 else "center")
@@ -173,7 +178,7 @@ def province_workbook(data: RoundData) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]  # always set; Optional in stubs
     sheet.page_margins.left, sheet.page_margins.right = 30 / 25.4, 15 / 25.4
     sheet.page_margins.top, sheet.page_margins.bottom = 20 / 25.4, 20 / 25.4
     book.properties.creator = data.agency.name

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.storage.migrations import discover
 
-MIGRATIONS: list[Callable] = discover(__name__, __path__)
+if TYPE_CHECKING:
+    from app.storage.connection import Database
+
+MIGRATIONS: list[Callable[[Database], None]] = discover(__name__, __path__)
 SCHEMA_VERSION = len(MIGRATIONS)

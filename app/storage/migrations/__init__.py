@@ -9,16 +9,20 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.storage.connection import Database
 
 _NAME = re.compile(r"^m(\d{4})_\w+$")
 
 
-def discover(package: str, path: list[str]) -> list[Callable]:
+def discover(package: str, path: list[str]) -> list[Callable[[Database], None]]:
     """The migrations `mNNNN_what.py` of a package (its `__name__` and `__path__`), numbered 1..N without gaps.
 
     The commune database uses this package's chain; the recipient's database has a chain of its own.
     """
-    found: dict[int, Callable] = {}
+    found: dict[int, Callable[[Database], None]] = {}
     for info in pkgutil.iter_modules(path):
         match = _NAME.match(info.name)
         if not match:
@@ -36,5 +40,5 @@ def discover(package: str, path: list[str]) -> list[Callable]:
     return [found[n] for n in numbers]
 
 
-MIGRATIONS: list[Callable] = discover(__name__, __path__)
+MIGRATIONS: list[Callable[[Database], None]] = discover(__name__, __path__)
 SCHEMA_VERSION = len(MIGRATIONS)

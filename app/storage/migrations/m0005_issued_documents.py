@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def _drop_prefix(name: str, prefixes) -> tuple[str, str | None]:
+def _drop_prefix(name: str, prefixes: Iterable[str]) -> tuple[str, str | None]:
     words = unicodedata.normalize("NFC", name).split()
     folded = [_fold(w) for w in words]
     for prefix in sorted(prefixes, key=lambda p: -len(p.split())):

@@ -45,6 +45,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from ui.i18n import install_vietnamese
 
     install_vietnamese(app)  # vi_VN dates and numbers; Qt's own dialogs and menus in Vietnamese
+    from ui.gc_guard import collect_on_gui_thread
+
+    collect_on_gui_thread(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 
 

@@ -71,6 +71,36 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
                 os.unlink(temporary)
 
 
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Like `atomic_writer`, for writers that need a file name rather than a handle (SQLite's backup API).
+
+    Yields the path of an empty temporary file beside `path`; once the block ends the file is fsynced, renamed
+    over `path` and the folder fsynced. An exception removes the temporary file and leaves `path` untouched.
+    """
+    path = check_output_path(path)
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        yield Path(temporary)
+        fd = os.open(temporary, os.O_RDWR)  # Windows commits only a handle open for writing
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+        temporary = None
+        fsync_dir(path.parent)
+    except OSError as exc:
+        raise describe_os_error(exc, path) from None
+    finally:
+        if temporary is not None:
+            with suppress(OSError):
+                os.unlink(temporary)
+
+
 def fsync_dir(folder: Path) -> None:
     """Flush a folder's entries (a rename) to disk; a no-op where the OS cannot (Windows)."""
     if os.name == "nt":

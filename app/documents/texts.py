@@ -93,7 +93,7 @@ def number_reference(number: str, code: str) -> str:
 
 
 @dataclass(frozen=True)
-class EvidenceItem:
+class ListedEvidence:
     """One live minh chứng as the documents list it."""
 
     code: str
@@ -132,7 +132,7 @@ def stored_date(texts: Mapping[str, str], key: str) -> dt.date | None:
 
 # ---------------------------------------------------------------------- evidence list
 
-def evidence_items(ws: Workspace, year: int) -> list[EvidenceItem]:
+def evidence_items(ws: Workspace, year: int) -> list[ListedEvidence]:
     """The year's live evidence items in code order, each with the indicators it supports."""
     with ws.lock:
         rows = ws.db.execute(
@@ -144,7 +144,7 @@ def evidence_items(ws: Workspace, year: int) -> list[EvidenceItem]:
                 "WHERE e.year = ? AND e.deleted_at IS NULL ORDER BY l.position, l.indicator_id", [year]).fetchall():
             links.setdefault(evidence_id, []).append(indicator_id)
     items = [
-        EvidenceItem(code, number, _iso_date(issued), issuer, summary, tuple(links.get(eid, ())))
+        ListedEvidence(code, number, _iso_date(issued), issuer, summary, tuple(links.get(eid, ())))
         for eid, code, number, issued, issuer, summary in rows
     ]
     return sorted(items, key=lambda item: code_sort_key(item.code))

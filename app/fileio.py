@@ -9,7 +9,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -51,15 +51,38 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     and leaves the previous `path`, if any, untouched. OS errors become one Vietnamese line naming the cause.
     A target that is a device, a pipe or a folder is refused (renaming over /dev/null would replace it).
     """
+    with _temporary_beside(path, sync=False) as temporary:
+        with open(temporary, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def atomic_path(path: Path) -> AbstractContextManager[Path]:
+    """Like `atomic_writer`, for writers that need a file name rather than a handle (SQLite's backup API).
+
+    Yields the path of an empty temporary file beside `path`; once the block ends the file is fsynced, renamed
+    over `path` and the folder fsynced. An exception removes the temporary file and leaves `path` untouched.
+    """
+    return _temporary_beside(path, sync=True)
+
+
+@contextmanager
+def _temporary_beside(path: Path, sync: bool) -> Iterator[Path]:
+    """A temporary file beside `path`, renamed over it when the block ends (fsynced first when `sync`)."""
     path = check_output_path(path)
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        os.close(fd)
+        yield Path(temporary)
+        if sync:
+            fd = os.open(temporary, os.O_RDWR)  # Windows commits only a handle open for writing
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         os.replace(temporary, path)
         temporary = None
         fsync_dir(path.parent)

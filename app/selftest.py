@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from app.errors import CdhtError
+from app.fileio import write_bytes_atomic
 from app.paths import BUNDLE_ROOT, CATALOGUE_DIR, FONTS_DIR, RESOURCES_DIR
 from app.services.assignments import set_assignment
 from app.services.profile import save_profile
@@ -120,7 +121,7 @@ def file_evidence(ctx: Context) -> str:
     ws = ctx.need("ws")
     source = ctx.folder / "minh-chung" / "Kế hoạch xây dựng xã hội học tập 2025.pdf"
     source.parent.mkdir(parents=True, exist_ok=True)
-    source.write_bytes(_small_pdf("Ke hoach so 18/KH-UBND ngay 12/02/2025"))
+    write_bytes_atomic(source, _small_pdf("Ke hoach so 18/KH-UBND ngay 12/02/2025"))
     indicator_ids = ws.catalogue(YEAR).indicator_ids
     import_files(ws, YEAR, [source], indicator_ids=indicator_ids,
                  details={"doc_number": "18/KH-UBND", "issued_date": "12/02/2025", "issuer": "Ủy ban nhân dân xã",
@@ -183,7 +184,7 @@ def export_and_sign(ctx: Context) -> str:
     return f"{delivered.path.name}, {record.size // 1024} KB, phiên bản {record.version}"
 
 
-def verify_package(ctx: Context) -> str:
+def check_package(ctx: Context) -> str:
     from app.dossier.verify import verify_package as verify
 
     package, key = ctx.need("package"), ctx.need("key")
@@ -216,7 +217,7 @@ STEPS: list[tuple[str, Callable[[Context], str]]] = [
     ("Tạo toàn bộ văn bản", render_documents),
     ("Tạo khóa ký thử", make_signing_key),
     ("Xuất và ký gói hồ sơ", export_and_sign),
-    ("Kiểm tra gói hồ sơ", verify_package),
+    ("Kiểm tra gói hồ sơ", check_package),
     ("Mở cửa sổ chính (offscreen)", open_main_window),
 ]
 
@@ -293,8 +294,6 @@ def make_throwaway_pkcs12(folder: Path) -> ThrowawayKey:
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import NameOID
-
-    from app.fileio import write_bytes_atomic
 
     now = dt.datetime.now(dt.UTC)
 

@@ -50,7 +50,7 @@ def area_gallery_modules() -> list[str]:
                   if folder.is_dir() and (folder / "gallery.py").exists())
 
 
-def main_screens(window, ctx, out: Path) -> list[Path]:  # noqa: ANN001 - MainWindow, AppContext
+def main_screens(window, out: Path) -> list[Path]:  # noqa: ANN001 - a MainWindow
     from ui.main_window import PAGE_ASSIGNMENTS, PAGE_INDICATORS, PAGE_OVERVIEW
 
     files = []
@@ -191,7 +191,7 @@ def run(out: Path) -> list[Path]:
     window = MainWindow(ctx)
     window.resize(*WINDOW_SIZE)
     window.show()
-    files = main_screens(window, ctx, out)
+    files = main_screens(window, out)
 
     editor = IndicatorEditor(ctx)
     editor.show_indicator("5.1")

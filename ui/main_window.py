@@ -3,8 +3,7 @@
 Opening is quick: the window paints its frame (navigation, toolbar, menus) first; the page on screen and
 the checklist are built right after that first paint, and every other page on its first show, so the
 window never waits for pages, or the libraries they use, that are not on screen. Pages of other parts of
-the app (evidence, documents, dossier, backup dialogs) are loaded when installed and replaced by a short
-notice otherwise. Layout (geometry, dock, splitter, page) is kept in the data folder's ui-state.ini.
+the app (evidence, documents, dossier, backup dialogs) are imported when first needed. Layout (geometry, dock, splitter, page) is kept in the data folder's ui-state.ini.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from app.text import format_local_time
 from ui.context import AppContext
 from ui.locations import ui_state
 from ui.pages.deferred import BuiltOnDemand
-from ui.pages.external import LazyPage, find_class
+from ui.pages.external import LazyPage, documents_page, dossier_page, evidence_page
 from ui.widgets.keyboard import PaneKeyboard
 
 if TYPE_CHECKING:
@@ -49,9 +48,9 @@ if TYPE_CHECKING:
     from ui.widgets.checklist_panel import ChecklistPanel
 
 EXTERNAL_PAGES = (
-    ("Minh chứng", "ui.evidence.page", "EvidencePage"),
-    ("Văn bản", "ui.documents.page", "DocumentsPage"),
-    ("Hồ sơ", "ui.dossier.page", "DossierPage"),
+    ("Minh chứng", evidence_page),
+    ("Văn bản", documents_page),
+    ("Hồ sơ", dossier_page),
 )
 BACKUP_DIALOGS = (
     ("Sao lưu dữ liệu…", "BackupDialog"),
@@ -85,7 +84,7 @@ class MainWindow(QMainWindow):
                             BuiltOnDemand(self._make_assignments)]
         pages: list[tuple[str, QWidget]] = list(zip(("Tổng quan", "Chỉ tiêu & số liệu", "Phân công"),
                                                     self._core_pages, strict=True))
-        self.external_pages = [LazyPage(ctx, title, module, name) for title, module, name in EXTERNAL_PAGES]
+        self.external_pages = [LazyPage(ctx, title, build) for title, build in EXTERNAL_PAGES]
         pages += [(page.title, page) for page in self.external_pages]
         self._holders: list[BuiltOnDemand] = [*self._core_pages, *self.external_pages]
         for title, page in pages:
@@ -304,7 +303,7 @@ class MainWindow(QMainWindow):
                 file_menu.addAction("Mở xã mẫu (dữ liệu minh họa)", lambda: self._switch("demo"))
             file_menu.addSeparator()
         for text, class_name in BACKUP_DIALOGS:
-            file_menu.addAction(text, lambda name=class_name, label=text: self._open_backup_dialog(name, label))
+            file_menu.addAction(text, lambda name=class_name: self._open_backup_dialog(name))
         file_menu.addSeparator()
         settings = file_menu.addAction("Cài đặt…", self.open_settings)
         settings.setShortcuts([QKeySequence("Ctrl+,")])
@@ -416,14 +415,11 @@ class MainWindow(QMainWindow):
         self._flush_typing()
         SettingsDialog(self.ctx, self).exec()
 
-    def _open_backup_dialog(self, class_name: str, label: str) -> None:
-        from ui.dialogs import message_box
+    def _open_backup_dialog(self, class_name: str) -> None:
+        from ui.backup import dialogs
         from ui.tasks import wait_for_idle
 
-        dialog_class = find_class("ui.backup.dialogs", class_name)
-        if dialog_class is None:
-            message_box(self, label.rstrip("…"), "Chức năng đang được hoàn thiện và sẽ có trong phiên bản tới.")
-            return
+        dialog_class = getattr(dialogs, class_name)
         self._flush_typing()
         wait_for_idle()
         dialog_class(self.ctx, self).exec()

@@ -166,10 +166,11 @@ def with_workspace(handler: Callable[[Any, argparse.Namespace], int | None],
 def removed_on_failure(database: Path) -> Iterator[None]:
     """When the block fails, remove what creating `database` added: the file, its journal, lock file and evidence
     store, and the folders made for it. A refused `init` or `restore` leaves nothing behind."""
+    from app.evidence.store import store_root
     from app.storage.lock import LOCK_NAME
 
     folders = [folder for folder in [database.parent, *database.parent.parents] if not folder.exists()]
-    entries = [database, Path(f"{database}-journal"), database.parent / LOCK_NAME, database.parent / "evidence"]
+    entries = [database, Path(f"{database}-journal"), database.parent / LOCK_NAME, store_root(database.parent)]
     created = [entry for entry in entries if not entry.exists()] + folders
     try:
         yield

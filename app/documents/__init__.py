@@ -101,6 +101,11 @@ def legal_base_lines(ws: Workspace, year: int) -> list[BaseLine]:
     return base_lines(collect(ws, year, check_level=False))
 
 
+def summary_workbook_name(year: int) -> str:
+    """The one file name of the year's Bản tổng hợp workbook, wherever it is written (report, package)."""
+    return f"tong_hop_{year}.xlsx"
+
+
 def write_summary_xlsx(ws: Workspace, year: int, path: Path) -> Path:
     """The Bản tổng hợp as an Excel workbook (same table as the PDF)."""
     from app.documents.xlsx_summary import summary_workbook_bytes
@@ -115,11 +120,11 @@ def write_all_documents(ws: Workspace, year: int, out_dir: Path, level: int | No
     out_dir = Path(out_dir)
     written = {f"{key}.pdf": path for key, path in render_dossier_pdfs(ws, year, out_dir, level, progress).items()}
     written.update({f"{key}.docx": path for key, path in write_docx_drafts(ws, year, out_dir, level).items()})
-    written["tong_hop.xlsx"] = write_summary_xlsx(ws, year, out_dir / f"tong_hop_{year}.xlsx")
+    written["tong_hop.xlsx"] = write_summary_xlsx(ws, year, out_dir / summary_workbook_name(year))
     return written
 
 
 __all__ = [
     "DOCUMENTS", "DOCX_DOCUMENTS", "dossier_keys", "render_dossier_pdfs", "render_document_pdf", "write_docx_drafts", "write_document_docx",
-    "write_summary_xlsx", "write_all_documents", "document_readiness", "legal_base_lines", "build_document", "collect",
+    "summary_workbook_name", "write_summary_xlsx", "write_all_documents", "document_readiness", "legal_base_lines", "build_document", "collect",
 ]

@@ -28,7 +28,7 @@ class DossierData:
     catalogue: Catalogue
     assessment: Assessment
     values: dict[str, dict[str, Any]]
-    evidence: tuple[doc_texts.EvidenceItem, ...]
+    evidence: tuple[doc_texts.ListedEvidence, ...]
     texts: dict[str, str]
     meeting: ReviewMeeting | None
     assignments: tuple[Assignment, ...]

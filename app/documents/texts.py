@@ -15,6 +15,7 @@ from typing import Any
 
 from app.domain.meeting import DEFAULT_ORGANISATIONS, ORGANISATIONS_SETTING, Attendee, ReviewMeeting
 from app.errors import InputError
+from app.evidence.codes import code_sort_key
 from app.storage.workspace import Workspace
 from app.text import clean_text, fold
 
@@ -92,7 +93,7 @@ def number_reference(number: str, code: str) -> str:
 
 
 @dataclass(frozen=True)
-class EvidenceItem:
+class ListedEvidence:
     """One live minh chứng as the documents list it."""
 
     code: str
@@ -131,7 +132,7 @@ def stored_date(texts: Mapping[str, str], key: str) -> dt.date | None:
 
 # ---------------------------------------------------------------------- evidence list
 
-def evidence_items(ws: Workspace, year: int) -> list[EvidenceItem]:
+def evidence_items(ws: Workspace, year: int) -> list[ListedEvidence]:
     """The year's live evidence items in code order, each with the indicators it supports."""
     with ws.lock:
         rows = ws.db.execute(
@@ -143,10 +144,10 @@ def evidence_items(ws: Workspace, year: int) -> list[EvidenceItem]:
                 "WHERE e.year = ? AND e.deleted_at IS NULL ORDER BY l.position, l.indicator_id", [year]).fetchall():
             links.setdefault(evidence_id, []).append(indicator_id)
     items = [
-        EvidenceItem(code, number, _iso_date(issued), issuer, summary, tuple(links.get(eid, ())))
+        ListedEvidence(code, number, _iso_date(issued), issuer, summary, tuple(links.get(eid, ())))
         for eid, code, number, issued, issuer, summary in rows
     ]
-    return sorted(items, key=lambda item: _code_key(item.code))
+    return sorted(items, key=lambda item: code_sort_key(item.code))
 
 
 def _iso_date(text: str | None) -> dt.date | None:
@@ -154,24 +155,6 @@ def _iso_date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
-
-
-def _code_key(code: str) -> tuple[tuple[int, Any], ...]:
-    """Natural order for codes like H1.2.03 (H1.2.10 after H1.2.09)."""
-    parts: list[tuple[int, Any]] = []
-    token = ""
-    for ch in code + "\0":
-        if ch.isdigit():
-            token += ch
-            continue
-        if token:
-            parts.append((0, int(token)))
-            token = ""
-        if ch != "\0":
-            parts.append((1, ch))
-    return tuple(parts)
-
-
 
 
 # ---------------------------------------------------------------------- the review meeting

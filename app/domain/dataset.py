@@ -123,7 +123,7 @@ def validate_indicator_values(indicator: Indicator, raw: Any, path: str) -> dict
             kept[key] = _checked_text(value, where, "nội dung")
         else:
             raise _bad(where, "trường bổ sung phải là chuỗi văn bản")
-    _check_consistency(indicator, kept, path)
+    _check_consistency(kept, path)
     return kept
 
 
@@ -150,7 +150,7 @@ def _checked_value(indicator: Indicator, key: str, value: Any, where: str) -> An
     return value
 
 
-def _check_consistency(indicator: Indicator, kept: Mapping[str, Any], path: str) -> None:
+def _check_consistency(kept: Mapping[str, Any], path: str) -> None:
     total = kept.get("total")
     for part in ("achieved", "trained", "university"):
         if part in kept and total is not None and kept[part] > total:

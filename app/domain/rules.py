@@ -105,7 +105,7 @@ def reaches(part: int, whole: int, percent: Fraction) -> bool:
     return part * 100 * percent.denominator >= percent.numerator * whole
 
 
-def _missing_fields(indicator: Indicator, values: Mapping[str, Any], names: tuple[str, ...]) -> Verdict | None:
+def _missing_fields(values: Mapping[str, Any], names: tuple[str, ...]) -> Verdict | None:
     absent = [n for n in names if values.get(n) is None]
     if not absent:
         return None
@@ -115,7 +115,7 @@ def _missing_fields(indicator: Indicator, values: Mapping[str, Any], names: tupl
 
 
 def _judge_boolean(indicator: Indicator, values: Mapping[str, Any], level: int) -> Verdict:
-    missing = _missing_fields(indicator, values, ("met",))
+    missing = _missing_fields(values, ("met",))
     if missing:
         return missing
     if values["met"]:
@@ -124,7 +124,7 @@ def _judge_boolean(indicator: Indicator, values: Mapping[str, Any], level: int) 
 
 
 def _judge_level(indicator: Indicator, values: Mapping[str, Any], level: int) -> Verdict:
-    missing = _missing_fields(indicator, values, ("level",))
+    missing = _missing_fields(values, ("level",))
     if missing:
         return missing
     reached = values["level"]
@@ -145,7 +145,7 @@ def _ratio_text(label: str, part: int, whole: int, percent: Fraction) -> tuple[b
 
 
 def _judge_ratio(indicator: Indicator, values: Mapping[str, Any], level: int) -> Verdict:
-    missing = _missing_fields(indicator, values, ("achieved", "total"))
+    missing = _missing_fields(values, ("achieved", "total"))
     if missing:
         return missing
     ok, text = _ratio_text("Tỷ lệ ", values["achieved"], values["total"], indicator.requirement[level]["min_percent"])
@@ -153,7 +153,7 @@ def _judge_ratio(indicator: Indicator, values: Mapping[str, Any], level: int) ->
 
 
 def _judge_training(indicator: Indicator, values: Mapping[str, Any], level: int, disadvantaged: bool) -> Verdict:
-    missing = _missing_fields(indicator, values, ("trained", "university", "total"))
+    missing = _missing_fields(values, ("trained", "university", "total"))
     if missing:
         return missing
     area = "disadvantaged" if disadvantaged else "normal"

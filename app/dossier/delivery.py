@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.dossier.final_documents import DocumentSource
 from app.dossier.package import build_package
 from app.dossier.records import PackageRecord
 from app.dossier.signing import SigningKey
 from app.dossier.verify import VerifyReport, verify_package
-from app.errors import CancelledError, InputError, describe_os_error
-from app.fileio import ensure_free_space, remove_stale_temporaries
+from app.errors import CancelledError, CdhtError, InputError, describe_os_error
+from app.fileio import atomic_writer, ensure_free_space, remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 
 if TYPE_CHECKING:
@@ -72,18 +70,27 @@ def _read_back(path: Path, progress: Progress) -> VerifyReport:
 
 
 def export_package(ws: Workspace, year: int, target: Path, key: SigningKey | None, *, level: int | None = None,
-                   progress: Progress | None = None, documents: DocumentSource | None = None) -> Delivered:
+                   progress: Progress | None = None) -> Delivered:
     """Build the year's package directly at `target` (USB or folder), then read it back and verify it."""
     progress = progress or NullProgress()
     ensure_free_space(Path(target).parent, _package_estimate(ws, year), "gói hồ sơ")
-    record = build_package(ws, year, Path(target), key, level=level, progress=_Scaled(progress, 0.0, 0.7),
-                           documents=documents)
+    record = build_package(ws, year, Path(target), key, level=level, progress=_Scaled(progress, 0.0, 0.7))
     report = _read_back(Path(target), _Scaled(progress, 0.7, 1.0))
     return Delivered(Path(target), report, record)
 
 
 #: Room for the signed documents, the summary and the BagIt files on top of the evidence (measured: under 2 MB).
 _PACKAGE_MARGIN_BYTES = 8 * 1024 * 1024
+
+
+def _copy_failure(folder: Path, described: CdhtError, total: int) -> CdhtError:
+    """The one line for a copy that failed: where, why, and whether the drive is simply too small."""
+    try:
+        free = shutil.disk_usage(folder).free if folder.exists() else 0
+    except OSError:
+        free = 0
+    hint = " Ổ đĩa không đủ chỗ trống." if free < total else ""
+    return type(described)(f"Không chép được gói hồ sơ vào '{folder}': {described.message}{hint}")
 
 
 def _package_estimate(ws: Workspace, year: int) -> int:
@@ -104,30 +111,19 @@ def copy_package(source: Path, folder: Path, progress: Progress | None = None) -
     total = max(source.stat().st_size, 1)
     ensure_free_space(folder, total + (1 << 20), "gói hồ sơ")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(target)
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{source.name}.", suffix=".tmp", delete=False)
-        temporary = Path(handle.name)
-        try:
-            with handle, open(source, "rb") as reader:
-                copied = 0
-                while chunk := reader.read(1 << 20):
-                    handle.write(chunk)
-                    copied += len(chunk)
-                    check_cancelled(progress)
-                    progress.report(0.6 * copied / total, "Đang chép gói hồ sơ…")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        with atomic_writer(target) as handle, open(source, "rb") as reader:
+            copied = 0
+            while chunk := reader.read(1 << 20):
+                handle.write(chunk)
+                copied += len(chunk)
+                check_cancelled(progress)
+                progress.report(0.6 * copied / total, "Đang chép gói hồ sơ…")
+    except OSError as exc:
+        raise _copy_failure(folder, describe_os_error(exc, folder), total) from None
     except CancelledError:
         raise
-    except OSError as exc:
-        free = shutil.disk_usage(folder).free if folder.exists() else 0
-        hint = " Ổ đĩa không đủ chỗ trống." if free < total else ""
-        described = describe_os_error(exc, folder)
-        raise type(described)(f"Không chép được gói hồ sơ vào '{folder}': {described.message}{hint}") from None
+    except CdhtError as described:  # atomic_writer names the cause of an OS error
+        raise _copy_failure(folder, described, total) from None
     report = _read_back(target, _Scaled(progress, 0.6, 1.0))
     return Delivered(target, report)

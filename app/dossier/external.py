@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.dossier import embedded
-from app.dossier.final_documents import DocumentSource, FinalDocuments, final_documents
+from app.dossier.final_documents import FinalDocuments, final_documents
 from app.dossier.sigcheck import SignatureCheck, check_pdf_signatures
 from app.dossier.zipstream import sha256_file
 from app.errors import InputError
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class SignedImportResult:
+    """What became of one PDF signed outside the app: the document it signs, accepted or not, and why."""
+
     file: str
     document: str
     accepted: bool
@@ -71,11 +73,10 @@ def exported_carrier(ws: Workspace, year: int, final: FinalDocuments) -> bytes:
     return data
 
 
-def export_unsigned(ws: Workspace, year: int, folder: Path, level: int | None = None,
-                    source: DocumentSource | None = None) -> list[Path]:
+def export_unsigned(ws: Workspace, year: int, folder: Path, level: int | None = None) -> list[Path]:
     """Copy the final unsigned PDFs into `folder` for signing with the CA's tool (the Danh mục minh chứng with
     the package manifest attached)."""
-    final = final_documents(ws, year, level, source)
+    final = final_documents(ws, year, level)
     folder = Path(folder)
     carrier = _carrier(final)
     return [write_bytes_atomic(folder / pdf.name, exported_carrier(ws, year, final) if pdf == carrier
@@ -94,22 +95,21 @@ def _signed_folder(final: FinalDocuments) -> Path:
 
 
 def import_signed(ws: Workspace, year: int, files: list[Path], level: int | None = None,
-                  source: DocumentSource | None = None,
-                  trust_roots: Sequence[x509.Certificate] | None = None) -> list[ImportResult]:
+                  trust_roots: Sequence[x509.Certificate] | None = None) -> list[SignedImportResult]:
     """Check and keep PDFs signed outside the app; each file gets a verdict with the reason."""
-    final = final_documents(ws, year, level, source)
+    final = final_documents(ws, year, level)
     results = []
     for file in files:
         file = Path(file)
         original = _match(file.name, list(final.pdfs))
         if original is None:
-            results.append(ImportResult(file.name, "", False, "Không khớp với văn bản nào của hồ sơ (tên tệp khác)."))
+            results.append(SignedImportResult(file.name, "", False, "Không khớp với văn bản nào của hồ sơ (tên tệp khác)."))
             continue
         try:
             data = file.read_bytes()
             checks = tuple(check_pdf_signatures(io.BytesIO(data), trust_roots))
         except (OSError, ValueError) as exc:
-            results.append(ImportResult(file.name, original.name, False, f"Không đọc được tệp: {exc}."))
+            results.append(SignedImportResult(file.name, original.name, False, f"Không đọc được tệp: {exc}."))
             continue
         if not checks:
             message, accepted = "Tệp chưa có chữ ký số.", False
@@ -123,7 +123,7 @@ def import_signed(ws: Workspace, year: int, files: list[Path], level: int | None
             message, accepted = f"Hợp lệ: {checks[-1].describe()}.", True
         if accepted:
             _keep(ws, year, final, original.name, data, checks[-1])
-        results.append(ImportResult(file.name, original.name, accepted, message, checks))
+        results.append(SignedImportResult(file.name, original.name, accepted, message, checks))
     return results
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,20 +23,6 @@ MANIFEST = "final.json"
 
 
 @dataclass(frozen=True)
-class DocumentSource:
-    """Who writes the dossier's PDFs and Excel summary: the documents module, unless a caller supplies another."""
-
-    render_pdfs: Callable[..., dict[str, Path]]
-    write_xlsx: Callable[[Workspace, int, Path], Path]
-
-
-def default_source() -> DocumentSource:
-    from app.documents import render_dossier_pdfs, write_summary_xlsx
-
-    return DocumentSource(render_dossier_pdfs, write_summary_xlsx)
-
-
-@dataclass(frozen=True)
 class FinalDocuments:
     folder: Path
     version: int
@@ -46,7 +31,7 @@ class FinalDocuments:
     xlsx: Path
 
 
-def requested_level(ws: Workspace, year: int, level: int | None) -> int:
+def package_level(ws: Workspace, year: int, level: int | None) -> int:
     """The level the package asks for; refuses a level the data do not reach."""
     from app.documents import collect
 
@@ -73,26 +58,28 @@ def _load(folder: Path, version: int, level: int) -> FinalDocuments | None:
     return FinalDocuments(folder, version, level, pdfs, xlsx) if pdfs and xlsx else None
 
 
-def final_documents(ws: Workspace, year: int, level: int | None = None, source: DocumentSource | None = None,
+def final_documents(ws: Workspace, year: int, level: int | None = None,
                     progress: Progress | None = None) -> FinalDocuments:
     """The unsigned PDFs and the Excel summary of the year's current package version (rendered on first use)."""
     info = ws.year(year)
     if not info.locked:
         raise InputError(f"Hồ sơ năm {year} chưa được chốt. Hãy chốt hồ sơ trước khi ký và lập gói gửi đi.")
-    level = requested_level(ws, year, level)
+    level = package_level(ws, year, level)
     folder = version_folder(ws, year, info.package_version, level) / "unsigned"
     existing = _load(folder, info.package_version, level)
     if existing is not None:
         return existing
-    source = source or default_source()
+    from app.documents import render_dossier_pdfs, summary_workbook_name, write_summary_xlsx
+
     folder.parent.mkdir(parents=True, exist_ok=True)
     remove_unfinished(folder.parent)  # what an interrupted earlier rendering left
     staging = folder.parent / partial_name(".unsigned")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    # Durable writes by folder: the documents are written into `staging`, which is renamed into place whole.
     try:
-        pdfs = source.render_pdfs(ws, year, staging, level=level, progress=progress)
-        xlsx = source.write_xlsx(ws, year, staging / f"tong-hop-{year}.xlsx")
+        pdfs = render_dossier_pdfs(ws, year, staging, level=level, progress=progress)
+        xlsx = write_summary_xlsx(ws, year, staging / summary_workbook_name(year))
         names = [Path(p).name for p in pdfs.values()] + [Path(xlsx).name]
         write_text_atomic(staging / MANIFEST, json.dumps({n: sha256_file(staging / n) for n in names}, indent=1))
         if folder.exists():

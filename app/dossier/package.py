@@ -3,7 +3,7 @@
 Layout inside the ZIP (one top-level folder named like the file):
     bagit.txt, bag-info.txt
     data/documents/*.pdf      the signed dossier documents (PAdES)
-    data/tong-hop-YEAR.xlsx   the summary table
+    data/tong_hop_YEAR.xlsx   the summary table
     data/du-lieu-YEAR.json    the figures and verdicts (cdht-dataset/1)
     data/evidence/CODE.ext    every live evidence file, named by its code
     manifest-sha256.txt, tagmanifest-sha256.txt
@@ -13,12 +13,9 @@ The package UUID is the year's and stays the same for every re-send; the version
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from app import APP_NAME, __version__
 from app.dossier import bag, embedded
 from app.dossier.external import signed_documents_for_package
-from app.dossier.final_documents import DocumentSource, FinalDocuments, final_documents
+from app.dossier.final_documents import FinalDocuments, final_documents
 from app.dossier.records import PackageRecord, package_uuid, record_package
 from app.dossier.signing import (
     Appearance,
@@ -40,8 +37,10 @@ from app.dossier.signing import (
     vietnam_now,
 )
 from app.dossier.zipstream import sha256_file
-from app.errors import CancelledError, InputError, describe_os_error
-from app.fileio import remove_stale_temporaries
+from app.errors import InputError, describe_os_error
+from app.evidence.codes import code_sort_key
+from app.evidence.store import stored_path
+from app.fileio import atomic_writer, remove_stale_temporaries
 from app.progress import NullProgress, Progress, check_cancelled
 from app.scratch import scratch_folder
 from app.storage.workspace import Workspace
@@ -74,16 +73,13 @@ def package_name(ws: Workspace, year: int, version: int) -> str:
     return f"HoSo-CDHT-{slug(ws.profile().commune_name)}-{year}-v{version}"
 
 
-def evidence_store_path(ws: Workspace, sha256: str) -> Path:
-    return ws.data_dir / "evidence" / sha256[:2] / sha256
-
-
 def evidence_files(ws: Workspace, year: int) -> list[EvidenceFile]:
     """The year's live evidence, each named by its code plus the original extension, checked present."""
     with ws.lock:
         rows = ws.db.execute(
-            "SELECT code, sha256, size, original_name FROM evidence WHERE year = ? AND deleted_at IS NULL ORDER BY code",
+            "SELECT code, sha256, size, original_name FROM evidence WHERE year = ? AND deleted_at IS NULL",
             [year]).fetchall()
+    rows.sort(key=lambda row: code_sort_key(row[0]))
     files, used = [], set()
     for code, digest, size, original in rows:
         suffix = Path(original).suffix.lower()
@@ -93,7 +89,7 @@ def evidence_files(ws: Workspace, year: int) -> list[EvidenceFile]:
         while name.lower() in used:
             name, counter = f"{stem}-{counter}{suffix}", counter + 1
         used.add(name.lower())
-        path = evidence_store_path(ws, digest)
+        path = stored_path(ws, digest)
         if not path.is_file():
             raise InputError(f"Không tìm thấy tệp của minh chứng {code} trong kho minh chứng ({path}).")
         actual = path.stat().st_size
@@ -187,7 +183,7 @@ def _externally_signed_bag_info(ws: Workspace, year: int, final: FinalDocuments,
 
 
 def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None = None, *, level: int | None = None,
-                  progress: Progress | None = None, documents: DocumentSource | None = None) -> PackageRecord:
+                  progress: Progress | None = None) -> PackageRecord:
     """Build, sign and record the year's package at `target` (written to a temporary name, then renamed).
 
     `key` None means the documents were signed outside the app (ký ngoài) and imported beforehand; the package
@@ -196,7 +192,7 @@ def build_package(ws: Workspace, year: int, target: Path, key: SigningKey | None
     progress = progress or NullProgress()
     target = Path(target)
     info = ws.year(year)
-    final = final_documents(ws, year, level, documents, progress)
+    final = final_documents(ws, year, level, progress)
     uuid = package_uuid(ws, year)
     version = info.package_version
     profile = ws.profile()
@@ -276,14 +272,11 @@ def _write_zip(target: Path, root: str, payload: list[tuple[str, Path, int]], da
     """Stream everything into a temporary file beside `target`, then rename it; returns {path: sha256}."""
     from app.dossier.zipstream import DeterministicZip
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False)
-    temporary = Path(handle.name)
     counter = _Counter(progress, sum(size for _, _, size in payload), 0.1, 0.95)
     archive = None
     try:
-        with handle:
+        with atomic_writer(target) as handle:
             archive = DeterministicZip(handle)
             entries: dict[str, str] = {}
             items = sorted([(name, path, size) for name, path, size in payload] + [(dataset_name, None, len(dataset))])
@@ -309,36 +302,18 @@ def _write_zip(target: Path, root: str, payload: list[tuple[str, Path, int]], da
                 archive.add_bytes(f"{root}/{bag.MANIFEST_SIGNATURE}", signature)
             entries[bag.TAG_MANIFEST] = archive.add_bytes(f"{root}/{bag.TAG_MANIFEST}", tagmanifest)
             archive.close()
-            handle.flush()
-            os.fsync(handle.fileno())
-        entries["__package__"] = sha256_file(temporary)
-        os.replace(temporary, target)
-        _sync_folder(target.parent)
-    except (CancelledError, InputError):
-        _abandon(archive, temporary)
-        raise
+        entries["__package__"] = sha256_file(target)
     except OSError as exc:
-        _abandon(archive, temporary)
+        _abandon(archive)
         raise describe_os_error(exc, target) from None
     except BaseException:
-        _abandon(archive, temporary)
+        _abandon(archive)
         raise
     return entries
 
 
-def _abandon(archive: DeterministicZip | None, temporary: Path) -> None:
-    """After a failed write: the half-written archive is dropped and its temporary file removed."""
+def _abandon(archive: DeterministicZip | None) -> None:
+    """After a failed write (atomic_writer has removed the temporary file): the half-written archive is dropped, so
+    that nothing, not even the garbage collector, tries to finish it."""
     if archive is not None:
         archive.abandon()
-    with contextlib.suppress(OSError):
-        temporary.unlink(missing_ok=True)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows commits it with the file."""
-    if os.name == "posix":
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from app.dossier.zipstream import sha256_file
 from app.errors import CdhtError, InputError
-from app.fileio import parse_json, read_bytes_capped, write_text_atomic
+from app.fileio import atomic_writer, parse_json, read_bytes_capped, write_text_atomic
 from app.text import format_int, printable
 
 if TYPE_CHECKING:
@@ -85,16 +85,14 @@ def split_package(package: Path, folder: Path, part_size: int, package_uuid: str
     package, folder = Path(package), Path(folder)
     if package.stat().st_size > MAX_PARTS * part_size:
         raise InputError(f"Gói hồ sơ quá lớn so với kích thước mỗi phần (quá {MAX_PARTS} phần).")
-    folder.mkdir(parents=True, exist_ok=True)
     whole = hashlib.sha256()
     parts: list[Part] = []
+    count = max(1, -(-package.stat().st_size // part_size))  # an empty package still makes one (empty) part
     with open(package, "rb") as source:
-        number = 1
-        while True:
+        for number in range(1, count + 1):
             name = part_name(package.name, number)
             digest, size = hashlib.sha256(), 0
-            temporary = folder / f".{name}.tmp"
-            with open(temporary, "wb") as out:
+            with atomic_writer(folder / name) as out:
                 while size < part_size:
                     chunk = source.read(min(CHUNK, part_size - size))
                     if not chunk:
@@ -103,16 +101,7 @@ def split_package(package: Path, folder: Path, part_size: int, package_uuid: str
                     whole.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            if size == 0 and parts:
-                temporary.unlink()
-                break
-            temporary.replace(folder / name)
             parts.append(Part(name, size, digest.hexdigest(), number))
-            number += 1
-            if size < part_size:
-                break
     manifest = PartsManifest(package.name, sum(p.size for p in parts), whole.hexdigest(), tuple(parts),
                              package_uuid, version)
     path = folder / f"{package.name}{MANIFEST_SUFFIX}"

@@ -93,7 +93,7 @@ def add_demo_evidence(ws: Workspace, year: int) -> list[ImportResult]:
     with tempfile.TemporaryDirectory(prefix="cdht-demo-") as folder:
         for document in demo_documents(commune, year):
             path = Path(folder) / document.file_name
-            _write(document, path, commune)
+            _write(document, path, commune)  # a scratch file: the store keeps its own durable copy on import
             details = {"doc_number": document.doc_number, "issued_date": document.issued,
                        "issuer": f"UBND xã {commune}" if document.doc_number.endswith("UBND") else (
                            f"Hội Khuyến học xã {commune}" if document.kind == "regulation" else ""),

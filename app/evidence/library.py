@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, cast
 from app.errors import InputError, NotFoundError, describe_os_error
 from app.evidence.codes import code_sort_key, next_code
 from app.evidence.sniff import FileKind, kind_for_mime
-from app.evidence.store import EvidenceStore, evidence_root
+from app.evidence.store import CHUNK_SIZE, EvidenceStore, evidence_root
+from app.fileio import atomic_writer
 from app.text import (
     MAX_NAME_LENGTH,
     MAX_ORGANISATION_LENGTH,
@@ -247,9 +248,8 @@ def copy_for_opening(ws: Workspace, item: EvidenceItem, folder: Path | None = No
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if not (target.exists() and target.stat().st_size == item.size):
-            temporary = target.with_name(target.name + ".tmp")
-            shutil.copyfile(stored_file(ws, item), temporary)
-            temporary.replace(target)
+            with open(stored_file(ws, item), "rb") as source, atomic_writer(target) as out:
+                shutil.copyfileobj(source, out, CHUNK_SIZE)
     except FileNotFoundError:
         raise NotFoundError(f"Tệp của minh chứng {item.code} ('{item.original_name}') không còn trong kho; "
                             "hãy chạy kiểm tra dữ liệu (cdht check).") from None

@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from app.errors import CdhtError, InputError, StorageError, describe_os_error
+from app.fileio import fsync_dir
 from app.text import format_size
 
 if TYPE_CHECKING:
     from app.storage.session import Session
 
 CHUNK_SIZE = 1024 * 1024
+#: The store's folder, beside the database.
+STORE_DIR_NAME = "evidence"
 TEMP_DIR_NAME = ".tmp"
 TEMP_SUFFIX = ".part"
 JOURNAL_SUFFIX = ".journal"
@@ -35,9 +38,27 @@ ALTERED_DIR = "evidence-altered"
 TempOpener = Callable[[Path], BinaryIO]
 
 
+def store_root(data_dir: Path) -> Path:
+    """The folder of the evidence store beside a database in `data_dir`."""
+    return Path(data_dir) / STORE_DIR_NAME
+
+
 def evidence_root(ws: Session) -> Path:
-    """The folder of the evidence store, beside the database."""
-    return Path(ws.data_dir) / "evidence"
+    """The folder of the evidence store, beside the workspace's database."""
+    return store_root(ws.data_dir)
+
+
+def _layout(sha: str) -> tuple[str, str]:
+    """The store's layout, stated once: the file with SHA-256 `sha` is `<sha[:2]>/<sha>` inside the store."""
+    if not is_sha256(sha):
+        raise ValueError(f"not a SHA-256 hex digest: {sha!r}")
+    return sha[:2], sha
+
+
+def stored_relpath(sha: str) -> str:
+    """Where the file with SHA-256 `sha` lives relative to the database's folder, with forward slashes (as in a
+    backup's manifest and zip): `evidence/<sha[:2]>/<sha>`."""
+    return "/".join((STORE_DIR_NAME, *_layout(sha)))
 
 
 def stored_path(ws: Session, sha: str) -> Path:
@@ -118,9 +139,7 @@ class EvidenceStore:
         return self.root / TEMP_DIR_NAME
 
     def path(self, sha: str) -> Path:
-        if not is_sha256(sha):
-            raise ValueError(f"not a SHA-256 hex digest: {sha!r}")
-        return self.root / sha[:2] / sha
+        return self.root.joinpath(*_layout(sha))
 
     def check_writable(self) -> None:
         """Create and remove a file where imports write first: a store that cannot be written (read-only folder or
@@ -184,6 +203,7 @@ class EvidenceStore:
             if journal is not None:
                 journal.record(sha)
             os.replace(temporary, target)
+            fsync_dir(target.parent)
             return StoredFile(sha, size, target, created=True, replaced_altered=altered)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
@@ -198,6 +218,20 @@ class EvidenceStore:
         aside.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, aside)
         return aside
+
+    def rehash(self, old_sha: str, new_sha: str) -> Path:
+        """File the stored content of `old_sha`, which changed on disk, under its new hash `new_sha`.
+
+        When the store already holds `new_sha`, the changed copy is set aside instead (never deleted).
+        """
+        path, target = self.path(old_sha), self.path(new_sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            self.set_aside(path)
+        else:
+            os.replace(path, target)
+            fsync_dir(target.parent)
+        return target
 
     def remove(self, sha: str) -> bool:
         """Delete a stored file (its content is no longer referenced); False when it was not there."""

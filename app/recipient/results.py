@@ -34,7 +34,7 @@ from app.dossier.package import slug
 from app.dossier.signing import Appearance, SigningKey, iso_vietnam, open_signer, sign_detached, sign_pdf, vietnam_now
 from app.dossier.zipstream import DeterministicZip
 from app.errors import InputError
-from app.fileio import atomic_writer, parse_json, read_bytes_capped
+from app.fileio import atomic_writer, parse_json, read_bytes_capped, write_bytes_atomic
 from app.progress import Progress, check_cancelled
 from app.recipient.decisions import decision_of
 from app.recipient.documents import collect_round, decision_pdf, reply_pdf
@@ -159,7 +159,7 @@ def build_result_packages(rws: RecipientWorkspace, year: int, out_dir: Path, key
 
 def _signed(signer: Signer, pdf: bytes, appearance: Appearance, scratch: Path) -> bytes:
     source = scratch.with_suffix(".src.pdf")
-    source.write_bytes(pdf)
+    write_bytes_atomic(source, pdf)
     sign_pdf(signer, source, scratch, appearance)
     return scratch.read_bytes()
 

@@ -10,7 +10,6 @@ integrity checks (`integrity`) and the register's suggestions (`register`).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,12 +254,7 @@ def accept_change(ws: Workspace, evidence_id: int, reason: str) -> Changes:
         new_sha, size = hash_file(path), path.stat().st_size
         if new_sha == old_sha:
             raise InputError("Tệp của minh chứng này không bị thay đổi; không có gì để chấp nhận.")
-        target = store.path(new_sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            store.set_aside(path)  # the same content is already stored under its own name
-        else:
-            os.replace(path, target)
+        store.rehash(old_sha, new_sha)
         ws.db.execute("UPDATE evidence SET sha256 = ?, size = ? WHERE sha256 = ?", [new_sha, size, old_sha])
         for _, year, code in rows:
             ws.audit("accept_change", "evidence", code, year, {"sha256": old_sha},

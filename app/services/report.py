@@ -61,6 +61,8 @@ def write_report(ws: Workspace, year: int, out_dir: Path, level: int | None = No
 
 
 def _move_into_place(staging: Path, out_dir: Path, written: dict[str, Path]) -> dict[str, Path]:
+    """Durable writes by folder: each file was written into `staging` with atomic_writer; the whole set is
+    renamed into place at once (or file by file over an existing folder), so no half set is ever visible."""
     fsync_dir(staging)
     if not out_dir.exists():
         os.rename(staging, out_dir)

@@ -25,7 +25,7 @@ from app.errors import (
     describe_os_error,
     describe_sqlite_error,
 )
-from app.fileio import fsync_dir
+from app.fileio import atomic_path
 from app.storage.connection import Database
 from app.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -201,16 +201,12 @@ def user_version(db: Database) -> int:
 
 def backup_copy(db: Database, target: Path) -> Path:
     """Copy a live database with SQLite's online backup API (never a plain file copy)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.unlink(missing_ok=True)
-    dest = sqlite3.connect(str(temporary))
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    temporary.replace(target)
-    fsync_dir(target.parent)
+    with atomic_path(target) as temporary:
+        dest = sqlite3.connect(str(temporary))
+        try:
+            db.conn.backup(dest)
+        finally:
+            dest.close()
     return target
 
 

@@ -71,7 +71,7 @@ def test_bag_contents_and_identity(unzipped, built):
     assert info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in payload)}.{len(payload)}"
     evidence = sorted(p.name for p in (unzipped / "data" / "evidence").iterdir())
     assert "H01.01.pdf" in evidence and "H99.01.png" in evidence and "H09.01.pdf" not in evidence
-    assert (unzipped / "data" / "tong-hop-2025.xlsx").stat().st_size > 0
+    assert (unzipped / "data" / "tong_hop_2025.xlsx").stat().st_size > 0
     dataset = json.loads((unzipped / "data" / "du-lieu-2025.json").read_text(encoding="utf-8"))
     assert dataset["format"] == "cdht-dataset/1" and dataset["assessment"]["level"] == 1
 

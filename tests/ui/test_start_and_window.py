@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from app.demo import create_demo_workspace
 from app.services.indicators import set_values
 from app.services.recognitions import add_recognition
@@ -80,7 +82,7 @@ def test_demo_data_meets_level_one_but_not_two(tmp_path) -> None:
         ws.close()
 
 
-def test_window_pages_placeholders_and_remembered_layout(qtbot, ctx, ws) -> None:
+def test_window_pages_and_remembered_layout(qtbot, ctx, ws) -> None:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
@@ -96,6 +98,27 @@ def test_window_pages_placeholders_and_remembered_layout(qtbot, ctx, ws) -> None
     assert not again.dock.isVisible()
     again.close()
     again.ctx.ws.close()
+
+
+def test_a_page_that_fails_to_build_is_reported_as_an_error_not_shown_as_unfinished(qtbot, ctx) -> None:
+    from ui.pages.external import LazyPage
+
+    def broken(_ctx):
+        raise RuntimeError("hỏng khi dựng trang")
+
+    holder = LazyPage(ctx, "Hồ sơ", broken)
+    qtbot.addWidget(holder)
+    with pytest.raises(RuntimeError, match="hỏng khi dựng trang"):
+        holder.page()
+    assert not holder.is_built()
+
+
+def test_every_page_of_the_window_is_real(qtbot, ctx) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    names = [type(holder.page()).__name__ for holder in window.external_pages]
+    assert names == ["EvidencePage", "DocumentsPage", "DossierPage"]
+    window.close()
 
 
 def test_dashboard_shows_days_to_the_configured_deadline_and_recognition(qtbot, ctx, ws) -> None:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtPdf import QPdfDocument
 
 from app.errors import CdhtError
 from app.evidence.library import EvidenceItem, stored_file
 from app.evidence.thumbs import image_thumbnail, thumbnail_path
+from app.fileio import write_bytes_atomic
 
 SIZE = 96
 _BADGES = {
@@ -91,13 +93,26 @@ def make_thumbnail(ws, item: EvidenceItem, size: int = SIZE) -> QIcon | None:
             painter = QPainter(canvas)
             painter.drawImage(0, 0, image)
             painter.end()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not canvas.save(str(target), "PNG"):
+            if not _save_png(canvas, target):
                 return QIcon(_square(QPixmap.fromImage(canvas), size))
         else:
             return None
     pixmap = QPixmap(str(target))
     return None if pixmap.isNull() else QIcon(_square(pixmap, size))
+
+
+def _save_png(image: QImage, target: Path) -> bool:
+    """Encode `image` as PNG and write it with the app's durable writer; False when either step fails."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        return False
+    try:
+        write_bytes_atomic(target, bytes(data))
+    except CdhtError:
+        return False
+    return True
 
 
 def _square(pixmap: QPixmap, size: int) -> QPixmap:

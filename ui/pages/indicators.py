@@ -178,7 +178,7 @@ class IndicatorsPage(LoadsWhenShown, QWidget):
             self.tree.blockSignals(False)
             self.editor.show_indicator(selected)
 
-    def _on_selected(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+    def _on_selected(self, _current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         indicator_id = self.tree.current_indicator()
         if indicator_id and (self.editor.indicator is None or self.editor.indicator.id != indicator_id
                              or self.editor.year != self.ctx.year):

@@ -145,7 +145,7 @@ class AppraisalPanel(QWidget):
                 found.append((item.indicator_id, self.level, status, note))
         return found
 
-    def _run(self, work, done_message: str = "") -> None:
+    def _run(self, work) -> None:
         def finished(state) -> None:
             self.state = state
             self.fill()

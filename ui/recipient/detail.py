@@ -162,7 +162,7 @@ class CommuneDetail(QDialog):
         if not ok:
             return
 
-        def done(verdict) -> None:
+        def done(_verdict) -> None:
             self.package = reg.package(self.rws, self.package.id)
             self._on_change()
             self.tabs.removeTab(TAB_REPORT)

@@ -91,7 +91,7 @@ def province_counts(data: RoundData) -> list[tuple[str, int]]:
     ]
 
 
-def _result_text(data: RoundData, result: CommuneResult | None) -> str:
+def _result_text(result: CommuneResult | None) -> str:
     if result is None:
         return ""
     if result.outcome is None:
@@ -108,7 +108,7 @@ def province_rows(data: RoundData) -> list[tuple[str, ...]]:
         rows.append((str(number), row.commune, received_text(row.received_at), "Có" if row.late else "",
                      REGISTER_LABELS[row.status], level_text(row.level_requested) if row.level_requested else "",
                      level_text(row.level_self) if row.level_self is not None else "",
-                     level_text(result.level) if result else "", _result_text(data, result)))
+                     level_text(result.level) if result else "", _result_text(result)))
     return rows
 
 

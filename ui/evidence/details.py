@@ -24,7 +24,6 @@ from app.evidence.library import EvidenceItem, date_warning, parse_optional_date
 from app.services import evidence as ev
 from app.text import format_date_short, format_int
 from ui.context import AppContext
-from ui.labels import indicator_label
 from ui.widgets.typing import SavedFields
 from ui.widgets.verdict import wrapped
 
@@ -113,7 +112,7 @@ class DetailsPanel(QWidget):
         self.links.blockSignals(True)
         self.links.clear()
         for indicator in indicators:
-            entry = QListWidgetItem(indicator_label(indicator))
+            entry = QListWidgetItem(indicator.label)
             entry.setData(Qt.ItemDataRole.UserRole, indicator.id)
             entry.setToolTip(indicator.text)
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)

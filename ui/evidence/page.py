@@ -44,7 +44,6 @@ from ui.evidence.details import FIELD_MIN_WIDTH, DetailsPanel
 from ui.evidence.list_model import EvidenceListModel
 from ui.evidence.preview import PreviewPane
 from ui.evidence.thumbnails import ThumbnailQueue, badge_icon
-from ui.labels import indicator_label
 from ui.locations import ui_state
 from ui.locking import locked_notice
 from ui.tasks import run_in_background, show_error
@@ -211,7 +210,7 @@ class EvidencePage(QWidget):
         self.filter.addItem("Tất cả chỉ tiêu", ALL)
         self.filter.addItem("Chưa gắn chỉ tiêu", evidence_library.UNLINKED)
         for indicator in indicators:
-            self.filter.addItem(f"Chỉ tiêu {indicator_label(indicator)}", indicator.id)
+            self.filter.addItem(f"Chỉ tiêu {indicator.label}", indicator.id)
         index = self.filter.findData(current)
         self.filter.setCurrentIndex(index if index >= 0 else 0)
         self.filter.blockSignals(False)

@@ -25,7 +25,6 @@ from app.changes import Changes
 from app.domain.checklist import EvidenceState
 from app.text import format_date_short
 from ui.context import AppContext
-from ui.labels import SHORT_CRITERIA
 from ui.theme import status_color
 from ui.widgets.progress_chart import ChartRow, ProgressChart
 from ui.widgets.verdict import StatusIcon, card, wrapped
@@ -248,7 +247,7 @@ class DashboardPage(QWidget):
         rows = []
         for criterion in ws.catalogue(year).criteria:
             results = [assessment.indicators[i.id] for i in criterion.indicators]
-            rows.append(ChartRow(f"{criterion.id}. {SHORT_CRITERIA.get(criterion.id, criterion.name)}",
+            rows.append(ChartRow(criterion.label,
                                  {lv: sum(r.verdicts[lv].met for r in results) for lv in (1, 2)}, len(results)))
         rows.append(ChartRow("Tổng số chỉ tiêu", {lv: sum(r.met[lv] for r in rows) for lv in (1, 2)},
                              sum(r.total for r in rows)))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from app.changes import Changes
 from ui.context import AppContext
-from ui.labels import criterion_label, indicator_label
 from ui.pages.deferred import LoadsWhenShown
 from ui.pages.indicator_editor import IndicatorEditor
 from ui.theme import status_icon, status_word
@@ -89,7 +88,7 @@ class CriteriaTree(QTreeWidget):
             self._items.clear()
             self._shown.clear()
             for criterion in catalogue.criteria:
-                top = QTreeWidgetItem([criterion_label(criterion)])
+                top = QTreeWidgetItem([criterion.label])
                 top.setToolTip(0, criterion.name)
                 top.setData(0, ID_ROLE, f"c{criterion.id}")
                 font = top.font(0)
@@ -99,7 +98,7 @@ class CriteriaTree(QTreeWidget):
                 self.addTopLevelItem(top)
                 self._items[f"c{criterion.id}"] = top
                 for indicator in criterion.indicators:
-                    item = QTreeWidgetItem([indicator_label(indicator)])
+                    item = QTreeWidgetItem([indicator.label])
                     item.setToolTip(0, indicator.text)
                     item.setData(0, ID_ROLE, indicator.id)
                     top.addChild(item)

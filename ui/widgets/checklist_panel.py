@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollA
 from app.changes import Changes
 from app.domain.checklist import Checklist, EvidenceState
 from ui.context import AppContext
-from ui.labels import criterion_label, indicator_label
 from ui.theme import evidence_status_key, status_color, status_word
 from ui.widgets.verdict import StatusIcon, VerdictCell, card, wrapped
 
@@ -157,13 +156,13 @@ class ChecklistPanel(QWidget):
             line.setFrameShape(QFrame.Shape.HLine)
             line.setStyleSheet("color: #d9dee5;")
             self.grid.addWidget(line, row, 0, 1, 2)
-            name = wrapped(f"<b>Tiêu chí {criterion_label(criterion)}</b>")
+            name = wrapped(f"<b>Tiêu chí {criterion.label}</b>")
             name.setToolTip(criterion.name)
             self.grid.addWidget(name, row + 1, 0, 1, 2)
             self._add_cells(f"c{criterion.id}", row + 2)
             row += 3
             for indicator in criterion.indicators:
-                label = _IndicatorName(indicator.id, indicator_label(indicator))
+                label = _IndicatorName(indicator.id, indicator.label)
                 label.setToolTip(indicator.text)
                 label.activated.connect(self.indicator_activated)
                 label.setContentsMargins(10, 4, 0, 0)

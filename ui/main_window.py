@@ -429,11 +429,13 @@ class MainWindow(QMainWindow):
         dialog_class(self.ctx, self).exec()
 
     def _about(self) -> None:
+        from app.domain.catalogue import catalogue_in_force
         from ui.dialogs import message_box
 
         message_box(self, "Giới thiệu",
                     "CĐHT xã — phần mềm tự đánh giá và chuẩn bị hồ sơ đề nghị công nhận \"Cộng đồng học tập\" "
-                    "cấp xã theo Thông tư số 25/2023/TT-BGDĐT.\nDữ liệu lưu tại: " + str(self.ctx.ws.data_dir))
+                    f"cấp xã theo {catalogue_in_force(dt.date.today()).short_title}.\nDữ liệu lưu tại: "
+                    + str(self.ctx.ws.data_dir))
 
     def _switch(self, mode: str) -> None:
         if self._switch_workspace is not None:

@@ -104,7 +104,8 @@ class SettingsDialog(QDialog):
                 lambda ws: set_setting(ws, f"disadvantaged.{year}", on)))
             form.addRow(f"Hạn nộp hồ sơ năm {year}:", self.deadline)
             form.addRow(self.year_disadvantaged)
-            form.addRow(wrapped("Để trống hạn nộp để dùng hạn mặc định (28/02 năm sau).", object_name="muted"))
+            form.addRow(wrapped(f"Để trống hạn nộp để dùng hạn mặc định ({ws.catalogue(year).deadline_text} năm sau).",
+                                object_name="muted"))
         self.tabs.addTab(tab, "Hồ sơ, hạn nộp")
 
         tab, form = _form_tab()

@@ -146,6 +146,18 @@ class Catalogue:
     def indicator_ids(self) -> tuple[str, ...]:
         return tuple(ind.id for ind in self.indicators)
 
+    @property
+    def deadline_text(self) -> str:
+        """The day and month of next year by which a year's dossier is due: '28/02'."""
+        month, day = self.submission_deadline
+        return f"{day:02d}/{month:02d}"
+
+    @property
+    def recognition_terms(self) -> str:
+        """How long a recognition lasts and when a level-1 commune may ask for level 2, in one sentence."""
+        return (f"Quyết định có hiệu lực {self.validity_months} tháng; xã đạt mức độ 1 có thể đề nghị công nhận "
+                f"mức độ 2 sau {self.upgrade_after_months} tháng kể từ ngày quyết định.")
+
 
 def _fail(where: str, problem: str) -> CatalogueError:
     return CatalogueError(f"Bộ tiêu chí không hợp lệ — {where}: {problem}")
@@ -352,6 +364,11 @@ def legal_deadline(year: int) -> dt.date:
 def open_assessment_year(today: dt.date) -> int:
     """The assessment year whose dossier is due next on `today`: last year's until its deadline has passed."""
     return today.year - 1 if today <= legal_deadline(today.year - 1) else today.year
+
+
+def catalogue_in_force(today: dt.date) -> Catalogue:
+    """The catalogue of the assessment year whose dossier is due next on `today` (named on start and About)."""
+    return catalogue_for_year(open_assessment_year(today))
 
 
 def catalogue_by_id(catalogue_id: str) -> Catalogue:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
+from app.domain.catalogue import LEVELS
 from app.domain.checklist import EvidenceState
 from app.text import format_date_short
 from ui.context import AppContext
@@ -213,10 +214,10 @@ class DashboardPage(QWidget):
         self.level_icon.set_status(reached)
         self.headline.setStyleSheet(f"color: {status_color(reached).name()};")
         target = checklist.target_level()
-        unmet = assessment.unmet(target) if assessment.level < 2 else []
+        unmet = assessment.unmet(target) if assessment.level < max(LEVELS) else []
         self.gaps.setText(
             f"Chỉ tiêu cần hoàn thiện cho mức độ {target}: " + ", ".join(r.id for r in unmet) if unmet
-            else "Tất cả chỉ tiêu đều đạt mức độ 2.")
+            else f"Tất cả chỉ tiêu đều đạt mức độ {max(LEVELS)}.")
 
         self.level_card.set_figure(reached, f"Mức độ {assessment.level}" if assessment.level else "Chưa đạt",
                              "Theo số liệu đã nhập của năm đánh giá.")
@@ -248,8 +249,8 @@ class DashboardPage(QWidget):
         for criterion in ws.catalogue(year).criteria:
             results = [assessment.indicators[i.id] for i in criterion.indicators]
             rows.append(ChartRow(criterion.label,
-                                 {lv: sum(r.verdicts[lv].met for r in results) for lv in (1, 2)}, len(results)))
-        rows.append(ChartRow("Tổng số chỉ tiêu", {lv: sum(r.met[lv] for r in rows) for lv in (1, 2)},
+                                 {lv: sum(r.verdicts[lv].met for r in results) for lv in LEVELS}, len(results)))
+        rows.append(ChartRow("Tổng số chỉ tiêu", {lv: sum(r.met[lv] for r in rows) for lv in LEVELS},
                              sum(r.total for r in rows)))
         self.chart.set_rows(rows)
         self._refresh_recognitions(today, year)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
+from app.domain.catalogue import LEVELS
 from ui.context import AppContext
 from ui.pages.deferred import LoadsWhenShown
 from ui.pages.indicator_editor import IndicatorEditor
@@ -118,7 +119,7 @@ class CriteriaTree(QTreeWidget):
             item = self._items.get(key)
             if item is None:
                 continue
-            for level in (1, 2):
+            for level in LEVELS:
                 verdict = verdicts[level]
                 if self._shown.get((key, level)) == (verdict.status, verdict.reason):
                     continue

@@ -126,9 +126,7 @@ class AppraisalPanel(QWidget):
         self.result.setText(text)
 
     def _decided(self) -> bool:
-        with self.rws.lock:
-            return self.rws.db.execute("SELECT 1 FROM outcomes WHERE package_id = ?",
-                                       [self.package_id]).fetchone() is not None
+        return ap.has_outcome(self.rws, self.package_id)
 
     def _change_level(self) -> None:
         self.level = self.level_box.currentData()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.catalogue import catalogue_for_year
 from app.recipient.appraisal import MODES, ROLES, Council, CouncilMember, council_problems
 from app.recipient.workspace import DEFAULT_AGENCY, Agency
 from ui.dialogs import button_box
@@ -256,7 +257,8 @@ class DecisionDialog(_Form):
     def __init__(self, year: int, parent: QWidget | None = None) -> None:
         super().__init__(f"Ghi quyết định công nhận năm {year}",
                          "Ghi số và ngày của Quyết định công nhận đã được ký ban hành. Xã đạt được công nhận (hiệu lực "
-                         "36 tháng kể từ ngày quyết định); xã chưa đạt nhận công văn trả lời nêu lý do.", parent)
+                         f"{catalogue_for_year(year).validity_months} tháng kể từ ngày quyết định); xã chưa đạt nhận "
+                         "công văn trả lời nêu lý do.", parent)
         self.number = QLineEdit()
         self.number.setPlaceholderText("Ví dụ: 123 hoặc 123/QĐ-SGDĐT")
         self.date = _date_edit(dt.date.today())

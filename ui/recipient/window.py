@@ -130,9 +130,7 @@ class RecipientWindow(QMainWindow):
         self.reload()
 
     def _default_year(self, years: list[int]) -> int:
-        with self.rws.lock:
-            row = self.rws.db.execute("SELECT MAX(year) FROM packages").fetchone()
-        return row[0] if row and row[0] else years[-1]
+        return reg.latest_package_year(self.rws) or years[-1]
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Việc cần làm")

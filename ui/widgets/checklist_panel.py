@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.changes import Changes
+from app.domain.catalogue import LEVELS
 from app.domain.checklist import Checklist, EvidenceState
 from ui.context import AppContext
 from ui.theme import evidence_status_key, status_color, status_word
@@ -175,7 +176,7 @@ class ChecklistPanel(QWidget):
         self._catalogue_id = checklist.assessment.catalogue_id
 
     def _add_cells(self, key: str, row: int, indent: int = 0) -> None:
-        for level in (1, 2):
+        for level in LEVELS:
             cell = VerdictCell()
             if level == 1:
                 cell.setContentsMargins(indent, 0, 0, 0)
@@ -200,12 +201,12 @@ class ChecklistPanel(QWidget):
         self.missing.setVisible(bool(lines))
         self.missing.setText("\n".join(f"• {line}" for line in lines))
         for cid, result in assessment.criteria.items():
-            for level in (1, 2):
+            for level in LEVELS:
                 verdict = result.verdicts[level]
                 self._cells[(f"c{cid}", level)].set_verdict(verdict.status, verdict.reason)
         evidence = checklist.evidence or {}
         for iid, result in assessment.indicators.items():
-            for level in (1, 2):
+            for level in LEVELS:
                 verdict = result.verdicts[level]
                 self._cells[(iid, level)].set_verdict(verdict.status, verdict.reason)
             self._names[iid].set_evidence(evidence.get(iid, EvidenceState()))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
@@ -17,6 +19,9 @@ from PySide6.QtPdf import QPdfDocument
 from app.errors import CdhtError
 from app.evidence.library import EvidenceItem, stored_file
 from app.evidence.thumbs import image_thumbnail, thumbnail_path
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 SIZE = 96
 _BADGES = {
@@ -54,7 +59,7 @@ def badge_icon(mime: str) -> QIcon:
     return QIcon(pixmap)
 
 
-def render_pdf_page(path, size: int) -> QImage | None:
+def render_pdf_page(path: Path | str, size: int) -> QImage | None:
     """The first page of a PDF rendered to fit `size` pixels, or None when it cannot be read."""
     document = QPdfDocument()
     document.load(str(path))
@@ -69,7 +74,7 @@ def render_pdf_page(path, size: int) -> QImage | None:
         document.close()
 
 
-def make_thumbnail(ws, item: EvidenceItem, size: int = SIZE) -> QIcon | None:
+def make_thumbnail(ws: Workspace, item: EvidenceItem, size: int = SIZE) -> QIcon | None:
     """The item's thumbnail (from the cache, or made now); None for types without one."""
     target = thumbnail_path(ws, item.sha256, size)
     if not target.exists():
@@ -92,7 +97,7 @@ def make_thumbnail(ws, item: EvidenceItem, size: int = SIZE) -> QIcon | None:
             painter.drawImage(0, 0, image)
             painter.end()
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not canvas.save(str(target), "PNG"):
+            if not canvas.save(str(target), b"PNG"):
                 return QIcon(_square(QPixmap.fromImage(canvas), size))
         else:
             return None
@@ -118,7 +123,7 @@ class ThumbnailQueue(QObject):
 
     MAX_PENDING = 200
 
-    def __init__(self, ws, deliver: Callable[[int, QIcon], None], parent: QObject | None = None) -> None:
+    def __init__(self, ws: Workspace, deliver: Callable[[int, QIcon], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
         self.deliver = deliver

@@ -60,7 +60,8 @@ def make_page(ctx: AppContext, title: str, module_name: str, class_name: str) ->
     page_class = find_class(module_name, class_name)
     if page_class is not None:
         try:
-            return page_class(ctx)
+            page: QWidget = page_class(ctx)
+            return page
         except Exception as error:  # noqa: BLE001 - see module docstring
             from ui.errorlog import log_exception
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout,
 from app.changes import Changes
 from app.domain.catalogue import catalogue_in_force
 from app.errors import CdhtError
-from app.services.years import add_year
+from app.services.years import CarryChoice, add_year
 from ui.context import AppContext
 from ui.dialogs import button_box
 from ui.widgets.verdict import wrapped
@@ -62,7 +62,7 @@ class AddYearDialog(QDialog):
 
     def _create(self) -> None:
         source = self._source() if self.copy.isChecked() else None
-        carry = "valid" if source is not None and self.carry.isChecked() else None
+        carry: CarryChoice | None = "valid" if source is not None and self.carry.isChecked() else None
         year = self.year.value()
 
         def added(_changes: Changes) -> None:

@@ -112,7 +112,7 @@ class DashboardPage(QWidget):
         self.next_text.setAccessibleName("Bước tiếp theo")
         self.next_button = QPushButton()
         self.next_button.setObjectName("primary")
-        self.next_button.clicked.connect(lambda: self._next is not None and self.next_requested.emit(self._next))
+        self.next_button.clicked.connect(self._go_to_next_step)
         self.next_button.hide()
         text_column = QVBoxLayout()
         text_column.addWidget(step_title)
@@ -179,6 +179,10 @@ class DashboardPage(QWidget):
         ctx.year_changed.connect(lambda _year: self._on_changes(Changes(years=True)))
         self._stale = True
         self.refresh()
+
+    def _go_to_next_step(self) -> None:
+        if self._next is not None:
+            self.next_requested.emit(self._next)
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()

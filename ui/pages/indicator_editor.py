@@ -225,10 +225,14 @@ class IndicatorEditor(QWidget):
             group = QButtonGroup(host)
             buttons = {True: QRadioButton(indicator.yes_text), False: QRadioButton(indicator.no_text),
                        None: QRadioButton("Chưa đánh giá")}
-            for value, button in buttons.items():
+            def chosen(on: bool) -> None:
+                if on:
+                    self._changed("met", immediate=True)
+
+            for button in buttons.values():
                 group.addButton(button)
                 box.addWidget(button)
-                button.toggled.connect(lambda on, v=value: on and self._changed("met", immediate=True))
+                button.toggled.connect(chosen)
             self._group = group
 
             def get() -> Any:
@@ -398,7 +402,7 @@ class IndicatorEditor(QWidget):
             self.error_label.hide()
 
     def _stored_failed(self, indicator_id: str, updates: dict[str, Any], error: BaseException) -> None:
-        if self.indicator is None or self.indicator.id != indicator_id:
+        if self.indicator is None or self.indicator.id != indicator_id or self.year is None:
             from ui.tasks import show_error
 
             show_error(self, error)
@@ -503,7 +507,7 @@ class IndicatorEditor(QWidget):
             self.audit_view.resizeRowToContents(row)  # only the new rows: the others keep their height
 
     def _on_changes(self, changes: Changes) -> None:
-        if self.indicator is None or self._form is None or self.year != self.ctx.year:
+        if self.indicator is None or self._form is None or self.year is None or self.year != self.ctx.year:
             return
         if changes.years:
             if all(info.year != self.year for info in self.ctx.ws.years()):

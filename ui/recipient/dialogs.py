@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -171,10 +172,12 @@ class CouncilDialog(_Form):
     def members(self) -> list[CouncilMember]:
         found = []
         for row in range(self.table.rowCount()):
-            name = (self.table.item(row, 0).text() if self.table.item(row, 0) else "").strip()
-            title = (self.table.item(row, 2).text() if self.table.item(row, 2) else "").strip()
+            name_item, title_item = self.table.item(row, 0), self.table.item(row, 2)
+            name = (name_item.text() if name_item else "").strip()
+            title = (title_item.text() if title_item else "").strip()
             if name:
-                found.append(CouncilMember(name, self.table.cellWidget(row, 1).currentData(), title))
+                role = cast(QComboBox, self.table.cellWidget(row, 1))  # the role picker this table puts in column 1
+                found.append(CouncilMember(name, role.currentData(), title))
         return found
 
     def check(self) -> str:

@@ -144,12 +144,14 @@ class ChecklistPanel(QWidget):
     def _build(self, checklist: Checklist) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self._cells.clear()
         self._names.clear()
         for column, text in enumerate(("Mức độ 1", "Mức độ 2")):
             self.grid.addWidget(wrapped(text, object_name="cardTitle"), 0, column)
+        assert self.ctx.year is not None  # a checklist exists only for an open year
         catalogue = self.ctx.ws.catalogue(self.ctx.year)
         row = 1
         for criterion in catalogue.criteria:
@@ -205,9 +207,9 @@ class ChecklistPanel(QWidget):
                 verdict = result.verdicts[level]
                 self._cells[(f"c{cid}", level)].set_verdict(verdict.status, verdict.reason)
         evidence = checklist.evidence or {}
-        for iid, result in assessment.indicators.items():
+        for iid, judged in assessment.indicators.items():
             for level in LEVELS:
-                verdict = result.verdicts[level]
+                verdict = judged.verdicts[level]
                 self._cells[(iid, level)].set_verdict(verdict.status, verdict.reason)
             self._names[iid].set_evidence(evidence.get(iid, EvidenceState()))
 

@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
                 file_menu.addAction("Mở xã mẫu (dữ liệu minh họa)", lambda: self._switch("demo"))
             file_menu.addSeparator()
         for text, class_name in BACKUP_DIALOGS:
-            file_menu.addAction(text, lambda name=class_name, label=text: self._open_backup_dialog(name, label))
+            file_menu.addAction(text, self._backup_dialog_opener(class_name, text))
         file_menu.addSeparator()
         settings = file_menu.addAction("Cài đặt…", self.open_settings)
         settings.setShortcuts([QKeySequence("Ctrl+,")])
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
 
         view_menu = menu.addMenu("&Xem")
         for index, (title, _page) in enumerate(pages):
-            action = view_menu.addAction(title, lambda i=index: self.show_page(i))
+            action = view_menu.addAction(title, self._page_opener(index))
             action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
         view_menu.addSeparator()
         view_menu.addAction(self.toggle_dock)
@@ -438,8 +438,15 @@ class MainWindow(QMainWindow):
                     + str(self.ctx.ws.data_dir))
 
     def _switch(self, mode: str) -> None:
-        if self._switch_workspace is not None:
-            QTimer.singleShot(0, lambda: self._switch_workspace(mode))
+        switch = self._switch_workspace
+        if switch is not None:
+            QTimer.singleShot(0, lambda: switch(mode))
+
+    def _backup_dialog_opener(self, class_name: str, label: str) -> Callable[[], None]:
+        return lambda: self._open_backup_dialog(class_name, label)
+
+    def _page_opener(self, index: int) -> Callable[[], None]:
+        return lambda: self.show_page(index)
 
     def undo(self) -> None:
         from app.services.undo import undo
@@ -544,7 +551,7 @@ class MainWindow(QMainWindow):
         splitter = self.state.value("window/indicatorSplitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self._splitter_state = splitter  # applied when the page is built
-        self.show_page(int(self.state.value("window/page", PAGE_OVERVIEW) or 0))
+        self.show_page(int(str(self.state.value("window/page", PAGE_OVERVIEW) or 0)))
 
     def _place_dock(self) -> None:
         """Dock the checklist on the right and restore the saved window state (which includes the dock). Done after

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -53,6 +54,14 @@ from ui.context import AppContext
 from ui.dialogs import ask_yes_no, confirm, message_box
 from ui.dossier.registry_ui import FittingLabel, RegistryBox
 from ui.tasks import run_in_background, show_error
+
+if TYPE_CHECKING:
+    from app.dossier.delivery import Delivered
+    from app.dossier.external import ImportResult
+    from app.dossier.tokens import TokenReport
+    from app.dossier.verify import VerifyReport
+    from app.progress import ProgressState
+    from app.storage.workspace import Workspace
 
 OK_COLOR, FAIL_COLOR = "#1b7f3b", "#b3261e"
 AUTO_SEND_MS = 60_000
@@ -163,14 +172,14 @@ class FinalizeTab(QWidget):
             return
         ws = self.ctx.ws
 
-        def load(_progress):
+        def load(_progress: ProgressState) -> tuple[Any, ...]:
             info = ws.year(year)
             return (info, finalize.preflight(ws, year), records.package_uuid(ws, year) if info.locked else None,
                     len(ws.catalogue(year).indicators))
 
         run_in_background(load).success(self._show).failure(lambda e: show_error(self, e)).run()
 
-    def _show(self, loaded) -> None:
+    def _show(self, loaded: tuple[Any, ...]) -> None:
         info, items, uuid, indicator_count = loaded
         self._info = info
         self._frozen = frozen_text(indicator_count)
@@ -216,6 +225,8 @@ class FinalizeTab(QWidget):
         if reason is None:
             return
         year = self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: finalize.unlock(self.ctx.ws, year, reason)).success(self.ctx.apply) \
             .failure(lambda e: show_error(self, e)).run()
 
@@ -344,7 +355,7 @@ class SigningTab(QWidget):
         run_in_background(lambda _p: diagnose(Path(module)), uses_db=False).success(self.show_token) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang đọc thiết bị ký số…", False).run()
 
-    def show_token(self, report) -> None:
+    def show_token(self, report: TokenReport) -> None:
         self.token_info.setText(f"Thư viện {report.module} (ứng dụng {report.app_bits}-bit): {len(report.slots)} thiết bị, "
                                 f"{len(report.certificates)} chứng thư."
                                 + "".join(f" {s.token_label}: {s.pin_warning}." for s in report.slots if s.pin_warning))
@@ -356,8 +367,9 @@ class SigningTab(QWidget):
     def _pick_certificate(self) -> None:
         rows = self.certificates.selectionModel().selectedRows()
         if rows:
-            self.key_id.setText(self.certificates.item(rows[0].row(), 2).text().replace("(trống)", ""))
-            self.cert_serial.setText(self.certificates.item(rows[0].row(), 5).text())
+            key_id, serial = self.certificates.item(rows[0].row(), 2), self.certificates.item(rows[0].row(), 5)
+            self.key_id.setText(key_id.text().replace("(trống)", "") if key_id else "")
+            self.cert_serial.setText(serial.text() if serial else "")
 
     def ask_for_secret(self, settings: records.SigningSettings) -> str | None:
         """The password of the .p12 file or the token's PIN, asked now (after every check passed); "" for ký ngoài,
@@ -374,6 +386,8 @@ class SigningTab(QWidget):
         if not folder:
             return
         year = self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: export_unsigned(self.ctx.ws, year, Path(folder))) \
             .success(lambda files: message_box(self, "Ký ngoài", f"Đã xuất {len(files)} văn bản vào {folder}.")) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang xuất văn bản…").run()
@@ -385,10 +399,12 @@ class SigningTab(QWidget):
 
     def import_files(self, files: list[Path]) -> None:
         year = self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: import_signed(self.ctx.ws, year, files)).success(self.show_import) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang kiểm tra chữ ký…").run()
 
-    def show_import(self, results) -> None:
+    def show_import(self, results: list[ImportResult]) -> None:
         fill(self.import_results, [[r.file, r.document or "—", ("✔ " if r.accepted else "✘ ") + r.message]
                                    for r in results])
         self.ctx.apply(Changes(documents=True))
@@ -480,6 +496,8 @@ class ExportTab(QWidget):
             show_error(self, error)
             return
         ws, year, level, settings = self.ctx.ws, self.ctx.year, self.level.currentData(), self.signing.settings()
+        if year is None:
+            return
         run_in_background(lambda progress: check_before_signing(ws, year, level, settings, progress)) \
             .success(lambda _checked: self._sign_and_write(folder, level, settings)) \
             .failure(lambda e: show_error(self, e, "Chưa thể ký và lập gói")) \
@@ -495,8 +513,10 @@ class ExportTab(QWidget):
             show_error(self, error)
             return
         ws, year = self.ctx.ws, self.ctx.year
+        if year is None:
+            return
 
-        def work(progress):
+        def work(progress: ProgressState) -> Delivered:
             from app.dossier.package import package_name
 
             target = folder / f"{package_name(ws, year, ws.year(year).package_version)}.zip"
@@ -512,8 +532,10 @@ class ExportTab(QWidget):
             show_error(self, error)
             return
         year = self.ctx.year
+        if year is None:
+            return
 
-        def work(progress):
+        def work(progress: ProgressState) -> Delivered:
             record = records.latest_package(self.ctx.ws, year)
             if record is None:
                 raise InputError("Chưa có gói nào cho phiên bản hiện tại; hãy lập gói trước.")
@@ -522,7 +544,7 @@ class ExportTab(QWidget):
         run_in_background(work).success(self._done).failure(lambda e: show_error(self, e)) \
             .with_progress(self, "Đang chép gói hồ sơ…").run()
 
-    def _done(self, delivered) -> None:
+    def _done(self, delivered: Delivered) -> None:
         self.result.setText(delivered.message)
         self.ctx.apply(Changes(documents=True))
         message_box(self, "Đã ghi gói hồ sơ", delivered.message)
@@ -531,7 +553,7 @@ class ExportTab(QWidget):
         year = self.ctx.year
         run_in_background(lambda _p: records.packages(self.ctx.ws, year)).success(self._show_history).run()
 
-    def _show_history(self, packages) -> None:
+    def _show_history(self, packages: list[records.PackageRecord]) -> None:
         fill(self.history, [[str(p.version), str(p.level), format_local_time(p.built_at),
                              records.SIGNING_METHODS[p.signing_method], p.signer, format_size(p.size), p.path]
                             for p in packages])
@@ -554,7 +576,7 @@ class MailTab(QWidget):
         for key, label in outbox.SECURITY.items():
             self.security.addItem(label, key)
         self.username = QLineEdit()
-        self.sender = QLineEdit()
+        self.sender_address = QLineEdit()
         self.max_mb = QSpinBox()
         self.max_mb.setRange(1, 100)
         self.max_mb.setSuffix(" MB mỗi thư")
@@ -563,7 +585,7 @@ class MailTab(QWidget):
         form.addRow("Cổng:", self.port)
         form.addRow("Bảo mật:", self.security)
         form.addRow("Tên đăng nhập:", self.username)
-        form.addRow("Địa chỉ người gửi:", self.sender)
+        form.addRow("Địa chỉ người gửi:", self.sender_address)
         form.addRow("Giới hạn tệp đính kèm:", self.max_mb)
         form.addRow("", self.remember)
         buttons = QHBoxLayout()
@@ -604,25 +626,25 @@ class MailTab(QWidget):
         self.timer.start()
 
     def refresh(self) -> None:
-        def load(_p):
+        def load(_p: ProgressState) -> tuple[outbox.MailSettings, list[outbox.OutboxMessage]]:
             return outbox.mail_settings(self.ctx.ws), outbox.outbox_messages(self.ctx.ws)
 
         run_in_background(load).success(self._show).run()
 
-    def _show(self, loaded) -> None:
+    def _show(self, loaded: tuple[outbox.MailSettings, list[outbox.OutboxMessage]]) -> None:
         settings, messages = loaded
         self.host.setText(settings.host)
         self.port.setValue(settings.port)
         self.security.setCurrentIndex(max(0, self.security.findData(settings.security)))
         self.username.setText(settings.username)
-        self.sender.setText(settings.sender)
+        self.sender_address.setText(settings.sender)
         self.max_mb.setValue(max(1, settings.max_attachment_bytes // 1_000_000))
         fill(self.messages, [[m.state_label, m.recipient, str(m.year), str(m.version), f"{m.part_index}/{m.part_count}",
                               str(m.attempts), self._when(m), m.last_error if m.state != "sent" else ""]
                              for m in messages])
 
     @staticmethod
-    def _when(message) -> str:
+    def _when(message: outbox.OutboxMessage) -> str:
         """When it was sent, or when it will be tried again."""
         if message.state == "sent":
             return f"đã gửi {format_local_time(message.sent_at)}" if message.sent_at else ""
@@ -632,7 +654,7 @@ class MailTab(QWidget):
 
     def current_settings(self) -> outbox.MailSettings:
         return outbox.MailSettings(self.host.text(), self.port.value(), self.security.currentData(),
-                                   self.username.text(), self.sender.text(), self.max_mb.value() * 1_000_000)
+                                   self.username.text(), self.sender_address.text(), self.max_mb.value() * 1_000_000)
 
     def save(self) -> None:
         settings = self.current_settings()
@@ -665,23 +687,31 @@ class MailTab(QWidget):
 
     def queue(self) -> None:
         year, recipient = self.ctx.year, self.recipient.text()
+        if year is None:
+            return
 
-        def work(_p):
+        def work(_p: ProgressState) -> outbox.QueueResult:
             record = records.latest_package(self.ctx.ws, year)
             if record is None:
                 raise InputError("Chưa có gói hồ sơ cho phiên bản hiện tại; hãy lập gói ở thẻ Xuất gói trước.")
             return outbox.queue_package(self.ctx.ws, Path(record.path), recipient)
 
-        run_in_background(work).success(lambda result: (
-            self.status.setText(result.describe() + " Thư sẽ tự gửi khi có mạng."),
-            self.ctx.apply(Changes(documents=True)), self.send(interactive=True))) \
+        def queued(result: outbox.QueueResult) -> None:
+            self.status.setText(result.describe() + " Thư sẽ tự gửi khi có mạng.")
+            self.ctx.apply(Changes(documents=True))
+            self.send(interactive=True)
+
+        run_in_background(work).success(queued) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang chia gói thành các tệp đính kèm…").run()
 
     def retry_failed(self) -> None:
-        run_in_background(lambda _p: outbox.requeue_failed(self.ctx.ws)).success(lambda count: (
+        def requeued(count: int) -> None:
             self.status.setText(f"Đã xếp lại {count} thư gửi lỗi, từ đúng các phần đã xếp trước." if count
-                                else "Không có thư gửi thất bại nào để xếp lại."),
-            self.refresh())).failure(lambda e: show_error(self, e)).run()
+                                else "Không có thư gửi thất bại nào để xếp lại.")
+            self.refresh()
+
+        run_in_background(lambda _p: outbox.requeue_failed(self.ctx.ws)).success(requeued) \
+            .failure(lambda e: show_error(self, e)).run()
 
     def send(self, interactive: bool) -> None:
         settings = self.current_settings()
@@ -689,14 +719,14 @@ class MailTab(QWidget):
             return
         password = self._password
 
-        def work(_p):
+        def work(_p: ProgressState) -> outbox.FlushResult | None:
             if not interactive and outbox.pending_count(self.ctx.ws) == 0:
                 return None
             return outbox.flush_outbox(self.ctx.ws, password)
 
         run_in_background(work).success(self._sent).failure(lambda e: show_error(self, e) if interactive else None).run()
 
-    def _sent(self, result) -> None:
+    def _sent(self, result: outbox.FlushResult | None) -> None:
         if result is None:
             return
         if result.error and "mật khẩu" in result.error:
@@ -715,7 +745,7 @@ class VerifyTab(QWidget):
     def __init__(self, ctx: AppContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.report = None
+        self.report: VerifyReport | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.package = QLineEdit()
@@ -765,7 +795,7 @@ class VerifyTab(QWidget):
         package, trust = Path(self.package.text().strip()), self.trust.text().strip()
         online, path = self.online.isChecked(), self.registry_path()
 
-        def work(progress):
+        def work(progress: ProgressState) -> VerifyReport:
             registry = load_registry(path) if path.is_file() else None
             return verify_package(package, [Path(trust)] if trust else None, progress=progress, registry=registry,
                                   online=online)
@@ -773,7 +803,7 @@ class VerifyTab(QWidget):
         run_in_background(work, uses_db=False).success(self.show_report).failure(lambda e: show_error(self, e)) \
             .with_progress(self, "Đang kiểm tra gói hồ sơ…").run()
 
-    def show_report(self, report) -> None:
+    def show_report(self, report: VerifyReport) -> None:
         self.report = report
         self.summary.setText(report.summary())
         self.summary.setStyleSheet(f"color: {VERDICT_COLORS[report.verdict]}; font-weight: bold;")
@@ -797,8 +827,13 @@ class VerifyTab(QWidget):
         if not ask_yes_no(self, "Ghi nhận người ký", question):
             return
         path = self.registry_path()
+
+        def registered(_entry: object) -> None:
+            self.registry.refresh()
+            self.verify()
+
         run_in_background(lambda _p: register_signer(path, report), uses_db=False) \
-            .success(lambda _entry: (self.registry.refresh(), self.verify())) \
+            .success(registered) \
             .failure(lambda e: show_error(self, e)).run()
 
     def _registry_changed(self) -> None:
@@ -817,7 +852,7 @@ class Steps:
     has_package: bool  # a package of the current version was written
 
 
-def read_steps(ws, year: int) -> Steps:  # noqa: ANN001 - Workspace
+def read_steps(ws: Workspace, year: int) -> Steps:
     info = ws.year(year)
     return Steps(year, info.locked, key_problem(records.signing_settings(ws)), info.package_version,
                  info.locked and records.latest_package(ws, year) is not None)
@@ -936,6 +971,8 @@ class DossierPage(QWidget):
 
     def refresh_steps(self) -> None:
         ws, year = self.ctx.ws, self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: read_steps(ws, year)).success(self.show_steps) \
             .failure(lambda e: show_error(self, e)).run()
 

@@ -97,7 +97,8 @@ def make_thumbnail(ws: Workspace, item: EvidenceItem, size: int = SIZE) -> QIcon
             painter.drawImage(0, 0, image)
             painter.end()
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not canvas.save(str(target), b"PNG"):
+            # PySide6 6.11 takes the format as str at run time (bytes raises ValueError); its stub says bytes
+            if not canvas.save(str(target), "PNG"):  # type: ignore[call-overload]
                 return QIcon(_square(QPixmap.fromImage(canvas), size))
         else:
             return None

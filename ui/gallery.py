@@ -17,11 +17,17 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget  # noqa: E402
 
+if TYPE_CHECKING:
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
 WINDOW_SIZE = (1366, 768)
+_KEPT_ALIVE: list[object] = []  # what a shown Qt window acts on but does not own (a collected one crashes Qt)
 
 
 def _settle() -> None:
@@ -50,29 +56,29 @@ def area_gallery_modules() -> list[str]:
                   if folder.is_dir() and (folder / "gallery.py").exists())
 
 
-def main_screens(window, out: Path) -> list[Path]:  # noqa: ANN001 - a MainWindow
+def main_screens(window: MainWindow, out: Path) -> list[Path]:
     from ui.main_window import PAGE_ASSIGNMENTS, PAGE_INDICATORS, PAGE_OVERVIEW
 
     files = []
 
-    def shot(name: str, prepare: Callable[[], None]) -> None:
-        prepare()
+    def shot(name: str, prepare: Callable[..., object], *args: object) -> None:
+        prepare(*args)
         _settle()
         files.append(save(window, out / f"{name}.png"))
 
     shot("main-overview", lambda: window.show_page(PAGE_OVERVIEW))
     for indicator_id in ("1.2", "4.2", "5.1", "5.2"):
-        shot(f"main-indicator-{indicator_id.replace('.', '-')}", lambda i=indicator_id: window.open_indicator(i))
+        shot(f"main-indicator-{indicator_id.replace('.', '-')}", window.open_indicator, indicator_id)
     shot("main-assignments", lambda: window.show_page(PAGE_ASSIGNMENTS))
     shot("main-assignments-filtered", lambda: window.assignments.set_unit_filter("Phòng Kinh tế"))
     window.assignments.set_unit_filter(None)
     for offset, name in enumerate(("evidence", "documents", "dossier")):
         index = PAGE_ASSIGNMENTS + 1 + offset
-        shot(f"main-{name}", lambda i=index: window.show_page(i))
+        shot(f"main-{name}", window.show_page, index)
         tabs = getattr(window.external_pages[offset].page(), "tabs", None)
-        for tab in range(1, tabs.count() if isinstance(tabs, QTabWidget) else 0):
-            shot(f"main-{name}-tab-{tab + 1}", lambda t=tab, bar=tabs: bar.setCurrentIndex(t))
         if isinstance(tabs, QTabWidget):
+            for tab in range(1, tabs.count()):
+                shot(f"main-{name}-tab-{tab + 1}", tabs.setCurrentIndex, tab)
             tabs.setCurrentIndex(0)
     window.dock.hide()
     shot("main-indicators-no-panel", lambda: window.open_indicator("5.1"))
@@ -89,7 +95,7 @@ def full_length(widget: QWidget, width: int) -> QWidget:
     return widget
 
 
-def dialogs(ctx) -> list[tuple[str, QWidget]]:  # noqa: ANN001
+def dialogs(ctx: AppContext) -> list[tuple[str, QWidget]]:
     from ui.recognition_dialog import RecognitionDialog
     from ui.settings_dialog import SettingsDialog
     from ui.wizard import SetupWizard, StartDialog
@@ -142,7 +148,7 @@ def qt_windows() -> list[tuple[str, QWidget]]:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printing = QPrintDialog(printer)
         printing.setWindowTitle("In văn bản")
-        printing.printer = printer  # kept alive with the dialog (Qt crashes with a collected printer)
+        _KEPT_ALIVE.append(printer)  # the dialog acts on the printer
         if stem == "qt-print-options":  # Qt's "Options >>" button shows the copies, range and duplex settings
             next(b for b in printing.findChildren(QPushButton) if b.text().endswith(">>")).click()
         result.append((stem, printing))
@@ -150,8 +156,9 @@ def qt_windows() -> list[tuple[str, QWidget]]:
                       QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
     box.setDetailedText("Cần 120 MB, ổ USB còn 35 MB.")
     for standard, text in BUTTON_TEXTS.items():
-        if box.button(standard) is not None:
-            box.button(standard).setText(text)
+        button = box.button(standard)
+        if button is not None:
+            button.setText(text)
     result.append(("qt-message-details", box))
     secret = QInputDialog()
     secret.setWindowTitle("Mật khẩu chứng thư số")
@@ -164,7 +171,7 @@ def qt_windows() -> list[tuple[str, QWidget]]:
     for stem, field in (("qt-menu-line", QLineEdit("Đồng Tiến")), ("qt-menu-plain", QPlainTextEdit("Nội dung")),
                         ("qt-menu-rich", QTextEdit("Nội dung"))):
         menu = field.createStandardContextMenu()
-        menu.field = field  # the menu acts on its field: keep it alive
+        _KEPT_ALIVE.append(field)  # the menu acts on its field
         result.append((stem, menu))
     calendar = QCalendarWidget()
     calendar.setGridVisible(True)
@@ -183,7 +190,9 @@ def run(out: Path) -> list[Path]:
     from ui.main import create_application
     from ui.main_window import MainWindow
     from ui.pages.indicator_editor import IndicatorEditor
+    from ui.settings_dialog import SettingsDialog
     from ui.widgets.checklist_panel import ChecklistPanel
+    from ui.wizard import SetupWizard
 
     app = create_application([sys.argv[0]])
     ws = create_demo_workspace(demo_database(data))
@@ -202,10 +211,10 @@ def run(out: Path) -> list[Path]:
 
     for name, dialog in dialogs(ctx):
         files.append(save(dialog, out / f"{name}.png"))
-        if name == "dialog-wizard-1":
+        if name == "dialog-wizard-1" and isinstance(dialog, SetupWizard):
             dialog.next()
             files.append(save(dialog, out / "dialog-wizard-2.png"))
-        if name == "dialog-settings-profile":
+        if name == "dialog-settings-profile" and isinstance(dialog, SettingsDialog):
             for index, tab in enumerate(("deadline", "user", "folder"), start=1):
                 dialog.tabs.setCurrentIndex(index)
                 files.append(save(dialog, out / f"dialog-settings-{tab}.png"))

@@ -20,7 +20,11 @@ from ui.locations import data_dir, demo_database, real_database, ui_state
 from ui.theme import FUSION, apply_theme
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from app.backup.recovery import DatabaseHealth
+    from app.services.opening import ReadOnlyReason
+    from app.storage.lock import WriterLock
 
 MODE_REAL, MODE_DEMO, MODE_RECIPIENT = "real", "demo", "recipient"
 
@@ -51,7 +55,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _damage(path: Path, error: StorageError):
+def _damage(path: Path, error: StorageError) -> DatabaseHealth:
     """After opening failed: the file's health when it is damaged (recovery is offered), else the error again."""
     from app.backup.recovery import diagnose_database
 
@@ -100,10 +104,10 @@ class Launcher:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.window = None
+        self.window: QWidget | None = None  # the main window, or the recipient's register
         self.ctx: AppContext | None = None
-        self.lock = None  # the data folder's single-writer lock, held while a workspace is open
-        self.read_only_reason = None  # why the open workspace is read-only (full or read-only drive), if it is
+        self.lock: WriterLock | None = None  # the data folder's single-writer lock, held while a workspace is open
+        self.read_only_reason: ReadOnlyReason | None = None  # why the open workspace is read-only (full or read-only drive), if it is
 
     def start(self) -> bool:
         """Open the last used workspace, or ask on first start; False when the user cancels."""
@@ -218,10 +222,11 @@ class Launcher:
         state.setValue("launcher/mode", mode)
         self.ctx = AppContext(ws, demo=(mode == MODE_DEMO))
         self.ctx.read_only_banner = self.read_only_reason.banner if self.read_only_reason else ""
-        self.window = MainWindow(self.ctx, self.switch)
-        self.window.call_after_first_paint(state.sync)  # written to disk once the window is on screen
-        self.window.call_after_first_paint(lambda: _recover_interrupted_work(ws))
-        self.window.show()
+        window = MainWindow(self.ctx, self.switch)
+        self.window = window
+        window.call_after_first_paint(state.sync)  # written to disk once the window is on screen
+        window.call_after_first_paint(lambda: _recover_interrupted_work(ws))
+        window.show()
         return True
 
     def switch(self, mode: str) -> None:
@@ -257,7 +262,7 @@ def _self_test_window(argv: list[str]) -> int:
     create_application([a for a in argv if a != SELF_TEST_WINDOW_FLAG])
     launcher = Launcher(data_dir())
 
-    def make_window():
+    def make_window() -> QWidget | None:
         launcher.open(MODE_DEMO)
         return launcher.window
 

@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
                 file_menu.addAction("Mở xã mẫu (dữ liệu minh họa)", lambda: self._switch("demo"))
             file_menu.addSeparator()
         for text, class_name in BACKUP_DIALOGS:
-            file_menu.addAction(text, lambda name=class_name: self._open_backup_dialog(name))
+            file_menu.addAction(text, self._backup_dialog_opener(class_name))
         file_menu.addSeparator()
         settings = file_menu.addAction("Cài đặt…", self.open_settings)
         settings.setShortcuts([QKeySequence("Ctrl+,")])
@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
 
         view_menu = menu.addMenu("&Xem")
         for index, (title, _page) in enumerate(pages):
-            action = view_menu.addAction(title, lambda i=index: self.show_page(i))
+            action = view_menu.addAction(title, self._page_opener(index))
             action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
         view_menu.addSeparator()
         view_menu.addAction(self.toggle_dock)
@@ -425,15 +425,24 @@ class MainWindow(QMainWindow):
         dialog_class(self.ctx, self).exec()
 
     def _about(self) -> None:
+        from app.domain.catalogue import catalogue_in_force
         from ui.dialogs import message_box
 
         message_box(self, "Giới thiệu",
                     "CĐHT xã — phần mềm tự đánh giá và chuẩn bị hồ sơ đề nghị công nhận \"Cộng đồng học tập\" "
-                    "cấp xã theo Thông tư số 25/2023/TT-BGDĐT.\nDữ liệu lưu tại: " + str(self.ctx.ws.data_dir))
+                    f"cấp xã theo {catalogue_in_force(dt.date.today()).short_title}.\nDữ liệu lưu tại: "
+                    + str(self.ctx.ws.data_dir))
 
     def _switch(self, mode: str) -> None:
-        if self._switch_workspace is not None:
-            QTimer.singleShot(0, lambda: self._switch_workspace(mode))
+        switch = self._switch_workspace
+        if switch is not None:
+            QTimer.singleShot(0, lambda: switch(mode))
+
+    def _backup_dialog_opener(self, class_name: str) -> Callable[[], None]:
+        return lambda: self._open_backup_dialog(class_name)
+
+    def _page_opener(self, index: int) -> Callable[[], None]:
+        return lambda: self.show_page(index)
 
     def undo(self) -> None:
         from app.services.undo import undo
@@ -538,7 +547,7 @@ class MainWindow(QMainWindow):
         splitter = self.state.value("window/indicatorSplitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self._splitter_state = splitter  # applied when the page is built
-        self.show_page(int(self.state.value("window/page", PAGE_OVERVIEW) or 0))
+        self.show_page(int(str(self.state.value("window/page", PAGE_OVERVIEW) or 0)))
 
     def _place_dock(self) -> None:
         """Dock the checklist on the right and restore the saved window state (which includes the dock). Done after

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.catalogue import catalogue_for_year
 from app.errors import CdhtError
 from app.services.recognitions import add_recognition
 from app.text import parse_date
@@ -54,8 +55,8 @@ class RecognitionDialog(QDialog):
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(wrapped("Quyết định có hiệu lực 36 tháng; xã đạt mức độ 1 có thể đề nghị công nhận "
-                                 "mức độ 2 sau 12 tháng kể từ ngày quyết định.", object_name="muted"))
+        terms = catalogue_for_year(self.assessment_year.value()).recognition_terms
+        layout.addWidget(wrapped(terms, object_name="muted"))
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.recipient.results import UntrustedSignerError
-from app.services.recognitions import import_result
+from app.services.recognitions import ImportedResult, import_result
 from ui.context import AppContext
 from ui.dialogs import button_box
 from ui.tasks import run_in_background, user_message
@@ -31,7 +32,7 @@ class ResultImportDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.imported = None
+        self.imported: ImportedResult | None = None
         self.fingerprint = ""
         self.setWindowTitle("Nhập kết quả công nhận")
         self.path = QLineEdit()
@@ -90,7 +91,7 @@ class ResultImportDialog(QDialog):
         (run_in_background(lambda _p: import_result(self.ctx.ws, path, trust, accept))
          .success(self._done).failure(self._failed).run())
 
-    def _done(self, outcome) -> None:
+    def _done(self, outcome: tuple[ImportedResult, Changes]) -> None:
         result, changes = outcome
         self.imported = result
         self.ctx.apply(changes)

@@ -88,7 +88,7 @@ def check_window(window: QWidget) -> str:
             f"hiện xong sau {shown:.2f} s".replace(".", ","))
 
 
-def run_window_check(window: QWidget | None = None, make_window: Callable[[], QWidget] | None = None) -> int:
+def run_window_check(window: QWidget | None = None, make_window: Callable[[], QWidget | None] | None = None) -> int:
     """Exit code of the window check (0 = the main window came up, drew itself and closed).
 
     `ui.main.main()` passes its ready `window` (or a `make_window` factory, called after the QApplication
@@ -97,10 +97,10 @@ def run_window_check(window: QWidget | None = None, make_window: Callable[[], QW
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "cdht-gui"])  # noqa: F841
     try:
-        if window is None:
-            if make_window is None:
-                raise WindowCheckError("không có cửa sổ chính để kiểm tra")
+        if window is None and make_window is not None:
             window = make_window()
+        if window is None:
+            raise WindowCheckError("không có cửa sổ chính để kiểm tra")
         _say(f"✔ {check_window(window)}")
         return 0
     except WindowCheckError as exc:

@@ -76,7 +76,9 @@ class SettingsDialog(QDialog):
         self.signer_title.setEditable(True)
         self.signer_title.addItems(SIGNER_TITLES)
         self.signer_title.setCurrentText(profile.signer_title)
-        self.fields.add_line("signer_title", self.signer_title.lineEdit(), "Chức vụ người ký")
+        title_edit = self.signer_title.lineEdit()
+        assert title_edit is not None  # an editable combo box always has its line edit
+        self.fields.add_line("signer_title", title_edit, "Chức vụ người ký")
         self.signer_title.activated.connect(lambda _i: self.fields.edited("signer_title"))  # chosen from the list
         form.addRow("Tên xã:", self.commune)
         form.addRow("Tỉnh, thành phố:", self.province)
@@ -104,7 +106,8 @@ class SettingsDialog(QDialog):
                 lambda ws: set_settings(ws, {f"disadvantaged.{year}": on})))
             form.addRow(f"Hạn nộp hồ sơ năm {year}:", self.deadline)
             form.addRow(self.year_disadvantaged)
-            form.addRow(wrapped("Để trống hạn nộp để dùng hạn mặc định (28/02 năm sau).", object_name="muted"))
+            form.addRow(wrapped(f"Để trống hạn nộp để dùng hạn mặc định ({ws.catalogue(year).deadline_text} năm sau).",
+                                object_name="muted"))
         self.tabs.addTab(tab, "Hồ sơ, hạn nộp")
 
         tab, form = _form_tab()

@@ -32,19 +32,19 @@ class Task:
         self.fn = fn
         self.uses_db = uses_db
         self.progress = ProgressState()
-        self._on_success: Callable[[Any], None] | None = None
-        self._on_failure: Callable[[BaseException], None] | None = None
+        self._on_success: Callable[[Any], object] | None = None
+        self._on_failure: Callable[[BaseException], object] | None = None
         self._relay = _Relay()
         self._relay.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._dialog: QProgressDialog | None = None
         self._timer: QTimer | None = None
-        self.future: Future | None = None
+        self.future: Future[None] | None = None
 
-    def success(self, callback: Callable[[Any], None]) -> Task:
+    def success(self, callback: Callable[[Any], object]) -> Task:
         self._on_success = callback
         return self
 
-    def failure(self, callback: Callable[[BaseException], None]) -> Task:
+    def failure(self, callback: Callable[[BaseException], object]) -> Task:
         self._on_failure = callback
         return self
 

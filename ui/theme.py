@@ -192,7 +192,7 @@ def _draw_shape(painter: QPainter, shape: str, rect: QRectF, color: QColor) -> N
 
 def _device_ratio() -> float:
     app = QGuiApplication.instance()
-    screen = app.primaryScreen() if app is not None else None
+    screen = app.primaryScreen() if isinstance(app, QGuiApplication) else None
     return max(1.0, screen.devicePixelRatio()) if screen is not None else 1.0
 
 

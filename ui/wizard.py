@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.domain.catalogue import legal_deadline, open_assessment_year
+from app.domain.catalogue import catalogue_in_force, legal_deadline, open_assessment_year
 from app.domain.records import DEFAULT_RECIPIENT, Profile
 from app.services.profile import save_profile
 from app.services.years import add_year
@@ -78,7 +78,8 @@ class StartDialog(QDialog):
         title = QLabel("Chào mừng đến với CĐHT xã")
         title.setObjectName("pageTitle")
         intro = wrapped("Phần mềm giúp xã tự đánh giá, chuẩn bị hồ sơ đề nghị công nhận \"Cộng đồng học tập\" "
-                        "theo Thông tư số 25/2023/TT-BGDĐT. Dữ liệu được lưu trên máy này, không cần Internet.")
+                        f"theo {catalogue_in_force(dt.date.today()).short_title}. Dữ liệu được lưu trên máy này, "
+                        "không cần Internet.")
         self.setup_button = QCommandLinkButton("Thiết lập xã của chúng tôi",
                                                "Nhập tên xã, tỉnh, người ký và năm đánh giá (khoảng 1 phút).")
         self.demo_button = QCommandLinkButton("Mở xã mẫu để dùng thử",

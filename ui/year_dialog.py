@@ -7,8 +7,9 @@ import datetime as dt
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QVBoxLayout, QWidget
 
 from app.changes import Changes
+from app.domain.catalogue import catalogue_in_force
 from app.errors import CdhtError
-from app.services.years import add_year
+from app.services.years import CarryChoice, add_year
 from ui.context import AppContext
 from ui.dialogs import button_box
 from ui.widgets.verdict import wrapped
@@ -39,7 +40,8 @@ class AddYearDialog(QDialog):
         buttons.accepted.connect(self._create)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(wrapped("Số liệu của năm đánh giá tính từ 01/01 đến 31/12; hồ sơ nộp trước 28/02 năm sau.",
+        deadline = catalogue_in_force(dt.date.today()).deadline_text
+        layout.addWidget(wrapped(f"Số liệu của năm đánh giá tính từ 01/01 đến 31/12; hồ sơ nộp trước {deadline} năm sau.",
                                  object_name="muted"))
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -60,7 +62,7 @@ class AddYearDialog(QDialog):
 
     def _create(self) -> None:
         source = self._source() if self.copy.isChecked() else None
-        carry = "valid" if source is not None and self.carry.isChecked() else None
+        carry: CarryChoice | None = "valid" if source is not None and self.carry.isChecked() else None
         year = self.year.value()
 
         def added(_changes: Changes) -> None:

@@ -25,8 +25,20 @@ AREAS = ("normal", "disadvantaged")
 
 
 @dataclass(frozen=True)
+class TrainingThresholds:
+    """The two shares a training indicator (5.2) asks for at one level and area, in percent."""
+
+    trained: Fraction
+    university: Fraction
+
+
+@dataclass(frozen=True)
 class Indicator:
-    """One chỉ tiêu: its wording, how it is entered and what each level requires."""
+    """One chỉ tiêu: its wording, how it is entered and what each level requires.
+
+    `requirement` is the validated data as loaded; read it through `min_level`, `min_percent` and
+    `training_thresholds`, which say which kind of indicator each applies to.
+    """
 
     id: str
     criterion_id: str
@@ -39,11 +51,48 @@ class Indicator:
     hint: str = ""
     yes_text: str = "Đã thực hiện đầy đủ"
     no_text: str = "Chưa thực hiện đầy đủ"
+    short_name: str = ""
+    recognition_decision: bool = False
+    data_source_hint: str = ""
 
     @property
     def number(self) -> int:
         """The position inside its criterion: 2 for '1.2'."""
         return int(self.id.split(".")[1])
+
+    @property
+    def label(self) -> str:
+        """Id and short name, for lists: '4.4 Xóa mù chữ'."""
+        return f"{self.id} {self.short_name}"
+
+    @property
+    def counted(self) -> bool:
+        """True when the figures are counts of citizens (a ratio or training indicator) with a data source."""
+        return self.input in ("ratio", "training")
+
+    def min_level(self, level: int) -> int:
+        """The lowest standard a 'level' indicator must reach for recognition at `level`."""
+        if self.input != "level":
+            raise ValueError(f"chỉ tiêu {self.id} không xét theo mức độ đạt chuẩn")
+        return int(self.requirement[level]["min_level"])
+
+    def min_percent(self, level: int) -> Fraction:
+        """The share a 'ratio' indicator must reach for recognition at `level`."""
+        if self.input != "ratio":
+            raise ValueError(f"chỉ tiêu {self.id} không xét theo một tỷ lệ")
+        threshold: Fraction = self.requirement[level]["min_percent"]
+        return threshold
+
+    def training_thresholds(self, level: int, disadvantaged: bool) -> TrainingThresholds:
+        """The shares a 'training' indicator must reach at `level`, for a commune in a vùng khó khăn or not."""
+        if self.input != "training":
+            raise ValueError(f"chỉ tiêu {self.id} không xét theo tỷ lệ đào tạo")
+        part = self.requirement[level]["disadvantaged" if disadvantaged else "normal"]
+        return TrainingThresholds(trained=part["trained"], university=part["university"])
+
+    def level_name(self, level: int) -> str:
+        """The name of a standard of a 'level' indicator ('Mức độ 2', 'Chưa đạt chuẩn')."""
+        return self.level_names.get(level, f"Mức độ {level}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +103,12 @@ class Criterion:
     name: str
     source: dict[int, str]
     indicators: tuple[Indicator, ...]
+    short_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """Id and short name, for lists and charts: '4. Phổ cập giáo dục – xóa mù chữ'."""
+        return f"{self.id}. {self.short_name}"
 
 
 @dataclass(frozen=True)
@@ -91,9 +146,33 @@ class Catalogue:
     def indicator_ids(self) -> tuple[str, ...]:
         return tuple(ind.id for ind in self.indicators)
 
+    @property
+    def deadline_text(self) -> str:
+        """The day and month of next year by which a year's dossier is due: '28/02'."""
+        month, day = self.submission_deadline
+        return f"{day:02d}/{month:02d}"
+
+    @property
+    def recognition_terms(self) -> str:
+        """How long a recognition lasts and when a level-1 commune may ask for level 2, in one sentence."""
+        return (f"Quyết định có hiệu lực {self.validity_months} tháng; xã đạt mức độ 1 có thể đề nghị công nhận "
+                f"mức độ 2 sau {self.upgrade_after_months} tháng kể từ ngày quyết định.")
+
 
 def _fail(where: str, problem: str) -> CatalogueError:
     return CatalogueError(f"Bộ tiêu chí không hợp lệ — {where}: {problem}")
+
+
+def _first_words(text: str, count: int = 6) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+def _optional_text(raw: dict[str, Any], key: str, where: str) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise _fail(where, f"{key} phải là một chuỗi văn bản")
+    return value.strip()
 
 
 def _percent(value: Any, where: str) -> Fraction:
@@ -170,10 +249,15 @@ def _indicator(raw: Any, criterion_id: str, position: int) -> Indicator:
     requirement = {}
     for level in LEVELS:
         requirement[level] = _requirement(kind, requirement_raw.get(str(level)), levels, f"{where}, mức độ {level}")
+    decision = raw.get("recognition_decision", False)
+    if not isinstance(decision, bool):
+        raise _fail(where, "recognition_decision phải là true hoặc false")
     return Indicator(
         id=ind_id, criterion_id=criterion_id, text=text, input=kind, requirement=requirement,
         levels=levels, level_names=level_names, fields=dict(fields), hint=str(raw.get("hint", "")),
         yes_text=str(raw.get("yes_text", "Đã thực hiện đầy đủ")), no_text=str(raw.get("no_text", "Chưa thực hiện đầy đủ")),
+        short_name=_optional_text(raw, "short_name", where) or _first_words(text),
+        recognition_decision=decision, data_source_hint=_optional_text(raw, "data_source_hint", where),
     )
 
 
@@ -212,7 +296,9 @@ def parse_catalogue(raw: Any, origin: str = "bộ tiêu chí") -> Catalogue:
             raise _fail(f"tiêu chí {position}", "không có chỉ tiêu nào")
         indicators = tuple(_indicator(item, str(position), i) for i, item in enumerate(indicators_raw, start=1))
         source = {lv: str(crit.get("source", {}).get(str(lv), "")) for lv in LEVELS}
-        criteria.append(Criterion(id=str(position), name=name, source=source, indicators=indicators))
+        short_name = _optional_text(crit, "short_name", f"tiêu chí {position}") or _first_words(name)
+        criteria.append(Criterion(id=str(position), name=name, source=source, indicators=indicators,
+                                  short_name=short_name))
     return Catalogue(
         id=str(raw["id"]),
         title=str(raw["title"]),
@@ -278,6 +364,11 @@ def legal_deadline(year: int) -> dt.date:
 def open_assessment_year(today: dt.date) -> int:
     """The assessment year whose dossier is due next on `today`: last year's until its deadline has passed."""
     return today.year - 1 if today <= legal_deadline(today.year - 1) else today.year
+
+
+def catalogue_in_force(today: dt.date) -> Catalogue:
+    """The catalogue of the assessment year whose dossier is due next on `today` (named on start and About)."""
+    return catalogue_for_year(open_assessment_year(today))
 
 
 def catalogue_by_id(catalogue_id: str) -> Catalogue:

@@ -150,20 +150,24 @@ def _checked_value(indicator: Indicator, key: str, value: Any, where: str) -> An
     return value
 
 
-def _check_consistency(kept: Mapping[str, Any], path: str) -> None:
-    total = kept.get("total")
+def figures_problem(values: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first figure that contradicts another (a part above the total, university above trained) as
+    (field, why), or None. Checked before storing and while the user types."""
+    total = values.get("total")
     for part in ("achieved", "trained", "university"):
-        if part in kept and total is not None and kept[part] > total:
-            raise _bad(
-                f"{path}.{part}",
-                f"{FIELD_LABELS[part]} ({format_int(kept[part])}) lớn hơn tổng số công dân ({format_int(total)})",
-            )
-    if "university" in kept and "trained" in kept and kept["university"] > kept["trained"]:
-        raise _bad(
-            f"{path}.university",
-            f"số có trình độ đại học trở lên ({format_int(kept['university'])}) lớn hơn "
-            f"số được đào tạo ({format_int(kept['trained'])})",
-        )
+        if values.get(part) is not None and total is not None and values[part] > total:
+            return part, f"{FIELD_LABELS[part]} ({format_int(values[part])}) lớn hơn tổng số công dân ({format_int(total)})"
+    university, trained = values.get("university"), values.get("trained")
+    if university is not None and trained is not None and university > trained:
+        return "university", (f"số có trình độ đại học trở lên ({format_int(university)}) lớn hơn "
+                              f"số được đào tạo ({format_int(trained)})")
+    return None
+
+
+def _check_consistency(kept: Mapping[str, Any], path: str) -> None:
+    problem = figures_problem(kept)
+    if problem is not None:
+        raise _bad(f"{path}.{problem[0]}", problem[1])
 
 
 def parse_dataset(raw: Any, catalogue: Catalogue | None = None) -> Dataset:

@@ -128,7 +128,7 @@ def _judge_level(indicator: Indicator, values: Mapping[str, Any], level: int) ->
     if missing:
         return missing
     reached = values["level"]
-    required = indicator.requirement[level]["min_level"]
+    required = indicator.min_level(level)
     required_name = indicator.level_names.get(required, f"mức độ {required}").lower()
     reached_name = indicator.level_names.get(reached, f"mức độ {reached}")
     if reached >= required:
@@ -148,7 +148,7 @@ def _judge_ratio(indicator: Indicator, values: Mapping[str, Any], level: int) ->
     missing = _missing_fields(values, ("achieved", "total"))
     if missing:
         return missing
-    ok, text = _ratio_text("Tỷ lệ ", values["achieved"], values["total"], indicator.requirement[level]["min_percent"])
+    ok, text = _ratio_text("Tỷ lệ ", values["achieved"], values["total"], indicator.min_percent(level))
     return Verdict(MET if ok else NOT_MET, text)
 
 
@@ -156,10 +156,9 @@ def _judge_training(indicator: Indicator, values: Mapping[str, Any], level: int,
     missing = _missing_fields(values, ("trained", "university", "total"))
     if missing:
         return missing
-    area = "disadvantaged" if disadvantaged else "normal"
-    thresholds = indicator.requirement[level][area]
-    ok_trained, trained = _ratio_text("Được đào tạo ", values["trained"], values["total"], thresholds["trained"])
-    ok_uni, uni = _ratio_text("đại học trở lên ", values["university"], values["total"], thresholds["university"])
+    thresholds = indicator.training_thresholds(level, disadvantaged)
+    ok_trained, trained = _ratio_text("Được đào tạo ", values["trained"], values["total"], thresholds.trained)
+    ok_uni, uni = _ratio_text("đại học trở lên ", values["university"], values["total"], thresholds.university)
     suffix = " (ngưỡng xã thuộc vùng khó khăn)" if disadvantaged else ""
     return Verdict(MET if ok_trained and ok_uni else NOT_MET, f"{trained}; {uni}{suffix}")
 
@@ -243,3 +242,59 @@ def assess(catalogue: Catalogue, results: Mapping[str, IndicatorResult], disadva
         if all(c.verdicts[candidate].met for c in criteria.values()):
             level = candidate
     return Assessment(catalogue.id, level, disadvantaged_area, criteria, indicators)
+
+
+def requirement_text(indicator: Indicator) -> str:
+    """What each level asks of an indicator, in one or two lines."""
+    if indicator.input == "boolean":
+        return "Cả hai mức độ: thực hiện đầy đủ."
+    parts = []
+    for level in LEVELS:
+        if indicator.input == "level":
+            name = indicator.level_name(indicator.min_level(level)).lower()
+            parts.append(f"Mức độ {level}: đạt chuẩn {name} trở lên")
+        elif indicator.input == "ratio":
+            parts.append(f"Mức độ {level}: ít nhất {format_threshold(indicator.min_percent(level))}")
+        else:
+            normal = indicator.training_thresholds(level, disadvantaged=False)
+            hard = indicator.training_thresholds(level, disadvantaged=True)
+            parts.append(
+                f"Mức độ {level}: được đào tạo ≥ {format_threshold(normal.trained)}, đại học trở lên ≥ "
+                f"{format_threshold(normal.university)} (xã vùng khó khăn: {format_threshold(hard.trained)} và "
+                f"{format_threshold(hard.university)})"
+            )
+    return "; ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class ShareCheck:
+    """One share a counted indicator asks for (the ratio, or the trained and university shares), as typed,
+    with whether it reaches each level's threshold."""
+
+    name: str
+    percent: Fraction
+    thresholds: dict[int, Fraction]
+    reached: dict[int, bool]
+
+
+def share_checks(indicator: Indicator, values: Mapping[str, Any], disadvantaged: bool) -> list[ShareCheck]:
+    """The shares of a ratio or training indicator against each level's threshold, for feedback while typing.
+
+    Empty when the indicator is not counted or a figure is missing or the total is zero; figures that
+    contradict each other are refused by `app.domain.dataset.figures_problem`, not here.
+    """
+    total = values.get("total")
+    if indicator.input == "ratio":
+        parts: dict[str, tuple[str, dict[int, Fraction]]] = {
+            "achieved": ("Tỷ lệ", {lv: indicator.min_percent(lv) for lv in LEVELS})}
+    elif indicator.input == "training":
+        limits = {lv: indicator.training_thresholds(lv, disadvantaged) for lv in LEVELS}
+        parts = {"trained": ("Được đào tạo", {lv: t.trained for lv, t in limits.items()}),
+                 "university": ("Đại học trở lên", {lv: t.university for lv, t in limits.items()})}
+    else:
+        return []
+    if not isinstance(total, int) or total <= 0 or any(not isinstance(values.get(p), int) for p in parts):
+        return []
+    return [ShareCheck(name, Fraction(values[part] * 100, total), thresholds,
+                       {lv: reaches(values[part], total, threshold) for lv, threshold in thresholds.items()})
+            for part, (name, thresholds) in parts.items()]

@@ -234,14 +234,18 @@ def appraisal(rws: RecipientWorkspace, package_id: int) -> Appraisal:
                      assess(catalogue, results, disadvantaged), concluded[0] if concluded else None)
 
 
+def has_outcome(rws: RecipientWorkspace, package_id: int) -> bool:
+    """True once a recognition decision has given this package its outcome (its appraisal is then final)."""
+    with rws.lock:
+        return rws.db.execute("SELECT 1 FROM outcomes WHERE package_id = ?", [package_id]).fetchone() is not None
+
+
 def _writable(rws: RecipientWorkspace, package_id: int) -> Appraisal:
     state = appraisal(rws, package_id)
     if current_package_id(rws, state.commune_id, state.year) != package_id:
         raise InputError(f"Gói số {package_id} đã có phiên bản mới hơn của xã {state.commune}; hãy thẩm định "
                          "phiên bản mới nhất.")
-    with rws.lock:
-        decided = rws.db.execute("SELECT 1 FROM outcomes WHERE package_id = ?", [package_id]).fetchone()
-    if decided:
+    if has_outcome(rws, package_id):
         raise InputError(f"Hồ sơ của xã {state.commune} đã có kết quả công nhận; không sửa được kết quả thẩm định.")
     if state.concluded:
         raise InputError(f"Hồ sơ của xã {state.commune} đã kết luận thẩm định; hãy mở lại (nêu lý do) trước khi sửa.")

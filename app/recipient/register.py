@@ -158,6 +158,13 @@ def years(rws: RecipientWorkspace, today: dt.date | None = None) -> list[int]:
     return sorted(found)
 
 
+def latest_package_year(rws: RecipientWorkspace) -> int | None:
+    """The newest assessment year any received package is for, or None before the first one."""
+    with rws.lock:
+        row = rws.db.execute("SELECT MAX(year) FROM packages").fetchone()
+    return int(row[0]) if row and row[0] else None
+
+
 def register_rows(rws: RecipientWorkspace, year: int | None = None) -> list[RegisterRow]:
     """Every commune of the register × every year (or one year), with its status, in name order."""
     from app.recipient.communes import communes

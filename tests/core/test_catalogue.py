@@ -46,6 +46,37 @@ def test_thresholds_match_the_circular():
     assert (req[2]["disadvantaged"]["trained"], req[2]["disadvantaged"]["university"]) == (50, 12)
 
 
+def test_typed_accessors_read_the_same_thresholds_and_refuse_the_wrong_kind():
+    catalogue = catalogue_for_year(2025)
+    assert [catalogue.indicator("4.2").min_level(lv) for lv in (1, 2)] == [2, 3]
+    assert [catalogue.indicator("5.1").min_percent(lv) for lv in (1, 2)] == [60, 80]
+    training = catalogue.indicator("5.2")
+    assert [(t.trained, t.university) for t in (training.training_thresholds(1, False), training.training_thresholds(1, True),
+                                               training.training_thresholds(2, False), training.training_thresholds(2, True))] \
+        == [(50, 12), (40, 10), (60, 15), (50, 12)]
+    with pytest.raises(ValueError):
+        catalogue.indicator("5.1").min_level(1)
+    with pytest.raises(ValueError):
+        catalogue.indicator("4.2").min_percent(1)
+
+
+def test_short_names_and_entry_hints_come_from_the_catalogue_data():
+    catalogue = catalogue_for_year(2025)
+    assert catalogue.criterion("4").label == "4. Phổ cập giáo dục – xóa mù chữ"
+    assert catalogue.indicator("4.4").label == "4.4 Xóa mù chữ"
+    assert catalogue.indicator("5.1").short_name == 'Tỷ lệ "Công dân học tập"'
+    assert [i.id for i in catalogue.indicators if i.recognition_decision] == ["4.1", "4.2", "4.3", "4.4"]
+    assert [i.id for i in catalogue.indicators if i.counted] == ["5.1", "5.2"]
+    assert "15 tuổi" in catalogue.indicator("5.2").data_source_hint
+    # a later catalogue without short names falls back to the first words of the legal text
+    doc = copy.deepcopy(SHIPPED)
+    del doc["criteria"][4]["indicators"][0]["short_name"]
+    del doc["criteria"][4]["short_name"]
+    amended = parse_catalogue(doc)
+    assert amended.indicator("5.1").short_name == "Công dân trong xã đạt danh…"
+    assert amended.criterion("5").short_name.endswith("…")
+
+
 def _broken(mutate) -> dict:
     doc = copy.deepcopy(SHIPPED)
     mutate(doc)
@@ -66,6 +97,8 @@ def _broken(mutate) -> dict:
         (lambda d: d["criteria"][4]["indicators"][1]["requirement"]["1"].pop("disadvantaged"), "disadvantaged"),
         (lambda d: d["criteria"][2].update(indicators=[]), "tiêu chí 3"),
         (lambda d: d["criteria"][0]["indicators"][2].update(text=""), "chỉ tiêu 1.3"),
+        (lambda d: d["criteria"][0]["indicators"][2].update(short_name=3), "chỉ tiêu 1.3"),
+        (lambda d: d["criteria"][3]["indicators"][0].update(recognition_decision="có"), "recognition_decision"),
     ],
 )
 def test_malformed_catalogue_is_refused_naming_the_bad_entry(mutate, named):

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.catalogue import catalogue_for_year
-from app.domain.rules import MET, MISSING, NOT_MET, evaluate, reaches
+from app.domain.rules import MET, MISSING, NOT_MET, evaluate, reaches, requirement_text, share_checks
 
 CATALOGUE = catalogue_for_year(2025)
 BOOLEAN_IDS = ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1"]
@@ -165,3 +165,26 @@ def test_boundary_is_exactly_the_smallest_count_reaching_the_percentage(total, p
     assert reaches(boundary, total, Fraction(percent))
     if boundary > 0:
         assert not reaches(boundary - 1, total, Fraction(percent))
+
+
+def test_shares_while_typing_follow_the_engine_at_each_level_and_area():
+    ratio = share_checks(CATALOGUE.indicator("5.1"), {"achieved": 8922, "total": 14870}, False)
+    assert [(s.name, s.thresholds, s.reached) for s in ratio] == [("Tỷ lệ", {1: 60, 2: 80}, {1: True, 2: False})]
+    assert share_checks(CATALOGUE.indicator("5.1"), {"achieved": 8921, "total": 14870}, False)[0].reached[1] is False
+    training = CATALOGUE.indicator("5.2")
+    figures = {"trained": 45, "university": 11, "total": 100}
+    assert [s.reached for s in share_checks(training, figures, False)] == [{1: False, 2: False}, {1: False, 2: False}]
+    hard = share_checks(training, figures, True)
+    assert [(s.name, s.percent, s.reached) for s in hard] == [
+        ("Được đào tạo", 45, {1: True, 2: False}), ("Đại học trở lên", 11, {1: True, 2: False})]
+    assert share_checks(training, {"trained": 45, "total": 100}, False) == []
+    assert share_checks(CATALOGUE.indicator("5.1"), {"achieved": 1, "total": 0}, False) == []
+    assert share_checks(CATALOGUE.indicator("4.2"), {"level": 2}, False) == []
+
+
+def test_requirement_text_states_each_level_from_the_catalogue():
+    assert requirement_text(CATALOGUE.indicator("5.1")) == "Mức độ 1: ít nhất 60%; Mức độ 2: ít nhất 80%."
+    assert requirement_text(CATALOGUE.indicator("4.4")) == (
+        "Mức độ 1: đạt chuẩn mức độ 1 trở lên; Mức độ 2: đạt chuẩn mức độ 2 trở lên.")
+    assert "xã vùng khó khăn: 40% và 10%" in requirement_text(CATALOGUE.indicator("5.2"))
+    assert requirement_text(CATALOGUE.indicator("1.1")) == "Cả hai mức độ: thực hiện đầy đủ."

@@ -202,7 +202,7 @@ def test_the_mail_tab_queues_sends_and_says_what_it_did(page, built, tmp_path):
     type_text(tab.host, "127.0.0.1")
     tab.port.setValue(port)
     tab.security.setCurrentIndex(tab.security.findData("none"))
-    type_text(tab.sender, "ubnd@dongtien.example.vn")
+    type_text(tab.sender_address, "ubnd@dongtien.example.vn")
     tab.max_mb.setValue(1)
     tab.save_button.click()
     idle()

@@ -74,6 +74,8 @@ def test_a_refused_figure_stays_in_the_field_with_the_reason(qtbot, ctx, ws) -> 
     achieved = editor._bindings["achieved"].widget
     achieved.selectAll()
     type_text(achieved, "900")
+    live = editor.live_ratio.text()  # the rules engine's shares and the dataset's check, while typing
+    assert "900,00%" in live and "mức độ 1 (≥ 60%)" in live and "lớn hơn tổng số công dân (100)" in live
     editor.commit()
     qtbot.waitUntil(editor.error_label.isVisible, timeout=3000)
     assert "lớn hơn tổng số" in editor.error_label.text()

@@ -5,7 +5,7 @@ numbers, dates and căn cứ the issued documents carry. Forms only hold values;
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.documents import legal_bases as bases
 from app.documents import texts as doc_texts
+from app.documents.phrases import BaseLine
 from app.domain import meeting as mt
 from app.text import format_date_short
 from ui.dialogs import button_box
@@ -130,7 +131,7 @@ class NumbersForm(QWidget):
         plan.addRow("Trích yếu", self.plan_summary)
 
         bases_box = QGroupBox("Căn cứ in trên Tờ trình và Báo cáo (cài đặt của xã)")
-        column = QVBoxLayout(bases_box)
+        bases_column = QVBoxLayout(bases_box)
         self.bases = QListWidget()
         self.bases.setWordWrap(True)
         self.bases.setMinimumHeight(90)
@@ -141,19 +142,19 @@ class NumbersForm(QWidget):
         self.new_base.returnPressed.connect(self._add_base)
         self.remove_base = QPushButton("Bỏ căn cứ đã chọn")
         self.remove_base.clicked.connect(self._remove_base)
-        row = QHBoxLayout()
-        row.addWidget(self.new_base, 1)
-        row.addWidget(add)
-        row.addWidget(self.remove_base)
+        base_row = QHBoxLayout()
+        base_row.addWidget(self.new_base, 1)
+        base_row.addWidget(add)
+        base_row.addWidget(self.remove_base)
         self.suggestions = QVBoxLayout()
         self.suggestions_label = QLabel("Gợi ý chưa xác nhận (chưa in). Hãy đối chiếu số, ngày và trích yếu với văn "
                                         "bản gốc trước khi xác nhận: căn cứ sai không sửa được sau khi ký.")
         self.suggestions_label.setWordWrap(True)
         self.suggestions_label.setObjectName("muted")
-        column.addWidget(self.bases)
-        column.addLayout(row)
-        column.addWidget(self.suggestions_label)
-        column.addLayout(self.suggestions)
+        bases_column.addWidget(self.bases)
+        bases_column.addLayout(base_row)
+        bases_column.addWidget(self.suggestions_label)
+        bases_column.addLayout(self.suggestions)
 
         layout = QVBoxLayout(self)
         layout.addWidget(numbers_box)
@@ -170,7 +171,7 @@ class NumbersForm(QWidget):
         fields.add_line("plan.date", self.plan_date, doc_texts.TEXT_KEYS["plan.date"], show=_short)
         fields.add_line("plan.summary", self.plan_summary, doc_texts.TEXT_KEYS["plan.summary"])
 
-    def load_bases(self, base_lines: list, pending: list[bases.Suggestion]) -> None:
+    def load_bases(self, base_lines: list[BaseLine], pending: list[bases.Suggestion]) -> None:
         """The căn cứ printed, and the suggestions still to confirm."""
         self.bases.clear()
         for line in base_lines:
@@ -181,21 +182,22 @@ class NumbersForm(QWidget):
                 entry.setFlags(entry.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             self.bases.addItem(entry)
         while self.suggestions.count():
-            widget = self.suggestions.takeAt(0).widget()
+            item = self.suggestions.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.suggestion_buttons: dict[str, QPushButton] = {}
         for suggestion in pending:
             box = QWidget()
-            line = QHBoxLayout(box)
-            line.setContentsMargins(0, 0, 0, 0)
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
             text = QLabel(suggestion.text)
             text.setWordWrap(True)
             confirm = QPushButton("Đã đối chiếu, in căn cứ này")
             confirm.clicked.connect(lambda _c=False, sid=suggestion.id: self.confirm_requested.emit(sid))
             self.suggestion_buttons[suggestion.id] = confirm
-            line.addWidget(text, 1)
-            line.addWidget(confirm, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(text, 1)
+            row.addWidget(confirm, 0, Qt.AlignmentFlag.AlignTop)
             self.suggestions.addWidget(box)
         self.suggestions_label.setVisible(bool(pending))
 
@@ -412,7 +414,7 @@ class MeetingForm(QWidget):
         """The rows as typed (not validated); empty rows left out."""
         people = []
         for row in range(self.attendees.rowCount()):
-            role = self.attendees.cellWidget(row, ROLE)
+            role = cast(QComboBox | None, self.attendees.cellWidget(row, ROLE))  # the role picker of each row
             present = self.attendees.item(row, PRESENT)
             person = mt.Attendee(self._text(row, NAME), self._text(row, TITLE), self._text(row, ORGANISATION),
                                  role.currentData() if role else mt.OTHER,
@@ -464,7 +466,7 @@ class MeetingForm(QWidget):
             self.composition.setText("Thành phần họp xét đủ theo Điều 9 khoản 1 điểm c Thông tư 25/2023.")
             self.composition.setStyleSheet("color: #1b5e20;")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The form as typed, every attendee with all six fields (an absence reason is kept even when ticked
         present, so that the check can name the mismatch)."""
         return {"meeting_date": self.date.text().strip(), "place": self.place.text(),

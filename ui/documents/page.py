@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageSize
@@ -43,12 +45,14 @@ from app.documents import (
 )
 from app.documents import legal_bases as bases
 from app.documents import texts as doc_texts
-from app.documents.collection import write_collection_workbooks
+from app.documents.collection import CollectionImport, write_collection_workbooks
 from app.documents.common import default_recipients
 from app.documents.readiness import document_notes
 from app.domain import meeting as mt
+from app.progress import ProgressState
 from app.services import documents as docs
 from app.services.documents import import_collection_workbook
+from app.storage.workspace import Workspace
 from ui.context import AppContext
 from ui.dialogs import message_box
 from ui.documents.forms import MeetingForm, NarrativeForm, NumbersForm, OrganisationsDialog, record_form
@@ -229,7 +233,7 @@ class DocumentsPage(LoadsWhenShown, QWidget):
             return
         ws = self.ctx.ws
 
-        def load(_progress):
+        def load(_progress: ProgressState) -> tuple[Any, ...]:
             meeting = doc_texts.review_meeting(ws, year)
             names = doc_texts.organisations(ws)
             composition = mt.composition_problems(meeting, names) if meeting else []
@@ -239,7 +243,7 @@ class DocumentsPage(LoadsWhenShown, QWidget):
 
         run_in_background(load).success(self._loaded).failure(lambda e: show_error(self, e)).run()
 
-    def _loaded(self, result) -> None:
+    def _loaded(self, result: tuple[Any, ...]) -> None:
         (year, locked, texts, usual_recipients, meeting, draft, names, composition, printed, pending, problems,
          notes) = result
         if year != self.ctx.year:
@@ -278,7 +282,7 @@ class DocumentsPage(LoadsWhenShown, QWidget):
 
     # ------------------------------------------------------------------ saving what is typed
 
-    def _text_change(self, key: str, text: str, _continuing: bool):
+    def _text_change(self, key: str, text: str, _continuing: bool) -> Callable[[Workspace], Changes]:
         year = self.fields.subject
         return lambda ws: docs.set_document_texts(ws, year, {key: text})
 
@@ -288,18 +292,19 @@ class DocumentsPage(LoadsWhenShown, QWidget):
 
     _meeting_year: int | None = None
     _meeting_source: object = None  # the record or draft the form shows (or was stored as)
-    _meeting_known: dict | None = None  # the form's content as loaded or last stored
+    _meeting_known: dict[str, Any] | None = None  # the form's content as loaded or last stored
     _meeting_in_flight = 0
 
     def _meeting_dirty(self) -> bool:
         return self._meeting_known is not None and self.meeting.to_json() != self._meeting_known
 
-    def _load_meeting(self, year: int, meeting, draft, names) -> None:
+    def _load_meeting(self, year: int, meeting: mt.ReviewMeeting | None, draft: doc_texts.MeetingDraft | None,
+                      names: tuple[str, ...]) -> None:
         """Show the year's meeting form, unless it is being typed in or what is stored is what it shows."""
         source = draft if draft is not None else meeting
         if year == self._meeting_year:
             typing = (self._meeting_dirty() or self.meeting_typing.pending() or self._meeting_in_flight
-                      or self.meeting.isAncestorOf(QApplication.focusWidget()))
+                      or self._meeting_has_focus())
             if typing or source == self._meeting_source:
                 self.meeting.organisations = names
                 return
@@ -308,6 +313,10 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         self._meeting_year, self._meeting_source = year, source
         self.meeting.load(draft.form if draft is not None else record_form(meeting), names)
         self._meeting_known = self.meeting.to_json()
+
+    def _meeting_has_focus(self) -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and self.meeting.isAncestorOf(focus)
 
     def _meeting_chosen(self) -> None:
         """A choice, a cell or the rows changed: stored at once."""
@@ -322,11 +331,11 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         self._meeting_in_flight += 1
         saved: list[docs.MeetingSaved] = []
 
-        def change(ws):
+        def change(ws: Workspace) -> Changes:
             saved.append(docs.save_meeting_form(ws, year, form))
             return saved[0].changes
 
-        def done(_changes) -> None:
+        def done(_changes: Changes) -> None:
             self._meeting_in_flight -= 1
             if year == self._meeting_year:
                 self._meeting_source = saved[0].stored
@@ -363,6 +372,8 @@ class DocumentsPage(LoadsWhenShown, QWidget):
 
     def generate_preview(self) -> None:
         ws, year, key, level = self.ctx.ws, self.ctx.year, self.document.currentData(), self.level.currentData()
+        if year is None:
+            return
         path = self._preview_dir / f"{key}_{year}.pdf"
         (run_in_background(lambda _p: render_document_pdf(ws, year, key, path, level))
          .success(self.load_preview).failure(lambda e: show_error(self, e))
@@ -439,6 +450,8 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         if not target:
             return
         ws, year, level = self.ctx.ws, self.ctx.year, self.level.currentData()
+        if year is None:
+            return
         (run_in_background(lambda _p: render_document_pdf(ws, year, key, Path(target), level))
          .success(lambda path: message_box(self, "Đã lưu", f"Đã lưu văn bản vào {path}."))
          .failure(lambda e: show_error(self, e)).run())
@@ -450,6 +463,8 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         if not target:
             return
         ws, year, level = self.ctx.ws, self.ctx.year, self.level.currentData()
+        if year is None:
+            return
         (run_in_background(lambda _p: write_document_docx(ws, year, key, Path(target), level))
          .success(lambda path: message_box(self, "Đã lưu", f"Đã lưu bản Word vào {path}."))
          .failure(lambda e: show_error(self, e)).run())
@@ -461,6 +476,8 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         from app.documents import write_all_documents
 
         ws, year, level = self.ctx.ws, self.ctx.year, self.level.currentData()
+        if year is None:
+            return
         (run_in_background(lambda progress: write_all_documents(ws, year, Path(folder), level, progress))
          .success(lambda written: message_box(self, "Đã tạo hồ sơ", f"Đã ghi {len(written)} tệp vào {folder}."))
          .failure(lambda e: show_error(self, e)).with_progress(self, "Đang tạo hồ sơ…").run())
@@ -472,6 +489,8 @@ class DocumentsPage(LoadsWhenShown, QWidget):
         if not folder:
             return
         ws, year = self.ctx.ws, self.ctx.year
+        if year is None:
+            return
         (run_in_background(lambda progress: write_collection_workbooks(ws, year, Path(folder), progress=progress))
          .success(lambda written: message_box(self, "Đã xuất phiếu",
                                               "Đã xuất phiếu cho: " + ", ".join(written) + "."))
@@ -486,7 +505,7 @@ class DocumentsPage(LoadsWhenShown, QWidget):
          .success(self._imported).failure(lambda e: show_error(self, e, "Không nhập được phiếu"))
          .with_progress(self, "Đang nhập phiếu…").run())
 
-    def _imported(self, result) -> None:
+    def _imported(self, result: CollectionImport) -> None:
         self.ctx.apply(result.changes)
         if result.changed:
             text = f"Đã nhập phiếu của {result.unit}: cập nhật chỉ tiêu {', '.join(result.changed)}."

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QSize, QSizeF, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPainter
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPainter, QResizeEvent
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
@@ -202,7 +202,7 @@ class PrintPreview(QDialog):
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page < self.page_total - 1)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         QTimer.singleShot(0, self._show_zoom)  # once the view has taken its new size
 

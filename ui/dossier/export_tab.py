@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,6 +29,10 @@ from ui.dialogs import message_box
 from ui.dossier.common import OK_COLOR, fill, note, table
 from ui.dossier.signing_tab import SigningTab
 from ui.tasks import run_in_background, show_error
+
+if TYPE_CHECKING:
+    from app.dossier.delivery import Delivered
+    from app.progress import ProgressState
 
 
 class ExportTab(QWidget):
@@ -116,6 +121,8 @@ class ExportTab(QWidget):
             show_error(self, error)
             return
         ws, year, level, settings = self.ctx.ws, self.ctx.year, self.level.currentData(), self.signing.settings()
+        if year is None:
+            return
         run_in_background(lambda progress: check_before_signing(ws, year, level, settings, progress)) \
             .success(lambda _checked: self._sign_and_write(folder, level, settings)) \
             .failure(lambda e: show_error(self, e, "Chưa thể ký và lập gói")) \
@@ -131,8 +138,10 @@ class ExportTab(QWidget):
             show_error(self, error)
             return
         ws, year = self.ctx.ws, self.ctx.year
+        if year is None:
+            return
 
-        def work(progress):
+        def work(progress: ProgressState) -> Delivered:
             from app.dossier.package import package_name
 
             target = folder / f"{package_name(ws, year, ws.year(year).package_version)}.zip"
@@ -148,8 +157,10 @@ class ExportTab(QWidget):
             show_error(self, error)
             return
         year = self.ctx.year
+        if year is None:
+            return
 
-        def work(progress):
+        def work(progress: ProgressState) -> Delivered:
             record = records.latest_package(self.ctx.ws, year)
             if record is None:
                 raise InputError("Chưa có gói nào cho phiên bản hiện tại; hãy lập gói trước.")
@@ -158,7 +169,7 @@ class ExportTab(QWidget):
         run_in_background(work).success(self._done).failure(lambda e: show_error(self, e)) \
             .with_progress(self, "Đang chép gói hồ sơ…").run()
 
-    def _done(self, delivered) -> None:
+    def _done(self, delivered: Delivered) -> None:
         self.result.setText(delivered.message)
         self.ctx.apply(Changes(documents=True))
         message_box(self, "Đã ghi gói hồ sơ", delivered.message)
@@ -167,7 +178,7 @@ class ExportTab(QWidget):
         year = self.ctx.year
         run_in_background(lambda _p: records.packages(self.ctx.ws, year)).success(self._show_history).run()
 
-    def _show_history(self, packages) -> None:
+    def _show_history(self, packages: list[records.PackageRecord]) -> None:
         fill(self.history, [[str(p.version), str(p.level), format_local_time(p.built_at),
                              records.SIGNING_METHODS[p.signing_method], p.signer, format_size(p.size), p.path]
                             for p in packages])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,6 +21,9 @@ from ui.context import AppContext
 from ui.dialogs import confirm
 from ui.dossier.common import ask_text, note
 from ui.tasks import run_in_background, show_error
+
+if TYPE_CHECKING:
+    from app.progress import ProgressState
 
 
 class FinalizeTab(QWidget):
@@ -57,14 +62,14 @@ class FinalizeTab(QWidget):
             return
         ws = self.ctx.ws
 
-        def load(_progress):
+        def load(_progress: ProgressState) -> tuple[Any, ...]:
             info = ws.year(year)
             return (info, finalize.preflight(ws, year), records.package_uuid(ws, year) if info.locked else None,
                     len(ws.catalogue(year).indicators))
 
         run_in_background(load).success(self._show).failure(lambda e: show_error(self, e)).run()
 
-    def _show(self, loaded) -> None:
+    def _show(self, loaded: tuple[Any, ...]) -> None:
         info, items, uuid, indicator_count = loaded
         self._info = info
         self._frozen = frozen_text(indicator_count)
@@ -110,6 +115,8 @@ class FinalizeTab(QWidget):
         if reason is None:
             return
         year = self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: finalize.unlock(self.ctx.ws, year, reason)).success(self.ctx.apply) \
             .failure(lambda e: show_error(self, e)).run()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -28,6 +29,9 @@ from ui.dossier.common import ask_text, fill, note, table
 from ui.dossier.registry_ui import FittingLabel
 from ui.tasks import run_in_background, show_error
 
+if TYPE_CHECKING:
+    from app.progress import ProgressState
+
 AUTO_SEND_MS = 60_000
 
 
@@ -48,7 +52,7 @@ class MailTab(QWidget):
         for key, label in outbox.SECURITY.items():
             self.security.addItem(label, key)
         self.username = QLineEdit()
-        self.sender = QLineEdit()
+        self.sender_address = QLineEdit()
         self.max_mb = QSpinBox()
         self.max_mb.setRange(1, 100)
         self.max_mb.setSuffix(" MB mỗi thư")
@@ -57,7 +61,7 @@ class MailTab(QWidget):
         form.addRow("Cổng:", self.port)
         form.addRow("Bảo mật:", self.security)
         form.addRow("Tên đăng nhập:", self.username)
-        form.addRow("Địa chỉ người gửi:", self.sender)
+        form.addRow("Địa chỉ người gửi:", self.sender_address)
         form.addRow("Giới hạn tệp đính kèm:", self.max_mb)
         form.addRow("", self.remember)
         buttons = QHBoxLayout()
@@ -98,25 +102,25 @@ class MailTab(QWidget):
         self.timer.start()
 
     def refresh(self) -> None:
-        def load(_p):
+        def load(_p: ProgressState) -> tuple[outbox.MailSettings, list[outbox.OutboxMessage]]:
             return outbox.mail_settings(self.ctx.ws), outbox.outbox_messages(self.ctx.ws)
 
         run_in_background(load).success(self._show).run()
 
-    def _show(self, loaded) -> None:
+    def _show(self, loaded: tuple[outbox.MailSettings, list[outbox.OutboxMessage]]) -> None:
         settings, messages = loaded
         self.host.setText(settings.host)
         self.port.setValue(settings.port)
         self.security.setCurrentIndex(max(0, self.security.findData(settings.security)))
         self.username.setText(settings.username)
-        self.sender.setText(settings.sender)
+        self.sender_address.setText(settings.sender)
         self.max_mb.setValue(max(1, settings.max_attachment_bytes // 1_000_000))
         fill(self.messages, [[m.state_label, m.recipient, str(m.year), str(m.version), f"{m.part_index}/{m.part_count}",
                               str(m.attempts), self._when(m), m.last_error if m.state != "sent" else ""]
                              for m in messages])
 
     @staticmethod
-    def _when(message) -> str:
+    def _when(message: outbox.OutboxMessage) -> str:
         """When it was sent, or when it will be tried again."""
         if message.state == "sent":
             return f"đã gửi {format_local_time(message.sent_at)}" if message.sent_at else ""
@@ -126,7 +130,7 @@ class MailTab(QWidget):
 
     def current_settings(self) -> outbox.MailSettings:
         return outbox.MailSettings(self.host.text(), self.port.value(), self.security.currentData(),
-                                   self.username.text(), self.sender.text(), self.max_mb.value() * 1_000_000)
+                                   self.username.text(), self.sender_address.text(), self.max_mb.value() * 1_000_000)
 
     def save(self) -> None:
         settings = self.current_settings()
@@ -159,23 +163,31 @@ class MailTab(QWidget):
 
     def queue(self) -> None:
         year, recipient = self.ctx.year, self.recipient.text()
+        if year is None:
+            return
 
-        def work(_p):
+        def work(_p: ProgressState) -> outbox.QueueResult:
             record = records.latest_package(self.ctx.ws, year)
             if record is None:
                 raise InputError("Chưa có gói hồ sơ cho phiên bản hiện tại; hãy lập gói ở thẻ Xuất gói trước.")
             return outbox.queue_package(self.ctx.ws, Path(record.path), recipient)
 
-        run_in_background(work).success(lambda result: (
-            self.status.setText(result.describe() + " Thư sẽ tự gửi khi có mạng."),
-            self.ctx.apply(Changes(documents=True)), self.send(interactive=True))) \
+        def queued(result: outbox.QueueResult) -> None:
+            self.status.setText(result.describe() + " Thư sẽ tự gửi khi có mạng.")
+            self.ctx.apply(Changes(documents=True))
+            self.send(interactive=True)
+
+        run_in_background(work).success(queued) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang chia gói thành các tệp đính kèm…").run()
 
     def retry_failed(self) -> None:
-        run_in_background(lambda _p: outbox.requeue_failed(self.ctx.ws)).success(lambda count: (
+        def requeued(count: int) -> None:
             self.status.setText(f"Đã xếp lại {count} thư gửi lỗi, từ đúng các phần đã xếp trước." if count
-                                else "Không có thư gửi thất bại nào để xếp lại."),
-            self.refresh())).failure(lambda e: show_error(self, e)).run()
+                                else "Không có thư gửi thất bại nào để xếp lại.")
+            self.refresh()
+
+        run_in_background(lambda _p: outbox.requeue_failed(self.ctx.ws)).success(requeued) \
+            .failure(lambda e: show_error(self, e)).run()
 
     def send(self, interactive: bool) -> None:
         settings = self.current_settings()
@@ -183,14 +195,14 @@ class MailTab(QWidget):
             return
         password = self._password
 
-        def work(_p):
+        def work(_p: ProgressState) -> outbox.FlushResult | None:
             if not interactive and outbox.pending_count(self.ctx.ws) == 0:
                 return None
             return outbox.flush_outbox(self.ctx.ws, password)
 
         run_in_background(work).success(self._sent).failure(lambda e: show_error(self, e) if interactive else None).run()
 
-    def _sent(self, result) -> None:
+    def _sent(self, result: outbox.FlushResult | None) -> None:
         if result is None:
             return
         if result.error and "mật khẩu" in result.error:

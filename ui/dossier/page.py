@@ -93,6 +93,8 @@ class DossierPage(QWidget):
 
     def refresh_steps(self) -> None:
         ws, year = self.ctx.ws, self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: read_steps(ws, year)).success(self.show_steps) \
             .failure(lambda e: show_error(self, e)).run()
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dossier import registry
+from app.progress import ProgressState
 from ui.dialogs import ask_yes_no, button_box
 from ui.tasks import run_in_background, show_error
 
@@ -49,7 +51,7 @@ class FittingLabel(QLabel):
         super().setText(text)
         self._fit()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._fit()
 
@@ -167,7 +169,7 @@ class RegistryBox(QGroupBox):
         certificate, fingerprint, contact = dialog.certificate.text().strip(), dialog.fingerprint.text().strip(), \
             dialog.contact.text()
 
-        def work(_p):
+        def work(_p: ProgressState) -> registry.CommuneEntry:
             prints = ([fingerprint] if fingerprint else []) + (registry.fingerprints_of(Path(certificate))
                                                                if certificate else [])
             return registry.add_commune(path, commune, province, prints, contact)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,6 +27,10 @@ from ui.context import AppContext
 from ui.dialogs import message_box
 from ui.dossier.common import ask_text, file_row, fill, note, table
 from ui.tasks import run_in_background, show_error
+
+if TYPE_CHECKING:
+    from app.dossier.external import SignedImportResult
+    from app.dossier.tokens import TokenReport
 
 
 class SigningTab(QWidget):
@@ -146,7 +151,7 @@ class SigningTab(QWidget):
         run_in_background(lambda _p: diagnose(Path(module)), uses_db=False).success(self.show_token) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang đọc thiết bị ký số…", False).run()
 
-    def show_token(self, report) -> None:
+    def show_token(self, report: TokenReport) -> None:
         self.token_info.setText(f"Thư viện {report.module} (ứng dụng {report.app_bits}-bit): {len(report.slots)} thiết bị, "
                                 f"{len(report.certificates)} chứng thư."
                                 + "".join(f" {s.token_label}: {s.pin_warning}." for s in report.slots if s.pin_warning))
@@ -158,8 +163,9 @@ class SigningTab(QWidget):
     def _pick_certificate(self) -> None:
         rows = self.certificates.selectionModel().selectedRows()
         if rows:
-            self.key_id.setText(self.certificates.item(rows[0].row(), 2).text().replace("(trống)", ""))
-            self.cert_serial.setText(self.certificates.item(rows[0].row(), 5).text())
+            key_id, serial = self.certificates.item(rows[0].row(), 2), self.certificates.item(rows[0].row(), 5)
+            self.key_id.setText(key_id.text().replace("(trống)", "") if key_id else "")
+            self.cert_serial.setText(serial.text() if serial else "")
 
     def ask_for_secret(self, settings: records.SigningSettings) -> str | None:
         """The password of the .p12 file or the token's PIN, asked now (after every check passed); "" for ký ngoài,
@@ -176,6 +182,8 @@ class SigningTab(QWidget):
         if not folder:
             return
         year = self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: export_unsigned(self.ctx.ws, year, Path(folder))) \
             .success(lambda files: message_box(self, "Ký ngoài", f"Đã xuất {len(files)} văn bản vào {folder}.")) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang xuất văn bản…").run()
@@ -187,10 +195,12 @@ class SigningTab(QWidget):
 
     def import_files(self, files: list[Path]) -> None:
         year = self.ctx.year
+        if year is None:
+            return
         run_in_background(lambda _p: import_signed(self.ctx.ws, year, files)).success(self.show_import) \
             .failure(lambda e: show_error(self, e)).with_progress(self, "Đang kiểm tra chữ ký…").run()
 
-    def show_import(self, results) -> None:
+    def show_import(self, results: list[SignedImportResult]) -> None:
         fill(self.import_results, [[r.file, r.document or "—", ("✔ " if r.accepted else "✘ ") + r.message]
                                    for r in results])
         self.ctx.apply(Changes(documents=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QVBoxLayout,
@@ -12,6 +13,9 @@ from PySide6.QtWidgets import (
 from app.dossier import records
 from app.dossier.before_signing import key_problem
 from ui.dossier.common import note
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Steps:
     has_package: bool  # a package of the current version was written
 
 
-def read_steps(ws, year: int) -> Steps:  # noqa: ANN001 - Workspace
+def read_steps(ws: Workspace, year: int) -> Steps:
     info = ws.year(year)
     return Steps(year, info.locked, key_problem(records.signing_settings(ws)), info.package_version,
                  info.locked and records.latest_package(ws, year) is not None)

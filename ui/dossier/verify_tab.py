@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,6 +24,10 @@ from ui.dossier.common import FAIL_COLOR, OK_COLOR, file_row, fill, table
 from ui.dossier.registry_ui import FittingLabel, RegistryBox
 from ui.tasks import run_in_background, show_error
 
+if TYPE_CHECKING:
+    from app.dossier.verify import VerifyReport
+    from app.progress import ProgressState
+
 VERDICT_COLORS = {VALID: OK_COLOR, UNBOUND: "#8a5a00", INVALID: FAIL_COLOR}
 
 
@@ -33,7 +38,7 @@ class VerifyTab(QWidget):
     def __init__(self, ctx: AppContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.report = None
+        self.report: VerifyReport | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.package = QLineEdit()
@@ -83,7 +88,7 @@ class VerifyTab(QWidget):
         package, trust = Path(self.package.text().strip()), self.trust.text().strip()
         online, path = self.online.isChecked(), self.registry_path()
 
-        def work(progress):
+        def work(progress: ProgressState) -> VerifyReport:
             registry = load_registry(path) if path.is_file() else None
             return verify_package(package, [Path(trust)] if trust else None, progress=progress, registry=registry,
                                   online=online)
@@ -91,7 +96,7 @@ class VerifyTab(QWidget):
         run_in_background(work, uses_db=False).success(self.show_report).failure(lambda e: show_error(self, e)) \
             .with_progress(self, "Đang kiểm tra gói hồ sơ…").run()
 
-    def show_report(self, report) -> None:
+    def show_report(self, report: VerifyReport) -> None:
         self.report = report
         self.summary.setText(report.summary())
         self.summary.setStyleSheet(f"color: {VERDICT_COLORS[report.verdict]}; font-weight: bold;")
@@ -115,8 +120,13 @@ class VerifyTab(QWidget):
         if not ask_yes_no(self, "Ghi nhận người ký", question):
             return
         path = self.registry_path()
+
+        def registered(_entry: object) -> None:
+            self.registry.refresh()
+            self.verify()
+
         run_in_background(lambda _p: register_signer(path, report), uses_db=False) \
-            .success(lambda _entry: (self.registry.refresh(), self.verify())) \
+            .success(registered) \
             .failure(lambda e: show_error(self, e)).run()
 
     def _registry_changed(self) -> None:

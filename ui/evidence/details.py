@@ -5,6 +5,8 @@ stores what was typed for the one shown. Links are ticked with the mouse or the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,12 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
+from app.domain.catalogue import Indicator
 from app.errors import InputError
 from app.evidence.library import EvidenceItem, date_warning, parse_optional_date
 from app.services import evidence as ev
+from app.storage.workspace import Workspace
 from app.text import format_date_short, format_int
 from ui.context import AppContext
-from ui.labels import indicator_label
 from ui.widgets.typing import SavedFields
 from ui.widgets.verdict import wrapped
 
@@ -109,11 +113,11 @@ class DetailsPanel(QWidget):
         self.set_catalogue([])
         self.show_item(None)
 
-    def set_catalogue(self, indicators: list) -> None:
+    def set_catalogue(self, indicators: Sequence[Indicator]) -> None:
         self.links.blockSignals(True)
         self.links.clear()
         for indicator in indicators:
-            entry = QListWidgetItem(indicator_label(indicator))
+            entry = QListWidgetItem(indicator.label)
             entry.setData(Qt.ItemDataRole.UserRole, indicator.id)
             entry.setToolTip(indicator.text)
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -149,7 +153,7 @@ class DetailsPanel(QWidget):
     def flush(self) -> None:
         self.fields.flush()
 
-    def _change(self, key: str, text: str, _continuing: bool):
+    def _change(self, key: str, text: str, _continuing: bool) -> Callable[[Workspace], Changes]:
         evidence_id = self.fields.subject
         return lambda ws: ev.update_evidence(ws, evidence_id, **{key: text})
 

@@ -35,7 +35,8 @@ def shots(ctx: AppContext) -> list[tuple[str, QWidget]]:
     _ensure_demo_evidence(ctx)
     library = EvidencePage(ctx)
     library.resize(1280, 820)
-    library.select_code("H2.3.01") or library.select_row(0)
+    if not library.select_code("H2.3.01"):
+        library.select_row(0)
     _settle(library)
     photo = EvidencePage(ctx)
     photo.resize(1280, 820)

@@ -10,6 +10,7 @@ background with a progress bar and cancel; every file gets its own line in the r
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
@@ -37,13 +38,13 @@ from app.errors import CancelledError
 from app.evidence import importer as evidence_importer
 from app.evidence import library as evidence_library
 from app.services import evidence as ev
+from app.storage.workspace import Workspace
 from ui.context import AppContext
 from ui.dialogs import ask_yes_no
 from ui.evidence.details import FIELD_MIN_WIDTH, DetailsPanel
 from ui.evidence.list_model import EvidenceListModel
 from ui.evidence.preview import PreviewPane
 from ui.evidence.thumbnails import ThumbnailQueue, badge_icon
-from ui.labels import indicator_label
 from ui.locations import ui_state
 from ui.locking import locked_notice
 from ui.tasks import run_in_background, show_error
@@ -114,8 +115,7 @@ class EvidencePage(QWidget):
         self.explanation.setFixedHeight(58)
         self.explanation_problem = wrapped(object_name="error")
         self.explanation_problem.hide()
-        self.explanation_fields.problem.connect(
-            lambda text: (self.explanation_problem.setText(text), self.explanation_problem.setVisible(bool(text))))
+        self.explanation_fields.problem.connect(self._show_explanation_problem)
         box = QVBoxLayout(self.explanation_box)
         box.addWidget(self.explanation)
         box.addWidget(self.explanation_problem)
@@ -210,7 +210,7 @@ class EvidencePage(QWidget):
         self.filter.addItem("Tất cả chỉ tiêu", ALL)
         self.filter.addItem("Chưa gắn chỉ tiêu", evidence_library.UNLINKED)
         for indicator in indicators:
-            self.filter.addItem(f"Chỉ tiêu {indicator_label(indicator)}", indicator.id)
+            self.filter.addItem(f"Chỉ tiêu {indicator.label}", indicator.id)
         index = self.filter.findData(current)
         self.filter.setCurrentIndex(index if index >= 0 else 0)
         self.filter.blockSignals(False)
@@ -238,11 +238,16 @@ class EvidencePage(QWidget):
             self.refresh()
         super().showEvent(event)
 
+    def _show_explanation_problem(self, text: str) -> None:
+        self.explanation_problem.setText(text)
+        self.explanation_problem.setVisible(bool(text))
+
     def in_trash(self) -> bool:
         return self.view.currentIndex() == TRASH
 
     def indicator_filter(self) -> str | None:
-        return self.filter.currentData()
+        indicator_id: str | None = self.filter.currentData()
+        return indicator_id
 
     def refresh(self) -> None:
         self._stale = False
@@ -301,6 +306,7 @@ class EvidencePage(QWidget):
             self.explanation_fields.flush()
         self.explanation_box.setVisible(show)
         if show:
+            assert year is not None and indicator_id is not None  # `show` is only true with both
             self.explanation_box.setTitle(f"Chỉ tiêu {indicator_id} chưa có minh chứng — giải trình")
             self.explanation_fields.load(
                 {EXPLANATION_FIELD: ev.no_evidence_explanation(self.ctx.ws, year, indicator_id)},
@@ -311,8 +317,8 @@ class EvidencePage(QWidget):
         return self.ctx.year is not None and self.ctx.ws.year(self.ctx.year).locked
 
     def _update_locked(self) -> None:
-        locked = self._locked()
-        self.locked_note.setText(locked_notice(self.ctx.year) if locked else "")
+        locked, year = self._locked(), self.ctx.year
+        self.locked_note.setText(locked_notice(year) if locked and year is not None else "")
         self.locked_note.setVisible(locked)
         for button in (self.import_files_button, self.import_folder_button):
             button.setEnabled(self.ctx.year is not None and not locked)
@@ -380,7 +386,7 @@ class EvidencePage(QWidget):
         self.ctx.apply(imported.changes)
         self.show_results(results)
         first = next((r for r in results if r.evidence_id is not None), None)
-        if first is not None:
+        if first is not None and first.evidence_id is not None:
             self.select_id(first.evidence_id)
 
     def _import_failed(self, error: BaseException) -> None:
@@ -451,7 +457,7 @@ class EvidencePage(QWidget):
         self.refresh()
         show_error(self, error)
 
-    def _explanation_change(self, _key: str, text: str, continuing: bool):
+    def _explanation_change(self, _key: str, text: str, continuing: bool) -> Callable[[Workspace], Changes]:
         year, indicator_id = self.explanation_fields.subject
         return lambda ws: ev.set_no_evidence_explanation(ws, year, indicator_id, text, continue_edit=continuing)
 

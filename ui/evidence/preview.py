@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QMargins, QObject, QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtPdf import QPdfDocument
@@ -21,6 +23,9 @@ from app.evidence.library import EvidenceItem, copy_for_opening, stored_file
 from ui.tasks import show_error
 from ui.widgets.elided_label import ElidedLabel
 
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
+
 EMPTY, PDF, IMAGE, OTHER = range(4)
 
 
@@ -29,7 +34,7 @@ class PreviewPane(QWidget):
 
     opened = Signal(str)
 
-    def __init__(self, ws, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
         self.item: EvidenceItem | None = None

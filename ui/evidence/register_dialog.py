@@ -4,6 +4,8 @@ selected items at once. Finalizing the dossier requires all four for every item.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -24,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.evidence import library as evidence_library
 from app.evidence import register as reg
 from app.services import evidence as ev
+from app.storage.workspace import Workspace
 from app.text import format_date_short
 from ui.context import AppContext
 from ui.dialogs import button_box
@@ -138,19 +142,20 @@ class RegisterDialog(QDialog):
         return [self.items[row].id for row in rows if row < len(self.items)]
 
     def _cell_edited(self, cell: QTableWidgetItem) -> None:
-        if self._loading or FIELDS[cell.column()] is None:
+        field = FIELDS[cell.column()]
+        if self._loading or field is None:
             return
-        evidence_id, field, value = cell.data(Qt.ItemDataRole.UserRole), FIELDS[cell.column()], cell.text()
+        evidence_id, value = cell.data(Qt.ItemDataRole.UserRole), cell.text()
         if field == "doc_number" and reg.is_no_number(value):
             value = reg.NO_NUMBER
         self._run(lambda ws: ev.update_evidence(ws, evidence_id, **{field: value}))
 
     # ------------------------------------------------------------------ actions
 
-    def _run(self, change) -> None:
+    def _run(self, change: Callable[[Workspace], Changes]) -> None:
         """Save on the database thread, then reload the table (also after an error: the cell shows what is
         stored)."""
-        def done(changes) -> None:
+        def done(changes: Changes) -> None:
             self.ctx.apply(changes)
             self.refresh()
 

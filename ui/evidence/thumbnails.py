@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
@@ -19,6 +20,9 @@ from app.errors import CdhtError
 from app.evidence.library import EvidenceItem, stored_file
 from app.evidence.thumbs import image_thumbnail, thumbnail_path
 from app.fileio import write_bytes_atomic
+
+if TYPE_CHECKING:
+    from app.storage.workspace import Workspace
 
 SIZE = 96
 _BADGES = {
@@ -56,7 +60,7 @@ def badge_icon(mime: str) -> QIcon:
     return QIcon(pixmap)
 
 
-def render_pdf_page(path, size: int) -> QImage | None:
+def render_pdf_page(path: Path | str, size: int) -> QImage | None:
     """The first page of a PDF rendered to fit `size` pixels, or None when it cannot be read."""
     document = QPdfDocument()
     document.load(str(path))
@@ -71,7 +75,7 @@ def render_pdf_page(path, size: int) -> QImage | None:
         document.close()
 
 
-def make_thumbnail(ws, item: EvidenceItem, size: int = SIZE) -> QIcon | None:
+def make_thumbnail(ws: Workspace, item: EvidenceItem, size: int = SIZE) -> QIcon | None:
     """The item's thumbnail (from the cache, or made now); None for types without one."""
     target = thumbnail_path(ws, item.sha256, size)
     if not target.exists():
@@ -106,10 +110,11 @@ def _save_png(image: QImage, target: Path) -> bool:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    # PySide6 6.11 takes the format as str at run time (bytes raises ValueError); its stub says bytes
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
         return False
     try:
-        write_bytes_atomic(target, bytes(data))
+        write_bytes_atomic(target, bytes(data.data()))
     except CdhtError:
         return False
     return True
@@ -133,7 +138,7 @@ class ThumbnailQueue(QObject):
 
     MAX_PENDING = 200
 
-    def __init__(self, ws, deliver: Callable[[int, QIcon], None], parent: QObject | None = None) -> None:
+    def __init__(self, ws: Workspace, deliver: Callable[[int, QIcon], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
         self.deliver = deliver

@@ -23,7 +23,6 @@ from PySide6.QtGui import QBrush
 from app.domain.catalogue import Catalogue
 from app.domain.records import ASSIGNMENT_STATUSES, Assignment
 from app.text import format_date_short, parse_date
-from ui.labels import indicator_label
 from ui.theme import status_background, status_icon
 
 COL_INDICATOR, COL_LEAD, COL_PARTNERS, COL_DUE, COL_STATUS, COL_NOTE = range(6)
@@ -53,7 +52,7 @@ class AssignmentsTableModel(QAbstractTableModel):
         by_id = {a.indicator_id: a for a in assignments}
         self.beginResetModel()
         self.today = today
-        self._labels = {ind.id: indicator_label(ind) for ind in catalogue.indicators}
+        self._labels = {ind.id: ind.label for ind in catalogue.indicators}
         self._texts = {ind.id: ind.text for ind in catalogue.indicators}
         self._rows = [by_id.get(ind.id, Assignment(ind.id)) for ind in catalogue.indicators]
         self.endResetModel()

@@ -7,9 +7,9 @@ unit's work, whether it leads or coordinates.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -51,7 +51,7 @@ class AssignmentDelegate(QStyledItemDelegate):
         super().__init__(page)
         self.page = page
 
-    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex) -> QWidget:
+    def createEditor(self, parent: QWidget, option: Any, index: QModelIndex | QPersistentModelIndex) -> QWidget:
         column = index.column()
         if column == COL_LEAD:
             combo = QComboBox(parent)
@@ -70,7 +70,7 @@ class AssignmentDelegate(QStyledItemDelegate):
             edit.setPlaceholderText("Các đơn vị, cách nhau bằng dấu chấm phẩy (;)")
         return edit
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
             if index.column() == COL_STATUS:
@@ -80,11 +80,11 @@ class AssignmentDelegate(QStyledItemDelegate):
         elif isinstance(editor, QLineEdit):
             editor.setText(value or "")
 
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex) -> None:
         if isinstance(editor, QComboBox):
             value = editor.currentData() if index.column() == COL_STATUS else editor.currentText()
         else:
-            value = editor.text()
+            value = cast(QLineEdit, editor).text()  # `createEditor` gives the other columns a line edit
             if index.column() == COL_DUE and value.strip():
                 try:
                     parse_date(value)
@@ -224,7 +224,11 @@ class AssignmentsPage(LoadsWhenShown, QWidget):
         self.ctx.submit(
             lambda ws: set_assignment(ws, year, a.indicator_id, a.lead_unit, a.coordinating_units, a.due_date,
                                          a.status, a.note),
-            self, on_failure=lambda error: (self.show_message(getattr(error, "message", str(error))), self.reload()))
+            self, on_failure=self._store_failed)
+
+    def _store_failed(self, error: BaseException) -> None:
+        self.show_message(getattr(error, "message", str(error)))
+        self.reload()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.assignments or changes.years:

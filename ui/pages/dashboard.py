@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
+from app.domain.catalogue import LEVELS
 from app.domain.checklist import EvidenceState
 from app.text import format_date_short
 from ui.context import AppContext
-from ui.labels import SHORT_CRITERIA
 from ui.theme import status_color
 from ui.widgets.progress_chart import ChartRow, ProgressChart
 from ui.widgets.verdict import StatusIcon, card, wrapped
@@ -112,7 +112,7 @@ class DashboardPage(QWidget):
         self.next_text.setAccessibleName("Bước tiếp theo")
         self.next_button = QPushButton()
         self.next_button.setObjectName("primary")
-        self.next_button.clicked.connect(lambda: self._next is not None and self.next_requested.emit(self._next))
+        self.next_button.clicked.connect(self._go_to_next_step)
         self.next_button.hide()
         text_column = QVBoxLayout()
         text_column.addWidget(step_title)
@@ -180,6 +180,10 @@ class DashboardPage(QWidget):
         self._stale = True
         self.refresh()
 
+    def _go_to_next_step(self) -> None:
+        if self._next is not None:
+            self.next_requested.emit(self._next)
+
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
@@ -214,10 +218,10 @@ class DashboardPage(QWidget):
         self.level_icon.set_status(reached)
         self.headline.setStyleSheet(f"color: {status_color(reached).name()};")
         target = checklist.target_level()
-        unmet = assessment.unmet(target) if assessment.level < 2 else []
+        unmet = assessment.unmet(target) if assessment.level < max(LEVELS) else []
         self.gaps.setText(
             f"Chỉ tiêu cần hoàn thiện cho mức độ {target}: " + ", ".join(r.id for r in unmet) if unmet
-            else "Tất cả chỉ tiêu đều đạt mức độ 2.")
+            else f"Tất cả chỉ tiêu đều đạt mức độ {max(LEVELS)}.")
 
         self.level_card.set_figure(reached, f"Mức độ {assessment.level}" if assessment.level else "Chưa đạt",
                              "Theo số liệu đã nhập của năm đánh giá.")
@@ -248,9 +252,9 @@ class DashboardPage(QWidget):
         rows = []
         for criterion in ws.catalogue(year).criteria:
             results = [assessment.indicators[i.id] for i in criterion.indicators]
-            rows.append(ChartRow(f"{criterion.id}. {SHORT_CRITERIA.get(criterion.id, criterion.name)}",
-                                 {lv: sum(r.verdicts[lv].met for r in results) for lv in (1, 2)}, len(results)))
-        rows.append(ChartRow("Tổng số chỉ tiêu", {lv: sum(r.met[lv] for r in rows) for lv in (1, 2)},
+            rows.append(ChartRow(criterion.label,
+                                 {lv: sum(r.verdicts[lv].met for r in results) for lv in LEVELS}, len(results)))
+        rows.append(ChartRow("Tổng số chỉ tiêu", {lv: sum(r.met[lv] for r in rows) for lv in LEVELS},
                              sum(r.total for r in rows)))
         self.chart.set_rows(rows)
         self._refresh_recognitions(today, year)

@@ -10,9 +10,9 @@ in the field, marked, with the core's message under the inputs, until it is corr
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -34,16 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
-from app.domain.catalogue import Indicator
+from app.domain.catalogue import LEVELS, Indicator
 from app.domain.checklist import EvidenceState
-from app.domain.dataset import validate_indicator_values
+from app.domain.dataset import figures_problem, validate_indicator_values
 from app.domain.records import EXPLANATION_FIELD
-from app.domain.rules import judge_indicator, reaches
+from app.domain.rules import judge_indicator, requirement_text, share_checks
 from app.errors import CdhtError
 from app.services.indicators import set_values
 from app.text import format_date_short, format_percent, format_threshold, nfc, parse_date
 from ui.context import AppContext
-from ui.labels import FIELD_NAMES, requirement_text
+from ui.labels import FIELD_NAMES
 from ui.locking import locked_notice
 from ui.models.audit import AuditTableModel
 from ui.tasks import user_message
@@ -61,7 +61,6 @@ PLACEHOLDERS = {
     "strengths": "Điểm mạnh…",
     "limitations": "Hạn chế, nguyên nhân…",
     "notes": "Ghi chú nội bộ (không in vào báo cáo)…",
-    "data_source": "Ví dụ: dân số từ 15 tuổi trở lên theo thống kê của xã đến 31/12",
     "decision_number": "Ví dụ: Quyết định số 112/QĐ-UBND",
     EXPLANATION_FIELD: "Vì sao chưa có minh chứng, khi nào bổ sung, tài liệu đang lưu ở đâu…",
 }
@@ -146,7 +145,7 @@ class IndicatorEditor(QWidget):
 
         verdicts = QGroupBox("Kết quả đánh giá hiện tại")
         verdict_layout = QHBoxLayout(verdicts)
-        self.level_cells = {level: VerdictCell(prefix=f"Mức độ {level}: ") for level in (1, 2)}
+        self.level_cells = {level: VerdictCell(prefix=f"Mức độ {level}: ") for level in LEVELS}
         for cell in self.level_cells.values():
             verdict_layout.addWidget(cell, 1)
         layout.addWidget(verdicts)
@@ -156,11 +155,11 @@ class IndicatorEditor(QWidget):
         self.figures_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.figures_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._build_value_inputs(indicator)
-        if indicator.criterion_id == "4":
+        if indicator.recognition_decision:
             self._add_line("decision_number", self.figures_form)
             self._add_date("decision_date", self.figures_form)
-        if indicator.input in ("ratio", "training"):
-            self._add_text("data_source", self.figures_form, height=52)
+        if indicator.counted:
+            self._add_text("data_source", self.figures_form, height=52, placeholder=indicator.data_source_hint)
         self.error_label = wrapped(object_name="error")
         self.error_label.hide()
         self.figures_form.addRow(self.error_label)
@@ -226,10 +225,14 @@ class IndicatorEditor(QWidget):
             group = QButtonGroup(host)
             buttons = {True: QRadioButton(indicator.yes_text), False: QRadioButton(indicator.no_text),
                        None: QRadioButton("Chưa đánh giá")}
-            for value, button in buttons.items():
+            def chosen(on: bool) -> None:
+                if on:
+                    self._changed("met", immediate=True)
+
+            for button in buttons.values():
                 group.addButton(button)
                 box.addWidget(button)
-                button.toggled.connect(lambda on, v=value: on and self._changed("met", immediate=True))
+                button.toggled.connect(chosen)
             self._group = group
 
             def get() -> Any:
@@ -244,7 +247,7 @@ class IndicatorEditor(QWidget):
             combo = QComboBox()
             combo.addItem("— Chưa nhập —", None)
             for level in indicator.levels:
-                combo.addItem(indicator.level_names.get(level, f"Mức độ {level}"), level)
+                combo.addItem(indicator.level_name(level), level)
             combo.currentIndexChanged.connect(lambda _i: self._changed("level", immediate=True))
             combo.setAccessibleName("Mức độ đạt chuẩn")
             self.figures_form.addRow("Mức độ đạt chuẩn:", combo)
@@ -297,10 +300,10 @@ class IndicatorEditor(QWidget):
         form.addRow(wrapped(FIELD_NAMES[name] + ":"), edit)
         self._bindings[name] = Binding(edit, get, put)
 
-    def _add_text(self, name: str, form: QFormLayout, height: int | None = None) -> None:
+    def _add_text(self, name: str, form: QFormLayout, height: int | None = None, placeholder: str = "") -> None:
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
-        edit.setPlaceholderText(PLACEHOLDERS.get(name, ""))
+        edit.setPlaceholderText(placeholder or PLACEHOLDERS.get(name, ""))
         edit.setFixedHeight(height or (96 if name == "description" else 72))
         edit.textChanged.connect(lambda: self._changed(name))
         edit.setAccessibleName(FIELD_NAMES[name])
@@ -399,7 +402,7 @@ class IndicatorEditor(QWidget):
             self.error_label.hide()
 
     def _stored_failed(self, indicator_id: str, updates: dict[str, Any], error: BaseException) -> None:
-        if self.indicator is None or self.indicator.id != indicator_id:
+        if self.indicator is None or self.indicator.id != indicator_id or self.year is None:
             from ui.tasks import show_error
 
             show_error(self, error)
@@ -423,33 +426,27 @@ class IndicatorEditor(QWidget):
     # ------------------------------------------------------------------ live feedback
 
     def _update_live_ratio(self) -> None:
+        """Show the shares typed so far against each level's threshold, as the rules engine computes them."""
         indicator = self.indicator
-        if indicator is None or indicator.input not in ("ratio", "training") or not hasattr(self, "live_ratio"):
+        if indicator is None or not indicator.counted or not hasattr(self, "live_ratio"):
             return
         values = {name: self._bindings[name].get() for name in self._bindings if name in indicator.fields}
-        total = values.get("total")
-        parts = ("achieved",) if indicator.input == "ratio" else ("trained", "university")
-        if not total or any(values.get(p) is None for p in parts):
+        shares = share_checks(indicator, values, self._disadvantaged)
+        if not shares:
             self.live_ratio.setText("<span style='color:#5f6b7a'>Nhập đủ các số để xem tỷ lệ.</span>")
             return
-        disadvantaged = self._disadvantaged
         lines = []
-        for part in parts:
-            percent = Fraction(values[part] * 100, total)
-            name = "Tỷ lệ" if indicator.input == "ratio" else ("Được đào tạo" if part == "trained" else "Đại học trở lên")
+        for share in shares:
             checks = []
-            for level in (1, 2):
-                req = indicator.requirement[level]
-                if indicator.input == "ratio":
-                    threshold = req["min_percent"]
-                else:
-                    threshold = req["disadvantaged" if disadvantaged else "normal"][part]
-                ok = reaches(values[part], total, threshold)
+            for level, threshold in share.thresholds.items():
+                ok = share.reached[level]
                 mark = "<span style='color:#1b7f3b'>✔ đạt</span>" if ok else "<span style='color:#c0392b'>✘ chưa đạt</span>"
                 checks.append(f"mức độ {level} (≥ {format_threshold(threshold)}) {mark}")
-            lines.append(f"<b>{name}: {format_percent(percent)}</b> — " + "; ".join(checks))
-        if values[parts[-1]] > total or any(values[p] > total for p in parts):
-            lines.append("<span style='color:#c0392b'>Số đạt không được lớn hơn tổng số.</span>")
+            lines.append(f"<b>{share.name}: {format_percent(share.percent)}</b> — " + "; ".join(checks))
+        problem = figures_problem(values)
+        if problem is not None:
+            why = problem[1]
+            lines.append(f"<span style='color:#c0392b'>{html.escape(why[0].upper() + why[1:])}.</span>")
         self.live_ratio.setText("<br>".join(lines))
 
     def preview_verdicts(self) -> None:
@@ -510,7 +507,7 @@ class IndicatorEditor(QWidget):
             self.audit_view.resizeRowToContents(row)  # only the new rows: the others keep their height
 
     def _on_changes(self, changes: Changes) -> None:
-        if self.indicator is None or self._form is None or self.year != self.ctx.year:
+        if self.indicator is None or self._form is None or self.year is None or self.year != self.ctx.year:
             return
         if changes.years:
             if all(info.year != self.year for info in self.ctx.ws.years()):

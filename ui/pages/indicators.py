@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
+from app.domain.catalogue import LEVELS
 from ui.context import AppContext
-from ui.labels import criterion_label, indicator_label
 from ui.pages.deferred import LoadsWhenShown
 from ui.pages.indicator_editor import IndicatorEditor
 from ui.theme import status_icon, status_word
@@ -34,7 +34,7 @@ class WrappingDelegate(QStyledItemDelegate):
         super().__init__(tree)
         self.tree = tree
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         hint = super().sizeHint(option, index)
         if index.column() != 0:
             return hint
@@ -89,7 +89,7 @@ class CriteriaTree(QTreeWidget):
             self._items.clear()
             self._shown.clear()
             for criterion in catalogue.criteria:
-                top = QTreeWidgetItem([criterion_label(criterion)])
+                top = QTreeWidgetItem([criterion.label])
                 top.setToolTip(0, criterion.name)
                 top.setData(0, ID_ROLE, f"c{criterion.id}")
                 font = top.font(0)
@@ -99,7 +99,7 @@ class CriteriaTree(QTreeWidget):
                 self.addTopLevelItem(top)
                 self._items[f"c{criterion.id}"] = top
                 for indicator in criterion.indicators:
-                    item = QTreeWidgetItem([indicator_label(indicator)])
+                    item = QTreeWidgetItem([indicator.label])
                     item.setToolTip(0, indicator.text)
                     item.setData(0, ID_ROLE, indicator.id)
                     top.addChild(item)
@@ -119,7 +119,7 @@ class CriteriaTree(QTreeWidget):
             item = self._items.get(key)
             if item is None:
                 continue
-            for level in (1, 2):
+            for level in LEVELS:
                 verdict = verdicts[level]
                 if self._shown.get((key, level)) == (verdict.status, verdict.reason):
                     continue

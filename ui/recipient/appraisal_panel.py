@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.rules import MET, MISSING, NOT_MET, STATUS_LABELS
 from app.recipient import appraisal as ap
+from app.recipient.workspace import RecipientWorkspace
 from ui.tasks import run_in_background, show_error
 from ui.widgets.verdict import wrapped
 
@@ -32,7 +33,7 @@ CHOICES = ((None, "Chưa đánh giá"), (MET, STATUS_LABELS[MET]), (NOT_MET, STA
 class AppraisalPanel(QWidget):
     """Edits are kept in the table until "Lưu kết quả"; then all are recorded together, or none."""
 
-    def __init__(self, rws, package_id: int, on_change: Callable[[], None], parent: QWidget | None = None) -> None:
+    def __init__(self, rws: RecipientWorkspace, package_id: int, on_change: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rws, self.package_id, self.on_change = rws, package_id, on_change
         self.state = ap.appraisal(rws, package_id)
@@ -126,9 +127,7 @@ class AppraisalPanel(QWidget):
         self.result.setText(text)
 
     def _decided(self) -> bool:
-        with self.rws.lock:
-            return self.rws.db.execute("SELECT 1 FROM outcomes WHERE package_id = ?",
-                                       [self.package_id]).fetchone() is not None
+        return ap.has_outcome(self.rws, self.package_id)
 
     def _change_level(self) -> None:
         self.level = self.level_box.currentData()
@@ -145,8 +144,8 @@ class AppraisalPanel(QWidget):
                 found.append((item.indicator_id, self.level, status, note))
         return found
 
-    def _run(self, work) -> None:
-        def finished(state) -> None:
+    def _run(self, work: Callable[[], ap.Appraisal]) -> None:
+        def finished(state: ap.Appraisal) -> None:
             self.state = state
             self.fill()
             self.on_change()
@@ -163,7 +162,7 @@ class AppraisalPanel(QWidget):
     def agree(self) -> None:
         level = self.level
 
-        def work():
+        def work() -> ap.Appraisal:
             ap.record_verdicts(self.rws, self.package_id, self.changes())
             ap.agree_with_self_assessment(self.rws, self.package_id, level)
             return ap.appraisal(self.rws, self.package_id)
@@ -173,7 +172,7 @@ class AppraisalPanel(QWidget):
     def conclude(self) -> None:
         entries = self.changes()
 
-        def work():
+        def work() -> ap.Appraisal:
             ap.record_verdicts(self.rws, self.package_id, entries)
             return ap.conclude(self.rws, self.package_id)
 

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from app.errors import CdhtError
 from app.recipient import contents
 from app.recipient import register as reg
-from app.recipient.verification import UNBOUND, VALID, VERDICT_LABELS, report_lines
+from app.recipient.verification import UNBOUND, VALID, VERDICT_LABELS, IntakeVerdict, report_lines
+from app.recipient.workspace import RecipientWorkspace
 from app.text import format_local_time, format_size
 from ui.dialogs import button_box
 from ui.recipient.appraisal_panel import AppraisalPanel
@@ -42,7 +43,7 @@ TAB_DOCUMENTS, TAB_EVIDENCE, TAB_APPRAISAL, TAB_REPORT, TAB_VERSIONS = range(5)
 class FilesTab(QWidget):
     """A list of a package's files of one kind and a preview of the selected one."""
 
-    def __init__(self, rws, package_id: int | None, kind: str, empty: str, parent: QWidget | None = None) -> None:
+    def __init__(self, rws: RecipientWorkspace, package_id: int | None, kind: str, empty: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rws, self.package_id = rws, package_id
         self.list = QListWidget()
@@ -73,18 +74,19 @@ class FilesTab(QWidget):
             self.list.setCurrentRow(0)
 
     def _selected(self, item: QListWidgetItem | None) -> None:
-        if item is None:
+        package_id = self.package_id
+        if item is None or package_id is None:
             return
         name = item.data(Qt.ItemDataRole.UserRole)
         self.preview.show_file(None, "Đang mở…")
-        (run_in_background(lambda _p: contents.take_out(self.rws, self.package_id, name), uses_db=False)
+        (run_in_background(lambda _p: contents.take_out(self.rws, package_id, name), uses_db=False)
          .success(self.preview.show_file).failure(lambda e: self.preview.show_file(None, str(e))).run())
 
 
 class CommuneDetail(QDialog):
     """Everything about one row of the register; `changed` runs after the council records something."""
 
-    def __init__(self, rws, row: reg.RegisterRow, changed: Callable[[], None] | None = None,
+    def __init__(self, rws: RecipientWorkspace, row: reg.RegisterRow, changed: Callable[[], None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rws, self.row, self.changed = rws, row, changed or (lambda: None)
@@ -157,18 +159,21 @@ class CommuneDetail(QDialog):
     def _confirm_signer(self) -> None:
         from app.recipient.intake import confirm_signer
 
+        if self.package is None:
+            return
+        package_id = self.package.id
         fingerprint, ok = QInputDialog.getText(
             self, "Xác nhận người ký", f"Nhập mã chứng thư (SHA-256) mà xã {self.row.commune} đọc cho bạn:")
         if not ok:
             return
 
-        def done(_verdict) -> None:
-            self.package = reg.package(self.rws, self.package.id)
+        def done(_verdict: IntakeVerdict) -> None:
+            self.package = reg.package(self.rws, package_id)
             self._on_change()
             self.tabs.removeTab(TAB_REPORT)
             self.tabs.insertTab(TAB_REPORT, self._report_tab(), "Kết quả kiểm tra gói")
 
-        (run_in_background(lambda _p: confirm_signer(self.rws, self.package.id, fingerprint)).success(done)
+        (run_in_background(lambda _p: confirm_signer(self.rws, package_id, fingerprint)).success(done)
          .failure(lambda e: show_error(self, e, "Không xác nhận được người ký")).run())
 
     def _versions_tab(self) -> QWidget:

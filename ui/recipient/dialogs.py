@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.catalogue import catalogue_for_year
 from app.recipient.appraisal import MODES, ROLES, Council, CouncilMember, council_problems
 from app.recipient.workspace import DEFAULT_AGENCY, Agency
 from ui.dialogs import button_box
@@ -170,10 +172,12 @@ class CouncilDialog(_Form):
     def members(self) -> list[CouncilMember]:
         found = []
         for row in range(self.table.rowCount()):
-            name = (self.table.item(row, 0).text() if self.table.item(row, 0) else "").strip()
-            title = (self.table.item(row, 2).text() if self.table.item(row, 2) else "").strip()
+            name_item, title_item = self.table.item(row, 0), self.table.item(row, 2)
+            name = (name_item.text() if name_item else "").strip()
+            title = (title_item.text() if title_item else "").strip()
             if name:
-                found.append(CouncilMember(name, self.table.cellWidget(row, 1).currentData(), title))
+                role = cast(QComboBox, self.table.cellWidget(row, 1))  # the role picker this table puts in column 1
+                found.append(CouncilMember(name, role.currentData(), title))
         return found
 
     def check(self) -> str:
@@ -256,7 +260,8 @@ class DecisionDialog(_Form):
     def __init__(self, year: int, parent: QWidget | None = None) -> None:
         super().__init__(f"Ghi quyết định công nhận năm {year}",
                          "Ghi số và ngày của Quyết định công nhận đã được ký ban hành. Xã đạt được công nhận (hiệu lực "
-                         "36 tháng kể từ ngày quyết định); xã chưa đạt nhận công văn trả lời nêu lý do.", parent)
+                         f"{catalogue_for_year(year).validity_months} tháng kể từ ngày quyết định); xã chưa đạt nhận "
+                         "công văn trả lời nêu lý do.", parent)
         self.number = QLineEdit()
         self.number.setPlaceholderText("Ví dụ: 123 hoặc 123/QĐ-SGDĐT")
         self.date = _date_edit(dt.date.today())

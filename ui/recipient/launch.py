@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import CdhtError
 from app.recipient.workspace import DATABASE_NAME, RecipientWorkspace
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from app.storage.lock import WriterLock
+    from ui.recipient.window import RecipientWindow
 
 RECIPIENT_FLAG = "--recipient"
 FOLDER = "tiep-nhan"
@@ -22,11 +29,11 @@ def register_path(data_folder: Path) -> Path:
 class RecipientSession:
     """The open register, its lock and its window (kept together so that closing one closes all)."""
 
-    def __init__(self, rws: RecipientWorkspace, lock, window) -> None:
+    def __init__(self, rws: RecipientWorkspace, lock: WriterLock, window: RecipientWindow) -> None:
         self.rws, self.lock, self.window = rws, lock, window
 
 
-def open_recipient(data_folder: Path, parent=None) -> RecipientSession | None:
+def open_recipient(data_folder: Path, parent: QWidget | None = None) -> RecipientSession | None:
     """Open (on first use: set up) the register and show its window; None when the user cancels the set-up."""
     from PySide6.QtCore import Qt
 
@@ -48,7 +55,11 @@ def open_recipient(data_folder: Path, parent=None) -> RecipientSession | None:
             rws.user = dialog.user_name.text().strip()
         rws.save_agency(dialog.value())
     window = RecipientWindow(rws)
-    window.destroyed.connect(lambda *_: (rws.close(), lock.release()))
+    def release(*_: object) -> None:
+        rws.close()
+        lock.release()
+
+    window.destroyed.connect(release)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return RecipientSession(rws, lock, window)

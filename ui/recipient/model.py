@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from typing import Any, cast
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.recipient import register as reg
@@ -29,7 +31,7 @@ def _level(level: int | None, none: str = "") -> str:
 class RegisterModel(QAbstractTableModel):
     """One row per commune and year; text is computed once per reload, so scrolling stays cheap."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[reg.RegisterRow] = []
         self._cells: list[tuple[str, ...]] = []
@@ -49,12 +51,12 @@ class RegisterModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row = self.rows[index.row()]
@@ -74,7 +76,7 @@ class RegisterModel(QAbstractTableModel):
 class RegisterFilter(QSortFilterProxyModel):
     """Status, late-only and a search on the commune's name typed with or without accents."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.status = ""
         self.late_only = False
@@ -92,7 +94,7 @@ class RegisterFilter(QSortFilterProxyModel):
         self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt API
-        row = self.sourceModel().rows[source_row]
+        row = cast(RegisterModel, self.sourceModel()).rows[source_row]
         if self.status and row.status != self.status:
             return False
         if self.late_only and not row.late:

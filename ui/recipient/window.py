@@ -4,7 +4,9 @@ province progress chart; every step of the round (receive, council, appraise, do
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
@@ -36,6 +38,11 @@ from ui.recipient.model import COLUMNS, WIDEST, RegisterFilter, RegisterModel
 from ui.tasks import run_in_background, show_error
 from ui.widgets.verdict import card, wrapped
 
+if TYPE_CHECKING:
+    from app.progress import ProgressState
+    from app.recipient.intake import IntakeReport
+    from ui.recipient.detail import CommuneDetail
+
 ALL = ""
 
 
@@ -47,7 +54,7 @@ class RecipientWindow(QMainWindow):
         agency = rws.agency()
         self.setWindowTitle(f"CĐHT xã — {agency.name} {agency.province} — Sổ tiếp nhận hồ sơ")
         self.setMinimumSize(1100, 640)
-        self.detail = None
+        self.detail: CommuneDetail | None = None
         self.model = RegisterModel(self)
         self.proxy = RegisterFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -130,9 +137,7 @@ class RecipientWindow(QMainWindow):
         self.reload()
 
     def _default_year(self, years: list[int]) -> int:
-        with self.rws.lock:
-            row = self.rws.db.execute("SELECT MAX(year) FROM packages").fetchone()
-        return row[0] if row and row[0] else years[-1]
+        return reg.latest_package_year(self.rws) or years[-1]
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Việc cần làm")
@@ -159,7 +164,8 @@ class RecipientWindow(QMainWindow):
 
     @property
     def current_year(self) -> int:
-        return self.year.currentData()
+        year: int = self.year.currentData()
+        return year
 
     def reload(self) -> None:
         rows = reg.register_rows(self.rws, self.current_year)
@@ -193,20 +199,28 @@ class RecipientWindow(QMainWindow):
         if row is not None:
             self.open_row(row)
 
-    def open_row(self, row: reg.RegisterRow):
+    def open_row(self, row: reg.RegisterRow) -> CommuneDetail:
         from ui.recipient.detail import CommuneDetail
 
-        self.detail = CommuneDetail(self.rws, row, self.reload, self)
-        self.detail.show()
-        return self.detail
+        detail = CommuneDetail(self.rws, row, self.reload, self)
+        self.detail = detail
+        detail.show()
+        return detail
 
     # ------------------------------------------------------------------ steps of the round
 
-    def _background(self, work, title: str, done) -> None:
+    def _background(self, work: Callable[[ProgressState], Any], title: str, done: Callable[[Any], object]) -> None:
         run_in_background(work).success(done).failure(lambda e: show_error(self, e, title)).with_progress(
             self, title).run()
 
-    def _show_intake(self, report) -> None:
+    def _reload_and_say(self, title: str) -> Callable[[Any], None]:
+        """After a step of the round: reload the register, then show the step's summary."""
+        def done(summary: Any) -> None:
+            self.reload()
+            message_box(self, title, summary.message())
+        return done
+
+    def _show_intake(self, report: IntakeReport) -> None:
         from ui.recipient.dialogs import ReportDialog
 
         self.reload()
@@ -242,7 +256,7 @@ class RecipientWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Danh sách xã", "", "Danh sách (*.csv *.xlsx *.json)")
         if path:
             self._background(lambda _p: import_communes(self.rws, Path(path)), "Nhập danh sách xã",
-                             lambda summary: (self.reload(), message_box(self, "Danh sách xã", summary.message())))
+                             self._reload_and_say("Danh sách xã"))
 
     def add_trust(self) -> None:
         from app.recipient.trust import add_trust_anchors
@@ -286,8 +300,7 @@ class RecipientWindow(QMainWindow):
         reply_from = dialog.reply_from.value() or None
         include = dialog.include_pending.isChecked()
         self._background(lambda _p: decide(self.rws, year, number, day, reply_from, None, include),
-                         "Ghi quyết định", lambda summary: (self.reload(), message_box(self, "Quyết định công nhận",
-                                                                                       summary.message())))
+                         "Ghi quyết định", self._reload_and_say("Quyết định công nhận"))
 
     def write_results(self) -> None:
         from app.dossier.signing import Pkcs12Key

@@ -11,9 +11,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.changes import Changes
+from app.domain.catalogue import LEVELS
 from app.domain.checklist import Checklist, EvidenceState
 from ui.context import AppContext
-from ui.labels import criterion_label, indicator_label
 from ui.theme import evidence_status_key, status_color, status_word
 from ui.widgets.verdict import StatusIcon, VerdictCell, card, wrapped
 
@@ -144,12 +144,14 @@ class ChecklistPanel(QWidget):
     def _build(self, checklist: Checklist) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self._cells.clear()
         self._names.clear()
         for column, text in enumerate(("Mức độ 1", "Mức độ 2")):
             self.grid.addWidget(wrapped(text, object_name="cardTitle"), 0, column)
+        assert self.ctx.year is not None  # a checklist exists only for an open year
         catalogue = self.ctx.ws.catalogue(self.ctx.year)
         row = 1
         for criterion in catalogue.criteria:
@@ -157,13 +159,13 @@ class ChecklistPanel(QWidget):
             line.setFrameShape(QFrame.Shape.HLine)
             line.setStyleSheet("color: #d9dee5;")
             self.grid.addWidget(line, row, 0, 1, 2)
-            name = wrapped(f"<b>Tiêu chí {criterion_label(criterion)}</b>")
+            name = wrapped(f"<b>Tiêu chí {criterion.label}</b>")
             name.setToolTip(criterion.name)
             self.grid.addWidget(name, row + 1, 0, 1, 2)
             self._add_cells(f"c{criterion.id}", row + 2)
             row += 3
             for indicator in criterion.indicators:
-                label = _IndicatorName(indicator.id, indicator_label(indicator))
+                label = _IndicatorName(indicator.id, indicator.label)
                 label.setToolTip(indicator.text)
                 label.activated.connect(self.indicator_activated)
                 label.setContentsMargins(10, 4, 0, 0)
@@ -176,7 +178,7 @@ class ChecklistPanel(QWidget):
         self._catalogue_id = checklist.assessment.catalogue_id
 
     def _add_cells(self, key: str, row: int, indent: int = 0) -> None:
-        for level in (1, 2):
+        for level in LEVELS:
             cell = VerdictCell()
             if level == 1:
                 cell.setContentsMargins(indent, 0, 0, 0)
@@ -201,13 +203,13 @@ class ChecklistPanel(QWidget):
         self.missing.setVisible(bool(lines))
         self.missing.setText("\n".join(f"• {line}" for line in lines))
         for cid, result in assessment.criteria.items():
-            for level in (1, 2):
+            for level in LEVELS:
                 verdict = result.verdicts[level]
                 self._cells[(f"c{cid}", level)].set_verdict(verdict.status, verdict.reason)
         evidence = checklist.evidence or {}
-        for iid, result in assessment.indicators.items():
-            for level in (1, 2):
-                verdict = result.verdicts[level]
+        for iid, judged in assessment.indicators.items():
+            for level in LEVELS:
+                verdict = judged.verdicts[level]
                 self._cells[(iid, level)].set_verdict(verdict.status, verdict.reason)
             self._names[iid].set_evidence(evidence.get(iid, EvidenceState()))
 

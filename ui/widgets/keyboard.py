@@ -57,7 +57,9 @@ class PaneKeyboard(QObject):
             for key in keys:
                 shortcut = QShortcut(QKeySequence(key), window)
                 shortcut.activated.connect(lambda s=step, k=key: self._pane_key(s, k))
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication), "a pane keyboard needs the running QApplication"
+        app.focusChanged.connect(self._focus_changed)
 
     def pane_of(self, widget: QWidget | None) -> int:
         panes = self._panes()
@@ -142,7 +144,8 @@ def show_in_scroll_areas(widget: QWidget) -> None:
 
     parent = widget.parentWidget()
     while parent is not None:
-        if isinstance(parent, QScrollArea) and parent.widget() is not None and parent.widget().isAncestorOf(widget):
+        inner = parent.widget() if isinstance(parent, QScrollArea) else None
+        if isinstance(parent, QScrollArea) and inner is not None and inner.isAncestorOf(widget):
             parent.ensureWidgetVisible(widget)
         parent = parent.parentWidget()
 

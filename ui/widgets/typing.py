@@ -209,9 +209,9 @@ class SavedFields(QObject):
         if subject != self.subject:
             self.flush()
             self.subject = subject
-            for field in self._fields.values():
-                field.refused, field.reason, field.in_flight, field.deferred = None, "", 0, False
-                self._mark(field, False)
+            for each in self._fields.values():
+                each.refused, each.reason, each.in_flight, each.deferred = None, "", 0, False
+                self._mark(each, False)
             self._announce()
             fresh = True
         else:

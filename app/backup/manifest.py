@@ -35,7 +35,8 @@ _CHUNK = 1 << 20
 
 
 def is_sha256(name: str) -> bool:
-    return bool(_SHA.match(name))
+    """Whether `name` is a SHA-256 in lower-case hex, nothing before or after it (not even a line break)."""
+    return _SHA.fullmatch(name) is not None
 
 
 def evidence_relpath(sha: str) -> str:

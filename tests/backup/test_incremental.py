@@ -1,0 +1,209 @@
+"""Incremental folder backups: the database copy is hard-linked from the previous backup only while the live
+database provably has not changed, evidence is linked by hash, and every backup still verifies and restores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.backup import create_backup, restore_backup, verify_backup
+from app.backup.incremental import database_fingerprint
+from app.backup.manifest import MANIFEST_NAME
+from app.services.indicators import set_values
+from app.storage.workspace import Workspace
+from tests.backup.helpers import add_evidence, make_workspace, snapshot
+
+T0 = dt.datetime(2026, 11, 22, 10, 30, 0).astimezone()
+
+
+def _later(minutes: int) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def _inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+def _db(info) -> Path:
+    return info.path / "cdht.sqlite3"
+
+
+def _figure(db_file: Path) -> int:
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM indicator_values WHERE year = 2025 AND indicator_id = '5.1' "
+                           "AND field = 'achieved'").fetchone()
+    finally:
+        conn.close()
+    return json.loads(row[0]) if isinstance(row[0], str) else row[0]
+
+
+def test_an_unchanged_database_is_linked_from_the_previous_backup_and_still_verifies(ws):
+    first = create_backup(ws, now=T0)
+    assert first.manifest["database"]["source"] == database_fingerprint(ws)
+    second = create_backup(ws, now=_later(5))
+    third = create_backup(ws, now=_later(10))
+    assert _inode(_db(first)) == _inode(_db(second)) == _inode(_db(third))
+    assert _inode(_db(third)) != _inode(ws.path)
+    assert third.manifest["database"] == first.manifest["database"]
+    for key in ("schema_version", "commune", "years", "last_audit_id"):
+        assert third.manifest[key] == first.manifest[key]
+    assert [item["sha256"] for item in third.manifest["evidence"]] == [item["sha256"] for item in first.manifest["evidence"]]
+    assert verify_backup(third.path) == [] and third.database_ok and third.evidence_count == 3
+
+
+def test_a_change_that_keeps_the_file_size_and_time_gets_a_fresh_copy(ws):
+    first = create_backup(ws, now=T0)
+    before = ws.path.stat()
+    set_values(ws, 2025, "5.1", {"achieved": 8923, "total": 14870})
+    after = ws.path.stat()
+    os.utime(ws.path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as if the clock said nothing changed
+    assert after.st_size == before.st_size and after.st_ino == before.st_ino  # only SQLite's counter tells
+    second = create_backup(ws, now=_later(5))
+    assert _inode(_db(second)) != _inode(_db(first))
+    assert _figure(_db(first)) == 8922 and _figure(_db(second)) == 8923
+    assert second.manifest["database"]["sha256"] != first.manifest["database"]["sha256"]
+    assert verify_backup(second.path) == []
+
+
+def test_a_change_from_another_connection_gets_a_fresh_copy(ws):
+    first = create_backup(ws, now=T0)
+    other = sqlite3.connect(ws.path)
+    other.execute("UPDATE profile SET commune_name = 'Đồng Tâm' WHERE id = 1")
+    other.commit()
+    other.close()
+    second = create_backup(ws, now=_later(5))
+    assert _inode(_db(second)) != _inode(_db(first))
+    assert second.manifest["commune"]["name"] == "Đồng Tâm" and first.manifest["commune"]["name"] == "Đồng Tiến"
+
+
+def test_a_restore_from_a_linked_backup_brings_back_the_same_data(ws, tmp_path):
+    create_backup(ws, now=T0)
+    linked = create_backup(ws, now=_later(5))
+    before = snapshot(ws.path)
+    restored = restore_backup(linked.path, tmp_path / "may-moi" / "cdht.sqlite3")
+    assert snapshot(restored) == before
+    assert _inode(restored) != _inode(_db(linked))  # the restore copied, the backup's file is untouched
+    assert verify_backup(linked.path) == []
+
+
+def test_a_previous_copy_altered_since_is_not_linked(ws):
+    first = create_backup(ws, now=T0)
+    copy = _db(first)
+    data = bytearray(copy.read_bytes())
+    data[-100] ^= 0xFF  # one byte of the last page, same size
+    copy.write_bytes(bytes(data))
+    second = create_backup(ws, now=_later(5))
+    assert _inode(_db(second)) != _inode(copy)
+    assert hashlib.sha256(_db(second).read_bytes()).hexdigest() == second.manifest["database"]["sha256"]
+    assert verify_backup(second.path) == [] and verify_backup(first.path) != []
+
+
+def test_a_restored_or_replaced_database_file_is_copied_afresh(tmp_path):
+    db_path = tmp_path / "data" / "cdht.sqlite3"
+    ws = make_workspace(db_path)
+    first = create_backup(ws, now=T0)
+    ws.close()
+    shutil.copy2(db_path, tmp_path / "same-bytes.sqlite3")  # the same bytes and times, another file
+    os.replace(tmp_path / "same-bytes.sqlite3", db_path)
+    ws = Workspace.open(db_path)
+    try:
+        second = create_backup(ws, now=_later(5))
+    finally:
+        ws.close()
+    assert _inode(_db(second)) != _inode(_db(first)) and verify_backup(second.path) == []
+
+
+def test_a_commit_during_the_copy_leaves_no_fingerprint_so_the_next_backup_copies(ws, monkeypatch):
+    import app.backup.create as create
+
+    real_copy = create.backup_copy
+
+    def copy_while_another_program_writes(db, target):
+        real_copy(db, target)
+        other = sqlite3.connect(ws.path)
+        other.execute("UPDATE profile SET province = 'Hà Nội' WHERE id = 1")
+        other.commit()
+        other.close()
+
+    monkeypatch.setattr(create, "backup_copy", copy_while_another_program_writes)
+    first = create_backup(ws, now=T0)
+    assert "source" not in first.manifest["database"]
+    monkeypatch.setattr(create, "backup_copy", real_copy)
+    second = create_backup(ws, now=_later(5))
+    assert _inode(_db(second)) != _inode(_db(first))
+    assert second.manifest["commune"]["province"] == "Hà Nội" and "source" in second.manifest["database"]
+
+
+def test_a_database_in_wal_mode_is_always_copied(ws):
+    other = sqlite3.connect(ws.path)
+    assert other.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+    try:
+        assert database_fingerprint(ws) is None
+        first = create_backup(ws, now=T0)
+        second = create_backup(ws, now=_later(5))
+    finally:
+        other.close()
+    assert "source" not in first.manifest["database"]
+    assert _inode(_db(second)) != _inode(_db(first)) and verify_backup(second.path) == []
+
+
+def test_evidence_is_linked_by_hash_new_files_copied_and_a_replaced_previous_copy_not_trusted(ws):
+    first = create_backup(ws, now=T0)
+    (kept, _), (replaced, _) = [(item["sha256"], item["size"]) for item in first.manifest["evidence"]][:2]
+    (first.path / "evidence" / replaced[:2] / replaced).unlink()
+    (first.path / "evidence" / replaced[:2] / replaced).write_bytes(b"a stub left by a cleaning program")
+    new = add_evidence(ws, "Quyết định công nhận mới")
+    second = create_backup(ws, now=_later(5))
+    evidence = second.path / "evidence"
+    assert _inode(evidence / kept[:2] / kept) == _inode(first.path / "evidence" / kept[:2] / kept)
+    assert _inode(evidence / replaced[:2] / replaced) != _inode(first.path / "evidence" / replaced[:2] / replaced)
+    assert _inode(evidence / new[:2] / new) != _inode(ws.data_dir / "evidence" / new[:2] / new)
+    assert second.evidence_count == 4 and second.manifest["skipped"] == []
+    assert verify_backup(second.path) == []
+
+
+def test_a_file_lost_from_the_store_is_still_carried_by_the_next_backup(ws):
+    first = create_backup(ws, now=T0)
+    sha = first.manifest["evidence"][0]["sha256"]
+    (ws.data_dir / "evidence" / sha[:2] / sha).unlink()
+    second = create_backup(ws, now=_later(5))
+    assert sha in {item["sha256"] for item in second.manifest["evidence"]}
+    assert verify_backup(second.path) == []
+
+
+def test_a_file_lost_from_the_store_and_the_previous_backup_is_listed_as_missing(ws):
+    first = create_backup(ws, now=T0)
+    sha = first.manifest["evidence"][0]["sha256"]
+    (ws.data_dir / "evidence" / sha[:2] / sha).unlink()
+    (first.path / "evidence" / sha[:2] / sha).unlink()
+    second = create_backup(ws, now=_later(5))
+    assert second.manifest["skipped"] == [{"path": f"evidence/{sha[:2]}/{sha}", "sha256": sha, "reason": "missing"}]
+    assert second.evidence_count == 2 and verify_backup(second.path) == []
+
+
+@pytest.mark.parametrize("damage", ["not json", "evidence entry", "database entry"])
+def test_a_damaged_previous_manifest_means_a_full_backup(ws, damage):
+    first = create_backup(ws, now=T0)
+    manifest_path = first.path / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if damage == "not json":
+        manifest_path.write_text("{", encoding="utf-8")
+    else:
+        if damage == "evidence entry":
+            manifest["evidence"][0]["sha256"] = "../../cdht.sqlite3"
+        else:
+            manifest["database"] = "cdht.sqlite3"
+        manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    second = create_backup(ws, now=_later(5))
+    assert _inode(_db(second)) != _inode(_db(first))
+    for item in second.manifest["evidence"]:
+        assert (second.path / item["path"]).stat().st_nlink == 1
+    assert verify_backup(second.path) == [] and second.evidence_count == 3

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import os
 import sqlite3
 import stat
@@ -21,6 +20,7 @@ from app import __version__
 from app.backup.files import HashMismatch, copy_verified, fsync_dir, remove_tree, storage_error
 from app.backup.incremental import (
     PreviousBackup,
+    copy_identity,
     database_fingerprint,
     link_database,
     link_evidence,
@@ -35,6 +35,7 @@ from app.backup.manifest import (
     evidence_relpath,
     hash_stream,
     is_sha256,
+    manifest_text,
     read_backup_info,
     sha256_file,
 )
@@ -84,6 +85,7 @@ def _snapshot_database(ws: Any, target: Path) -> dict[str, Any]:
     description["database"] = {"path": DB_NAME, "sha256": sha, "size": size, "check": check}
     if before is not None and before == after:
         description["database"]["source"] = before
+        description["database"]["copy"] = copy_identity(target)  # the copy as it was when hashed
     return description
 
 
@@ -117,24 +119,6 @@ def _manifest(description: dict[str, Any], evidence: list[dict[str, Any]], skipp
                          for sha in referenced if sha not in present]
     return {"format": FORMAT, "kind": kind, "created_at": now.isoformat(timespec="seconds"),
             "app_version": __version__, **description, "evidence": evidence, "skipped": skipped}
-
-
-def manifest_text(manifest: dict[str, Any]) -> str:
-    """The manifest as JSON text: the summary indented, then one line per evidence file (written with the fast
-    encoder: a backup of thousands of files should not spend its time formatting)."""
-    head = json.dumps({key: value for key, value in manifest.items() if key != "evidence"}, ensure_ascii=False,
-                      indent=1)
-    files = ",\n  ".join(map(_evidence_line, manifest["evidence"]))
-    return head[:-2] + ',\n "evidence": [' + (f"\n  {files}\n ]" if files else "]") + "\n}\n"
-
-
-def _evidence_line(item: dict[str, Any]) -> str:
-    """One evidence entry as JSON: the usual {path, sha256, size} formatted directly, anything else by `json`."""
-    sha, size = item.get("sha256"), item.get("size")
-    if (len(item) == 3 and type(size) is int and type(sha) is str and is_sha256(sha)
-            and item.get("path") == f"{EVIDENCE_DIR}/{sha[:2]}/{sha}"):
-        return f'{{"path": "{EVIDENCE_DIR}/{sha[:2]}/{sha}", "sha256": "{sha}", "size": {size}}}'
-    return json.dumps(item, ensure_ascii=False)
 
 
 def _store_files(ws: Any, shas: list[str]) -> list[tuple[str, str, int]]:
@@ -177,8 +161,11 @@ def _back_up_evidence(ws: Any, staging: Path, root: Path, previous: PreviousBack
     held = [sha for sha in referenced if sha in holds]
     sources = _store_files(ws, [sha for sha in referenced if sha not in holds])
     _ensure_room(root, sum(size for _, _, size in sources) + _MANIFEST_LINE_BYTES * len(referenced))
-    for bucket in sorted({sha[:2] for sha in held} | {sha[:2] for sha, _, _ in sources}):
-        os.makedirs(os.path.join(staging, EVIDENCE_DIR, bucket))
+    buckets = sorted({sha[:2] for sha in held} | {sha[:2] for sha, _, _ in sources})
+    if buckets:
+        os.mkdir(staging / EVIDENCE_DIR)
+    for bucket in buckets:
+        os.mkdir(os.path.join(staging, EVIDENCE_DIR, bucket))
     linked, missed = link_evidence(previous, staging, held, progress) if held else ([], [])
     sizes = {sha: holds[sha] for sha in linked}
     skipped = []
@@ -239,6 +226,14 @@ def _fill_staging(ws: Any, staging: Path, root: Path, previous: PreviousBackup |
     return description, evidence, skipped
 
 
+def _same_lines(evidence: list[dict[str, Any]], previous: PreviousBackup | None) -> str | None:
+    """The previous manifest's evidence lines when this backup holds exactly the same files (the usual case)."""
+    if previous is None or len(evidence) != len(previous.evidence):
+        return None
+    held = previous.evidence
+    return previous.evidence_lines if all(held.get(item["sha256"]) == item["size"] for item in evidence) else None
+
+
 def _write_durably(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -286,7 +281,7 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
             staging.mkdir()
             filled = _fill_staging(ws, staging, root, previous, progress, reuse_database=False)
         manifest = _manifest(*filled, kind, now)
-        _write_durably(staging / MANIFEST_NAME, manifest_text(manifest))
+        _write_durably(staging / MANIFEST_NAME, manifest_text(manifest, _same_lines(manifest["evidence"], previous)))
         fsync_dir(staging)
         check_cancelled(progress)
         final = _rename_into_place(staging, root, stamp_name(now))

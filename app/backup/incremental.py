@@ -9,23 +9,30 @@ taken. Each copy's manifest records the live file's fingerprint, read before and
 when both agree: SQLite's 100-byte header (whose file change counter SQLite increases at every commit that
 changes the file in rollback-journal mode, the app's only mode), the file's size, inode and modification time.
 The next backup links the earlier copy when the live file still has exactly that fingerprint and the copy still
-has its recorded SHA-256 and size. Anything else — a change (even one that keeps the size), a WAL-mode or
-restored file, a copy altered since — means a fresh copy through SQLite's backup API, checked and hashed.
-"""
+has its recorded content: its SHA-256 is checked again unless the copy's own inode, size, modification and
+inode-change times are still those recorded when its hash was last checked. Anything else — a change (even one
+that keeps the size), a WAL-mode or restored file, a copy altered since — means a fresh copy through SQLite's
+backup API, checked and hashed."""
 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 import threading
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from app.backup.manifest import DB_NAME, EVIDENCE_DIR, FORMAT, MANIFEST_NAME, is_sha256, sha256_file
+from app.backup.manifest import (
+    DB_NAME,
+    EVIDENCE_DIR,
+    FORMAT,
+    MANIFEST_NAME,
+    WrittenManifest,
+    parse_written_manifest,
+    sha256_file,
+)
 from app.errors import InputError
 from app.fileio import MAX_JSON_BYTES, read_bytes_capped
 from app.progress import Progress, check_cancelled
@@ -65,10 +72,11 @@ class PreviousBackup:
     """The newest complete folder backup in a backup folder, as far as the next backup uses it."""
 
     path: str
-    database: dict[str, Any]  # the manifest's database entry: sha256, size, check, source fingerprint
+    database: dict[str, Any]  # the manifest's database entry: sha256, size, check, source, copy
     description: dict[str, Any]  # schema_version, commune, years, last_audit_id of its database copy
     evidence: dict[str, int]  # sha -> size of every evidence file it holds
     referenced: list[str]  # every evidence hash its database copy refers to (held or skipped)
+    evidence_lines: str  # its manifest's evidence lines, reused when the next backup holds the same files
 
 
 def previous_backup(root: Path) -> PreviousBackup | None:
@@ -83,26 +91,26 @@ def previous_backup(root: Path) -> PreviousBackup | None:
     for name in names:
         folder = os.path.join(root, name)
         try:
-            # Plain json.loads: it parses the manifest of 16 500 files in about 15 ms, where the bracket-depth
-            # pre-scan of `parse_json` adds some 70 ms. json.loads guards its own recursion (RecursionError), only
-            # the fields checked below are used, and anything malformed just means no earlier backup to lend.
-            raw = json.loads(read_bytes_capped(Path(folder, MANIFEST_NAME), MAX_JSON_BYTES, f"tệp {MANIFEST_NAME}"))
-        except (InputError, OSError, ValueError, RecursionError):
+            data = read_bytes_capped(Path(folder, MANIFEST_NAME), MAX_JSON_BYTES, f"tệp {MANIFEST_NAME}")
+            written = parse_written_manifest(data.decode("utf-8"))
+        except (InputError, OSError, UnicodeDecodeError):
             continue
-        previous = _from_manifest(folder, raw)
+        previous = _from_manifest(folder, written) if written is not None else None
         if previous is not None:
             return previous
     return None
 
 
-def _from_manifest(folder: str, raw: Any) -> PreviousBackup | None:
+def _from_manifest(folder: str, written: WrittenManifest) -> PreviousBackup | None:
     """The parts of a manifest the next backup relies on, each checked; None when any of them is malformed."""
+    raw = written.summary
     try:
         if raw["format"] != FORMAT:
             return None
         database = raw["database"]
         recorded = {"sha256": str(database["sha256"]), "size": int(database["size"]), "check": str(database["check"]),
-                    "source": database.get("source") if isinstance(database.get("source"), dict) else None}
+                    "source": database.get("source") if isinstance(database.get("source"), dict) else None,
+                    "copy": database.get("copy") if isinstance(database.get("copy"), dict) else None}
         commune = raw["commune"]
         description = {
             "schema_version": int(raw["schema_version"]),
@@ -110,57 +118,75 @@ def _from_manifest(folder: str, raw: Any) -> PreviousBackup | None:
             "years": [int(year) for year in raw["years"]],
             "last_audit_id": int(raw["last_audit_id"]),
         }
-        evidence = {item["sha256"]: item["size"] for item in raw["evidence"]}
-        skipped = [item["sha256"] for item in raw["skipped"]]
-        valid = all(map(is_sha256, evidence)) and all(type(size) is int and size >= 0 for size in evidence.values()) and all(
-            type(sha) is str for sha in skipped)
+        skipped = [str(item["sha256"]) for item in raw["skipped"]]
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    if not valid:
-        return None
+    evidence = written.evidence  # every hash and size already checked line by line
     referenced = sorted(evidence.keys() | set(skipped)) if skipped else sorted(evidence)  # sorted already: fast
-    return PreviousBackup(folder, recorded, description, evidence, referenced)
+    return PreviousBackup(folder, recorded, description, evidence, referenced, written.evidence_lines)
+
+
+def copy_identity(path: Path) -> dict[str, Any]:
+    """What tells that a backup's database copy has not been touched since its hash was checked: inode, size,
+    modification time and inode change time (which no program can set back; on Windows: creation time)."""
+    status = os.stat(path, follow_symlinks=False)
+    return {"inode": status.st_ino, "size": status.st_size, "mtime_ns": status.st_mtime_ns,
+            "ctime_ns": status.st_ctime_ns}
 
 
 class LinkedDatabase:
-    """The previous backup's database copy hard-linked into a new backup, its SHA-256 and size being checked in
-    a background thread (reading and hashing release the GIL, so the check runs beside the evidence linking)."""
+    """The previous backup's database copy hard-linked into a new backup. When the copy may have been touched
+    since its hash was last checked, the SHA-256 is checked again in a background thread (reading and hashing
+    release the GIL, so it runs beside the evidence linking); `verified()` gives the verdict."""
 
-    def __init__(self, target: Path, description: dict[str, Any]) -> None:
+    def __init__(self, target: Path, description: dict[str, Any], untouched: bool) -> None:
         self.description = description
-        self._found: list[tuple[str, int] | None] = []
-        self._thread = threading.Thread(target=self._hash, args=(target,), name="backup-database-check", daemon=True)
-        self._thread.start()
+        self._verified = untouched
+        self._thread = None
+        if not untouched:
+            self._thread = threading.Thread(target=self._check, args=(target,), name="backup-database-check",
+                                            daemon=True)
+            self._thread.start()
 
-    def _hash(self, target: Path) -> None:
+    def _check(self, target: Path) -> None:
+        database = self.description["database"]
         try:
-            self._found.append(sha256_file(target))
+            self._verified = sha256_file(target) == (database["sha256"], database["size"])
         except OSError:
-            self._found.append(None)
+            self._verified = False
 
     def wait(self) -> None:
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
 
     def verified(self) -> bool:
         """Whether the linked copy has the SHA-256 and size the previous manifest records (waits for the check)."""
         self.wait()
-        database = self.description["database"]
-        return self._found == [(database["sha256"], database["size"])]
+        return self._verified
 
 
 def link_database(ws: Any, previous: PreviousBackup, target: Path) -> LinkedDatabase | None:
     """Hard-link the previous backup's database copy to `target` when the live database still has the
     fingerprint recorded for that copy; None (nothing made) when the database must be copied afresh. The link is
-    used only once `verified()` confirms the copy still has its recorded content."""
+    used only once `verified()` confirms the copy still has its recorded content: at once when the copy is
+    untouched since its hash was checked (the `copy_identity` recorded then), else by hashing it again."""
     recorded = previous.database
     if recorded["check"] != "ok" or recorded["source"] is None or database_fingerprint(ws) != recorded["source"]:
         return None
+    earlier = Path(previous.path, DB_NAME)
     try:
-        os.link(os.path.join(previous.path, DB_NAME), target)
+        if not stat.S_ISREG(os.stat(earlier, follow_symlinks=False).st_mode):
+            return None
+        before = copy_identity(earlier)
+        os.link(earlier, target)
+        after = copy_identity(target)
     except OSError:
+        target.unlink(missing_ok=True)
         return None  # gone, or a drive without hard links: a fresh copy
+    untouched = recorded["copy"] == before and all(before[key] == after[key] for key in ("inode", "size", "mtime_ns"))
+    database = {"path": DB_NAME, **recorded, "copy": after}
     return LinkedDatabase(target, {**previous.description, "referenced_evidence": previous.referenced,
-                                   "database": {"path": DB_NAME, **recorded}})
+                                   "database": database}, untouched)
 
 
 def link_evidence(previous: PreviousBackup, staging: Path, shas: list[str],
@@ -189,7 +215,7 @@ def _link_bucket(source: str, target: str, names: list[str], sizes: dict[str, in
     """Link the files `names` of folder `source` into folder `target`, each expected to have its size in
     `sizes`; the names linked."""
     if not _DIR_FDS:
-        return _link_files(os.link, os.lstat, os.unlink, source + os.sep, target + os.sep, names, sizes)
+        return _link_files(None, None, source + os.sep, target + os.sep, names, sizes)
     try:
         source_fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
@@ -197,32 +223,33 @@ def _link_bucket(source: str, target: str, names: list[str], sizes: dict[str, in
     try:
         target_fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            return _link_files(partial(os.link, src_dir_fd=source_fd, dst_dir_fd=target_fd, follow_symlinks=False),
-                               partial(os.stat, dir_fd=target_fd, follow_symlinks=False),
-                               partial(os.unlink, dir_fd=target_fd), "", "", names, sizes)
+            return _link_files(source_fd, target_fd, "", "", names, sizes)
         finally:
             os.close(target_fd)
     finally:
         os.close(source_fd)
 
 
-def _link_files(link: Any, status: Any, remove: Any, source_prefix: str, target_prefix: str, names: list[str],
-                sizes: dict[str, int]) -> list[str]:
-    """The linking loop itself (thousands of files: nothing in it but the two system calls and the checks)."""
-    linked = []
+def _link_files(source_fd: int | None, target_fd: int | None, source_prefix: str, target_prefix: str,
+                names: list[str], sizes: dict[str, int]) -> list[str]:
+    """The linking loop itself, by name inside open folders or by path (thousands of files: nothing in it but
+    the two system calls and the checks). A symbolic link is linked as itself, never followed, and refused."""
+    link, status, linked = os.link, os.stat, []
+    follow = source_fd is None  # Windows cannot link without following; the check below still refuses links
     for name in names:
         try:
-            link(source_prefix + name, target_prefix + name)
+            link(source_prefix + name, target_prefix + name, src_dir_fd=source_fd, dst_dir_fd=target_fd,
+                 follow_symlinks=follow)
         except OSError as exc:
             if exc.errno in _TARGET_FULL:
                 raise
             continue
-        found = status(target_prefix + name)
+        found = status(target_prefix + name, dir_fd=target_fd, follow_symlinks=False)
         if found.st_size == sizes[name] and stat.S_ISREG(found.st_mode):
             linked.append(name)
         else:
-            remove(target_prefix + name)
+            os.unlink(target_prefix + name, dir_fd=target_fd)
     return linked
 
 
-__all__ = ["LinkedDatabase", "PreviousBackup", "database_fingerprint", "link_database", "link_evidence", "previous_backup"]
+__all__ = ["LinkedDatabase", "PreviousBackup", "copy_identity", "database_fingerprint", "link_database", "link_evidence", "previous_backup"]

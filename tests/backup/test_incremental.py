@@ -52,7 +52,9 @@ def test_an_unchanged_database_is_linked_from_the_previous_backup_and_still_veri
     third = create_backup(ws, now=_later(10))
     assert _inode(_db(first)) == _inode(_db(second)) == _inode(_db(third))
     assert _inode(_db(third)) != _inode(ws.path)
-    assert third.manifest["database"] == first.manifest["database"]
+    recorded = {key: value for key, value in first.manifest["database"].items() if key != "copy"}
+    assert {key: value for key, value in third.manifest["database"].items() if key != "copy"} == recorded
+    assert third.manifest["database"]["copy"]["inode"] == _inode(_db(first))
     for key in ("schema_version", "commune", "years", "last_audit_id"):
         assert third.manifest[key] == first.manifest[key]
     assert [item["sha256"] for item in third.manifest["evidence"]] == [item["sha256"] for item in first.manifest["evidence"]]
@@ -92,6 +94,36 @@ def test_a_restore_from_a_linked_backup_brings_back_the_same_data(ws, tmp_path):
     assert snapshot(restored) == before
     assert _inode(restored) != _inode(_db(linked))  # the restore copied, the backup's file is untouched
     assert verify_backup(linked.path) == []
+
+
+def test_an_untouched_previous_copy_is_linked_without_reading_it_a_touched_one_is_hashed_again(ws, monkeypatch):
+    import app.backup.incremental as incremental
+
+    create_backup(ws, now=T0)
+    hashed = []
+    real_hash = incremental.sha256_file
+    monkeypatch.setattr(incremental, "sha256_file", lambda path: hashed.append(path) or real_hash(path))
+    second = create_backup(ws, now=_later(5))
+    assert hashed == []  # its inode, size and times are those recorded when its hash was checked
+    stamp = _db(second).stat()
+    os.utime(_db(second), ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # touched: the inode change time moves
+    third = create_backup(ws, now=_later(10))
+    assert len(hashed) == 1 and Path(hashed[0]).name == "cdht.sqlite3"  # the linked copy, read once
+    assert _inode(_db(third)) == _inode(_db(second)) and verify_backup(third.path) == []
+
+
+def test_a_previous_copy_altered_with_its_times_put_back_is_not_linked(ws):
+    first = create_backup(ws, now=T0)
+    copy = _db(first)
+    stamp = copy.stat()
+    data = bytearray(copy.read_bytes())
+    data[-100] ^= 0xFF
+    with open(copy, "r+b") as handle:  # in place: same inode, same size
+        handle.write(bytes(data))
+    os.utime(copy, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    second = create_backup(ws, now=_later(5))
+    assert _inode(_db(second)) != _inode(copy)
+    assert verify_backup(second.path) == [] and verify_backup(first.path) != []
 
 
 def test_a_previous_copy_altered_since_is_not_linked(ws):
@@ -189,8 +221,10 @@ def test_a_file_lost_from_the_store_and_the_previous_backup_is_listed_as_missing
     assert second.evidence_count == 2 and verify_backup(second.path) == []
 
 
-@pytest.mark.parametrize("damage", ["not json", "evidence entry", "database entry"])
+@pytest.mark.parametrize("damage", ["not json", "evidence entry", "database entry", "other format"])
 def test_a_damaged_previous_manifest_means_a_full_backup(ws, damage):
+    from app.backup.manifest import manifest_text
+
     first = create_backup(ws, now=T0)
     manifest_path = first.path / MANIFEST_NAME
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -199,11 +233,38 @@ def test_a_damaged_previous_manifest_means_a_full_backup(ws, damage):
     else:
         if damage == "evidence entry":
             manifest["evidence"][0]["sha256"] = "../../cdht.sqlite3"
-        else:
+        elif damage == "database entry":
             manifest["database"] = "cdht.sqlite3"
-        manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+        else:
+            manifest["format"] = "cdht-backup/0"
+        manifest_path.write_text(manifest_text(manifest), encoding="utf-8")
     second = create_backup(ws, now=_later(5))
     assert _inode(_db(second)) != _inode(_db(first))
     for item in second.manifest["evidence"]:
         assert (second.path / item["path"]).stat().st_nlink == 1
     assert verify_backup(second.path) == [] and second.evidence_count == 3
+
+
+def test_a_manifest_is_read_back_line_by_line_exactly_as_written_and_nothing_else_is_accepted(ws):
+    from app.backup.manifest import manifest_text, parse_written_manifest
+
+    info = create_backup(ws, now=T0)
+    text = (info.path / MANIFEST_NAME).read_text(encoding="utf-8")
+    written = parse_written_manifest(text)
+    assert written.evidence == {item["sha256"]: item["size"] for item in info.manifest["evidence"]}
+    assert written.summary == {key: value for key, value in info.manifest.items() if key != "evidence"}
+    assert manifest_text(info.manifest, written.evidence_lines) == text == manifest_text(info.manifest)
+    line = text.splitlines()[-4]  # an evidence line followed by another
+    edits = {
+        "missing comma": text.replace(line, line.rstrip(",")),
+        "extra line": text.replace(line, line + "\n  {}"),
+        "path of another file": text.replace(line, line.replace('"path": "evidence/', '"path": "evidence/x', 1)),
+        "two entries on a line": text.replace(line + "\n  ", line + " "),
+        "reformatted": json.dumps(json.loads(text), indent=2),
+        "summary cut": text.replace('"format"', '"format" "'),
+    }
+    for name, edited in edits.items():
+        assert edited != text, name
+        assert parse_written_manifest(edited) is None, name
+    empty = manifest_text({**info.manifest, "evidence": []})
+    assert parse_written_manifest(empty).evidence == {}

@@ -161,11 +161,6 @@ def _back_up_evidence(ws: Any, staging: Path, root: Path, previous: PreviousBack
     held = [sha for sha in referenced if sha in holds]
     sources = _store_files(ws, [sha for sha in referenced if sha not in holds])
     _ensure_room(root, sum(size for _, _, size in sources) + _MANIFEST_LINE_BYTES * len(referenced))
-    buckets = sorted({sha[:2] for sha in held} | {sha[:2] for sha, _, _ in sources})
-    if buckets:
-        os.mkdir(staging / EVIDENCE_DIR)
-    for bucket in buckets:
-        os.mkdir(os.path.join(staging, EVIDENCE_DIR, bucket))
     linked, missed = link_evidence(previous, staging, held, progress) if held else ([], [])
     sizes = {sha: holds[sha] for sha in linked}
     skipped = []
@@ -182,7 +177,7 @@ def _back_up_evidence(ws: Any, staging: Path, root: Path, previous: PreviousBack
             sizes[sha] = size
         elif reason != "missing":
             skipped.append({"path": evidence_relpath(sha), "sha256": sha, "reason": reason})
-    evidence = [{"path": evidence_relpath(sha), "sha256": sha, "size": sizes[sha]} for sha in sorted(sizes)]
+    evidence = [{"path": f"{EVIDENCE_DIR}/{sha[:2]}/{sha}", "sha256": sha, "size": sizes[sha]} for sha in sorted(sizes)]
     return evidence, skipped
 
 

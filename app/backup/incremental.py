@@ -16,6 +16,7 @@ backup API, checked and hashed."""
 
 from __future__ import annotations
 
+import bisect
 import errno
 import os
 import stat
@@ -191,23 +192,28 @@ def link_database(ws: Any, previous: PreviousBackup, target: Path) -> LinkedData
 
 def link_evidence(previous: PreviousBackup, staging: Path, shas: list[str],
                   progress: Progress | None = None) -> tuple[list[str], list[str]]:
-    """Hard-link each evidence file of `shas` the previous backup holds into `staging` (its bucket folders made
-    already); (linked, not linked). A link is kept only when it is a regular file of the recorded size."""
+    """Hard-link each evidence file of `shas` (hashes the previous backup holds) into `staging`, making its
+    bucket folders; (linked, not linked). A link is kept only when it is a regular file of the recorded size."""
     linked, missed = [], []
-    buckets: dict[str, list[str]] = {}
-    for sha in shas:
-        buckets.setdefault(sha[:2], []).append(sha)
-    for number, (bucket, names) in enumerate(buckets.items()):
+    shas = sorted(shas)  # sorted already (fast); each bucket is then one slice, found by bisection
+    evidence = os.path.join(staging, EVIDENCE_DIR)
+    os.makedirs(evidence, exist_ok=True)
+    start = 0
+    while start < len(shas):
         check_cancelled(progress)
         if progress is not None:
-            progress.report(0.2 + 0.75 * number / len(buckets), f"Đang sao lưu minh chứng {len(linked) + 1}/{len(shas)}…")
-        source = os.path.join(previous.path, EVIDENCE_DIR, bucket)
-        target = os.path.join(staging, EVIDENCE_DIR, bucket)
-        done = _link_bucket(source, target, names, previous.evidence)
+            progress.report(0.2 + 0.75 * start / len(shas), f"Đang sao lưu minh chứng {start + 1}/{len(shas)}…")
+        bucket = shas[start][:2]
+        end = bisect.bisect_left(shas, bucket + "g", start)  # 'g' sorts after every hex digit
+        names = shas[start:end]
+        target = os.path.join(evidence, bucket)
+        os.mkdir(target)
+        done = _link_bucket(os.path.join(previous.path, EVIDENCE_DIR, bucket), target, names, previous.evidence)
         linked += done
         if len(done) < len(names):
             kept = set(done)
             missed += [sha for sha in names if sha not in kept]
+        start = end
     return linked, missed
 
 
@@ -245,7 +251,7 @@ def _link_files(source_fd: int | None, target_fd: int | None, source_prefix: str
                 raise
             continue
         found = status(target_prefix + name, dir_fd=target_fd, follow_symlinks=False)
-        if found.st_size == sizes[name] and stat.S_ISREG(found.st_mode):
+        if found.st_size == sizes[name] and found.st_mode & 0o170000 == stat.S_IFREG:
             linked.append(name)
         else:
             os.unlink(target_prefix + name, dir_fd=target_fd)

@@ -187,7 +187,12 @@ def test_a_database_in_wal_mode_is_always_copied(ws):
     assert _inode(_db(second)) != _inode(_db(first)) and verify_backup(second.path) == []
 
 
-def test_evidence_is_linked_by_hash_new_files_copied_and_a_replaced_previous_copy_not_trusted(ws):
+@pytest.mark.parametrize("by_folder_handle", [True, False], ids=["linux", "paths-as-on-windows"])
+def test_evidence_is_linked_by_hash_new_files_copied_and_a_replaced_previous_copy_not_trusted(ws, monkeypatch,
+                                                                                              by_folder_handle):
+    import app.backup.incremental as incremental
+
+    monkeypatch.setattr(incremental, "_DIR_FDS", incremental._DIR_FDS and by_folder_handle)
     first = create_backup(ws, now=T0)
     (kept, _), (replaced, _) = [(item["sha256"], item["size"]) for item in first.manifest["evidence"]][:2]
     (first.path / "evidence" / replaced[:2] / replaced).unlink()

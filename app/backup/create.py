@@ -25,6 +25,7 @@ from app.backup.incremental import (
     link_database,
     link_evidence,
     previous_backup,
+    twin_of,
 )
 from app.backup.manifest import (
     DB_NAME,
@@ -212,6 +213,9 @@ def _fill_staging(ws: Any, staging: Path, root: Path, previous: PreviousBackup |
         else:
             _ensure_room(root, _live_database_size(ws))
             description = _snapshot_database(ws, staging / DB_NAME)
+            twin = twin_of(previous, description["database"]) if reuse_database else None
+            if twin is not None:
+                description["database"]["twin"] = twin
         evidence, skipped = _back_up_evidence(ws, staging, root, previous, description["referenced_evidence"], progress)
     finally:
         if linked is not None:

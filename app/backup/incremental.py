@@ -8,11 +8,13 @@ The database copy is hard-linked only when the live database provably has not ch
 taken. Each copy's manifest records the live file's fingerprint, read before and after the copy and kept only
 when both agree: SQLite's 100-byte header (whose file change counter SQLite increases at every commit that
 changes the file in rollback-journal mode, the app's only mode), the file's size, inode and modification time.
-The next backup links the earlier copy when the live file still has exactly that fingerprint and the copy still
-has its recorded content: its SHA-256 is checked again unless the copy's own inode, size, modification and
-inode-change times are still those recorded when its hash was last checked. Anything else — a change (even one
-that keeps the size), a WAL-mode or restored file, a copy altered since — means a fresh copy through SQLite's
-backup API, checked and hashed."""
+The next backup links the earlier copy when the live file still has exactly that fingerprint, the copy still
+has its recorded content (its SHA-256 is checked again unless the copy's own inode, size, modification and
+inode-change times are still those recorded when its hash was last checked), and another backup still keeps the
+same state in a separate file (its "twin": the second backup of an unchanged database copies it once more, so
+no single damaged file holds the only copy of the newest state). Anything else — a change (even one that keeps
+the size), a WAL-mode or restored file, a copy altered since, a twin pruned — means a fresh copy through
+SQLite's backup API, checked and hashed."""
 
 from __future__ import annotations
 
@@ -73,7 +75,7 @@ class PreviousBackup:
     """The newest complete folder backup in a backup folder, as far as the next backup uses it."""
 
     path: str
-    database: dict[str, Any]  # the manifest's database entry: sha256, size, check, source, copy
+    database: dict[str, Any]  # the manifest's database entry: sha256, size, check, source, copy, twin
     description: dict[str, Any]  # schema_version, commune, years, last_audit_id of its database copy
     evidence: dict[str, int]  # sha -> size of every evidence file it holds
     referenced: list[str]  # every evidence hash its database copy refers to (held or skipped)
@@ -111,7 +113,8 @@ def _from_manifest(folder: str, written: WrittenManifest) -> PreviousBackup | No
         database = raw["database"]
         recorded = {"sha256": str(database["sha256"]), "size": int(database["size"]), "check": str(database["check"]),
                     "source": database.get("source") if isinstance(database.get("source"), dict) else None,
-                    "copy": database.get("copy") if isinstance(database.get("copy"), dict) else None}
+                    "copy": database.get("copy") if isinstance(database.get("copy"), dict) else None,
+                    "twin": database.get("twin") if isinstance(database.get("twin"), dict) else None}
         commune = raw["commune"]
         description = {
             "schema_version": int(raw["schema_version"]),
@@ -168,17 +171,19 @@ class LinkedDatabase:
 
 def link_database(ws: Any, previous: PreviousBackup, target: Path) -> LinkedDatabase | None:
     """Hard-link the previous backup's database copy to `target` when the live database still has the
-    fingerprint recorded for that copy; None (nothing made) when the database must be copied afresh. The link is
-    used only once `verified()` confirms the copy still has its recorded content: at once when the copy is
-    untouched since its hash was checked (the `copy_identity` recorded then), else by hashing it again."""
+    fingerprint recorded for that copy and another backup still keeps that same state in a separate file (its
+    twin); None (nothing made) when the database must be copied afresh. The link is used only once `verified()`
+    confirms the copy still has its recorded content: at once when the copy is untouched since its hash was
+    checked (the `copy_identity` recorded then), else by hashing it again."""
     recorded = previous.database
     if recorded["check"] != "ok" or recorded["source"] is None or database_fingerprint(ws) != recorded["source"]:
         return None
     earlier = Path(previous.path, DB_NAME)
     try:
-        if not stat.S_ISREG(os.stat(earlier, follow_symlinks=False).st_mode):
-            return None
         before = copy_identity(earlier)
+        if not stat.S_ISREG(os.stat(earlier, follow_symlinks=False).st_mode) or not _twin_kept(
+                os.path.dirname(previous.path), recorded["twin"], before["inode"]):
+            return None
         os.link(earlier, target)
         after = copy_identity(target)
     except OSError:
@@ -188,6 +193,39 @@ def link_database(ws: Any, previous: PreviousBackup, target: Path) -> LinkedData
     database = {"path": DB_NAME, **recorded, "copy": after}
     return LinkedDatabase(target, {**previous.description, "referenced_evidence": previous.referenced,
                                    "database": database}, untouched)
+
+
+def twin_of(previous: PreviousBackup | None, database: dict[str, Any]) -> dict[str, Any] | None:
+    """For a fresh database copy: the previous backup's copy when it holds the very same database state in a
+    separate file (`{"backup": folder name, "inode": …}`), else None.
+
+    Every state of the database is kept in two separate files before later backups link to one of them, so a
+    damaged file (a bad sector, a program writing into it) never takes the only copy of the newest state."""
+    source = database.get("source")
+    if previous is None or source is None or source != previous.database["source"] or previous.database["check"] != "ok":
+        return None
+    try:
+        status = os.stat(Path(previous.path, DB_NAME), follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode) or status.st_ino == database["copy"]["inode"]:
+        return None
+    return {"backup": os.path.basename(previous.path), "inode": status.st_ino}
+
+
+def _twin_kept(root: str, twin: Any, inode: int) -> bool:
+    """Whether `twin` (a backup folder in `root` and the inode of its database copy) still holds a file other than
+    the one of inode `inode`."""
+    if not isinstance(twin, dict) or not isinstance(twin.get("inode"), int) or twin["inode"] == inode:
+        return False
+    name = twin.get("backup")
+    if not isinstance(name, str) or name in ("", ".", "..") or name.startswith(".") or "/" in name or os.sep in name:
+        return False
+    try:
+        status = os.stat(os.path.join(root, name, DB_NAME), follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_ino == twin["inode"]
 
 
 def link_evidence(previous: PreviousBackup, staging: Path, shas: list[str],
@@ -258,4 +296,5 @@ def _link_files(source_fd: int | None, target_fd: int | None, source_prefix: str
     return linked
 
 
-__all__ = ["LinkedDatabase", "PreviousBackup", "copy_identity", "database_fingerprint", "link_database", "link_evidence", "previous_backup"]
+__all__ = ["LinkedDatabase", "PreviousBackup", "copy_identity", "database_fingerprint", "link_database", "link_evidence",
+           "previous_backup", "twin_of"]

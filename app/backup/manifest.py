@@ -2,9 +2,12 @@
 
 Manifest fields: format, kind ('auto' | 'manual' | 'safety'), created_at (ISO, with offset), app_version,
 schema_version, commune {name, province}, years, last_audit_id (newest audit row in the copy: the "changes
-since the last backup" rule compares with it), database {path, sha256, size, check}, evidence [{path, sha256,
-size}] (the stored files the database copy refers to), skipped [{path, sha256, reason}] (files it refers to
-that were missing, unreadable or altered in the store when copied).
+since the last backup" rule compares with it), database {path, sha256, size, check, and for an incremental
+backup source (the live file's fingerprint the copy was taken at), copy (the copy's inode, size and times
+when its hash was last checked) and twin (another backup keeping the same state in a separate file); see
+`app.backup.incremental`}, evidence [{path, sha256, size}] (the stored files
+the database copy refers to), skipped [{path, sha256, reason}] (files it refers to that were missing,
+unreadable or altered in the store when copied).
 """
 
 from __future__ import annotations

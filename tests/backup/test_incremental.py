@@ -45,50 +45,82 @@ def _figure(db_file: Path) -> int:
     return json.loads(row[0]) if isinstance(row[0], str) else row[0]
 
 
-def test_an_unchanged_database_is_linked_from_the_previous_backup_and_still_verifies(ws):
+def _ready_to_link(ws):
+    """Two backups of the same database state in two separate files: the next one may link the newer copy."""
+    create_backup(ws, now=T0)
+    return create_backup(ws, now=_later(1))
+
+
+def test_an_unchanged_database_is_kept_in_two_files_then_linked_and_still_verifies(ws):
     first = create_backup(ws, now=T0)
     assert first.manifest["database"]["source"] == database_fingerprint(ws)
     second = create_backup(ws, now=_later(5))
     third = create_backup(ws, now=_later(10))
-    assert _inode(_db(first)) == _inode(_db(second)) == _inode(_db(third))
-    assert _inode(_db(third)) != _inode(ws.path)
-    recorded = {key: value for key, value in first.manifest["database"].items() if key != "copy"}
-    assert {key: value for key, value in third.manifest["database"].items() if key != "copy"} == recorded
-    assert third.manifest["database"]["copy"]["inode"] == _inode(_db(first))
+    fourth = create_backup(ws, now=_later(15))
+    assert _inode(_db(first)) != _inode(_db(second)) == _inode(_db(third)) == _inode(_db(fourth))
+    assert _inode(_db(fourth)) != _inode(ws.path)
+    twin = {"backup": first.path.name, "inode": _inode(_db(first))}
+    assert second.manifest["database"]["twin"] == fourth.manifest["database"]["twin"] == twin
+    recorded = {key: value for key, value in second.manifest["database"].items() if key != "copy"}
+    assert {key: value for key, value in fourth.manifest["database"].items() if key != "copy"} == recorded
+    assert fourth.manifest["database"]["copy"]["inode"] == _inode(_db(second))
     for key in ("schema_version", "commune", "years", "last_audit_id"):
-        assert third.manifest[key] == first.manifest[key]
-    assert [item["sha256"] for item in third.manifest["evidence"]] == [item["sha256"] for item in first.manifest["evidence"]]
-    assert verify_backup(third.path) == [] and third.database_ok and third.evidence_count == 3
+        assert fourth.manifest[key] == first.manifest[key]
+    assert [item["sha256"] for item in fourth.manifest["evidence"]] == [item["sha256"] for item in first.manifest["evidence"]]
+    assert verify_backup(fourth.path) == [] and fourth.database_ok and fourth.evidence_count == 3
+
+
+def test_when_the_second_file_is_gone_the_next_backup_copies_again(ws):
+    first = create_backup(ws, now=T0)
+    second = create_backup(ws, now=_later(5))
+    shutil.rmtree(first.path)  # pruned by the rotation, or deleted by hand
+    third = create_backup(ws, now=_later(10))
+    fourth = create_backup(ws, now=_later(15))
+    assert _inode(_db(third)) != _inode(_db(second)) and _inode(_db(fourth)) == _inode(_db(third))
+    assert fourth.manifest["database"]["twin"] == {"backup": second.path.name, "inode": _inode(_db(second))}
+
+
+def test_damage_to_a_linked_copy_leaves_a_good_older_backup_of_the_same_state(ws, tmp_path):
+    first = create_backup(ws, now=T0)
+    create_backup(ws, now=_later(5))
+    third = create_backup(ws, now=_later(10))
+    before = snapshot(ws.path)
+    data = bytearray(_db(third).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    _db(third).write_bytes(bytes(data))  # in place: every backup linking this file is hit
+    assert verify_backup(third.path) != [] and verify_backup(first.path) == []
+    assert snapshot(restore_backup(first.path, tmp_path / "may-moi" / "cdht.sqlite3")) == before
 
 
 def test_a_change_that_keeps_the_file_size_and_time_gets_a_fresh_copy(ws):
-    first = create_backup(ws, now=T0)
+    previous = _ready_to_link(ws)
     before = ws.path.stat()
     set_values(ws, 2025, "5.1", {"achieved": 8923, "total": 14870})
     after = ws.path.stat()
     os.utime(ws.path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as if the clock said nothing changed
     assert after.st_size == before.st_size and after.st_ino == before.st_ino  # only SQLite's counter tells
-    second = create_backup(ws, now=_later(5))
-    assert _inode(_db(second)) != _inode(_db(first))
-    assert _figure(_db(first)) == 8922 and _figure(_db(second)) == 8923
-    assert second.manifest["database"]["sha256"] != first.manifest["database"]["sha256"]
-    assert verify_backup(second.path) == []
+    new = create_backup(ws, now=_later(5))
+    assert _inode(_db(new)) != _inode(_db(previous))
+    assert _figure(_db(previous)) == 8922 and _figure(_db(new)) == 8923
+    assert new.manifest["database"]["sha256"] != previous.manifest["database"]["sha256"]
+    assert "twin" not in new.manifest["database"] and verify_backup(new.path) == []
 
 
 def test_a_change_from_another_connection_gets_a_fresh_copy(ws):
-    first = create_backup(ws, now=T0)
+    previous = _ready_to_link(ws)
     other = sqlite3.connect(ws.path)
     other.execute("UPDATE profile SET commune_name = 'Đồng Tâm' WHERE id = 1")
     other.commit()
     other.close()
-    second = create_backup(ws, now=_later(5))
-    assert _inode(_db(second)) != _inode(_db(first))
-    assert second.manifest["commune"]["name"] == "Đồng Tâm" and first.manifest["commune"]["name"] == "Đồng Tiến"
+    new = create_backup(ws, now=_later(5))
+    assert _inode(_db(new)) != _inode(_db(previous))
+    assert new.manifest["commune"]["name"] == "Đồng Tâm" and previous.manifest["commune"]["name"] == "Đồng Tiến"
 
 
 def test_a_restore_from_a_linked_backup_brings_back_the_same_data(ws, tmp_path):
-    create_backup(ws, now=T0)
+    previous = _ready_to_link(ws)
     linked = create_backup(ws, now=_later(5))
+    assert _inode(_db(linked)) == _inode(_db(previous))
     before = snapshot(ws.path)
     restored = restore_backup(linked.path, tmp_path / "may-moi" / "cdht.sqlite3")
     assert snapshot(restored) == before
@@ -99,79 +131,85 @@ def test_a_restore_from_a_linked_backup_brings_back_the_same_data(ws, tmp_path):
 def test_an_untouched_previous_copy_is_linked_without_reading_it_a_touched_one_is_hashed_again(ws, monkeypatch):
     import app.backup.incremental as incremental
 
-    create_backup(ws, now=T0)
+    previous = _ready_to_link(ws)
     hashed = []
     real_hash = incremental.sha256_file
     monkeypatch.setattr(incremental, "sha256_file", lambda path: hashed.append(path) or real_hash(path))
-    second = create_backup(ws, now=_later(5))
+    linked = create_backup(ws, now=_later(5))
+    assert _inode(_db(linked)) == _inode(_db(previous))
     assert hashed == []  # its inode, size and times are those recorded when its hash was checked
-    stamp = _db(second).stat()
-    os.utime(_db(second), ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # touched: the inode change time moves
-    third = create_backup(ws, now=_later(10))
+    stamp = _db(linked).stat()
+    os.utime(_db(linked), ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # touched: the inode change time moves
+    again = create_backup(ws, now=_later(10))
     assert len(hashed) == 1 and Path(hashed[0]).name == "cdht.sqlite3"  # the linked copy, read once
-    assert _inode(_db(third)) == _inode(_db(second)) and verify_backup(third.path) == []
+    assert _inode(_db(again)) == _inode(_db(linked)) and verify_backup(again.path) == []
 
 
 def test_a_previous_copy_altered_with_its_times_put_back_is_not_linked(ws):
-    first = create_backup(ws, now=T0)
-    copy = _db(first)
+    previous = _ready_to_link(ws)
+    copy = _db(previous)
     stamp = copy.stat()
     data = bytearray(copy.read_bytes())
     data[-100] ^= 0xFF
     with open(copy, "r+b") as handle:  # in place: same inode, same size
         handle.write(bytes(data))
     os.utime(copy, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-    second = create_backup(ws, now=_later(5))
-    assert _inode(_db(second)) != _inode(copy)
-    assert verify_backup(second.path) == [] and verify_backup(first.path) != []
+    new = create_backup(ws, now=_later(5))
+    assert _inode(_db(new)) != _inode(copy)
+    assert verify_backup(new.path) == [] and verify_backup(previous.path) != []
 
 
 def test_a_previous_copy_altered_since_is_not_linked(ws):
-    first = create_backup(ws, now=T0)
-    copy = _db(first)
+    previous = _ready_to_link(ws)
+    copy = _db(previous)
     data = bytearray(copy.read_bytes())
     data[-100] ^= 0xFF  # one byte of the last page, same size
     copy.write_bytes(bytes(data))
-    second = create_backup(ws, now=_later(5))
-    assert _inode(_db(second)) != _inode(copy)
-    assert hashlib.sha256(_db(second).read_bytes()).hexdigest() == second.manifest["database"]["sha256"]
-    assert verify_backup(second.path) == [] and verify_backup(first.path) != []
+    new = create_backup(ws, now=_later(5))
+    assert _inode(_db(new)) != _inode(copy) and "twin" not in new.manifest["database"]
+    assert hashlib.sha256(_db(new).read_bytes()).hexdigest() == new.manifest["database"]["sha256"]
+    assert verify_backup(new.path) == [] and verify_backup(previous.path) != []
 
 
 def test_a_restored_or_replaced_database_file_is_copied_afresh(tmp_path):
     db_path = tmp_path / "data" / "cdht.sqlite3"
     ws = make_workspace(db_path)
-    first = create_backup(ws, now=T0)
+    previous = _ready_to_link(ws)
     ws.close()
     shutil.copy2(db_path, tmp_path / "same-bytes.sqlite3")  # the same bytes and times, another file
     os.replace(tmp_path / "same-bytes.sqlite3", db_path)
     ws = Workspace.open(db_path)
     try:
-        second = create_backup(ws, now=_later(5))
+        new = create_backup(ws, now=_later(5))
     finally:
         ws.close()
-    assert _inode(_db(second)) != _inode(_db(first)) and verify_backup(second.path) == []
+    assert _inode(_db(new)) != _inode(_db(previous)) and verify_backup(new.path) == []
 
 
 def test_a_commit_during_the_copy_leaves_no_fingerprint_so_the_next_backup_copies(ws, monkeypatch):
     import app.backup.create as create
 
     real_copy = create.backup_copy
+    writes = []
 
     def copy_while_another_program_writes(db, target):
         real_copy(db, target)
+        writes.append(f"Hà Nội {len(writes)}")  # a new value each time: an identical one changes nothing
         other = sqlite3.connect(ws.path)
-        other.execute("UPDATE profile SET province = 'Hà Nội' WHERE id = 1")
+        other.execute("UPDATE profile SET province = ? WHERE id = 1", (writes[-1],))
         other.commit()
         other.close()
 
     monkeypatch.setattr(create, "backup_copy", copy_while_another_program_writes)
-    first = create_backup(ws, now=T0)
+    create_backup(ws, now=T0)
+    first = create_backup(ws, now=_later(1))
     assert "source" not in first.manifest["database"]
     monkeypatch.setattr(create, "backup_copy", real_copy)
     second = create_backup(ws, now=_later(5))
-    assert _inode(_db(second)) != _inode(_db(first))
-    assert second.manifest["commune"]["province"] == "Hà Nội" and "source" in second.manifest["database"]
+    third = create_backup(ws, now=_later(10))
+    assert _inode(_db(second)) != _inode(_db(first)) and "twin" not in second.manifest["database"]
+    assert second.manifest["commune"]["province"] == "Hà Nội 1" and "source" in second.manifest["database"]
+    assert third.manifest["database"]["twin"]["backup"] == second.path.name
 
 
 def test_a_database_in_wal_mode_is_always_copied(ws):

@@ -92,9 +92,10 @@ def sha256_file(path: Path) -> tuple[str, int]:
 _EVIDENCE_OPENING = ',\n "evidence": ['
 _EVIDENCE_CLOSING = "\n ]\n}\n"
 _EVIDENCE_SEPARATOR = ",\n  "
-#: One evidence line exactly as written (the path derived from the hash, a plain decimal size).
+#: One evidence line exactly as written (the path derived from the hash, a plain decimal size), with its comma
+#: unless it is the last line.
 _EVIDENCE_LINE = re.compile(r'^  \{"path": "evidence/([0-9a-f]{2})/(\1[0-9a-f]{62})", "sha256": "\2", '
-                            r'"size": (0|[1-9][0-9]{0,17})\},?$', re.MULTILINE)
+                            r'"size": (0|[1-9][0-9]{0,17})\}(?:,(?=\n)|\Z)', re.MULTILINE)
 
 
 def manifest_text(manifest: dict[str, Any], evidence_lines: str | None = None) -> str:
@@ -128,7 +129,7 @@ class WrittenManifest:
 def parse_written_manifest(text: str) -> WrittenManifest | None:
     """Read a manifest written by `manifest_text` without decoding thousands of evidence entries one by one: the
     summary through `parse_json` (nesting limit included), the evidence lines each matched whole by one regular
-    expression, their count checked against the line breaks and commas. None for any other text (a manifest
+    expression, their count checked against the line breaks. None for any other text (a manifest
     edited or written otherwise is simply not used for an incremental backup)."""
     head, opening, rest = text.partition(_EVIDENCE_OPENING)
     if not opening:
@@ -138,8 +139,7 @@ def parse_written_manifest(text: str) -> WrittenManifest | None:
     elif rest.startswith("\n  ") and rest.endswith(_EVIDENCE_CLOSING):
         block = rest[1:-len(_EVIDENCE_CLOSING)]  # '  line,\n  line,\n …  line'
         found = _EVIDENCE_LINE.findall(block)
-        lines = len(found)
-        if not found or block.count("\n") != lines - 1 or block.count(",\n") != lines - 1 or not block.endswith("}"):
+        if not found or block.count("\n") != len(found) - 1:  # a line that did not match
             return None
         files = block[2:]
     else:

@@ -300,6 +300,7 @@ def test_a_manifest_is_read_back_line_by_line_exactly_as_written_and_nothing_els
     line = text.splitlines()[-4]  # an evidence line followed by another
     edits = {
         "missing comma": text.replace(line, line.rstrip(",")),
+        "comma after the last line": text.replace("}\n ]\n}", "},\n ]\n}"),
         "extra line": text.replace(line, line + "\n  {}"),
         "path of another file": text.replace(line, line.replace('"path": "evidence/', '"path": "evidence/x', 1)),
         "two entries on a line": text.replace(line + "\n  ", line + " "),

@@ -315,6 +315,8 @@ def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.da
         remove_tree(scratch)
         scratch.mkdir()
         description = _snapshot_database(ws, scratch / DB_NAME)
+        for key in ("source", "copy"):  # only a folder backup lends its copy to the next one
+            description["database"].pop(key, None)
         files = _store_files(ws, description["referenced_evidence"])
         _ensure_room(target.parent, sum(size for _, _, size in files))
         evidence, skipped = [], []

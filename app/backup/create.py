@@ -9,26 +9,36 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import os
 import sqlite3
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from app import __version__
-from app.backup.files import HashMismatch, copy_verified, fsync_dir, link_or_copy, remove_tree, storage_error
+from app.backup.files import HashMismatch, copy_verified, fsync_dir, remove_tree, storage_error
+from app.backup.incremental import (
+    PreviousBackup,
+    copy_identity,
+    database_fingerprint,
+    link_database,
+    link_evidence,
+    previous_backup,
+    twin_of,
+)
 from app.backup.manifest import (
     DB_NAME,
+    EVIDENCE_DIR,
     FORMAT,
     MANIFEST_NAME,
     BackupInfo,
     evidence_relpath,
     hash_stream,
     is_sha256,
+    manifest_text,
     read_backup_info,
     sha256_file,
-    store_listing,
 )
 from app.backup.places import default_backup_root, remember_backup_place
 from app.errors import CancelledError, InputError, StorageError
@@ -57,9 +67,14 @@ def stamp_name(now: dt.datetime) -> str:
 
 
 def _snapshot_database(ws: Any, target: Path) -> dict[str, Any]:
-    """Copy the live database to `target` and describe the copy (hash, check, commune, years, last audit id)."""
+    """Copy the live database to `target` and describe the copy (hash, check, commune, years, last audit id).
+
+    The live file's fingerprint is read before and after the copy; when both agree nothing was committed in
+    between, and the manifest records it so that the next backup can link this copy while it still holds."""
+    before = database_fingerprint(ws)
     with ws.lock:
         backup_copy(ws.db, target)
+    after = database_fingerprint(ws)
     conn = sqlite3.connect(str(target))
     try:
         conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
@@ -69,6 +84,9 @@ def _snapshot_database(ws: Any, target: Path) -> dict[str, Any]:
         conn.close()
     sha, size = sha256_file(target)
     description["database"] = {"path": DB_NAME, "sha256": sha, "size": size, "check": check}
+    if before is not None and before == after:
+        description["database"]["source"] = before
+        description["database"]["copy"] = copy_identity(target)  # the copy as it was when hashed
     return description
 
 
@@ -94,8 +112,8 @@ def _describe(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-def _manifest(description: dict[str, Any], kind: str, now: dt.datetime, evidence: list[dict[str, Any]],
-              skipped: list[dict[str, str]]) -> dict[str, Any]:
+def _manifest(description: dict[str, Any], evidence: list[dict[str, Any]], skipped: list[dict[str, str]], kind: str,
+              now: dt.datetime) -> dict[str, Any]:
     referenced = description.pop("referenced_evidence")
     present = {item["sha256"] for item in evidence} | {item["sha256"] for item in skipped}
     skipped = skipped + [{"path": evidence_relpath(sha), "sha256": sha, "reason": "missing"}
@@ -104,112 +122,115 @@ def _manifest(description: dict[str, Any], kind: str, now: dt.datetime, evidence
             "app_version": __version__, **description, "evidence": evidence, "skipped": skipped}
 
 
-def manifest_text(manifest: dict[str, Any]) -> str:
-    """The manifest as JSON text: the summary indented, then one line per evidence file (written with the fast
-    encoder: a backup of thousands of files should not spend its time formatting)."""
-    head = json.dumps({key: value for key, value in manifest.items() if key != "evidence"}, ensure_ascii=False,
-                      indent=1)
-    files = ",\n  ".join(
-        f'{{"path": "{item["path"]}", "sha256": "{item["sha256"]}", "size": {int(item["size"])}}}'
-        if item.keys() == {"path", "sha256", "size"} and is_sha256(item["sha256"])
-        and item["path"] == evidence_relpath(item["sha256"]) else json.dumps(item, ensure_ascii=False)
-        for item in manifest["evidence"])
-    return head[:-2] + ',\n "evidence": [' + (f"\n  {files}\n ]" if files else "]") + "\n}\n"
+def _store_files(ws: Any, shas: list[str]) -> list[tuple[str, str, int]]:
+    """(sha, path, size) of each of `shas` that is a regular file in the evidence store (the rest are missing)."""
+    found = []
+    for sha in shas:
+        if not is_sha256(sha):
+            continue
+        path = os.path.join(ws.data_dir, evidence_relpath(sha))
+        try:
+            status = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            found.append((sha, path, status.st_size))
+    return found
 
 
-def _previous_files(root: Path) -> dict[str, tuple[str, int]]:
-    """Evidence files of the newest complete folder backup in `root` (path, size), to hard-link instead of copying.
+#: Room kept on top of the estimate for the file system's own bookkeeping, and per file for its manifest line.
+_MARGIN_BYTES = 256 * 1024
+_MANIFEST_LINE_BYTES = 200
 
-    Folders are named by their time stamp, so the newest is found by name: only its manifest is read."""
+
+def _ensure_room(folder: Path, needed: int) -> None:
+    ensure_free_space(folder, needed + _MARGIN_BYTES, "bản sao lưu")
+
+
+def _live_database_size(ws: Any) -> int:
     try:
-        names = sorted((entry.name for entry in os.scandir(root) if entry.is_dir() and not entry.name.startswith(".")),
-                       reverse=True)
+        return Path(ws.path).stat().st_size
     except OSError:
-        return {}
-    for name in names:
-        try:
-            info = read_backup_info(Path(root) / name)
-        except InputError:
-            continue
-        folder = str(info.path)
-        return {item["sha256"]: (os.path.join(folder, item["path"]), int(item["size"]))
-                for item in info.manifest["evidence"]}
-    return {}
+        return 0
 
 
-def _evidence_files(ws: Any, description: dict[str, Any]) -> list[tuple[str, str]]:
-    """The stored files the database copy refers to (leftovers no row refers to are not part of a backup)."""
-    referenced = set(description["referenced_evidence"])
-    return [(sha, path) for sha, path in store_listing(ws.data_dir) if sha in referenced]
-
-
-def _copy_evidence(ws: Any, staging: Path, root: Path, files: list[tuple[str, str]],
-                   progress: Progress | None) -> tuple[list, list]:
-    previous = _previous_files(root)
-    evidence, skipped = [], []
-    for bucket in sorted({sha[:2] for sha, _ in files}):
-        (staging / evidence_relpath(bucket + "0" * 62)).parent.mkdir(parents=True, exist_ok=True)
-    for index, (sha, source) in enumerate(files):
-        if index % 64 == 0:
-            check_cancelled(progress)
-            if progress is not None:
-                progress.report(0.2 + 0.75 * index / max(1, len(files)), f"Đang sao lưu minh chứng {index + 1}/{len(files)}…")
-        relative = evidence_relpath(sha)
-        target = os.path.join(staging, relative)  # plain strings: thousands of paths, no pathlib overhead
-        earlier = previous.get(sha)
-        if earlier is not None and _linked_unchanged(earlier[0], earlier[1], target, sha):
-            evidence.append({"path": relative, "sha256": sha, "size": earlier[1]})
-            continue
-        target, source = Path(target), Path(source)
-        try:
-            _, size = copy_verified(source, target, sha)
-        except HashMismatch:
-            skipped.append({"path": evidence_relpath(sha), "sha256": sha, "reason": "altered"})
-            continue
-        except OSError as exc:
-            if str(exc.filename) != str(source):
-                raise  # writing the backup failed: the whole backup fails
-            skipped.append({"path": evidence_relpath(sha), "sha256": sha, "reason": f"unreadable: {exc.strerror}"})
-            continue
-        evidence.append({"path": evidence_relpath(sha), "sha256": sha, "size": size})
+def _back_up_evidence(ws: Any, staging: Path, root: Path, previous: PreviousBackup | None, referenced: list[str],
+                      progress: Progress | None) -> tuple[list, list]:
+    """Put every stored evidence file the database copy refers to into `staging`: hard-linked from the previous
+    backup when it holds the file, else copied from the store with its hash checked. (manifest entries, skipped)"""
+    holds = previous.evidence if previous is not None else {}
+    held = [sha for sha in referenced if sha in holds]
+    sources = _store_files(ws, [sha for sha in referenced if sha not in holds])
+    _ensure_room(root, sum(size for _, _, size in sources) + _MANIFEST_LINE_BYTES * len(referenced))
+    linked, missed = link_evidence(previous, staging, held, progress) if held else ([], [])
+    sizes = {sha: holds[sha] for sha in linked}
+    skipped = []
+    copies = [(sha, [path]) for sha, path, _ in sources]
+    in_store = {sha: path for sha, path, _ in _store_files(ws, missed)}
+    for sha in missed:  # not linked: the store's file, else the previous backup's copy, whichever still verifies
+        copies.append((sha, [in_store.get(sha), os.path.join(previous.path, evidence_relpath(sha))]))
+    for index, (sha, candidates) in enumerate(copies):
+        check_cancelled(progress)
+        if progress is not None:
+            progress.report(0.2 + 0.75 * index / len(copies), f"Đang sao lưu minh chứng {index + 1}/{len(copies)}…")
+        size, reason = _copy_first_good(candidates, os.path.join(staging, evidence_relpath(sha)), sha)
+        if size is not None:
+            sizes[sha] = size
+        elif reason != "missing":
+            skipped.append({"path": evidence_relpath(sha), "sha256": sha, "reason": reason})
+    evidence = [{"path": f"{EVIDENCE_DIR}/{sha[:2]}/{sha}", "sha256": sha, "size": sizes[sha]} for sha in sorted(sizes)]
     return evidence, skipped
 
 
-#: Room kept on top of the estimate for the manifest and the file system's own bookkeeping.
-_MARGIN_BYTES = 256 * 1024
-
-
-def _room_needed(ws: Any, previous: dict[str, tuple[str, int]]) -> int:
-    """What a backup will write, estimated before it starts: the database plus every evidence file that cannot be
-    hard-linked from the previous backup in the same folder."""
-    try:
-        database = Path(ws.path).stat().st_size
-    except OSError:
-        database = 0
-    evidence = 0
-    for sha, path in store_listing(ws.data_dir):
-        if sha in previous:  # hard-linked from the previous backup: no room needed, no stat
+def _copy_first_good(candidates: list[str | None], target: str, sha: str) -> tuple[int | None, str]:
+    """Copy the first of `candidates` (the store's file first; None: not in the store) whose content has hash
+    `sha` to `target`: (size, "") or (None, what is wrong with the store's file: 'missing', 'altered',
+    'unreadable: …')."""
+    reasons = []
+    for candidate in candidates:
+        if candidate is None:
+            reasons.append("missing")
             continue
         try:
-            evidence += os.stat(path).st_size
-        except OSError:
-            continue
-    return database + evidence + _MARGIN_BYTES
+            return copy_verified(Path(candidate), Path(target), sha)[1], ""
+        except HashMismatch:
+            reasons.append("altered")
+        except OSError as exc:
+            if str(exc.filename) != str(Path(candidate)):
+                raise  # writing the backup failed: the whole backup fails
+            reasons.append("missing" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc.strerror}")
+    return None, reasons[0]
 
 
-def _linked_unchanged(earlier: str, size: int, target: str, sha: str) -> bool:
-    """Hard-link `earlier` (the previous backup's copy, listed with `size`) to `target`; False when it is gone or
-    its size changed (it is then copied afresh from the store). One `stat` on the link made, none before."""
+def _fill_staging(ws: Any, staging: Path, root: Path, previous: PreviousBackup | None, progress: Progress | None, *,
+                  reuse_database: bool) -> tuple[dict[str, Any], list, list] | None:
+    """The database and evidence of a folder backup put into `staging`: (description, evidence, skipped), or None
+    when the previous backup's database copy, linked because the live database had not changed, fails its check."""
+    linked = link_database(ws, previous, staging / DB_NAME) if reuse_database and previous is not None else None
     try:
-        os.link(earlier, target)
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return link_or_copy(Path(earlier), Path(target), sha) or os.path.isfile(target)
-    if os.stat(target).st_size != size:
-        os.unlink(target)
-        return False
-    return True
+        if linked is not None:
+            description = linked.description
+        else:
+            _ensure_room(root, _live_database_size(ws))
+            description = _snapshot_database(ws, staging / DB_NAME)
+            twin = twin_of(previous, description["database"]) if reuse_database else None
+            if twin is not None:
+                description["database"]["twin"] = twin
+        evidence, skipped = _back_up_evidence(ws, staging, root, previous, description["referenced_evidence"], progress)
+    finally:
+        if linked is not None:
+            linked.wait()
+    if linked is not None and not linked.verified():
+        return None
+    return description, evidence, skipped
+
+
+def _same_lines(evidence: list[dict[str, Any]], previous: PreviousBackup | None) -> str | None:
+    """The previous manifest's evidence lines when this backup holds exactly the same files (the usual case)."""
+    if previous is None or len(evidence) != len(previous.evidence):
+        return None
+    held = previous.evidence
+    return previous.evidence_lines if all(held.get(item["sha256"]) == item["size"] for item in evidence) else None
 
 
 def _write_durably(path: Path, text: str) -> None:
@@ -250,13 +271,16 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
             progress.report(0.0, "Đang sao lưu cơ sở dữ liệu…")
         root.mkdir(parents=True, exist_ok=True)
         remove_unfinished(root)
-        ensure_free_space(root, _room_needed(ws, _previous_files(root)), "bản sao lưu")
+        previous = previous_backup(root)
         remove_tree(staging)
         staging.mkdir()
-        description = _snapshot_database(ws, staging / DB_NAME)
-        evidence, skipped = _copy_evidence(ws, staging, root, _evidence_files(ws, description), progress)
-        manifest = _manifest(description, kind, now, evidence, skipped)
-        _write_durably(staging / MANIFEST_NAME, manifest_text(manifest))
+        filled = _fill_staging(ws, staging, root, previous, progress, reuse_database=True)
+        if filled is None:  # the previous backup's database copy no longer has its recorded content
+            remove_tree(staging)
+            staging.mkdir()
+            filled = _fill_staging(ws, staging, root, previous, progress, reuse_database=False)
+        manifest = _manifest(*filled, kind, now)
+        _write_durably(staging / MANIFEST_NAME, manifest_text(manifest, _same_lines(manifest["evidence"], previous)))
         fsync_dir(staging)
         check_cancelled(progress)
         final = _rename_into_place(staging, root, stamp_name(now))
@@ -286,16 +310,19 @@ def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.da
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_unfinished(target.parent)
-        ensure_free_space(target.parent, _room_needed(ws, {}), "bản sao lưu")
+        _ensure_room(target.parent, _live_database_size(ws))
         scratch = target.with_name(partial_name(f".{target.name}.db"))
         remove_tree(scratch)
         scratch.mkdir()
         description = _snapshot_database(ws, scratch / DB_NAME)
-        files = _evidence_files(ws, description)
+        for key in ("source", "copy"):  # only a folder backup lends its copy to the next one
+            description["database"].pop(key, None)
+        files = _store_files(ws, description["referenced_evidence"])
+        _ensure_room(target.parent, sum(size for _, _, size in files))
         evidence, skipped = [], []
         with zipfile.ZipFile(temporary, "w", allowZip64=True) as archive:
             archive.write(scratch / DB_NAME, DB_NAME, compress_type=zipfile.ZIP_DEFLATED)
-            for index, (sha, source) in enumerate(files):
+            for index, (sha, source, _size) in enumerate(files):
                 check_cancelled(progress)
                 if progress is not None:
                     progress.report(0.2 + 0.75 * index / max(1, len(files)),
@@ -312,7 +339,7 @@ def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.da
                     if hash_stream(reader, writer)[0] != sha:
                         raise StorageError(f"Tệp minh chứng {sha[:12]}… thay đổi trong khi sao lưu; hãy thử lại.")
                 evidence.append({"path": evidence_relpath(sha), "sha256": sha, "size": size})
-            manifest = _manifest(description, kind, now, evidence, skipped)
+            manifest = _manifest(description, evidence, skipped, kind, now)
             archive.writestr(MANIFEST_NAME, manifest_text(manifest),
                              compress_type=zipfile.ZIP_DEFLATED)
         with open(temporary, "rb+") as handle:

@@ -2,15 +2,19 @@
 
 Manifest fields: format, kind ('auto' | 'manual' | 'safety'), created_at (ISO, with offset), app_version,
 schema_version, commune {name, province}, years, last_audit_id (newest audit row in the copy: the "changes
-since the last backup" rule compares with it), database {path, sha256, size, check}, evidence [{path, sha256,
-size}] (the stored files the database copy refers to), skipped [{path, sha256, reason}] (files it refers to
-that were missing, unreadable or altered in the store when copied).
+since the last backup" rule compares with it), database {path, sha256, size, check, and for an incremental
+backup source (the live file's fingerprint the copy was taken at), copy (the copy's inode, size and times
+when its hash was last checked) and twin (another backup keeping the same state in a separate file); see
+`app.backup.incremental`}, evidence [{path, sha256, size}] (the stored files
+the database copy refers to), skipped [{path, sha256, reason}] (files it refers to that were missing,
+unreadable or altered in the store when copied).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import zipfile
@@ -35,7 +39,8 @@ _CHUNK = 1 << 20
 
 
 def is_sha256(name: str) -> bool:
-    return bool(_SHA.match(name))
+    """Whether `name` is a SHA-256 in lower-case hex, nothing before or after it (not even a line break)."""
+    return _SHA.fullmatch(name) is not None
 
 
 def evidence_relpath(sha: str) -> str:
@@ -81,6 +86,71 @@ def hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, in
 def sha256_file(path: Path) -> tuple[str, int]:
     with Path(path).open("rb") as handle:
         return hash_stream(handle)
+
+
+#: How `manifest_text` lays out the evidence list: one entry a line, after the indented summary.
+_EVIDENCE_OPENING = ',\n "evidence": ['
+_EVIDENCE_CLOSING = "\n ]\n}\n"
+_EVIDENCE_SEPARATOR = ",\n  "
+#: One evidence line exactly as written (the path derived from the hash, a plain decimal size), with its comma
+#: unless it is the last line.
+_EVIDENCE_LINE = re.compile(r'^  \{"path": "evidence/([0-9a-f]{2})/(\1[0-9a-f]{62})", "sha256": "\2", '
+                            r'"size": (0|[1-9][0-9]{0,17})\}(?:,(?=\n)|\Z)', re.MULTILINE)
+
+
+def manifest_text(manifest: dict[str, Any], evidence_lines: str | None = None) -> str:
+    """The manifest as JSON text: the summary indented, then one line per evidence file (written with the fast
+    encoder: a backup of thousands of files should not spend its time formatting). `evidence_lines`, the lines
+    of an earlier manifest with the very same evidence (`WrittenManifest.evidence_lines`), are used as they are."""
+    head = json.dumps({key: value for key, value in manifest.items() if key != "evidence"}, ensure_ascii=False,
+                      indent=1)
+    files = _EVIDENCE_SEPARATOR.join(map(_evidence_line, manifest["evidence"])) if evidence_lines is None else evidence_lines
+    return head[:-2] + _EVIDENCE_OPENING + (f"\n  {files}{_EVIDENCE_CLOSING}" if files else "]\n}\n")
+
+
+def _evidence_line(item: dict[str, Any]) -> str:
+    """One evidence entry as JSON: the usual {path, sha256, size} formatted directly, anything else by `json`."""
+    sha, size = item.get("sha256"), item.get("size")
+    if (len(item) == 3 and type(size) is int and type(sha) is str and is_sha256(sha)
+            and item.get("path") == f"{EVIDENCE_DIR}/{sha[:2]}/{sha}"):
+        return f'{{"path": "{EVIDENCE_DIR}/{sha[:2]}/{sha}", "sha256": "{sha}", "size": {size}}}'
+    return json.dumps(item, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class WrittenManifest:
+    """A folder backup's manifest read back in the exact form `manifest_text` writes."""
+
+    summary: dict[str, Any]  # everything but the evidence list
+    evidence: dict[str, int]  # sha -> size
+    evidence_lines: str  # the evidence lines as written, for a next manifest listing the same files
+
+
+def parse_written_manifest(text: str) -> WrittenManifest | None:
+    """Read a manifest written by `manifest_text` without decoding thousands of evidence entries one by one: the
+    summary through `parse_json` (nesting limit included), the evidence lines each matched whole by one regular
+    expression, their count checked against the line breaks. None for any other text (a manifest
+    edited or written otherwise is simply not used for an incremental backup)."""
+    head, opening, rest = text.partition(_EVIDENCE_OPENING)
+    if not opening:
+        return None
+    if rest == "]\n}\n":
+        files, found = "", []
+    elif rest.startswith("\n  ") and rest.endswith(_EVIDENCE_CLOSING):
+        block = rest[1:-len(_EVIDENCE_CLOSING)]  # '  line,\n  line,\n …  line'
+        found = _EVIDENCE_LINE.findall(block)
+        if not found or block.count("\n") != len(found) - 1:  # a line that did not match
+            return None
+        files = block[2:]
+    else:
+        return None
+    try:
+        summary = parse_json(head + "\n}", f"tệp {MANIFEST_NAME}")
+    except InputError:
+        return None
+    if not isinstance(summary, dict) or not summary or "evidence" in summary:
+        return None
+    return WrittenManifest(summary, {sha: int(size) for _, sha, size in found}, files)
 
 
 @dataclass(frozen=True)
@@ -191,5 +261,5 @@ def list_backups(root: Path) -> list[BackupInfo]:
     return sorted(found, key=lambda info: info.created_at, reverse=True)
 
 
-__all__ = ["BackupInfo", "read_backup_info", "list_backups", "iter_evidence_store", "sha256_file", "hash_stream",
+__all__ = ["BackupInfo", "WrittenManifest", "manifest_text", "parse_written_manifest", "read_backup_info", "list_backups", "iter_evidence_store", "sha256_file", "hash_stream",
            "evidence_relpath", "is_sha256", "FORMAT", "MANIFEST_NAME", "DB_NAME", "EVIDENCE_DIR"]

@@ -119,6 +119,7 @@ def test_zip_backup_has_the_same_contents_and_refuses_to_overwrite(ws, tmp_path)
         names = set(archive.namelist())
     assert {"cdht.sqlite3", MANIFEST_NAME} <= names and len(names) == 2 + 3
     assert info.evidence_count == 3 and verify_backup(target) == []
+    assert info.manifest["database"].keys() == {"path", "sha256", "size", "check"}  # nothing a next backup links
     assert sorted(p.name for p in target.parent.iterdir()) == ["sao-luu.zip"]
     with pytest.raises(InputError, match="đã có"):
         create_backup_zip(ws, target)

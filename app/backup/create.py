@@ -93,7 +93,7 @@ def _snapshot_database(ws: Any, target: Path) -> dict[str, Any]:
 def _describe(conn: sqlite3.Connection) -> dict[str, Any]:
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
-    def rows(sql: str) -> list[tuple]:
+    def rows(sql: str) -> list[tuple[Any, ...]]:
         try:
             return conn.execute(sql).fetchall()
         except sqlite3.Error:
@@ -155,20 +155,21 @@ def _live_database_size(ws: Any) -> int:
 
 
 def _back_up_evidence(ws: Any, staging: Path, root: Path, previous: PreviousBackup | None, referenced: list[str],
-                      progress: Progress | None) -> tuple[list, list]:
+                      progress: Progress | None) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Put every stored evidence file the database copy refers to into `staging`: hard-linked from the previous
     backup when it holds the file, else copied from the store with its hash checked. (manifest entries, skipped)"""
     holds = previous.evidence if previous is not None else {}
     held = [sha for sha in referenced if sha in holds]
     sources = _store_files(ws, [sha for sha in referenced if sha not in holds])
     _ensure_room(root, sum(size for _, _, size in sources) + _MANIFEST_LINE_BYTES * len(referenced))
-    linked, missed = link_evidence(previous, staging, held, progress) if held else ([], [])
+    linked, missed = link_evidence(previous, staging, held, progress) if previous is not None and held else ([], [])
     sizes = {sha: holds[sha] for sha in linked}
-    skipped = []
-    copies = [(sha, [path]) for sha, path, _ in sources]
+    skipped: list[dict[str, str]] = []
+    copies: list[tuple[str, list[str | None]]] = [(sha, [path]) for sha, path, _ in sources]
     in_store = {sha: path for sha, path, _ in _store_files(ws, missed)}
-    for sha in missed:  # not linked: the store's file, else the previous backup's copy, whichever still verifies
-        copies.append((sha, [in_store.get(sha), os.path.join(previous.path, evidence_relpath(sha))]))
+    if previous is not None:  # not linked: the store's file, else the previous backup's copy, whichever verifies
+        for sha in missed:
+            copies.append((sha, [in_store.get(sha), os.path.join(previous.path, evidence_relpath(sha))]))
     for index, (sha, candidates) in enumerate(copies):
         check_cancelled(progress)
         if progress is not None:
@@ -203,7 +204,7 @@ def _copy_first_good(candidates: list[str | None], target: str, sha: str) -> tup
 
 
 def _fill_staging(ws: Any, staging: Path, root: Path, previous: PreviousBackup | None, progress: Progress | None, *,
-                  reuse_database: bool) -> tuple[dict[str, Any], list, list] | None:
+                  reuse_database: bool) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, str]]] | None:
     """The database and evidence of a folder backup put into `staging`: (description, evidence, skipped), or None
     when the previous backup's database copy, linked because the live database had not changed, fails its check."""
     linked = link_database(ws, previous, staging / DB_NAME) if reuse_database and previous is not None else None
@@ -279,6 +280,8 @@ def create_backup(ws: Any, root: Path | None = None, *, kind: str = "manual", no
             remove_tree(staging)
             staging.mkdir()
             filled = _fill_staging(ws, staging, root, previous, progress, reuse_database=False)
+        if filled is None:  # a fresh copy is never refused this way
+            raise StorageError("Không sao lưu được cơ sở dữ liệu: bản sao không đọc lại được.")
         manifest = _manifest(*filled, kind, now)
         _write_durably(staging / MANIFEST_NAME, manifest_text(manifest, _same_lines(manifest["evidence"], previous)))
         fsync_dir(staging)
@@ -328,7 +331,7 @@ def create_backup_zip(ws: Any, target: Path, *, kind: str = "manual", now: dt.da
                     progress.report(0.2 + 0.75 * index / max(1, len(files)),
                                     f"Đang sao lưu minh chứng {index + 1}/{len(files)}…")
                 try:
-                    actual, size = sha256_file(source)
+                    actual, size = sha256_file(Path(source))
                 except OSError as exc:
                     skipped.append({"path": evidence_relpath(sha), "sha256": sha, "reason": f"unreadable: {exc.strerror}"})
                     continue

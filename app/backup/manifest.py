@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from app.errors import InputError, NotFoundError, describe_os_error
 from app.fileio import MAX_JSON_BYTES, parse_json, read_bytes_capped
@@ -72,7 +72,15 @@ def store_listing(data_dir: Path) -> Iterator[tuple[str, str]]:
             yield name, os.path.join(folder, name)
 
 
-def hash_stream(stream: BinaryIO, sink: BinaryIO | None = None) -> tuple[str, int]:
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def hash_stream(stream: Readable, sink: Writable | None = None) -> tuple[str, int]:
     """SHA-256 and size of a stream, optionally copying it to `sink` on the way."""
     digest, size = hashlib.sha256(), 0
     while chunk := stream.read(_CHUNK):

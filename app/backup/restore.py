@@ -136,7 +136,7 @@ class _Limited:
     def read(self, size: int = -1) -> bytes:
         if self.left <= 0:
             return b""
-        data = self.reader.read(self.left if size < 0 else min(size, self.left))
+        data: bytes = self.reader.read(self.left if size < 0 else min(size, self.left))
         self.left -= len(data)
         return data
 

@@ -105,17 +105,24 @@ def open_error(exc: sqlite3.Error, path: Path) -> CdhtError:
                         "liệu. Hãy chạy 'cdht check' hoặc khôi phục từ bản sao lưu gần nhất.")
 
 
+#: How long a read-only connection waits for another program's write to finish.
+BUSY_TIMEOUT_S = 10
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that only reads `path`, for a full or read-only drive; raises sqlite3.Error when impossible.
 
     SQLite's `mode=ro` is tried first. When it fails and an interrupted write left a journal, that write is
     first rolled back by a read-write connection (reading around it would show a half-written state); when
-    there is no such journal, the file is opened `immutable`, which needs no lock or index file at all.
+    there is no such journal, the file is opened `immutable`, which needs no lock or index file at all. A file
+    another program is writing (busy, locked) is never opened `immutable`: the error is raised instead.
     """
     uri = Path(path).resolve().as_uri()
     try:
         return _probed(f"{uri}?mode=ro")
     except sqlite3.Error as exc:
+        if (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            raise  # another program is writing: reading without locks (immutable) could see a half-written state
         failure = exc
     if not has_hot_journal(path):
         return _probed(f"{uri}?mode=ro&immutable=1")
@@ -127,7 +134,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
 
 
 def _probed(address: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(address, uri=True, check_same_thread=False, timeout=10)
+    conn = sqlite3.connect(address, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
     try:
         conn.execute("PRAGMA mmap_size = 0")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -119,3 +119,24 @@ def test_read_only_opening_of_an_older_file_upgrades_a_copy_in_memory(tmp_path: 
     assert user_version(db) == SCHEMA_VERSION
     db.close()
     assert path.read_bytes() == before and not list(tmp_path.glob("*.bak"))
+
+
+def test_a_read_only_connection_never_reads_around_another_programs_write(tmp_path: Path, monkeypatch):
+    """While another program holds its write lock, the read-only opening reports the file busy instead of falling
+    back to reading it without locks (`immutable`), which could see a half-written state (a backup of it would)."""
+    from app.storage import db as storage
+
+    path = tmp_path / "cdht.sqlite3"
+    open_database(path).close()
+    writer = sqlite3.connect(str(path), isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # locked, its journal not yet written: nothing on disk says "being written"
+    monkeypatch.setattr(storage, "BUSY_TIMEOUT_S", 0.2)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            storage.connect_read_only(path)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    reader = storage.connect_read_only(path)  # once the write is over, the file opens read-only with its locks
+    assert reader.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    reader.close()

@@ -64,14 +64,16 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("ui/gallery.py", "qt_windows", "write_bytes"): "developer screenshot gallery (sample files in a temp folder)",
     ("ui/backup/gallery.py", "_damaged_copy", "shutil.copytree"): "developer screenshot gallery (a damaged copy)",
     ("ui/backup/gallery.py", "_damaged_copy", "write_bytes"): "developer screenshot gallery (a damaged copy)",
-    # app/backup keeps its own copy-verify-rename code for now (being reworked separately).
-    ("app/backup/files.py", "fsync_dir", "os.open"): "app/backup: duplicate of app.fileio.fsync_dir (to remove)",
-    ("app/backup/files.py", "fsync_dir", "os.fsync"): "app/backup: duplicate of app.fileio.fsync_dir (to remove)",
+    # Backups: copies verified by hash into a staging folder that is renamed into place whole; unchanged files
+    # (evidence, an unchanged database copy) hard-linked from the previous backup.
     ("app/backup/files.py", "copy_verified", "open(wb)"): "app/backup: hand-written copy + fsync + rename",
     ("app/backup/files.py", "copy_verified", "os.fsync"): "app/backup: hand-written copy + fsync + rename",
     ("app/backup/files.py", "copy_verified", "os.replace"): "app/backup: hand-written copy + fsync + rename",
     ("app/backup/files.py", "link_or_copy", "os.link"): "app/backup: unchanged files hard-linked from the last backup",
-    ("app/backup/create.py", "_linked_unchanged", "os.link"): "app/backup: unchanged files hard-linked",
+    ("app/backup/incremental.py", "link_database", "os.link"):
+        "app/backup: an unchanged database copy hard-linked from the previous backup (checked first)",
+    ("app/backup/incremental.py", "_link_bucket", "os.open"):
+        "app/backup: folders opened read-only to hard-link unchanged evidence by name (no bytes written)",
     ("app/backup/create.py", "_write_durably", "open(w)"): "app/backup: hand-written write + fsync into staging",
     ("app/backup/create.py", "_write_durably", "os.fsync"): "app/backup: hand-written write + fsync into staging",
     ("app/backup/create.py", "_rename_into_place", "os.rename"): "app/backup: staging folder moved into place whole",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
-from app.backup.files import HashMismatch, copy_verified, fsync_dir, remove_tree, storage_error
+from app.backup.files import HashMismatch, copy_verified, remove_tree, storage_error
 from app.backup.incremental import (
     PreviousBackup,
     copy_identity,
@@ -42,7 +42,7 @@ from app.backup.manifest import (
 )
 from app.backup.places import default_backup_root, remember_backup_place
 from app.errors import CancelledError, InputError, StorageError
-from app.fileio import check_output_path, ensure_free_space
+from app.fileio import check_output_path, ensure_free_space, fsync_dir
 from app.progress import Progress, check_cancelled
 from app.scratch import partial_name, remove_unfinished
 from app.storage.db import backup_copy

@@ -16,22 +16,6 @@ class HashMismatch(Exception):
     """A copied file's content does not have the expected SHA-256."""
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename inside `folder` durable (POSIX; Windows has no directory handles for this)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def copy_verified(source: Path, target: Path, expected_sha: str | None = None) -> tuple[str, int]:
     """Copy `source` to `target` (written under a temporary name, flushed, renamed), returning (sha, size).
 

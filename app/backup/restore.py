@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from app.backup.files import HashMismatch, copy_verified, fsync_dir, remove_tree, storage_error
+from app.backup.files import HashMismatch, copy_verified, remove_tree, storage_error
 from app.backup.manifest import (
     DB_NAME,
     EVIDENCE_DIR,
@@ -28,7 +28,7 @@ from app.backup.manifest import (
     sha256_file,
 )
 from app.errors import InputError, describe_os_error
-from app.fileio import check_output_path, ensure_free_space
+from app.fileio import check_output_path, ensure_free_space, fsync_dir
 from app.progress import Progress, check_cancelled
 from app.scratch import partial_name, remove_unfinished
 from app.storage.migrations import SCHEMA_VERSION

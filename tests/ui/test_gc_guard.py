@@ -24,10 +24,12 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread_while_a_worker_allocates(
     for _ in range(20):
         weakref.finalize(Cyclic(), lambda: freed_on.append(threading.current_thread().name))
 
-    def allocate(_progress: object) -> int:  # far past the collector's threshold, as a database job does
-        return len([[index] for index in range(200_000)])
+    def allocate(_progress: object) -> list[list[int]]:  # kept objects far past the collector's threshold
+        return [[index] for index in range(20 * gc.get_threshold()[0])]
 
-    run_in_background(allocate).run()
+    kept: list[object] = []
+    run_in_background(allocate).success(kept.append).run()
     wait_for_idle()
     qtbot.waitUntil(lambda: len(freed_on) == 20, timeout=5000)
     assert set(freed_on) == {threading.main_thread().name}
+    assert len(kept) == 1

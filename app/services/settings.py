@@ -21,7 +21,8 @@ from app.text import MAX_NAME_LENGTH, clean_text, fold, format_date_short, parse
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its key (`{year}` stands for an assessment year), label, kind and bounds."""
+    """One setting: its key (`{year}` stands for an assessment year), label, kind and bounds; `name` is how error
+    messages call it ("{year}" filled in), when the label is longer than a name."""
 
     key: str
     label: str
@@ -29,24 +30,32 @@ class Setting:
     minimum: int = 0
     maximum: int = 0
     choices: tuple[str, ...] = ()
+    name: str = ""
+
+    def named(self, year: int | None) -> str:
+        return (self.name or self.label).replace("{year}", str(year))
 
 
 _SIGNING_METHODS = ("pkcs12", "pkcs11", "external")
 SETTINGS: tuple[Setting, ...] = (
-    Setting("user_name", "Tên người sử dụng (ghi vào nhật ký thay đổi)", "text"),
-    Setting("deadline.{year}", "Hạn nộp hồ sơ của năm (trống: 28/02 năm sau)", "date"),
-    Setting("disadvantaged.{year}", "Năm đó xã thuộc vùng khó khăn (ngưỡng chỉ tiêu 5.2)", "bool"),
-    Setting("evidence.max_file_mb", "Dung lượng tối đa một tệp minh chứng (MB)", "int", 1, 4096),
-    Setting("backup.folder", "Thư mục sao lưu tự động (trống: thư mục backups cạnh dữ liệu)", "path"),
+    Setting("user_name", "Tên người sử dụng (ghi vào nhật ký thay đổi)", "text", name="Tên người sử dụng"),
+    Setting("deadline.{year}", "Hạn nộp hồ sơ của năm (trống: 28/02 năm sau)", "date",
+            name="Hạn nộp hồ sơ của năm {year}"),
+    Setting("disadvantaged.{year}", "Năm đó xã thuộc vùng khó khăn (ngưỡng chỉ tiêu 5.2)", "bool",
+            name="Năm {year} xã thuộc vùng khó khăn"),
+    Setting("evidence.max_file_mb", "Dung lượng tối đa một tệp minh chứng (MB)", "int", 1, 4096,
+            name="Dung lượng tối đa một tệp minh chứng"),
+    Setting("backup.folder", "Thư mục sao lưu tự động (trống: thư mục backups cạnh dữ liệu)", "path",
+            name="Thư mục sao lưu tự động"),
     Setting("backup.keep_recent", "Số bản sao lưu tự động gần nhất được giữ", "int", 0, 10_000),
     Setting("backup.keep_daily", "Số ngày giữ một bản sao lưu mỗi ngày", "int", 0, 10_000),
     Setting("backup.keep_weekly", "Số tuần giữ một bản sao lưu mỗi tuần", "int", 0, 10_000),
     Setting("backup.interval_minutes", "Sao lưu tự động sau mỗi bao nhiêu phút có thay đổi", "int", 1, 10_000),
     Setting("signing.method", "Cách ký hồ sơ: pkcs12 (tệp chứng thư), pkcs11 (USB token), external (ký ngoài)",
-            "choice", choices=_SIGNING_METHODS),
+            "choice", choices=_SIGNING_METHODS, name="Cách ký hồ sơ"),
     Setting("signing.pkcs12_path", "Tệp chứng thư số .p12 dùng để ký", "path"),
     Setting("signing.pkcs11_module", "Thư viện PKCS#11 của USB token", "path"),
-    Setting("signing.key_id", "Mã khóa trên token (hệ 16)", "text"),
+    Setting("signing.key_id", "Mã khóa trên token (hệ 16)", "text", name="Mã khóa trên token"),
     Setting("signing.cert_serial", "Số hiệu chứng thư trên token", "text"),
     Setting("signing.seal_image", "Ảnh con dấu đặt cạnh chữ ký", "path"),
     Setting("signing.signature_image", "Ảnh chữ ký", "path"),
@@ -66,19 +75,10 @@ def setting(key: str) -> tuple[Setting, int | None]:
     return found, int(match.group(2)) if match else None
 
 
-def _named(spec: Setting, year: int | None) -> Setting:
-    """`spec` with the short label error messages use: without the parenthesis, with the year it is for
-    ("Hạn nộp hồ sơ của năm 2025")."""
-    label = re.split(r" \(|: ", spec.label)[0]
-    if year is not None:
-        label = f"{label} {year}" if label.endswith(" năm") else label.replace("Năm đó", f"Năm {year}")
-    return replace(spec, label=label)
-
-
 def clean_value(key: str, value: Any) -> Any:
     """The value as stored (None clears the setting); InputError names what is wrong with it."""
     spec, year = setting(key)
-    spec = _named(spec, year)
+    spec = replace(spec, label=spec.named(year))
     if isinstance(value, str):
         value = clean_text(value, spec.label, single_line=True, max_length=MAX_NAME_LENGTH * 10).strip()
     if value is None or value == "":
